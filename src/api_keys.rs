@@ -1,0 +1,415 @@
+//! The team's API keys: list, get, create, update, delete.
+//!
+//! Every call checks its input before sending anything, resolves the team (explicit, or
+//! detected once through `/2/auth`), calls the generated client, and converts the wire
+//! types into the crate's [`model`](crate::model) types here, at the boundary.
+
+use std::collections::HashMap;
+
+use futures::{TryStreamExt, stream::BoxStream};
+use secrecy::SecretString;
+
+use crate::{
+    client::Client,
+    error::{Error, Result},
+    generated::{into_error, types},
+    model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey},
+    pagination::{self, NextLinkGuard, Page, RawPage},
+    permissions::{Permission, Permissions},
+};
+
+impl Client {
+    /// The team's API keys.
+    pub fn api_keys(&self) -> ApiKeys {
+        ApiKeys {
+            client: self.clone(),
+            team: None,
+        }
+    }
+}
+
+/// The API keys of a team: `client.api_keys()`.
+///
+/// ```no_run
+/// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+/// use futures::TryStreamExt;
+/// use honeycomb_api_keys::{ApiKeyUpdate, KeyType, NewApiKey, Permissions};
+///
+/// let keys = client.api_keys();
+///
+/// // every ingest key, page by page behind the scenes
+/// let mut ingest = keys.list().key_type(KeyType::Ingest).items();
+/// while let Some(key) = ingest.try_next().await? {
+///     println!("{} {} disabled={}", key.id, key.name, key.disabled);
+/// }
+///
+/// let created = keys.create(NewApiKey::ingest("checkout", "hcxen_01hznmeqrcq8rz533xrvtc6mk0")).await?;
+/// let for_the_service = created.header_value(); // SecretString: id + secret
+///
+/// let ci = NewApiKey::configuration("CI", "hcxen_01hznmeqrcq8rz533xrvtc6mk0", Permissions::board_management());
+/// let ci = keys.create(ci).await?;
+///
+/// keys.update(created.id(), ApiKeyUpdate::new().name("checkout (old)").disable()).await?;
+/// keys.delete(ci.id()).await?;
+/// assert!(keys.get_opt(ci.id()).await?.is_none());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct ApiKeys {
+    client: Client,
+    team: Option<String>,
+}
+
+impl ApiKeys {
+    /// The same calls for another team (for tools that manage several teams with one
+    /// management key); the slug is checked when a call is made.
+    pub fn team(mut self, slug: impl Into<String>) -> Self {
+        self.team = Some(slug.into());
+        self
+    }
+
+    async fn team_slug(&self) -> Result<String> {
+        self.client.team_slug(self.team.as_deref()).await
+    }
+
+    /// Lists keys: a builder for a stream of keys ([`ListApiKeys::items`]), of pages
+    /// ([`ListApiKeys::pages`]), or a `Vec` ([`ListApiKeys::collect`]).
+    pub fn list(&self) -> ListApiKeys {
+        ListApiKeys {
+            keys: self.clone(),
+            key_type: None,
+            page_size: None,
+            max_pages: None,
+        }
+    }
+
+    /// Gets one key. A key that does not exist is an error with
+    /// [`is_not_found`](Error::is_not_found); see [`get_opt`](Self::get_opt).
+    pub async fn get(&self, id: impl AsRef<str>) -> Result<ApiKey> {
+        const OP: &str = "get_api_key";
+        let id = KeyId::parse(id.as_ref())?;
+        let team = self.team_slug().await?;
+        match self.client.raw().get_api_key(&team, id.as_str()).await {
+            Ok(rv) => Ok(key_from_wire(rv.into_inner().data)),
+            Err(e) => Err(into_error(e, OP).await),
+        }
+    }
+
+    /// Gets one key, or `None` if it does not exist (404).
+    pub async fn get_opt(&self, id: impl AsRef<str>) -> Result<Option<ApiKey>> {
+        match self.get(id).await {
+            Ok(key) => Ok(Some(key)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates a key. The result holds its secret, which Honeycomb never returns again.
+    pub async fn create(&self, new: NewApiKey) -> Result<CreatedApiKey> {
+        const OP: &str = "create_api_key";
+        new.validate()?;
+        let body = create_request(new)?;
+        let team = self.team_slug().await?;
+        match self.client.raw().create_api_key(&team, &body).await {
+            Ok(rv) => Ok(created_from_wire(rv.into_inner().data)),
+            Err(e) => Err(into_error(e, OP).await),
+        }
+    }
+
+    /// Changes a key's name, `disabled` flag or (configuration keys) permissions. Only
+    /// what `update` sets is sent; permissions merge.
+    pub async fn update(&self, id: impl AsRef<str>, update: ApiKeyUpdate) -> Result<ApiKey> {
+        const OP: &str = "update_api_key";
+        let id = KeyId::parse(id.as_ref())?;
+        update.validate(&id)?;
+        let body = update_request(&id, update)?;
+        let team = self.team_slug().await?;
+        match self
+            .client
+            .raw()
+            .update_api_key(&team, id.as_str(), &body)
+            .await
+        {
+            Ok(rv) => Ok(key_from_wire(rv.into_inner().data)),
+            Err(e) => Err(into_error(e, OP).await),
+        }
+    }
+
+    /// Deletes a key. Honeycomb answers 404 for a key that does not exist (anymore).
+    pub async fn delete(&self, id: impl AsRef<str>) -> Result<()> {
+        const OP: &str = "delete_api_key";
+        let id = KeyId::parse(id.as_ref())?;
+        let team = self.team_slug().await?;
+        match self.client.raw().delete_api_key(&team, id.as_str()).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(into_error(e, OP).await),
+        }
+    }
+}
+
+/// A listing of keys, from [`ApiKeys::list`].
+///
+/// Nothing is sent until the stream is polled. Pages are fetched one at a time, as the
+/// stream is consumed, following `links.next`.
+#[derive(Clone, Debug)]
+#[must_use = "a listing does nothing until its stream is polled"]
+pub struct ListApiKeys {
+    keys: ApiKeys,
+    key_type: Option<KeyType>,
+    page_size: Option<u32>,
+    max_pages: Option<usize>,
+}
+
+impl ListApiKeys {
+    /// Only keys of this type (`filter[type]`): [`KeyType::Ingest`] or
+    /// [`KeyType::Configuration`].
+    pub fn key_type(mut self, key_type: KeyType) -> Self {
+        self.key_type = Some(key_type);
+        self
+    }
+
+    /// Items per request, 1 to 100 (default 100). A value outside is rejected with
+    /// [`Error::InvalidArgument`] before any request.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+
+    /// Stop after this many pages, even if there are more.
+    pub fn max_pages(mut self, pages: usize) -> Self {
+        self.max_pages = Some(pages);
+        self
+    }
+
+    /// The keys, one at a time.
+    pub fn items(self) -> BoxStream<'static, Result<ApiKey>> {
+        pagination::items(self.pages())
+    }
+
+    /// The pages, as Honeycomb returns them.
+    pub fn pages(self) -> BoxStream<'static, Result<Page<ApiKey>>> {
+        let filter = match &self.key_type {
+            None => None,
+            Some(KeyType::Ingest) => Some(types::KeyTypeFilter::Ingest),
+            Some(KeyType::Configuration) => Some(types::KeyTypeFilter::Configuration),
+            Some(KeyType::Other(_)) => {
+                return pagination::failed(Error::invalid(
+                    "key_type",
+                    "can filter on `ingest` or `configuration` only",
+                ));
+            }
+        };
+        let size = match pagination::page_size(self.page_size) {
+            Ok(size) => size,
+            Err(e) => return pagination::failed(e),
+        };
+        let keys = self.keys;
+        let max_pages = self.max_pages;
+        let start = async move {
+            let team = keys.team_slug().await?;
+            let guard =
+                NextLinkGuard::new(keys.client.endpoint(), format!("/2/teams/{team}/api-keys"));
+            let client = keys.client;
+            Ok::<_, Error>(pagination::pages(
+                guard,
+                max_pages,
+                move |cursor: Option<String>| {
+                    let client = client.clone();
+                    let team = team.clone();
+                    async move {
+                        match client
+                            .raw()
+                            .list_api_keys(&team, filter, cursor.as_deref(), Some(size))
+                            .await
+                        {
+                            Ok(rv) => {
+                                let page = rv.into_inner();
+                                Ok(RawPage {
+                                    items: page.data.into_iter().map(key_from_wire).collect(),
+                                    next_link: page.links.and_then(|l| l.next),
+                                })
+                            }
+                            Err(e) => Err(into_error(e, "list_api_keys").await),
+                        }
+                    }
+                },
+            ))
+        };
+        Box::pin(futures::stream::once(start).try_flatten())
+    }
+
+    /// Every key, in one `Vec`.
+    pub async fn collect(self) -> Result<Vec<ApiKey>> {
+        self.items().try_collect().await
+    }
+}
+
+fn key_from_wire(obj: types::ApiKeyObject) -> ApiKey {
+    let types::ApiKeyObject {
+        attributes: a,
+        id,
+        relationships,
+        ..
+    } = obj;
+    let (environment_id, creator_id, editor_id) = relationships_from_wire(relationships);
+    ApiKey {
+        id: KeyId::from_wire(id),
+        name: a.name,
+        key_type: KeyType::from_wire(&a.key_type),
+        disabled: a.disabled,
+        permissions: permissions_from_wire(a.permissions),
+        environment_id,
+        creator_id,
+        editor_id,
+        created: a.timestamps.created,
+        updated: a.timestamps.updated,
+    }
+}
+
+fn created_from_wire(obj: types::CreatedApiKeyObject) -> CreatedApiKey {
+    let types::CreatedApiKeyObject {
+        attributes: a,
+        id,
+        relationships,
+        ..
+    } = obj;
+    let (environment_id, creator_id, editor_id) = relationships_from_wire(Some(relationships));
+    let key = ApiKey {
+        id: KeyId::from_wire(id),
+        name: a.name,
+        key_type: KeyType::from_wire(&a.key_type),
+        disabled: a.disabled,
+        permissions: permissions_from_wire(a.permissions),
+        environment_id,
+        creator_id,
+        editor_id,
+        created: a.timestamps.created,
+        updated: a.timestamps.updated,
+    };
+    CreatedApiKey::new(key, SecretString::from(a.secret))
+}
+
+fn relationships_from_wire(
+    relationships: Option<types::ApiKeyRelationships>,
+) -> (Option<EnvironmentId>, Option<String>, Option<String>) {
+    let Some(r) = relationships else {
+        return (None, None, None);
+    };
+    let user = |rel: Option<types::UserRelationship>| rel.and_then(|r| r.data).map(|d| d.id);
+    (
+        Some(EnvironmentId::from_wire(r.environment.data.id)),
+        user(r.creator),
+        user(r.editor),
+    )
+}
+
+/// The generated permissions object and the crate's [`Permission`] names, both ways. A
+/// permission added to the spec is a new field here: the compiler points at this list,
+/// and at [`Permission`] (src/permissions.rs), until both know it.
+macro_rules! wire_permissions {
+    ($($field:ident => $variant:ident),* $(,)?) => {
+        fn permissions_from_wire(wire: types::KeyPermissions) -> Permissions {
+            let types::KeyPermissions { $($field,)* extra } = wire;
+            let known = [$((Permission::$variant, $field)),*];
+            Permissions::from_wire(
+                known
+                    .into_iter()
+                    .filter_map(|(p, granted)| granted.map(|g| (p.wire_name(), g)))
+                    .chain(extra.iter().map(|(name, granted)| (name.as_str(), *granted))),
+            )
+        }
+
+        /// Only the members given are set; the others are left out of the body.
+        fn permissions_to_wire<'a>(members: impl IntoIterator<Item = (&'a str, bool)>) -> types::KeyPermissions {
+            let mut wire = types::KeyPermissions { $($field: None,)* extra: HashMap::new() };
+            for (name, granted) in members {
+                match Permission::from_wire_name(name) {
+                    $(Some(Permission::$variant) => wire.$field = Some(granted),)*
+                    None => {
+                        wire.extra.insert(name.to_string(), granted);
+                    }
+                }
+            }
+            wire
+        }
+    };
+}
+
+wire_permissions! {
+    create_datasets => CreateDatasets,
+    send_events => SendEvents,
+    manage_markers => ManageMarkers,
+    manage_triggers => ManageTriggers,
+    manage_boards => ManageBoards,
+    run_queries => RunQueries,
+    manage_columns => ManageColumns,
+    manage_slos => ManageSlos,
+    manage_recipients => ManageRecipients,
+    manage_signals => ManageSignals,
+    manage_private_boards => ManagePrivateBoards,
+    read_service_maps => ReadServiceMaps,
+    visible_team_members => VisibleTeamMembers,
+}
+
+fn wire_name_error(field: &'static str, e: impl std::fmt::Display) -> Error {
+    Error::invalid(field, e.to_string())
+}
+
+/// The create body: only granted permissions are sent (an empty object when none), as
+/// Honeycomb's own Go client does; the server defaults the rest to `false`.
+fn create_request(new: NewApiKey) -> Result<types::ApiKeyCreateRequest> {
+    let key_type = match new.key_type {
+        KeyType::Ingest => types::NewKeyType::Ingest,
+        KeyType::Configuration => types::NewKeyType::Configuration,
+        KeyType::Other(_) => {
+            return Err(Error::invalid(
+                "key_type",
+                "must be `ingest` or `configuration`",
+            ));
+        }
+    };
+    Ok(types::ApiKeyCreateRequest {
+        data: types::ApiKeyCreateRequestData {
+            type_: types::ApiKeyCreateRequestDataType::ApiKeys,
+            attributes: types::NewApiKeyAttributes {
+                name: new
+                    .name
+                    .try_into()
+                    .map_err(|e| wire_name_error("name", e))?,
+                key_type,
+                disabled: new.disabled,
+                permissions: Some(permissions_to_wire(
+                    new.permissions.to_wire().filter(|(_, granted)| *granted),
+                )),
+            },
+            relationships: types::ApiKeyCreateRequestDataRelationships {
+                environment: types::EnvironmentRelationship {
+                    data: types::EnvironmentIdentifier {
+                        id: new.environment,
+                        type_: types::EnvironmentIdentifierType::Environments,
+                    },
+                },
+            },
+        },
+    })
+}
+
+fn update_request(id: &KeyId, update: ApiKeyUpdate) -> Result<types::ApiKeyUpdateRequest> {
+    let name = match update.name {
+        Some(name) => Some(name.try_into().map_err(|e| wire_name_error("name", e))?),
+        None => None,
+    };
+    let permissions = (!update.permissions.is_empty())
+        .then(|| permissions_to_wire(update.permissions.iter().map(|(k, v)| (k.as_str(), *v))));
+    Ok(types::ApiKeyUpdateRequest {
+        data: types::ApiKeyUpdateRequestData {
+            id: id.as_str().to_string(),
+            type_: types::ApiKeyUpdateRequestDataType::ApiKeys,
+            attributes: types::ApiKeyUpdateAttributes {
+                name,
+                disabled: update.disabled,
+                permissions,
+            },
+        },
+    })
+}

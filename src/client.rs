@@ -1,0 +1,490 @@
+//! [`Client`] and [`ClientBuilder`]: credentials, endpoint, team, timeouts.
+
+use std::{fmt, sync::Arc, time::Duration};
+
+use reqwest::{
+    Url,
+    header::{AUTHORIZATION, HeaderMap},
+};
+use secrecy::SecretString;
+use tokio::sync::OnceCell;
+
+use crate::{
+    config::{
+        DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_ENDPOINT, ENV_KEY_ID, ENV_KEY_SECRET,
+        ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ENV_TEAM, Region,
+    },
+    credentials::ManagementKey,
+    error::{Error, Result},
+    generated::RawClient,
+    model::check_path_segment,
+};
+
+/// A client for Honeycomb's API Keys v2 management API.
+///
+/// Cheap to clone (clones share one connection pool and one team cache) and
+/// `Send + Sync`. Build it from the environment with [`Client::from_env`] or explicitly
+/// with [`Client::builder`].
+///
+/// ```no_run
+/// # async fn run() -> honeycomb_api_keys::Result<()> {
+/// use honeycomb_api_keys::{Client, Region};
+///
+/// // HONEYCOMB_KEY_ID, HONEYCOMB_KEY_SECRET, optional HONEYCOMB_API_ENDPOINT and HONEYCOMB_TEAM
+/// let client = Client::from_env()?;
+///
+/// // or explicitly; the team is detected through /2/auth when not given
+/// let client = Client::builder()
+///     .management_key("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef")
+///     .region(Region::Eu)
+///     .team("my-team")
+///     .build()?;
+/// println!("{}", client.auth().await?.team.slug);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    raw: RawClient,
+    base: Url,
+    key_id: String,
+    team: Option<String>,
+    detected_team: OnceCell<String>,
+}
+
+impl Client {
+    /// A builder with nothing set: no environment variable is read unless
+    /// [`ClientBuilder::from_env`] is called.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment:
+    ///
+    /// - `HONEYCOMB_KEY_ID` and `HONEYCOMB_KEY_SECRET` (or `HONEYCOMB_MANAGEMENT_KEY` and
+    ///   `HONEYCOMB_MANAGEMENT_SECRET`): the management key, required;
+    /// - `HONEYCOMB_API_ENDPOINT`: the base URL (default `https://api.honeycomb.io`);
+    /// - `HONEYCOMB_TEAM`: the team slug (default: detected through `/2/auth`).
+    ///
+    /// A missing or malformed variable is an [`Error::Config`] naming it.
+    pub fn from_env() -> Result<Self> {
+        Client::builder().from_env().build()
+    }
+
+    /// The base URL requests go to.
+    pub fn endpoint(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// The id of the management key in use.
+    pub fn key_id(&self) -> &str {
+        &self.inner.key_id
+    }
+
+    /// The team slug: the one configured, or the one `/2/auth` names (asked once per
+    /// client and its clones; concurrent first calls share one request; a failure is not
+    /// remembered, so the next call asks again).
+    pub async fn team(&self) -> Result<String> {
+        self.team_slug(None).await
+    }
+
+    /// The team for a call: `override_` if given (checked), else the client's team.
+    pub(crate) async fn team_slug(&self, override_: Option<&str>) -> Result<String> {
+        if let Some(team) = override_.or(self.inner.team.as_deref()) {
+            check_path_segment("team", team, true)?;
+            return Ok(team.to_string());
+        }
+        let detected = self
+            .inner
+            .detected_team
+            .get_or_try_init(|| async {
+                let slug = self.auth().await?.team.slug;
+                check_path_segment("team", &slug, true)?;
+                Ok::<_, Error>(slug)
+            })
+            .await?;
+        Ok(detected.clone())
+    }
+
+    pub(crate) fn raw(&self) -> &RawClient {
+        &self.inner.raw
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.inner.base.as_str())
+            .field("key_id", &self.inner.key_id)
+            .field(
+                "team",
+                &self
+                    .inner
+                    .team
+                    .as_deref()
+                    .or(self.inner.detected_team.get().map(String::as_str)),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Client`]. Explicit settings win over environment variables (read only
+/// when [`from_env`](Self::from_env) is called), which win over defaults, whatever the
+/// order of the calls.
+#[derive(Default)]
+#[must_use]
+pub struct ClientBuilder {
+    key: Option<(String, SecretString)>,
+    region: Option<Region>,
+    team: Option<String>,
+    user_agent: Option<String>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    use_env: bool,
+}
+
+impl ClientBuilder {
+    /// Also read settings the builder was not given from the environment variables
+    /// listed on [`Client::from_env`].
+    #[allow(clippy::wrong_self_convention)]
+    pub fn from_env(mut self) -> Self {
+        self.use_env = true;
+        self
+    }
+
+    /// The management key: its id and secret.
+    pub fn management_key(
+        mut self,
+        id: impl Into<String>,
+        secret: impl Into<SecretString>,
+    ) -> Self {
+        self.key = Some((id.into(), secret.into()));
+        self
+    }
+
+    /// The region or base URL (default [`Region::Us`]).
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// A custom base URL, such as `http://127.0.0.1:8080` for a test server.
+    pub fn endpoint(self, base_url: impl Into<String>) -> Self {
+        self.region(Region::Custom(base_url.into()))
+    }
+
+    /// The team slug, so that `/2/auth` need not be asked.
+    pub fn team(mut self, slug: impl Into<String>) -> Self {
+        self.team = Some(slug.into());
+        self
+    }
+
+    /// The `User-Agent` header (default `honeycomb-api-keys/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Time allowed to open a connection (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed for one request, from sending it to the end of the response
+    /// (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Checks the settings and builds the client. Sends nothing.
+    pub fn build(self) -> Result<Client> {
+        self.build_with(|name| std::env::var(name).ok())
+    }
+
+    /// [`build`](Self::build) with an injectable environment, for tests.
+    pub(crate) fn build_with(self, env: impl Fn(&str) -> Option<String>) -> Result<Client> {
+        let env = |name: &str| {
+            if self.use_env {
+                env(name).filter(|v| !v.trim().is_empty())
+            } else {
+                None
+            }
+        };
+
+        let key = match self.key {
+            Some((id, secret)) => ManagementKey::new(id, secret)?,
+            None => key_from_env(&env, self.use_env)?,
+        };
+
+        let (region, endpoint_field) = match (self.region, env(ENV_API_ENDPOINT)) {
+            (Some(region), _) => (region, "endpoint"),
+            (None, Some(url)) => (Region::Custom(url), ENV_API_ENDPOINT),
+            (None, None) => (Region::Us, "endpoint"),
+        };
+        let base = region.checked_url(endpoint_field)?;
+        if base.scheme() == "https" && !cfg!(any(feature = "rustls", feature = "native-tls")) {
+            return Err(Error::config(
+                "the endpoint is https but no TLS backend is compiled in: enable the `rustls` or `native-tls` feature",
+            ));
+        }
+
+        let team = match (self.team, env(ENV_TEAM)) {
+            (Some(team), _) => {
+                check_path_segment("team", team.trim(), true)?;
+                Some(team.trim().to_string())
+            }
+            (None, Some(team)) => {
+                check_path_segment("team", team.trim(), true)
+                    .map_err(|e| Error::config(format!("{ENV_TEAM}: {e}")))?;
+                Some(team.trim().to_string())
+            }
+            (None, None) => None,
+        };
+
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, key.authorization());
+        let user_agent = self.user_agent.unwrap_or_else(|| {
+            concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string()
+        });
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(user_agent)
+            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+            .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
+
+        let raw = RawClient::new_with_client(base.as_str().trim_end_matches('/'), http);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                raw,
+                base,
+                key_id: key.id().to_string(),
+                team,
+                detected_team: OnceCell::new(),
+            }),
+        })
+    }
+}
+
+/// The management key from either pair of variables; a half-set pair names the missing
+/// variable, a malformed value names its variable.
+fn key_from_env(env: &impl Fn(&str) -> Option<String>, used_env: bool) -> Result<ManagementKey> {
+    for (id_var, secret_var) in [
+        (ENV_KEY_ID, ENV_KEY_SECRET),
+        (ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET),
+    ] {
+        match (env(id_var), env(secret_var)) {
+            (Some(id), Some(secret)) => {
+                return ManagementKey::new(id, secret).map_err(|e| match e {
+                    Error::InvalidArgument { field, reason } => {
+                        let var = if field.ends_with("secret") {
+                            secret_var
+                        } else {
+                            id_var
+                        };
+                        Error::config(format!("{var} is malformed: {reason}"))
+                    }
+                    other => other,
+                });
+            }
+            (Some(_), None) => {
+                return Err(Error::config(format!(
+                    "{id_var} is set but {secret_var} is not; set both"
+                )));
+            }
+            (None, Some(_)) => {
+                return Err(Error::config(format!(
+                    "{secret_var} is set but {id_var} is not; set both"
+                )));
+            }
+            (None, None) => {}
+        }
+    }
+    Err(Error::config(if used_env {
+        format!(
+            "no management key: set {ENV_KEY_ID} and {ENV_KEY_SECRET} (or {ENV_MANAGEMENT_KEY} and {ENV_MANAGEMENT_SECRET})"
+        )
+    } else {
+        "no management key: call ClientBuilder::management_key, or ClientBuilder::from_env to read it from the environment"
+            .to_string()
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const ID: &str = "hcxmk_01j1824es7n4evcmv81cn392jb";
+    const SECRET: &str = "CANARYs3cr3tCANARYs3cr3tCANARY00";
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    fn config_message(result: Result<Client>) -> String {
+        match result {
+            Err(Error::Config { message }) => message,
+            other => panic!("expected a configuration error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn from_env_reads_the_go_client_names_first() {
+        let client = Client::builder()
+            .from_env()
+            .build_with(env(&[
+                (ENV_KEY_ID, ID),
+                (ENV_KEY_SECRET, SECRET),
+                (ENV_MANAGEMENT_KEY, "hcxmk_other"),
+                (ENV_MANAGEMENT_SECRET, "other"),
+                (ENV_API_ENDPOINT, "https://api.eu1.honeycomb.io/"),
+                (ENV_TEAM, "my-team"),
+            ]))
+            .unwrap();
+        assert_eq!(client.key_id(), ID);
+        assert_eq!(client.endpoint().as_str(), "https://api.eu1.honeycomb.io/");
+        assert_eq!(client.inner.team.as_deref(), Some("my-team"));
+    }
+
+    #[test]
+    fn from_env_accepts_the_python_client_names() {
+        let client = Client::builder()
+            .from_env()
+            .build_with(env(&[
+                (ENV_MANAGEMENT_KEY, ID),
+                (ENV_MANAGEMENT_SECRET, SECRET),
+            ]))
+            .unwrap();
+        assert_eq!(client.key_id(), ID);
+        assert_eq!(client.endpoint().as_str(), "https://api.honeycomb.io/");
+    }
+
+    #[test]
+    fn explicit_settings_beat_the_environment_whatever_the_call_order() {
+        let client = Client::builder()
+            .team("explicit-team")
+            .management_key("hcxmk_explicit", "explicitsecret")
+            .region(Region::Eu)
+            .from_env()
+            .build_with(env(&[
+                (ENV_KEY_ID, ID),
+                (ENV_KEY_SECRET, SECRET),
+                (ENV_API_ENDPOINT, "http://127.0.0.1:9"),
+                (ENV_TEAM, "env-team"),
+            ]))
+            .unwrap();
+        assert_eq!(client.key_id(), "hcxmk_explicit");
+        assert_eq!(client.endpoint().host_str(), Some("api.eu1.honeycomb.io"));
+        assert_eq!(client.inner.team.as_deref(), Some("explicit-team"));
+    }
+
+    #[test]
+    fn missing_credentials_name_the_variables_to_set() {
+        let message = config_message(Client::builder().from_env().build_with(env(&[])));
+        for var in [
+            ENV_KEY_ID,
+            ENV_KEY_SECRET,
+            ENV_MANAGEMENT_KEY,
+            ENV_MANAGEMENT_SECRET,
+        ] {
+            assert!(message.contains(var), "{message}");
+        }
+        let half = config_message(
+            Client::builder()
+                .from_env()
+                .build_with(env(&[(ENV_KEY_ID, ID)])),
+        );
+        assert!(half.contains(ENV_KEY_SECRET), "{half}");
+        let blank = config_message(
+            Client::builder()
+                .from_env()
+                .build_with(env(&[(ENV_KEY_ID, ID), (ENV_KEY_SECRET, "  ")])),
+        );
+        assert!(blank.contains(ENV_KEY_SECRET), "{blank}");
+        let no_env = config_message(
+            Client::builder().build_with(env(&[(ENV_KEY_ID, ID), (ENV_KEY_SECRET, SECRET)])),
+        );
+        assert!(no_env.contains("management_key"), "{no_env}");
+    }
+
+    #[test]
+    fn malformed_credentials_name_the_variable_and_hide_the_secret() {
+        let bad_id = config_message(
+            Client::builder()
+                .from_env()
+                .build_with(env(&[(ENV_KEY_ID, "hcxmk/../x"), (ENV_KEY_SECRET, SECRET)])),
+        );
+        assert!(bad_id.contains(ENV_KEY_ID), "{bad_id}");
+        let bad_secret = config_message(Client::builder().from_env().build_with(env(&[
+            (ENV_KEY_ID, ID),
+            (ENV_KEY_SECRET, "CANARY s3cr3t with spaces"),
+        ])));
+        assert!(bad_secret.contains(ENV_KEY_SECRET), "{bad_secret}");
+        assert!(!bad_secret.contains("CANARY"), "{bad_secret}");
+    }
+
+    #[test]
+    fn endpoints_must_be_plain_http_or_https_base_urls() {
+        for (bad, field) in [
+            ("ftp://api.honeycomb.io", "endpoint"),
+            ("api.honeycomb.io", "endpoint"),
+            ("https://user:pw@api.honeycomb.io", "endpoint"),
+            ("https://api.honeycomb.io/?x=1", "endpoint"),
+        ] {
+            match Client::builder()
+                .management_key(ID, SECRET)
+                .endpoint(bad)
+                .build()
+            {
+                Err(Error::InvalidArgument { field: f, .. }) => assert_eq!(f, field, "{bad}"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        let from_env = Client::builder().from_env().build_with(env(&[
+            (ENV_KEY_ID, ID),
+            (ENV_KEY_SECRET, SECRET),
+            (ENV_API_ENDPOINT, "file:///etc/passwd"),
+        ]));
+        assert!(matches!(
+            from_env,
+            Err(Error::InvalidArgument {
+                field: ENV_API_ENDPOINT,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn debug_shows_the_endpoint_and_key_id_but_never_the_secret() {
+        let client = Client::builder()
+            .management_key(ID, SECRET)
+            .team("t")
+            .build()
+            .unwrap();
+        let debug = format!("{client:?} {:?}", client.inner.raw);
+        assert!(
+            debug.contains(ID) && debug.contains("api.honeycomb.io"),
+            "{debug}"
+        );
+        assert!(!debug.contains("CANARY"), "{debug}");
+    }
+
+    #[test]
+    fn client_is_send_sync_and_cheap_to_clone() {
+        fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+        assert_send_sync::<Client>();
+    }
+}

@@ -1,0 +1,101 @@
+//! Where the client connects, how long it waits, and the environment variables it reads.
+
+use std::{fmt, time::Duration};
+
+use reqwest::Url;
+
+use crate::error::{Error, Result};
+
+/// Management key id (Honeycomb's Go client and Terraform provider).
+pub const ENV_KEY_ID: &str = "HONEYCOMB_KEY_ID";
+/// Management key secret (Honeycomb's Go client and Terraform provider).
+pub const ENV_KEY_SECRET: &str = "HONEYCOMB_KEY_SECRET";
+/// Management key id, as Honeycomb's Python client names it.
+pub const ENV_MANAGEMENT_KEY: &str = "HONEYCOMB_MANAGEMENT_KEY";
+/// Management key secret, as Honeycomb's Python client names it.
+pub const ENV_MANAGEMENT_SECRET: &str = "HONEYCOMB_MANAGEMENT_SECRET";
+/// API endpoint, such as `https://api.eu1.honeycomb.io`.
+pub const ENV_API_ENDPOINT: &str = "HONEYCOMB_API_ENDPOINT";
+/// Team slug; when unset, the team is detected through `/2/auth`.
+pub const ENV_TEAM: &str = "HONEYCOMB_TEAM";
+
+/// Default time allowed to open a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default time allowed for one request, from sending to the end of the response.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The Honeycomb region (or another endpoint) to talk to.
+#[derive(Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Region {
+    /// `https://api.honeycomb.io` (the default).
+    #[default]
+    Us,
+    /// `https://api.eu1.honeycomb.io`.
+    Eu,
+    /// Any other `http` or `https` base URL, such as a proxy or a local test server.
+    Custom(String),
+}
+
+impl Region {
+    /// The base URL as written (not yet checked for a custom one).
+    pub fn base_url(&self) -> &str {
+        match self {
+            Region::Us => "https://api.honeycomb.io",
+            Region::Eu => "https://api.eu1.honeycomb.io",
+            Region::Custom(url) => url,
+        }
+    }
+
+    /// Checks the base URL: `http` or `https`, a host, no credentials, query or fragment.
+    /// A trailing `/` is dropped.
+    pub(crate) fn checked_url(&self, field: &'static str) -> Result<Url> {
+        let raw = self.base_url().trim();
+        let bad = |why: &str| {
+            Error::invalid(
+                field,
+                format!("{why} (expected a base URL such as https://api.eu1.honeycomb.io)"),
+            )
+        };
+        let mut url = Url::parse(raw).map_err(|e| bad(&format!("is not a URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(bad(&format!(
+                "uses `{}:`; only http and https are supported",
+                url.scheme()
+            )));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(bad("has no host"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(bad("must not contain a user name or password"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(bad("must not have a query or fragment"));
+        }
+        let path = url.path().trim_end_matches('/').to_string();
+        url.set_path(&path);
+        Ok(url)
+    }
+}
+
+impl fmt::Debug for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Region::Us => f.write_str("Us"),
+            Region::Eu => f.write_str("Eu"),
+            Region::Custom(url) => f.debug_tuple("Custom").field(url).finish(),
+        }
+    }
+}
+
+impl From<&str> for Region {
+    /// `us`, `eu` (any case), or a base URL.
+    fn from(s: &str) -> Self {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "us" => Region::Us,
+            "eu" => Region::Eu,
+            _ => Region::Custom(s.trim().to_string()),
+        }
+    }
+}

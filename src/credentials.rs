@@ -1,0 +1,84 @@
+//! The management key that authenticates every call.
+
+use std::fmt;
+
+use reqwest::header::HeaderValue;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{
+    error::{Error, Result},
+    model::check_path_segment,
+};
+
+/// A management key: its id and its secret, sent as `Authorization: Bearer <id>:<secret>`.
+///
+/// The secret is kept in a [`SecretString`]; `Debug` shows only the id.
+///
+/// ```
+/// use honeycomb_api_keys::ManagementKey;
+/// let key = ManagementKey::new("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef")?;
+/// assert!(!format!("{key:?}").contains("0123456789abcdef"));
+/// # Ok::<(), honeycomb_api_keys::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct ManagementKey {
+    id: String,
+    secret: SecretString,
+}
+
+impl ManagementKey {
+    /// Checks and wraps a management key id and secret.
+    ///
+    /// The id may hold only ASCII letters, digits and `_`; the secret must be non-empty
+    /// printable ASCII with no spaces. Errors name what to fix and never echo the secret.
+    pub fn new(id: impl Into<String>, secret: impl Into<SecretString>) -> Result<Self> {
+        let id = id.into();
+        let secret = secret.into();
+        check_path_segment("management key id", id.trim(), false)?;
+        let s = secret.expose_secret();
+        if s.trim().is_empty() {
+            return Err(Error::invalid("management key secret", "must not be empty"));
+        }
+        if !s.trim().bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid(
+                "management key secret",
+                "must be printable ASCII with no spaces (was it copied with extra characters?)",
+            ));
+        }
+        let secret = if s.trim().len() == s.len() {
+            secret
+        } else {
+            SecretString::from(s.trim())
+        };
+        Ok(ManagementKey {
+            id: id.trim().to_string(),
+            secret,
+        })
+    }
+
+    /// The key's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The `Authorization` header value, marked sensitive so HTTP layers never log it.
+    pub(crate) fn authorization(&self) -> HeaderValue {
+        let mut value = HeaderValue::try_from(format!(
+            "Bearer {}:{}",
+            self.id,
+            self.secret.expose_secret()
+        ))
+        .expect("id and secret were checked to be printable ASCII");
+        value.set_sensitive(true);
+        value
+    }
+}
+
+impl fmt::Debug for ManagementKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManagementKey")
+            .field("id", &self.id)
+            .field("secret", &"[REDACTED]")
+            .finish()
+    }
+}

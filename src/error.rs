@@ -1,0 +1,493 @@
+//! The crate's error type.
+//!
+//! Every fallible call returns [`Result<T>`](crate::Result), whose error is [`Error`]. Bad
+//! input is reported as [`Error::InvalidArgument`] before anything is sent; what Honeycomb
+//! answered is in [`Error::Api`], with the JSON:API details it sent.
+//!
+//! No error ever holds a secret: not the management key's secret, not a created key's
+//! secret, and not the text of a response body that could hold one (decode errors carry
+//! only the position of the problem).
+
+use std::{fmt, time::Duration};
+
+use reqwest::{StatusCode, header::HeaderMap};
+use serde::{Deserialize, Serialize};
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when calling Honeycomb through this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An argument was rejected before any request was sent.
+    #[error("invalid `{field}`: {reason}")]
+    InvalidArgument {
+        /// The argument or field to fix (`id`, `name`, `page_size`, …).
+        field: &'static str,
+        /// What is wrong with it and what is accepted.
+        reason: String,
+    },
+
+    /// The client could not be configured (missing or malformed settings or environment
+    /// variables). No request was sent.
+    #[error("configuration error: {message}")]
+    Config {
+        /// What is missing or malformed, naming the setting or variable to fix.
+        message: String,
+    },
+
+    /// Honeycomb answered with an error status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    /// The request could not be sent or its response could not be received.
+    #[error("{}: {source}", transport_summary(source))]
+    Transport {
+        /// The underlying HTTP error (holds no credential).
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The request took longer than the configured timeout.
+    #[error(
+        "the `{operation}` request timed out; raise the timeout with `ClientBuilder::timeout` if Honeycomb is slow to answer"
+    )]
+    Timeout {
+        /// The operation that timed out.
+        operation: &'static str,
+        /// The underlying HTTP error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// A success response could not be decoded. The body's text is deliberately left
+    /// out (it may hold a secret); the position and kind of the problem are kept.
+    #[error(
+        "could not decode Honeycomb's `{operation}` response: {category} error at line {line}, column {column} (the response does not match spec/api-keys.yaml)"
+    )]
+    Decode {
+        /// The operation whose response failed to decode.
+        operation: &'static str,
+        /// `syntax`, `data` (a field of the wrong type or missing), `eof` or `io`.
+        category: &'static str,
+        /// Line of the problem in the body.
+        line: usize,
+        /// Column of the problem in the body.
+        column: usize,
+    },
+
+    /// `links.next` pointed at a page that was already fetched: the server's cursor does
+    /// not advance, so the listing stopped instead of looping forever.
+    #[error("pagination stopped after {pages} pages: the next-page cursor repeated an earlier one")]
+    PaginationLoop {
+        /// Pages fetched before the loop was detected.
+        pages: usize,
+    },
+
+    /// `links.next` pointed somewhere the client will not send credentials to (another
+    /// origin or another path), or could not be followed.
+    #[error("refused to follow the next-page link: {reason}")]
+    UnsafeNextLink {
+        /// Why the link was refused.
+        reason: String,
+    },
+
+    /// `/2/auth` did not name the team of the management key, so the team slug could not
+    /// be detected.
+    #[error(
+        "could not detect the team: Honeycomb's /2/auth answer names no team; set it with `ClientBuilder::team` or the HONEYCOMB_TEAM environment variable"
+    )]
+    TeamNotFound,
+}
+
+fn transport_summary(source: &reqwest::Error) -> &'static str {
+    if source.is_connect() {
+        "could not connect to Honeycomb (check the endpoint and the network)"
+    } else if source.is_body() || source.is_decode() {
+        "the connection failed while reading Honeycomb's response"
+    } else {
+        "the request to Honeycomb failed"
+    }
+}
+
+impl Error {
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidArgument {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config {
+            message: message.into(),
+        }
+    }
+
+    /// A success body that did not decode, described without any of its text.
+    pub(crate) fn decode(operation: &'static str, err: &serde_json::Error) -> Self {
+        let category = match err.classify() {
+            serde_json::error::Category::Io => "io",
+            serde_json::error::Category::Syntax => "syntax",
+            serde_json::error::Category::Data => "data",
+            serde_json::error::Category::Eof => "eof",
+        };
+        Error::Decode {
+            operation,
+            category,
+            line: err.line(),
+            column: err.column(),
+        }
+    }
+
+    pub(crate) fn transport(operation: &'static str, source: reqwest::Error) -> Self {
+        if source.is_timeout() {
+            Error::Timeout { operation, source }
+        } else {
+            Error::Transport { source }
+        }
+    }
+
+    /// The HTTP status Honeycomb answered with, if the error comes from a response.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            _ => None,
+        }
+    }
+
+    /// The API error, if Honeycomb answered with an error status.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// `true` for a 404: the team, key or environment does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// `true` for a 429: the per-operation rate limit was hit.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// `true` for a 401 or 403: the management key is wrong, disabled or lacks a scope.
+    pub fn is_auth(&self) -> bool {
+        matches!(
+            self.status(),
+            Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+        )
+    }
+
+    /// `true` when the input was rejected before any request was sent.
+    pub fn is_invalid_argument(&self) -> bool {
+        matches!(self, Error::InvalidArgument { .. })
+    }
+
+    /// How long Honeycomb asked the client to wait (`Retry-After`), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api_error().and_then(|api| api.retry_after)
+    }
+
+    /// The request id Honeycomb sent (`X-Request-Id`), to quote to Honeycomb support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.api_error().and_then(|api| api.request_id.as_deref())
+    }
+}
+
+/// An error status from Honeycomb, with what it said about it.
+///
+/// Error bodies are read by their shape, whatever their `Content-Type`: JSON:API
+/// (`{"errors": [...]}`, what the v2 API sends), RFC 7807 problem documents, the legacy
+/// `{"error": "..."}`, or anything else (kept as a short printable snippet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The JSON:API error objects, in the order sent (empty for other body formats).
+    pub errors: Vec<ErrorDetail>,
+    /// A message from a problem document or a legacy `{"error": ...}` body.
+    pub message: Option<String>,
+    /// A short, printable excerpt of a body that was not JSON (an HTML error page).
+    pub body_excerpt: Option<String>,
+    /// The `X-Request-Id` response header, if sent.
+    pub request_id: Option<String>,
+    /// The wait asked for by `Retry-After` (seconds or an HTTP-date), if sent.
+    pub retry_after: Option<Duration>,
+}
+
+/// One JSON:API error object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ErrorDetail {
+    /// Honeycomb's correlation id of this error.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The status, as a string (`"422"`).
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub status: Option<String>,
+    /// A machine-readable code, such as `validation-failed/invalid`.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// A short summary.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// A longer explanation.
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// What part of the request caused it.
+    #[serde(default)]
+    pub source: Option<ErrorSource>,
+}
+
+/// Where in the request an error comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ErrorSource {
+    /// A JSON pointer into the request body, such as `/data/attributes/name`.
+    #[serde(default)]
+    pub pointer: Option<String>,
+    /// A request header, such as `Authorization`.
+    #[serde(default)]
+    pub header: Option<String>,
+    /// A query parameter, such as `page[size]`.
+    #[serde(default)]
+    pub parameter: Option<String>,
+}
+
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// The body shapes an error can come in; anything else is kept as an excerpt.
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    errors: Option<Vec<ErrorDetail>>,
+    /// Legacy `{"error": ...}`, also a member of Honeycomb's problem documents.
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+    #[serde(default)]
+    title: Option<serde_json::Value>,
+    #[serde(default)]
+    detail: Option<serde_json::Value>,
+}
+
+const EXCERPT_LIMIT: usize = 256;
+
+impl ApiError {
+    /// Reads an error response. `body` may be cut short; it is never echoed verbatim
+    /// unless it is not JSON, and then only as a short excerpt.
+    pub(crate) fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+        let mut error = ApiError {
+            status,
+            errors: Vec::new(),
+            message: None,
+            body_excerpt: None,
+            request_id: headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty())
+                .map(|v| v.chars().take(128).collect()),
+            retry_after: headers
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after),
+        };
+        match serde_json::from_slice::<ErrorBody>(body) {
+            Ok(parsed) => {
+                error.errors = parsed.errors.unwrap_or_default();
+                let text = |v: Option<serde_json::Value>| match v {
+                    Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s),
+                    _ => None,
+                };
+                let title = text(parsed.title);
+                let detail = text(parsed.detail);
+                error.message = match (text(parsed.error), title, detail) {
+                    (_, Some(t), Some(d)) => Some(format!("{t}: {d}")),
+                    (_, Some(t), None) => Some(t),
+                    (Some(e), None, _) => Some(e),
+                    (None, None, d) => d,
+                };
+            }
+            Err(_) => {
+                let text = String::from_utf8_lossy(body);
+                let excerpt: String = text
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .take(EXCERPT_LIMIT)
+                    .collect();
+                let excerpt = excerpt.split_whitespace().collect::<Vec<_>>().join(" ");
+                if !excerpt.is_empty() {
+                    error.body_excerpt = Some(excerpt);
+                }
+            }
+        }
+        error
+    }
+
+    /// The first JSON:API error, which is what most responses carry.
+    pub fn first(&self) -> Option<&ErrorDetail> {
+        self.errors.first()
+    }
+
+    /// The code of the first JSON:API error (`unauthenticated/invalid-key`, …).
+    pub fn code(&self) -> Option<&str> {
+        self.first().and_then(|e| e.code.as_deref())
+    }
+
+    /// The title of the first JSON:API error.
+    pub fn title(&self) -> Option<&str> {
+        self.first().and_then(|e| e.title.as_deref())
+    }
+
+    /// The detail of the first JSON:API error.
+    pub fn detail(&self) -> Option<&str> {
+        self.first().and_then(|e| e.detail.as_deref())
+    }
+
+    /// The source of the first JSON:API error.
+    pub fn source(&self) -> Option<&ErrorSource> {
+        self.first().and_then(|e| e.source.as_ref())
+    }
+
+    fn hint(&self) -> Option<&'static str> {
+        Some(match self.status.as_u16() {
+            401 => {
+                "check the management key id and secret (HONEYCOMB_KEY_ID / HONEYCOMB_KEY_SECRET) and that the key is enabled"
+            }
+            403 => {
+                "the management key lacks the scope this call needs (api-keys:read, api-keys:write or environments:read) or the team has no Management API access"
+            }
+            404 => "check the team slug and the key or environment id; a deleted key answers 404",
+            413 => "the request body is over Honeycomb's 100000-byte limit",
+            415 => {
+                "Honeycomb expects application/vnd.api+json bodies; this is a bug in honeycomb-api-keys, please report it"
+            }
+            422 => "Honeycomb rejected a field of the request; see the pointer above",
+            429 => {
+                "the per-operation rate limit (100 requests a minute by default) was hit; wait and try again"
+            }
+            500..=599 => "Honeycomb failed to answer; try again later",
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Honeycomb answered {}", self.status)?;
+        let mut details = self.errors.iter().peekable();
+        if details.peek().is_some() {
+            f.write_str(":")?;
+        }
+        for (i, e) in details.enumerate() {
+            if i > 0 {
+                f.write_str(";")?;
+            }
+            match (&e.title, &e.detail) {
+                (Some(t), Some(d)) => write!(f, " {t}: {d}")?,
+                (Some(t), None) => write!(f, " {t}")?,
+                (None, Some(d)) => write!(f, " {d}")?,
+                (None, None) => {}
+            }
+            if let Some(source) = &e.source {
+                if let Some(p) = &source.pointer {
+                    write!(f, " (at {p})")?;
+                } else if let Some(h) = &source.header {
+                    write!(f, " (in the {h} header)")?;
+                } else if let Some(p) = &source.parameter {
+                    write!(f, " (in the `{p}` parameter)")?;
+                }
+            }
+            if let Some(code) = &e.code {
+                write!(f, " [{code}]")?;
+            }
+        }
+        if let Some(m) = &self.message {
+            write!(f, ": {m}")?;
+        } else if let Some(b) = &self.body_excerpt {
+            write!(f, ": {b}")?;
+        }
+        if let Some(wait) = self.retry_after {
+            write!(f, " (retry after {} s)", wait.as_secs())?;
+        }
+        if let Some(hint) = self.hint() {
+            write!(f, "; {hint}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
+    }
+}
+
+/// Parses `Retry-After`: delta-seconds or an HTTP-date (a date in the past is zero).
+/// Anything else is ignored.
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_accepts_seconds_and_dates_and_ignores_junk() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after(" 0 "), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Fri, 22 Mar 2024 18:37:53 GMT"),
+            Some(Duration::ZERO)
+        );
+        let future =
+            httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
+        let wait = parse_retry_after(&future).unwrap();
+        assert!(
+            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
+            "{wait:?}"
+        );
+        assert_eq!(parse_retry_after("-3"), None);
+        assert_eq!(parse_retry_after("2024-03-22T18:37:53Z"), None);
+        assert_eq!(parse_retry_after(""), None);
+    }
+
+    #[test]
+    fn html_bodies_become_a_short_single_line_excerpt() {
+        let body = format!(
+            "<html>\n<body>Bad gateway{}</body></html>",
+            "x".repeat(1000)
+        );
+        let e =
+            ApiError::from_response(StatusCode::BAD_GATEWAY, &HeaderMap::new(), body.as_bytes());
+        let excerpt = e.body_excerpt.as_deref().unwrap();
+        assert!(excerpt.starts_with("<html> <body>Bad gateway"));
+        assert!(excerpt.chars().count() <= EXCERPT_LIMIT);
+        assert!(e.errors.is_empty());
+    }
+}

@@ -1,0 +1,29 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod api_keys;
+mod auth;
+mod client;
+pub mod config;
+mod credentials;
+mod environments;
+pub mod error;
+mod generated;
+pub mod model;
+pub mod pagination;
+pub mod permissions;
+
+pub use api_keys::{ApiKeys, ListApiKeys};
+pub use auth::{AuthInfo, Team};
+pub use client::{Client, ClientBuilder};
+pub use config::Region;
+pub use credentials::ManagementKey;
+pub use environments::{Environment, Environments};
+pub use error::{ApiError, Error, ErrorDetail, ErrorSource, Result};
+pub use model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey};
+pub use pagination::Page;
+pub use permissions::{Permission, Permissions, PermissionsBuilder};
+/// The secret types this crate hands out (re-exported from `secrecy`).
+pub use secrecy::{ExposeSecret, SecretString};

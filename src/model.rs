@@ -1,0 +1,584 @@
+//! The data this crate hands out and takes in: keys, ids, key types, new keys and updates.
+//!
+//! These types are the crate's own; the generated wire types stay private, so a spec
+//! update or a generator upgrade does not change them.
+
+use std::{collections::BTreeMap, fmt, str::FromStr};
+
+use chrono::{DateTime, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::{Error, Result},
+    permissions::{Permission, Permissions},
+};
+
+/// The longest id this crate sends in a URL. Real ids are 32 characters.
+pub const MAX_ID_LEN: usize = 64;
+/// The longest name Honeycomb accepts for a key, in characters.
+pub const MAX_NAME_LEN: usize = 100;
+
+/// Checks an id or slug before it goes into a URL path: non-empty, at most
+/// [`MAX_ID_LEN`] characters, only ASCII letters, digits, `_` (and `-` where allowed), so
+/// that `..`, `/`, `?` or `%` can never change the URL. The value is never echoed (it
+/// may be a pasted secret); only the offending character's position is.
+pub(crate) fn check_path_segment(field: &'static str, value: &str, allow_dash: bool) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    let len = value.chars().count();
+    if len > MAX_ID_LEN {
+        return Err(Error::invalid(
+            field,
+            format!("is {len} characters long; ids are at most {MAX_ID_LEN}"),
+        ));
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || (allow_dash && c == '-');
+    if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| !allowed(*c)) {
+        let shown = if c.is_ascii_punctuation() || c == ' ' {
+            format!("`{c}`")
+        } else {
+            "a character".to_string()
+        };
+        let accepted = if allow_dash {
+            "ASCII letters, digits, `_` and `-`"
+        } else {
+            "ASCII letters, digits and `_`"
+        };
+        return Err(Error::invalid(
+            field,
+            format!(
+                "{shown} at position {} is not allowed; only {accepted} are",
+                pos + 1
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a key name: not blank, at most [`MAX_NAME_LEN`] characters.
+pub(crate) fn check_name(name: &str) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(Error::invalid(
+            "name",
+            "must not be empty or only whitespace",
+        ));
+    }
+    let len = name.chars().count();
+    if len > MAX_NAME_LEN {
+        return Err(Error::invalid(
+            "name",
+            format!("is {len} characters long; Honeycomb accepts at most {MAX_NAME_LEN}"),
+        ));
+    }
+    Ok(())
+}
+
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident, $field:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            #[doc = concat!("Checks and wraps an id: only ASCII letters, digits and `_`, 1 to ", stringify!(64), " characters.")]
+            pub fn parse(id: impl Into<String>) -> Result<Self> {
+                let id = id.into();
+                check_path_segment($field, &id, false)?;
+                Ok($name(id))
+            }
+
+            /// Wraps an id received from Honeycomb. Unchecked: it is checked again before
+            /// it is ever put in a URL.
+            pub(crate) fn from_wire(id: String) -> Self {
+                $name(id)
+            }
+
+            /// The id as a string.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.0, f)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self> {
+                $name::parse(s)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = Error;
+            fn try_from(s: &str) -> Result<Self> {
+                $name::parse(s)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = Error;
+            fn try_from(s: String) -> Result<Self> {
+                $name::parse(s)
+            }
+        }
+    };
+}
+
+string_id! {
+    /// The id of an API key, such as `hcxik_01j1824es7n4evcmv81cn392jb`.
+    ///
+    /// The two letters before `_` tell the key type (`ik` ingest, `lk` configuration);
+    /// the rest is opaque (the third letter of the prefix varies between keys).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{KeyId, KeyType};
+    /// let id = KeyId::parse("hcxlk_01j1824es7n4evcmv81cn392jb")?;
+    /// assert_eq!(id.key_type(), Some(KeyType::Configuration));
+    /// assert!(KeyId::parse("../2/teams").is_err());
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
+    KeyId, "id"
+}
+
+string_id! {
+    /// The id of an environment, such as `hcxen_01hznmeqrcq8rz533xrvtc6mk0` (opaque).
+    EnvironmentId, "environment_id"
+}
+
+impl KeyId {
+    /// The key type its prefix names (`..ik_` ingest, `..lk_` configuration), if any.
+    pub fn key_type(&self) -> Option<KeyType> {
+        let prefix = self.0.split_once('_')?.0;
+        match prefix.get(prefix.len().checked_sub(2)?..)? {
+            "ik" => Some(KeyType::Ingest),
+            "lk" => Some(KeyType::Configuration),
+            _ => None,
+        }
+    }
+}
+
+/// The type of an API key.
+///
+/// A type Honeycomb adds later decodes as [`KeyType::Other`], so it never breaks a list.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyType {
+    /// An ingest key: sends events (`X-Honeycomb-Team: <id><secret>`).
+    Ingest,
+    /// A configuration key: manages an environment (`X-Honeycomb-Team: <secret>`).
+    Configuration,
+    /// A type this version of the crate does not know, as sent by Honeycomb.
+    Other(String),
+}
+
+impl KeyType {
+    /// The wire name: `ingest`, `configuration`, or the unknown name as received.
+    pub fn as_str(&self) -> &str {
+        match self {
+            KeyType::Ingest => "ingest",
+            KeyType::Configuration => "configuration",
+            KeyType::Other(s) => s,
+        }
+    }
+
+    /// Reads a wire name; anything unknown becomes [`KeyType::Other`].
+    pub fn from_wire(name: &str) -> KeyType {
+        match name {
+            "ingest" => KeyType::Ingest,
+            "configuration" => KeyType::Configuration,
+            other => KeyType::Other(other.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for KeyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for KeyType {
+    type Err = Error;
+    /// Parses `ingest` or `configuration` (what can be created or filtered on).
+    fn from_str(s: &str) -> Result<Self> {
+        match KeyType::from_wire(s.trim()) {
+            KeyType::Other(_) => Err(Error::invalid(
+                "key_type",
+                "must be `ingest` or `configuration`",
+            )),
+            known => Ok(known),
+        }
+    }
+}
+
+impl Serialize for KeyType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(KeyType::from_wire(&std::borrow::Cow::<str>::deserialize(
+            d,
+        )?))
+    }
+}
+
+/// An API key as Honeycomb describes it (never with its secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ApiKey {
+    /// The key's id.
+    pub id: KeyId,
+    /// Its name.
+    pub name: String,
+    /// Ingest, configuration, or a type this crate does not know.
+    pub key_type: KeyType,
+    /// Whether the key is disabled.
+    pub disabled: bool,
+    /// What it may do (ingest keys: only `create_datasets`).
+    pub permissions: Permissions,
+    /// The environment it belongs to.
+    pub environment_id: Option<EnvironmentId>,
+    /// The user who created it, where Honeycomb says.
+    pub creator_id: Option<String>,
+    /// The user who last changed it, where Honeycomb says.
+    pub editor_id: Option<String>,
+    /// When it was created.
+    pub created: DateTime<Utc>,
+    /// When it was last changed.
+    pub updated: DateTime<Utc>,
+}
+
+/// A key that was just created, with its secret: the only time Honeycomb returns it.
+///
+/// The secret is a [`SecretString`]: it is not printed by `Debug`, and this type has no
+/// `Display` or `Serialize`. Call [`header_value`](Self::header_value) for the value a
+/// data API expects in `X-Honeycomb-Team`.
+#[derive(Clone)]
+pub struct CreatedApiKey {
+    key: ApiKey,
+    secret: SecretString,
+}
+
+impl CreatedApiKey {
+    pub(crate) fn new(key: ApiKey, secret: SecretString) -> Self {
+        CreatedApiKey { key, secret }
+    }
+
+    /// The key, as [`get`](crate::ApiKeys::get) would return it.
+    pub fn key(&self) -> &ApiKey {
+        &self.key
+    }
+
+    /// The key's id.
+    pub fn id(&self) -> &KeyId {
+        &self.key.id
+    }
+
+    /// The key's secret, alone.
+    pub fn secret(&self) -> &SecretString {
+        &self.secret
+    }
+
+    /// For an ingest key, the full key that ingest clients send: id and secret joined
+    /// with no separator. `None` for other key types.
+    pub fn ingest_key(&self) -> Option<SecretString> {
+        (self.key.key_type == KeyType::Ingest)
+            .then(|| SecretString::from(format!("{}{}", self.key.id, self.secret.expose_secret())))
+    }
+
+    /// The value of the `X-Honeycomb-Team` header for this key: the id and secret joined
+    /// for an ingest key, the secret alone for a configuration key.
+    pub fn header_value(&self) -> SecretString {
+        self.ingest_key().unwrap_or_else(|| self.secret.clone())
+    }
+
+    /// Splits into the key and its secret.
+    pub fn into_parts(self) -> (ApiKey, SecretString) {
+        (self.key, self.secret)
+    }
+}
+
+impl fmt::Debug for CreatedApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreatedApiKey")
+            .field("key", &self.key)
+            .field("secret", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// A key to create: [`NewApiKey::ingest`] or [`NewApiKey::configuration`].
+///
+/// ```
+/// use honeycomb_api_keys::{NewApiKey, Permissions};
+/// let ingest = NewApiKey::ingest("checkout-service", "hcxen_01hznmeqrcq8rz533xrvtc6mk0").create_datasets(true);
+/// let ci = NewApiKey::configuration(
+///     "CI boards",
+///     "hcxen_01hznmeqrcq8rz533xrvtc6mk0",
+///     Permissions::builder().run_queries().manage_boards().build(),
+/// )
+/// .disabled(true);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use]
+pub struct NewApiKey {
+    pub(crate) name: String,
+    pub(crate) key_type: KeyType,
+    pub(crate) environment: String,
+    pub(crate) disabled: bool,
+    pub(crate) permissions: Permissions,
+}
+
+impl NewApiKey {
+    /// An ingest key in `environment`. It may only carry `create_datasets`.
+    pub fn ingest(name: impl Into<String>, environment: impl AsRef<str>) -> Self {
+        NewApiKey::new(
+            name.into(),
+            KeyType::Ingest,
+            environment.as_ref(),
+            Permissions::none(),
+        )
+    }
+
+    /// A configuration key in `environment` with `permissions`.
+    pub fn configuration(
+        name: impl Into<String>,
+        environment: impl AsRef<str>,
+        permissions: Permissions,
+    ) -> Self {
+        NewApiKey::new(
+            name.into(),
+            KeyType::Configuration,
+            environment.as_ref(),
+            permissions,
+        )
+    }
+
+    fn new(name: String, key_type: KeyType, environment: &str, permissions: Permissions) -> Self {
+        NewApiKey {
+            name,
+            key_type,
+            environment: environment.to_string(),
+            disabled: false,
+            permissions,
+        }
+    }
+
+    /// Creates the key disabled (default: enabled).
+    pub fn disabled(mut self, disabled: bool) -> Self {
+        self.disabled = disabled;
+        self
+    }
+
+    /// Whether the key may create datasets (ingest and configuration keys).
+    pub fn create_datasets(mut self, allowed: bool) -> Self {
+        if allowed {
+            self.permissions.insert(Permission::CreateDatasets);
+        } else {
+            self.permissions.remove(Permission::CreateDatasets);
+        }
+        self
+    }
+
+    /// Replaces the permissions.
+    pub fn permissions(mut self, permissions: Permissions) -> Self {
+        self.permissions = permissions;
+        self
+    }
+
+    /// The name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The key type.
+    pub fn key_type(&self) -> &KeyType {
+        &self.key_type
+    }
+
+    /// Checks everything that can be checked without asking Honeycomb.
+    pub(crate) fn validate(&self) -> Result<()> {
+        check_name(&self.name)?;
+        check_path_segment("environment_id", &self.environment, false)?;
+        if self.key_type == KeyType::Ingest {
+            let extra = self.permissions.not_allowed_on_ingest();
+            if !extra.is_empty() {
+                return Err(Error::invalid(
+                    "permissions",
+                    format!(
+                        "an ingest key can only have `create_datasets`; `{}` need a configuration key (NewApiKey::configuration)",
+                        extra.join("`, `")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Changes to make to a key. Only what is set is sent; everything else is unchanged.
+///
+/// Permission changes apply to configuration keys only, and merge: permissions not named
+/// keep their values.
+///
+/// ```
+/// use honeycomb_api_keys::{ApiKeyUpdate, Permission};
+/// let rename = ApiKeyUpdate::new().name("checkout (old)").disable();
+/// let widen = ApiKeyUpdate::new().grant(Permission::ManageTriggers).revoke(Permission::ManageBoards);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct ApiKeyUpdate {
+    pub(crate) name: Option<String>,
+    pub(crate) disabled: Option<bool>,
+    pub(crate) permissions: BTreeMap<String, bool>,
+}
+
+impl ApiKeyUpdate {
+    /// An update that changes nothing yet.
+    pub fn new() -> Self {
+        ApiKeyUpdate::default()
+    }
+
+    /// Renames the key.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets `disabled`.
+    pub fn disabled(mut self, disabled: bool) -> Self {
+        self.disabled = Some(disabled);
+        self
+    }
+
+    /// Disables the key.
+    pub fn disable(self) -> Self {
+        self.disabled(true)
+    }
+
+    /// Enables the key again.
+    pub fn enable(self) -> Self {
+        self.disabled(false)
+    }
+
+    /// Grants `permission` (configuration keys), leaving the others as they are.
+    pub fn grant(mut self, permission: Permission) -> Self {
+        self.permissions
+            .insert(permission.wire_name().to_string(), true);
+        self
+    }
+
+    /// Revokes `permission` (configuration keys), leaving the others as they are.
+    pub fn revoke(mut self, permission: Permission) -> Self {
+        self.permissions
+            .insert(permission.wire_name().to_string(), false);
+        self
+    }
+
+    /// Sets every permission to exactly `permissions` (configuration keys): each known
+    /// permission is sent as `true` or `false`, and unknown names with their values.
+    pub fn set_permissions(mut self, permissions: &Permissions) -> Self {
+        self.permissions = permissions
+            .to_wire()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        self
+    }
+
+    /// Whether the update changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.disabled.is_none() && self.permissions.is_empty()
+    }
+
+    pub(crate) fn validate(&self, id: &KeyId) -> Result<()> {
+        if let Some(name) = &self.name {
+            check_name(name)?;
+        }
+        if !self.permissions.is_empty() && id.key_type() == Some(KeyType::Ingest) {
+            return Err(Error::invalid(
+                "permissions",
+                "ingest keys' permissions cannot be changed (only `name` and `disabled`); create a new key instead",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_type_comes_from_the_two_letters_before_the_underscore() {
+        let kt = |s: &str| KeyId::parse(s).unwrap().key_type();
+        assert_eq!(
+            kt("hcxik_01j1824es7n4evcmv81cn392jb"),
+            Some(KeyType::Ingest)
+        );
+        assert_eq!(
+            kt("hcaik_01j1824es7n4evcmv81cn392jb"),
+            Some(KeyType::Ingest)
+        );
+        assert_eq!(
+            kt("hcxlk_01j1824es7n4evcmv81cn392jb"),
+            Some(KeyType::Configuration)
+        );
+        assert_eq!(kt("hcxmk_01j1824es7n4evcmv81cn392jb"), None);
+        assert_eq!(kt("k_x"), None);
+        assert_eq!(kt("nounderscore"), None);
+    }
+
+    #[test]
+    fn path_segments_reject_everything_that_could_change_a_url() {
+        for bad in [
+            "", ".", "..", "%2e%2e", "a/b", "x?y", "a#b", "a b", "é", "a-b",
+        ] {
+            let err = KeyId::parse(bad).unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidArgument { field: "id", .. }),
+                "{bad:?}: {err}"
+            );
+        }
+        assert!(KeyId::parse("x".repeat(65)).is_err());
+        assert!(KeyId::parse("x".repeat(64)).is_ok());
+        assert!(check_path_segment("team", "my-team", true).is_ok());
+        assert!(check_path_segment("team", "..", true).is_err());
+    }
+
+    #[test]
+    fn invalid_id_errors_never_echo_the_value() {
+        let pasted = "CANARY-s3cr3t-value/with-slash";
+        let err = KeyId::parse(pasted).unwrap_err().to_string();
+        assert!(!err.contains("CANARY"), "{err}");
+        assert!(err.contains("position 7"), "{err}");
+    }
+
+    #[test]
+    fn names_are_checked_in_characters() {
+        assert!(check_name(&"é".repeat(100)).is_ok());
+        assert!(check_name(&"é".repeat(101)).is_err());
+        assert!(check_name(" \t").is_err());
+    }
+}

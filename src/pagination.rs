@@ -1,0 +1,284 @@
+//! Cursor pagination shared by every list: follows `links.next`, guards against loops
+//! and links that leave the API, and turns pages into streams.
+
+use std::{collections::HashSet, future::Future, num::NonZeroU32};
+
+use futures::{
+    StreamExt, TryStreamExt,
+    stream::{self, BoxStream},
+};
+use reqwest::Url;
+
+use crate::error::{Error, Result};
+
+/// Largest page Honeycomb serves.
+pub const MAX_PAGE_SIZE: u32 = 100;
+/// Page size this crate asks for when none is set: the largest, so that listing takes as
+/// few requests (and as little of the rate limit) as possible. Honeycomb's own default
+/// is 20.
+pub const DEFAULT_PAGE_SIZE: u32 = MAX_PAGE_SIZE;
+
+/// One page of a list, as Honeycomb returned it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The items of this page, in server order.
+    pub items: Vec<T>,
+    /// The cursor of the next page, or `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A page as an operation fetched it: items plus the raw `links.next`.
+pub(crate) struct RawPage<T> {
+    pub(crate) items: Vec<T>,
+    pub(crate) next_link: Option<String>,
+}
+
+/// Checks a page size: 1 to 100, rejected (not clamped) otherwise.
+pub(crate) fn page_size(size: Option<u32>) -> Result<NonZeroU32> {
+    let size = size.unwrap_or(DEFAULT_PAGE_SIZE);
+    match NonZeroU32::new(size) {
+        Some(n) if size <= MAX_PAGE_SIZE => Ok(n),
+        _ => Err(Error::invalid(
+            "page_size",
+            format!("is {size}; Honeycomb serves pages of 1 to {MAX_PAGE_SIZE} items"),
+        )),
+    }
+}
+
+/// Reads the cursor out of a `links.next`, after checking that the link stays on the
+/// list it came from.
+#[derive(Clone, Debug)]
+pub(crate) struct NextLinkGuard {
+    base: Url,
+    /// The list's path, with the base URL's path prefix (if any).
+    path: String,
+    /// The list's path as Honeycomb writes it (without a prefix).
+    api_path: String,
+}
+
+impl NextLinkGuard {
+    /// `api_path` is the list's path, such as `/2/teams/my-team/api-keys`.
+    pub(crate) fn new(base: &Url, api_path: String) -> Self {
+        let prefix = base.path().trim_end_matches('/');
+        NextLinkGuard {
+            base: base.clone(),
+            path: format!("{prefix}{api_path}"),
+            api_path,
+        }
+    }
+
+    /// `Ok(None)` at the end of the list (no link, `null` or empty).
+    pub(crate) fn cursor(&self, next_link: Option<&str>) -> Result<Option<String>> {
+        let link = match next_link.map(str::trim) {
+            None | Some("") => return Ok(None),
+            Some(link) => link,
+        };
+        let refuse = |reason: String| Error::UnsafeNextLink { reason };
+        let url = self
+            .base
+            .join(link)
+            .map_err(|e| refuse(format!("it is not a URL ({e})")))?;
+        if url.scheme() != self.base.scheme()
+            || url.host_str() != self.base.host_str()
+            || url.port_or_known_default() != self.base.port_or_known_default()
+        {
+            return Err(refuse(format!(
+                "it points to another origin ({}) than the configured endpoint ({})",
+                url.origin().ascii_serialization(),
+                self.base.origin().ascii_serialization()
+            )));
+        }
+        if url.path() != self.path && url.path() != self.api_path {
+            return Err(refuse(format!(
+                "it leaves the list: path `{}` instead of `{}`",
+                url.path(),
+                self.path
+            )));
+        }
+        match url.query_pairs().find(|(k, _)| k == "page[after]") {
+            Some((_, cursor)) if !cursor.is_empty() => Ok(Some(cursor.into_owned())),
+            _ => Err(refuse("it has no `page[after]` cursor".to_string())),
+        }
+    }
+}
+
+struct State<F> {
+    fetch: F,
+    guard: NextLinkGuard,
+    cursor: Option<String>,
+    seen: HashSet<String>,
+    pages: usize,
+    max_pages: Option<usize>,
+    finished: bool,
+    /// An error found after a good page: yielded after that page.
+    pending: Option<Error>,
+}
+
+/// A stream of pages: `fetch(cursor)` gets one page (`None` for the first). It ends after
+/// the page without a next link, after `max_pages` pages, or with an error after the
+/// page whose next link repeats a cursor or leaves the list.
+pub(crate) fn pages<T, F, Fut>(
+    guard: NextLinkGuard,
+    max_pages: Option<usize>,
+    fetch: F,
+) -> BoxStream<'static, Result<Page<T>>>
+where
+    T: Send + 'static,
+    F: FnMut(Option<String>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<RawPage<T>>> + Send,
+{
+    let state = State {
+        fetch,
+        guard,
+        cursor: None,
+        seen: HashSet::new(),
+        pages: 0,
+        max_pages,
+        finished: false,
+        pending: None,
+    };
+    stream::try_unfold(state, |mut st| async move {
+        if let Some(e) = st.pending.take() {
+            return Err(e);
+        }
+        if st.finished || st.max_pages.is_some_and(|max| st.pages >= max) {
+            return Ok(None);
+        }
+        let raw = (st.fetch)(st.cursor.take()).await?;
+        st.pages += 1;
+        let next_cursor = match st.guard.cursor(raw.next_link.as_deref()) {
+            Ok(Some(cursor)) if !st.seen.insert(cursor.clone()) => {
+                st.pending = Some(Error::PaginationLoop { pages: st.pages });
+                None
+            }
+            Ok(next) => next,
+            Err(e) => {
+                st.pending = Some(e);
+                None
+            }
+        };
+        st.finished = next_cursor.is_none();
+        st.cursor.clone_from(&next_cursor);
+        Ok(Some((
+            Page {
+                items: raw.items,
+                next_cursor,
+            },
+            st,
+        )))
+    })
+    .boxed()
+}
+
+/// A stream that fails at once with `error` (bad input found before any request).
+pub(crate) fn failed<T: Send + 'static>(error: Error) -> BoxStream<'static, Result<T>> {
+    stream::once(async move { Err(error) }).boxed()
+}
+
+/// The items of a stream of pages, one by one.
+pub(crate) fn items<T: Send + 'static>(
+    pages: BoxStream<'static, Result<Page<T>>>,
+) -> BoxStream<'static, Result<T>> {
+    pages
+        .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guard() -> NextLinkGuard {
+        NextLinkGuard::new(
+            &Url::parse("https://api.honeycomb.io").unwrap(),
+            "/2/teams/t/api-keys".into(),
+        )
+    }
+
+    #[test]
+    fn next_links_give_their_cursor_encoded_or_not() {
+        let g = guard();
+        assert_eq!(
+            g.cursor(Some("/2/teams/t/api-keys?page[after]=abc&page[size]=10"))
+                .unwrap()
+                .as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            g.cursor(Some(
+                "/2/teams/t/api-keys?page%5Bsize%5D=10&page%5Bafter%5D=a%2Fb"
+            ))
+            .unwrap()
+            .as_deref(),
+            Some("a/b")
+        );
+        assert_eq!(
+            g.cursor(Some(
+                "https://api.honeycomb.io/2/teams/t/api-keys?page[after]=x"
+            ))
+            .unwrap()
+            .as_deref(),
+            Some("x")
+        );
+        assert_eq!(g.cursor(None).unwrap(), None);
+        assert_eq!(g.cursor(Some("")).unwrap(), None);
+        assert_eq!(g.cursor(Some("  ")).unwrap(), None);
+    }
+
+    #[test]
+    fn next_links_elsewhere_are_refused() {
+        let g = guard();
+        for bad in [
+            "https://evil.example/2/teams/t/api-keys?page[after]=x",
+            "//evil.example/2/teams/t/api-keys?page[after]=x",
+            "http://api.honeycomb.io/2/teams/t/api-keys?page[after]=x",
+            "https://api.honeycomb.io:8443/2/teams/t/api-keys?page[after]=x",
+            "/2/teams/other/api-keys?page[after]=x",
+            "/2/teams/t/api-keys/../../other/api-keys?page[after]=x",
+            "/2/teams/t/api-keys?page[size]=10",
+            "/2/teams/t/api-keys?page[after]=",
+        ] {
+            assert!(
+                matches!(g.cursor(Some(bad)), Err(Error::UnsafeNextLink { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_base_path_prefix_is_accepted_with_or_without_it() {
+        let g = NextLinkGuard::new(
+            &Url::parse("http://proxy.local/honeycomb/").unwrap(),
+            "/2/teams/t/api-keys".into(),
+        );
+        assert_eq!(
+            g.cursor(Some("/honeycomb/2/teams/t/api-keys?page[after]=a"))
+                .unwrap()
+                .as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            g.cursor(Some("/2/teams/t/api-keys?page[after]=b"))
+                .unwrap()
+                .as_deref(),
+            Some("b")
+        );
+    }
+
+    #[test]
+    fn page_sizes_outside_1_to_100_are_rejected() {
+        assert_eq!(page_size(None).unwrap().get(), 100);
+        assert_eq!(page_size(Some(1)).unwrap().get(), 1);
+        for bad in [0, 101, u32::MAX] {
+            assert!(matches!(
+                page_size(Some(bad)),
+                Err(Error::InvalidArgument {
+                    field: "page_size",
+                    ..
+                })
+            ));
+        }
+    }
+}

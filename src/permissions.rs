@@ -1,0 +1,410 @@
+//! What a key may do: the [`Permission`] names of the wire and the [`Permissions`] set.
+//!
+//! ```
+//! use honeycomb_api_keys::{Permission, Permissions};
+//!
+//! let ci = Permissions::builder().run_queries().manage_boards().build();
+//! assert!(ci.contains(Permission::RunQueries));
+//! assert_eq!(ci.to_string(), "manage_boards, run_queries");
+//!
+//! // Presets for common roles.
+//! assert!(Permissions::read_only_querying().contains(Permission::RunQueries));
+//! assert_eq!(Permissions::all().len(), Permission::ALL.len());
+//! ```
+
+use std::{collections::BTreeMap, fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+macro_rules! permissions {
+    ($( $(#[$doc:meta])* $variant:ident => $wire:literal, $builder:ident; )*) => {
+        /// One permission of an API key, named as on the wire.
+        ///
+        /// Honeycomb adds permissions over time (`manage_signals` arrived in 2026). A name
+        /// this enum does not know yet is still decoded and kept by [`Permissions`]
+        /// (see [`Permissions::unknown`]), so listing keys never fails on it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Permission {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Permission {
+            /// Every permission this version of the crate knows, in wire order.
+            pub const ALL: [Permission; permissions!(@count $($variant)*)] = [$(Permission::$variant),*];
+
+            /// The exact name on the wire, such as `manage_privateBoards`.
+            pub const fn wire_name(self) -> &'static str {
+                match self { $( Permission::$variant => $wire, )* }
+            }
+
+            /// The permission with this exact wire name, if this crate knows it.
+            pub fn from_wire_name(name: &str) -> Option<Permission> {
+                match name { $( $wire => Some(Permission::$variant), )* _ => None }
+            }
+        }
+
+        impl PermissionsBuilder {
+            $(
+                #[doc = concat!("Grants `", $wire, "`.")]
+                pub fn $builder(self) -> Self {
+                    self.grant(Permission::$variant)
+                }
+            )*
+        }
+    };
+    (@count) => { 0 };
+    (@count $head:ident $($tail:ident)*) => { 1 + permissions!(@count $($tail)*) };
+}
+
+permissions! {
+    /// Create new datasets when sending events (the only permission of an ingest key).
+    CreateDatasets => "create_datasets", create_datasets;
+    /// Send events.
+    SendEvents => "send_events", send_events;
+    /// Create and change markers.
+    ManageMarkers => "manage_markers", manage_markers;
+    /// Create and change triggers.
+    ManageTriggers => "manage_triggers", manage_triggers;
+    /// Create and change public boards.
+    ManageBoards => "manage_boards", manage_boards;
+    /// Run queries.
+    RunQueries => "run_queries", run_queries;
+    /// Manage columns and queries (Terraform calls it `manage_queries`).
+    ManageColumns => "manage_columns", manage_columns;
+    /// Create and change SLOs.
+    ManageSlos => "manage_slos", manage_slos;
+    /// Create and change recipients.
+    ManageRecipients => "manage_recipients", manage_recipients;
+    /// Create and change anomaly-detection signals (added in Honeycomb's 2026 spec).
+    ManageSignals => "manage_signals", manage_signals;
+    /// Create and change private boards (wire name in camelCase: `manage_privateBoards`).
+    ManagePrivateBoards => "manage_privateBoards", manage_private_boards;
+    /// Read service maps.
+    ReadServiceMaps => "read_service_maps", read_service_maps;
+    /// Show the key to team members and read-only users in the UI (not a capability).
+    VisibleTeamMembers => "visible_team_members", visible_team_members;
+}
+
+impl Permission {
+    /// Whether an ingest key may carry this permission (only `create_datasets`).
+    pub const fn allowed_on_ingest_keys(self) -> bool {
+        matches!(self, Permission::CreateDatasets)
+    }
+
+    const fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.wire_name())
+    }
+}
+
+impl FromStr for Permission {
+    type Err = Error;
+
+    /// Parses a wire name; `manage_private_boards` (snake case) is accepted for
+    /// `manage_privateBoards`.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let s = s.trim();
+        Permission::from_wire_name(s)
+            .or_else(|| (s == "manage_private_boards").then_some(Permission::ManagePrivateBoards))
+            .ok_or_else(|| {
+                let known: Vec<&str> = Permission::ALL.iter().map(|p| p.wire_name()).collect();
+                Error::invalid(
+                    "permission",
+                    format!("unknown permission `{s}`; known: {}", known.join(", ")),
+                )
+            })
+    }
+}
+
+impl Serialize for Permission {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.wire_name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Permission {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<str>::deserialize(d)?;
+        Permission::from_wire_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format_args!("unknown permission `{name}`")))
+    }
+}
+
+/// A set of granted permissions, plus any permission names this crate does not know yet.
+///
+/// It serializes as the wire's `permissions` object: every known permission with `true`
+/// or `false`, followed by the unknown names as they were received.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Permissions {
+    known: u32,
+    unknown: BTreeMap<String, bool>,
+}
+
+impl Permissions {
+    /// No permission at all.
+    pub const fn none() -> Self {
+        Permissions {
+            known: 0,
+            unknown: BTreeMap::new(),
+        }
+    }
+
+    /// Every permission this crate knows, `visible_team_members` included.
+    pub fn all() -> Self {
+        Permission::ALL.into_iter().collect()
+    }
+
+    /// A builder: `Permissions::builder().run_queries().manage_boards().build()`.
+    pub fn builder() -> PermissionsBuilder {
+        PermissionsBuilder(Permissions::none())
+    }
+
+    /// Preset: query and read, change nothing (`run_queries`, `read_service_maps`).
+    pub fn read_only_querying() -> Self {
+        [Permission::RunQueries, Permission::ReadServiceMaps]
+            .into_iter()
+            .collect()
+    }
+
+    /// Preset: query, and manage public and private boards.
+    pub fn board_management() -> Self {
+        [
+            Permission::RunQueries,
+            Permission::ManageBoards,
+            Permission::ManagePrivateBoards,
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    /// Preset: every capability of a configuration key, but not `visible_team_members`
+    /// (which only controls who sees the key in the UI).
+    pub fn full_configuration() -> Self {
+        let mut p = Permissions::all();
+        p.remove(Permission::VisibleTeamMembers);
+        p
+    }
+
+    /// Whether `permission` is granted.
+    pub const fn contains(&self, permission: Permission) -> bool {
+        self.known & permission.bit() != 0
+    }
+
+    /// Grants `permission`.
+    pub fn insert(&mut self, permission: Permission) {
+        self.known |= permission.bit();
+    }
+
+    /// Takes `permission` away.
+    pub fn remove(&mut self, permission: Permission) {
+        self.known &= !permission.bit();
+    }
+
+    /// The granted permissions this crate knows, in wire order.
+    pub fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
+        Permission::ALL.into_iter().filter(|p| self.contains(*p))
+    }
+
+    /// How many known permissions are granted.
+    pub fn len(&self) -> usize {
+        self.known.count_ones() as usize
+    }
+
+    /// `true` when no known permission is granted and no unknown one is `true`.
+    pub fn is_empty(&self) -> bool {
+        self.known == 0 && !self.unknown.values().any(|v| *v)
+    }
+
+    /// Permission names this crate does not know yet, with their values, as received.
+    pub fn unknown(&self) -> impl Iterator<Item = (&str, bool)> {
+        self.unknown.iter().map(|(k, v)| (k.as_str(), *v))
+    }
+
+    /// The permissions that an ingest key cannot carry (all but `create_datasets`, and
+    /// any unknown name that is `true`).
+    pub(crate) fn not_allowed_on_ingest(&self) -> Vec<String> {
+        self.iter()
+            .filter(|p| !p.allowed_on_ingest_keys())
+            .map(|p| p.wire_name().to_string())
+            .chain(
+                self.unknown
+                    .iter()
+                    .filter(|(_, v)| **v)
+                    .map(|(k, _)| k.clone()),
+            )
+            .collect()
+    }
+
+    /// Every permission as `(wire name, granted)`: the known ones in wire order, then the
+    /// unknown ones. This is the wire's `permissions` object.
+    pub fn to_wire(&self) -> impl Iterator<Item = (&str, bool)> {
+        Permission::ALL
+            .into_iter()
+            .map(|p| (p.wire_name(), self.contains(p)))
+            .chain(self.unknown())
+    }
+
+    /// Builds the set from a wire `permissions` object. Known names set their bit;
+    /// unknown names are kept with their value.
+    pub fn from_wire<'a>(members: impl IntoIterator<Item = (&'a str, bool)>) -> Self {
+        let mut p = Permissions::none();
+        for (name, granted) in members {
+            match Permission::from_wire_name(name) {
+                Some(known) if granted => p.insert(known),
+                Some(_) => {}
+                None => {
+                    p.unknown.insert(name.to_string(), granted);
+                }
+            }
+        }
+        p
+    }
+}
+
+impl FromIterator<Permission> for Permissions {
+    fn from_iter<I: IntoIterator<Item = Permission>>(iter: I) -> Self {
+        let mut p = Permissions::none();
+        p.extend(iter);
+        p
+    }
+}
+
+impl Extend<Permission> for Permissions {
+    fn extend<I: IntoIterator<Item = Permission>>(&mut self, iter: I) {
+        for permission in iter {
+            self.insert(permission);
+        }
+    }
+}
+
+impl From<Permission> for Permissions {
+    fn from(p: Permission) -> Self {
+        [p].into_iter().collect()
+    }
+}
+
+impl fmt::Debug for Permissions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut set = f.debug_set();
+        set.entries(self.iter().map(Permission::wire_name));
+        for (name, granted) in self.unknown() {
+            set.entry(&format_args!("{name}={granted} (unknown)"));
+        }
+        set.finish()
+    }
+}
+
+/// Lists the granted permissions by wire name, sorted, comma-separated; unknown names
+/// that are granted are marked `(unknown)`. An empty set shows as `none`.
+impl fmt::Display for Permissions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<String> = self.iter().map(|p| p.wire_name().to_string()).collect();
+        names.extend(
+            self.unknown()
+                .filter(|(_, v)| *v)
+                .map(|(k, _)| format!("{k} (unknown)")),
+        );
+        names.sort();
+        if names.is_empty() {
+            f.write_str("none")
+        } else {
+            f.write_str(&names.join(", "))
+        }
+    }
+}
+
+impl Serialize for Permissions {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.to_wire())
+    }
+}
+
+impl<'de> Deserialize<'de> for Permissions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let members = BTreeMap::<String, bool>::deserialize(d)?;
+        Ok(Permissions::from_wire(
+            members.iter().map(|(k, v)| (k.as_str(), *v)),
+        ))
+    }
+}
+
+/// Builds a [`Permissions`] set one permission at a time. One method per permission,
+/// named like its wire name in snake case.
+#[derive(Clone, Debug, Default)]
+#[must_use]
+pub struct PermissionsBuilder(Permissions);
+
+impl PermissionsBuilder {
+    /// Grants `permission`.
+    pub fn grant(mut self, permission: Permission) -> Self {
+        self.0.insert(permission);
+        self
+    }
+
+    /// Finishes the set.
+    pub fn build(self) -> Permissions {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thirteen_wire_names_round_trip_exactly() {
+        assert_eq!(Permission::ALL.len(), 13);
+        for p in Permission::ALL {
+            assert_eq!(Permission::from_wire_name(p.wire_name()), Some(p));
+            assert_eq!(p.wire_name().parse::<Permission>().unwrap(), p);
+        }
+        assert_eq!(
+            Permission::ManagePrivateBoards.wire_name(),
+            "manage_privateBoards"
+        );
+        assert_eq!(
+            "manage_private_boards".parse::<Permission>().unwrap(),
+            Permission::ManagePrivateBoards
+        );
+        let err = "manage_queries".parse::<Permission>().unwrap_err();
+        assert!(err.to_string().contains("manage_columns"), "{err}");
+    }
+
+    #[test]
+    fn unknown_permissions_are_kept_and_shown() {
+        let wire = r#"{"run_queries":true,"manage_boards":false,"manage_spaceships":true,"old_thing":false}"#;
+        let p: Permissions = serde_json::from_str(wire).unwrap();
+        assert!(p.contains(Permission::RunQueries));
+        assert!(!p.contains(Permission::ManageBoards));
+        assert_eq!(
+            p.unknown().collect::<Vec<_>>(),
+            vec![("manage_spaceships", true), ("old_thing", false)]
+        );
+        assert_eq!(p.to_string(), "manage_spaceships (unknown), run_queries");
+        let back: serde_json::Value = serde_json::to_value(&p).unwrap();
+        assert_eq!(back["manage_spaceships"], true);
+        assert_eq!(back["old_thing"], false);
+        assert_eq!(back["manage_privateBoards"], false);
+        assert_eq!(back.as_object().unwrap().len(), 15);
+    }
+
+    #[test]
+    fn presets_are_what_they_say() {
+        assert_eq!(Permissions::full_configuration().len(), 12);
+        assert!(!Permissions::full_configuration().contains(Permission::VisibleTeamMembers));
+        assert_eq!(
+            Permissions::board_management().to_string(),
+            "manage_boards, manage_privateBoards, run_queries"
+        );
+        assert_eq!(Permissions::none().to_string(), "none");
+        assert!(Permissions::none().is_empty());
+    }
+}
