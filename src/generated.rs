@@ -7,6 +7,7 @@
 use futures::StreamExt;
 use progenitor_client::{ByteStream, ClientHooks, OperationInfo};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+use tracing::Instrument;
 
 use crate::error::{ApiError, Error};
 
@@ -56,25 +57,27 @@ impl ClientHooks for RawClient {
             method = %request.method(),
             path = request.url().path(),
         );
-        let _entered = span.enter();
         let started = std::time::Instant::now();
-        let result = progenitor_client::ClientInfo::client(self)
-            .execute(request)
-            .await;
-        match &result {
-            Ok(response) => tracing::debug!(
-                status = response.status().as_u16(),
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "response"
-            ),
-            Err(e) => tracing::debug!(
-                connect = e.is_connect(),
-                timeout = e.is_timeout(),
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "request failed"
-            ),
+        let client = progenitor_client::ClientInfo::client(self);
+        async move {
+            let result = client.execute(request).await;
+            match &result {
+                Ok(response) => tracing::debug!(
+                    status = response.status().as_u16(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "response"
+                ),
+                Err(e) => tracing::debug!(
+                    connect = e.is_connect(),
+                    timeout = e.is_timeout(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "request failed"
+                ),
+            }
+            result
         }
-        result
+        .instrument(span)
+        .await
     }
 }
 

@@ -31,7 +31,7 @@ pub(crate) fn check_path_segment(field: &'static str, value: &str, allow_dash: b
     if len > MAX_ID_LEN {
         return Err(Error::invalid(
             field,
-            format!("is {len} characters long; ids are at most {MAX_ID_LEN}"),
+            format!("is {len} characters long; at most {MAX_ID_LEN} are accepted"),
         ));
     }
     let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || (allow_dash && c == '-');

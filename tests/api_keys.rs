@@ -10,34 +10,6 @@ use wiremock::{
     matchers::{body_json, header, method, path, query_param},
 };
 
-/// Headers every request carries, and the ones the generator adds that must not leave.
-async fn assert_common_headers(server: &MockServer, with_body: bool) {
-    let requests = server.received_requests().await.unwrap();
-    assert!(!requests.is_empty());
-    for r in requests {
-        assert_eq!(
-            r.headers["authorization"],
-            format!("Bearer {MGMT_ID}:{CANARY}").as_str()
-        );
-        assert_eq!(r.headers["accept"], JSON_API);
-        assert!(
-            r.headers.get("api-version").is_none(),
-            "the generator's api-version header leaked"
-        );
-        assert!(
-            r.headers["user-agent"]
-                .to_str()
-                .unwrap()
-                .starts_with("honeycomb-api-keys/")
-        );
-        if with_body {
-            assert_eq!(r.headers["content-type"], JSON_API);
-        } else {
-            assert!(r.headers.get("content-type").is_none());
-        }
-    }
-}
-
 #[tokio::test]
 async fn get_sends_a_bearer_jsonapi_request_and_decodes_every_field() {
     let server = MockServer::start().await;

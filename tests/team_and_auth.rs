@@ -22,6 +22,7 @@ async fn auth_decodes_the_key_its_scopes_and_the_team_from_included() {
         .mount(&server)
         .await;
     let me = client(&server).auth().await.unwrap();
+    assert_common_headers(&server, false).await;
     assert_eq!(me.key_id, MGMT_ID);
     assert_eq!(me.key_type.as_deref(), Some("management"));
     assert_eq!(me.name.as_deref(), Some("mgmt write key"));
@@ -240,5 +241,6 @@ async fn one_environment_by_id() {
         .await;
     let envs = client(&server).environments();
     assert_eq!(envs.get(ENV_ID).await.unwrap().name, "Production");
+    assert_common_headers(&server, false).await;
     assert!(envs.get("hcxen_gone").await.unwrap_err().is_not_found());
 }
