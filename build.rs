@@ -28,8 +28,7 @@ fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
 
-    let manifest_dir =
-        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let spec_path = manifest_dir.join(SPEC);
 
@@ -64,8 +63,8 @@ fn generate(spec_path: &std::path::Path) -> Result<String, String> {
 
     normalize(&mut doc)?;
 
-    let api: openapiv3::OpenAPI = serde_json::from_value(doc)
-        .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
+    let api: openapiv3::OpenAPI =
+        serde_json::from_value(doc).map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
 
     let mut settings = progenitor::GenerationSettings::default();
     settings
@@ -74,32 +73,23 @@ fn generate(spec_path: &std::path::Path) -> Result<String, String> {
         .with_hooks(progenitor::HooksMode::Expected)
         .with_derive("schemars::JsonSchema");
     let mut generator = progenitor::Generator::new(&settings);
-    let tokens = generator
-        .generate_tokens(&api)
-        .map_err(|e| format!("progenitor cannot generate a client from it: {e}"))?;
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
+    let tokens =
+        generator.generate_tokens(&api).map_err(|e| format!("progenitor cannot generate a client from it: {e}"))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
 }
 
 /// Adapts the wire-faithful document to what progenitor 0.15 accepts (see module docs).
 fn normalize(doc: &mut Value) -> Result<(), String> {
-    let shared_responses = doc
-        .pointer("/components/responses")
-        .cloned()
-        .unwrap_or(Value::Object(Map::new()));
+    let shared_responses = doc.pointer("/components/responses").cloned().unwrap_or(Value::Object(Map::new()));
 
-    let paths = doc
-        .get_mut("paths")
-        .and_then(Value::as_object_mut)
-        .ok_or("it has no `paths`")?;
+    let paths = doc.get_mut("paths").and_then(Value::as_object_mut).ok_or("it has no `paths`")?;
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
-        for method in [
-            "get", "put", "post", "delete", "options", "head", "patch", "trace",
-        ] {
+        for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
             let Some(op) = item.get_mut(method) else {
                 continue;
             };
@@ -116,42 +106,27 @@ fn normalize(doc: &mut Value) -> Result<(), String> {
 }
 
 fn normalize_operation(op: &mut Value, shared: &Value, where_: &str) -> Result<(), String> {
-    let op = op
-        .as_object_mut()
-        .ok_or_else(|| format!("{where_} is not an object"))?;
+    let op = op.as_object_mut().ok_or_else(|| format!("{where_} is not an object"))?;
     if !op.contains_key("operationId") {
-        return Err(format!(
-            "{where_} has no operationId (every operation needs one)"
-        ));
+        return Err(format!("{where_} has no operationId (every operation needs one)"));
     }
 
-    if let Some(content) = op
-        .get_mut("requestBody")
-        .and_then(|b| b.get_mut("content"))
-        .and_then(Value::as_object_mut)
-    {
+    if let Some(content) = op.get_mut("requestBody").and_then(|b| b.get_mut("content")).and_then(Value::as_object_mut) {
         json_api_as_json(content, &format!("{where_} request body"))?;
     }
 
-    let responses = op
-        .get_mut("responses")
-        .and_then(Value::as_object_mut)
-        .ok_or_else(|| format!("{where_} has no responses"))?;
+    let responses =
+        op.get_mut("responses").and_then(Value::as_object_mut).ok_or_else(|| format!("{where_} has no responses"))?;
     for (status, response) in responses.iter_mut() {
         if let Some(reference) = response.get("$ref").and_then(Value::as_str) {
             let name = reference
                 .strip_prefix("#/components/responses/")
-                .ok_or_else(|| {
-                    format!("{where_} {status}: unsupported response $ref `{reference}`")
-                })?;
-            *response = shared
-                .get(name)
-                .cloned()
-                .ok_or_else(|| format!("{where_} {status}: `{reference}` is not defined"))?;
+                .ok_or_else(|| format!("{where_} {status}: unsupported response $ref `{reference}`"))?;
+            *response =
+                shared.get(name).cloned().ok_or_else(|| format!("{where_} {status}: `{reference}` is not defined"))?;
         }
-        let response = response
-            .as_object_mut()
-            .ok_or_else(|| format!("{where_} {status}: the response is not an object"))?;
+        let response =
+            response.as_object_mut().ok_or_else(|| format!("{where_} {status}: the response is not an object"))?;
         response.remove("headers");
         let is_success = status.starts_with('2');
         if is_success {
@@ -172,9 +147,9 @@ fn normalize_operation(op: &mut Value, shared: &Value, where_: &str) -> Result<(
 
 /// Keeps only the JSON:API media type of a body, under the name progenitor understands.
 fn json_api_as_json(content: &mut Map<String, Value>, what: &str) -> Result<(), String> {
-    let media = content.remove("application/vnd.api+json").ok_or_else(|| {
-        format!("{what} is not `application/vnd.api+json` (the only media type this API uses)")
-    })?;
+    let media = content
+        .remove("application/vnd.api+json")
+        .ok_or_else(|| format!("{what} is not `application/vnd.api+json` (the only media type this API uses)"))?;
     content.clear();
     content.insert("application/json".into(), media);
     Ok(())

@@ -64,29 +64,12 @@ async fn main() -> Result<(), Error> {
             println!("no environment to create a key in");
             return Ok(());
         };
-        let created = keys
-            .create(NewApiKey::ingest("quickstart (safe to delete)", &env.id).disabled(true))
-            .await?;
-        println!(
-            "created {} in {} (its secret is shown once; this tour does not print it)",
-            created.id(),
-            env.slug
-        );
-        let renamed = keys
-            .update(
-                created.id(),
-                ApiKeyUpdate::new().name("quickstart (renamed)"),
-            )
-            .await?;
-        println!(
-            "renamed to {:?}, updated at {}",
-            renamed.name, renamed.updated
-        );
+        let created = keys.create(NewApiKey::ingest("quickstart (safe to delete)", &env.id).disabled(true)).await?;
+        println!("created {} in {} (its secret is shown once; this tour does not print it)", created.id(), env.slug);
+        let renamed = keys.update(created.id(), ApiKeyUpdate::new().name("quickstart (renamed)")).await?;
+        println!("renamed to {:?}, updated at {}", renamed.name, renamed.updated);
         keys.delete(created.id()).await?;
-        println!(
-            "deleted; get_opt now returns {:?}",
-            keys.get_opt(created.id()).await?.map(|k| k.id)
-        );
+        println!("deleted; get_opt now returns {:?}", keys.get_opt(created.id()).await?.map(|k| k.id));
     }
     Ok(())
 }

@@ -14,17 +14,14 @@ use crate::{
     error::{Error, Result},
     generated::{into_error, types},
     model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey},
-    pagination::{self, NextLinkGuard, Page, RawPage},
+    pagination::{self, Page, RawPage},
     permissions::{Permission, Permissions},
 };
 
 impl Client {
     /// The team's API keys.
     pub fn api_keys(&self) -> ApiKeys {
-        ApiKeys {
-            client: self.clone(),
-            team: None,
-        }
+        ApiKeys { client: self.clone(), team: None }
     }
 }
 
@@ -75,12 +72,7 @@ impl ApiKeys {
     /// Lists keys: a builder for a stream of keys ([`ListApiKeys::items`]), of pages
     /// ([`ListApiKeys::pages`]), or a `Vec` ([`ListApiKeys::collect`]).
     pub fn list(&self) -> ListApiKeys {
-        ListApiKeys {
-            keys: self.clone(),
-            key_type: None,
-            page_size: None,
-            max_pages: None,
-        }
+        ListApiKeys { keys: self.clone(), key_type: None, page_size: None, max_pages: None }
     }
 
     /// Gets one key. A key that does not exist is an error with
@@ -124,12 +116,7 @@ impl ApiKeys {
         update.validate(&id)?;
         let body = update_request(&id, update)?;
         let team = self.team_slug().await?;
-        match self
-            .client
-            .raw()
-            .update_api_key(&team, id.as_str(), &body)
-            .await
-        {
+        match self.client.raw().update_api_key(&team, id.as_str(), &body).await {
             Ok(rv) => Ok(key_from_wire(rv.into_inner().data)),
             Err(e) => Err(into_error(e, OP).await),
         }
@@ -199,43 +186,25 @@ impl ListApiKeys {
                 ));
             }
         };
-        let size = match pagination::page_size(self.page_size) {
-            Ok(size) => size,
-            Err(e) => return pagination::failed(e),
-        };
-        let keys = self.keys;
-        let max_pages = self.max_pages;
-        let start = async move {
-            let team = keys.team_slug().await?;
-            let guard =
-                NextLinkGuard::new(keys.client.endpoint(), format!("/2/teams/{team}/api-keys"));
-            let client = keys.client;
-            Ok::<_, Error>(pagination::pages(
-                guard,
-                max_pages,
-                move |cursor: Option<String>| {
-                    let client = client.clone();
-                    let team = team.clone();
-                    async move {
-                        match client
-                            .raw()
-                            .list_api_keys(&team, filter, cursor.as_deref(), Some(size))
-                            .await
-                        {
-                            Ok(rv) => {
-                                let page = rv.into_inner();
-                                Ok(RawPage {
-                                    items: page.data.into_iter().map(key_from_wire).collect(),
-                                    next_link: page.links.and_then(|l| l.next),
-                                })
-                            }
-                            Err(e) => Err(into_error(e, "list_api_keys").await),
-                        }
+        pagination::team_list(
+            self.keys.client,
+            self.keys.team,
+            "api-keys",
+            self.page_size,
+            self.max_pages,
+            move |client, team, cursor, size| async move {
+                match client.raw().list_api_keys(&team, filter, cursor.as_deref(), Some(size)).await {
+                    Ok(rv) => {
+                        let page = rv.into_inner();
+                        Ok(RawPage {
+                            items: page.data.into_iter().map(key_from_wire).collect(),
+                            next_link: page.links.and_then(|l| l.next),
+                        })
                     }
-                },
-            ))
-        };
-        Box::pin(futures::stream::once(start).try_flatten())
+                    Err(e) => Err(into_error(e, "list_api_keys").await),
+                }
+            },
+        )
     }
 
     /// Every key, in one `Vec`.
@@ -245,12 +214,7 @@ impl ListApiKeys {
 }
 
 fn key_from_wire(obj: types::ApiKeyObject) -> ApiKey {
-    let types::ApiKeyObject {
-        attributes: a,
-        id,
-        relationships,
-        ..
-    } = obj;
+    let types::ApiKeyObject { attributes: a, id, relationships, .. } = obj;
     let (environment_id, creator_id, editor_id) = relationships_from_wire(relationships);
     ApiKey {
         id: KeyId::from_wire(id),
@@ -267,12 +231,7 @@ fn key_from_wire(obj: types::ApiKeyObject) -> ApiKey {
 }
 
 fn created_from_wire(obj: types::CreatedApiKeyObject) -> CreatedApiKey {
-    let types::CreatedApiKeyObject {
-        attributes: a,
-        id,
-        relationships,
-        ..
-    } = obj;
+    let types::CreatedApiKeyObject { attributes: a, id, relationships, .. } = obj;
     let (environment_id, creator_id, editor_id) = relationships_from_wire(Some(relationships));
     let key = ApiKey {
         id: KeyId::from_wire(id),
@@ -296,11 +255,7 @@ fn relationships_from_wire(
         return (None, None, None);
     };
     let user = |rel: Option<types::UserRelationship>| rel.and_then(|r| r.data).map(|d| d.id);
-    (
-        Some(EnvironmentId::from_wire(r.environment.data.id)),
-        user(r.creator),
-        user(r.editor),
-    )
+    (Some(EnvironmentId::from_wire(r.environment.data.id)), user(r.creator), user(r.editor))
 }
 
 /// The generated permissions object and the crate's [`Permission`] names, both ways. A
@@ -362,25 +317,17 @@ fn create_request(new: NewApiKey) -> Result<types::ApiKeyCreateRequest> {
         KeyType::Ingest => types::NewKeyType::Ingest,
         KeyType::Configuration => types::NewKeyType::Configuration,
         KeyType::Other(_) => {
-            return Err(Error::invalid(
-                "key_type",
-                "must be `ingest` or `configuration`",
-            ));
+            return Err(Error::invalid("key_type", "must be `ingest` or `configuration`"));
         }
     };
     Ok(types::ApiKeyCreateRequest {
         data: types::ApiKeyCreateRequestData {
             type_: types::ApiKeyCreateRequestDataType::ApiKeys,
             attributes: types::NewApiKeyAttributes {
-                name: new
-                    .name
-                    .try_into()
-                    .map_err(|e| wire_name_error("name", e))?,
+                name: new.name.try_into().map_err(|e| wire_name_error("name", e))?,
                 key_type,
                 disabled: new.disabled,
-                permissions: Some(permissions_to_wire(
-                    new.permissions.to_wire().filter(|(_, granted)| *granted),
-                )),
+                permissions: Some(permissions_to_wire(new.permissions.to_wire().filter(|(_, granted)| *granted))),
             },
             relationships: types::ApiKeyCreateRequestDataRelationships {
                 environment: types::EnvironmentRelationship {
@@ -405,11 +352,7 @@ fn update_request(id: &KeyId, update: ApiKeyUpdate) -> Result<types::ApiKeyUpdat
         data: types::ApiKeyUpdateRequestData {
             id: id.as_str().to_string(),
             type_: types::ApiKeyUpdateRequestDataType::ApiKeys,
-            attributes: types::ApiKeyUpdateAttributes {
-                name,
-                disabled: update.disabled,
-                permissions,
-            },
+            attributes: types::ApiKeyUpdateAttributes { name, disabled: update.disabled, permissions },
         },
     })
 }

@@ -74,11 +74,7 @@ impl Client {
 /// `data.relationships.team.data.id` (or, without a relationship, the only team entry).
 fn auth_from_wire(response: types::AuthResponse) -> Result<AuthInfo> {
     let types::AuthResponse { data, included } = response;
-    let team_id = data
-        .relationships
-        .and_then(|r| r.team)
-        .and_then(|t| t.data)
-        .map(|d| d.id);
+    let team_id = data.relationships.and_then(|r| r.team).and_then(|t| t.data).map(|d| d.id);
     let mut teams = included.into_iter().filter(|r| r.type_ == "teams");
     let team = match &team_id {
         Some(id) => teams.find(|r| &r.id == id),
@@ -86,10 +82,7 @@ fn auth_from_wire(response: types::AuthResponse) -> Result<AuthInfo> {
     }
     .ok_or(Error::TeamNotFound)?;
     let attributes = team.attributes.unwrap_or_default();
-    let slug = attributes
-        .slug
-        .filter(|s| !s.is_empty())
-        .ok_or(Error::TeamNotFound)?;
+    let slug = attributes.slug.filter(|s| !s.is_empty()).ok_or(Error::TeamNotFound)?;
     let a = data.attributes;
     Ok(AuthInfo {
         key_id: data.id,
@@ -97,11 +90,7 @@ fn auth_from_wire(response: types::AuthResponse) -> Result<AuthInfo> {
         key_type: a.key_type,
         disabled: a.disabled.unwrap_or(false),
         scopes: a.scopes,
-        team: Team {
-            id: team.id,
-            name: attributes.name,
-            slug,
-        },
+        team: Team { id: team.id, name: attributes.name, slug },
         created: a.timestamps.as_ref().map(|t| t.created),
         updated: a.timestamps.as_ref().map(|t| t.updated),
     })

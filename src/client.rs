@@ -11,8 +11,8 @@ use tokio::sync::OnceCell;
 
 use crate::{
     config::{
-        DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_ENDPOINT, ENV_KEY_ID, ENV_KEY_SECRET,
-        ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ENV_TEAM, Region,
+        DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_ENDPOINT, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY,
+        ENV_MANAGEMENT_SECRET, ENV_TEAM, Region,
     },
     credentials::ManagementKey,
     error::{Error, Result},
@@ -119,14 +119,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("endpoint", &self.inner.base.as_str())
             .field("key_id", &self.inner.key_id)
-            .field(
-                "team",
-                &self
-                    .inner
-                    .team
-                    .as_deref()
-                    .or(self.inner.detected_team.get().map(String::as_str)),
-            )
+            .field("team", &self.inner.team.as_deref().or(self.inner.detected_team.get().map(String::as_str)))
             .finish_non_exhaustive()
     }
 }
@@ -156,11 +149,7 @@ impl ClientBuilder {
     }
 
     /// The management key: its id and secret.
-    pub fn management_key(
-        mut self,
-        id: impl Into<String>,
-        secret: impl Into<SecretString>,
-    ) -> Self {
+    pub fn management_key(mut self, id: impl Into<String>, secret: impl Into<SecretString>) -> Self {
         self.key = Some((id.into(), secret.into()));
         self
     }
@@ -209,11 +198,7 @@ impl ClientBuilder {
     /// [`build`](Self::build) with an injectable environment, for tests.
     pub(crate) fn build_with(self, env: impl Fn(&str) -> Option<String>) -> Result<Client> {
         let env = |name: &str| {
-            if self.use_env {
-                env(name).filter(|v| !v.trim().is_empty())
-            } else {
-                None
-            }
+            if self.use_env { env(name).filter(|v| !v.trim().is_empty()) } else { None }
         };
 
         let key = match self.key {
@@ -239,8 +224,7 @@ impl ClientBuilder {
                 Some(team.trim().to_string())
             }
             (None, Some(team)) => {
-                check_path_segment("team", team.trim(), true)
-                    .map_err(|e| Error::config(format!("{ENV_TEAM}: {e}")))?;
+                check_path_segment("team", team.trim(), true).map_err(|e| Error::config(format!("{ENV_TEAM}: {e}")))?;
                 Some(team.trim().to_string())
             }
             (None, None) => None,
@@ -248,9 +232,9 @@ impl ClientBuilder {
 
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, key.authorization());
-        let user_agent = self.user_agent.unwrap_or_else(|| {
-            concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string()
-        });
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string());
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(user_agent)
@@ -262,13 +246,7 @@ impl ClientBuilder {
 
         let raw = RawClient::new_with_client(base.as_str().trim_end_matches('/'), http);
         Ok(Client {
-            inner: Arc::new(Inner {
-                raw,
-                base,
-                key_id: key.id().to_string(),
-                team,
-                detected_team: OnceCell::new(),
-            }),
+            inner: Arc::new(Inner { raw, base, key_id: key.id().to_string(), team, detected_team: OnceCell::new() }),
         })
     }
 }
@@ -276,33 +254,22 @@ impl ClientBuilder {
 /// The management key from either pair of variables; a half-set pair names the missing
 /// variable, a malformed value names its variable.
 fn key_from_env(env: &impl Fn(&str) -> Option<String>, used_env: bool) -> Result<ManagementKey> {
-    for (id_var, secret_var) in [
-        (ENV_KEY_ID, ENV_KEY_SECRET),
-        (ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET),
-    ] {
+    for (id_var, secret_var) in [(ENV_KEY_ID, ENV_KEY_SECRET), (ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET)] {
         match (env(id_var), env(secret_var)) {
             (Some(id), Some(secret)) => {
                 return ManagementKey::new(id, secret).map_err(|e| match e {
                     Error::InvalidArgument { field, reason } => {
-                        let var = if field.ends_with("secret") {
-                            secret_var
-                        } else {
-                            id_var
-                        };
+                        let var = if field.ends_with("secret") { secret_var } else { id_var };
                         Error::config(format!("{var} is malformed: {reason}"))
                     }
                     other => other,
                 });
             }
             (Some(_), None) => {
-                return Err(Error::config(format!(
-                    "{id_var} is set but {secret_var} is not; set both"
-                )));
+                return Err(Error::config(format!("{id_var} is set but {secret_var} is not; set both")));
             }
             (None, Some(_)) => {
-                return Err(Error::config(format!(
-                    "{secret_var} is set but {id_var} is not; set both"
-                )));
+                return Err(Error::config(format!("{secret_var} is set but {id_var} is not; set both")));
             }
             (None, None) => {}
         }
@@ -327,10 +294,7 @@ mod tests {
     const SECRET: &str = "CANARYs3cr3tCANARYs3cr3tCANARY00";
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |name| map.get(name).cloned()
     }
 
@@ -363,10 +327,7 @@ mod tests {
     fn from_env_accepts_the_python_client_names() {
         let client = Client::builder()
             .from_env()
-            .build_with(env(&[
-                (ENV_MANAGEMENT_KEY, ID),
-                (ENV_MANAGEMENT_SECRET, SECRET),
-            ]))
+            .build_with(env(&[(ENV_MANAGEMENT_KEY, ID), (ENV_MANAGEMENT_SECRET, SECRET)]))
             .unwrap();
         assert_eq!(client.key_id(), ID);
         assert_eq!(client.endpoint().as_str(), "https://api.honeycomb.io/");
@@ -394,44 +355,29 @@ mod tests {
     #[test]
     fn missing_credentials_name_the_variables_to_set() {
         let message = config_message(Client::builder().from_env().build_with(env(&[])));
-        for var in [
-            ENV_KEY_ID,
-            ENV_KEY_SECRET,
-            ENV_MANAGEMENT_KEY,
-            ENV_MANAGEMENT_SECRET,
-        ] {
+        for var in [ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET] {
             assert!(message.contains(var), "{message}");
         }
-        let half = config_message(
-            Client::builder()
-                .from_env()
-                .build_with(env(&[(ENV_KEY_ID, ID)])),
-        );
+        let half = config_message(Client::builder().from_env().build_with(env(&[(ENV_KEY_ID, ID)])));
         assert!(half.contains(ENV_KEY_SECRET), "{half}");
-        let blank = config_message(
-            Client::builder()
-                .from_env()
-                .build_with(env(&[(ENV_KEY_ID, ID), (ENV_KEY_SECRET, "  ")])),
-        );
+        let blank =
+            config_message(Client::builder().from_env().build_with(env(&[(ENV_KEY_ID, ID), (ENV_KEY_SECRET, "  ")])));
         assert!(blank.contains(ENV_KEY_SECRET), "{blank}");
-        let no_env = config_message(
-            Client::builder().build_with(env(&[(ENV_KEY_ID, ID), (ENV_KEY_SECRET, SECRET)])),
-        );
+        let no_env = config_message(Client::builder().build_with(env(&[(ENV_KEY_ID, ID), (ENV_KEY_SECRET, SECRET)])));
         assert!(no_env.contains("management_key"), "{no_env}");
     }
 
     #[test]
     fn malformed_credentials_name_the_variable_and_hide_the_secret() {
         let bad_id = config_message(
-            Client::builder()
-                .from_env()
-                .build_with(env(&[(ENV_KEY_ID, "hcxmk/../x"), (ENV_KEY_SECRET, SECRET)])),
+            Client::builder().from_env().build_with(env(&[(ENV_KEY_ID, "hcxmk/../x"), (ENV_KEY_SECRET, SECRET)])),
         );
         assert!(bad_id.contains(ENV_KEY_ID), "{bad_id}");
-        let bad_secret = config_message(Client::builder().from_env().build_with(env(&[
-            (ENV_KEY_ID, ID),
-            (ENV_KEY_SECRET, "CANARY s3cr3t with spaces"),
-        ])));
+        let bad_secret = config_message(
+            Client::builder()
+                .from_env()
+                .build_with(env(&[(ENV_KEY_ID, ID), (ENV_KEY_SECRET, "CANARY s3cr3t with spaces")])),
+        );
         assert!(bad_secret.contains(ENV_KEY_SECRET), "{bad_secret}");
         assert!(!bad_secret.contains("CANARY"), "{bad_secret}");
     }
@@ -444,11 +390,7 @@ mod tests {
             ("https://user:pw@api.honeycomb.io", "endpoint"),
             ("https://api.honeycomb.io/?x=1", "endpoint"),
         ] {
-            match Client::builder()
-                .management_key(ID, SECRET)
-                .endpoint(bad)
-                .build()
-            {
+            match Client::builder().management_key(ID, SECRET).endpoint(bad).build() {
                 Err(Error::InvalidArgument { field: f, .. }) => assert_eq!(f, field, "{bad}"),
                 other => panic!("{bad}: {other:?}"),
             }
@@ -458,27 +400,14 @@ mod tests {
             (ENV_KEY_SECRET, SECRET),
             (ENV_API_ENDPOINT, "file:///etc/passwd"),
         ]));
-        assert!(matches!(
-            from_env,
-            Err(Error::InvalidArgument {
-                field: ENV_API_ENDPOINT,
-                ..
-            })
-        ));
+        assert!(matches!(from_env, Err(Error::InvalidArgument { field: ENV_API_ENDPOINT, .. })));
     }
 
     #[test]
     fn debug_shows_the_endpoint_and_key_id_but_never_the_secret() {
-        let client = Client::builder()
-            .management_key(ID, SECRET)
-            .team("t")
-            .build()
-            .unwrap();
+        let client = Client::builder().management_key(ID, SECRET).team("t").build().unwrap();
         let debug = format!("{client:?} {:?}", client.inner.raw);
-        assert!(
-            debug.contains(ID) && debug.contains("api.honeycomb.io"),
-            "{debug}"
-        );
+        assert!(debug.contains(ID) && debug.contains("api.honeycomb.io"), "{debug}");
         assert!(!debug.contains("CANARY"), "{debug}");
     }
 

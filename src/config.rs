@@ -52,17 +52,11 @@ impl Region {
     pub(crate) fn checked_url(&self, field: &'static str) -> Result<Url> {
         let raw = self.base_url().trim();
         let bad = |why: &str| {
-            Error::invalid(
-                field,
-                format!("{why} (expected a base URL such as https://api.eu1.honeycomb.io)"),
-            )
+            Error::invalid(field, format!("{why} (expected a base URL such as https://api.eu1.honeycomb.io)"))
         };
         let mut url = Url::parse(raw).map_err(|e| bad(&format!("is not a URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(bad(&format!(
-                "uses `{}:`; only http and https are supported",
-                url.scheme()
-            )));
+            return Err(bad(&format!("uses `{}:`; only http and https are supported", url.scheme())));
         }
         if url.host_str().is_none_or(str::is_empty) {
             return Err(bad("has no host"));

@@ -45,15 +45,8 @@ impl ManagementKey {
                 "must be printable ASCII with no spaces (was it copied with extra characters?)",
             ));
         }
-        let secret = if s.trim().len() == s.len() {
-            secret
-        } else {
-            SecretString::from(s.trim())
-        };
-        Ok(ManagementKey {
-            id: id.trim().to_string(),
-            secret,
-        })
+        let secret = if s.trim().len() == s.len() { secret } else { SecretString::from(s.trim()) };
+        Ok(ManagementKey { id: id.trim().to_string(), secret })
     }
 
     /// The key's id.
@@ -63,12 +56,8 @@ impl ManagementKey {
 
     /// The `Authorization` header value, marked sensitive so HTTP layers never log it.
     pub(crate) fn authorization(&self) -> HeaderValue {
-        let mut value = HeaderValue::try_from(format!(
-            "Bearer {}:{}",
-            self.id,
-            self.secret.expose_secret()
-        ))
-        .expect("id and secret were checked to be printable ASCII");
+        let mut value = HeaderValue::try_from(format!("Bearer {}:{}", self.id, self.secret.expose_secret()))
+            .expect("id and secret were checked to be printable ASCII");
         value.set_sensitive(true);
         value
     }
@@ -76,9 +65,6 @@ impl ManagementKey {
 
 impl fmt::Debug for ManagementKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ManagementKey")
-            .field("id", &self.id)
-            .field("secret", &"[REDACTED]")
-            .finish()
+        f.debug_struct("ManagementKey").field("id", &self.id).field("secret", &"[REDACTED]").finish()
     }
 }

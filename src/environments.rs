@@ -8,7 +8,7 @@ use crate::{
     error::{Error, Result},
     generated::{into_error, types},
     model::EnvironmentId,
-    pagination::{self, NextLinkGuard, Page, RawPage},
+    pagination::{self, Page, RawPage},
 };
 
 /// An environment of the team.
@@ -32,10 +32,7 @@ pub struct Environment {
 impl Client {
     /// The team's environments.
     pub fn environments(&self) -> Environments {
-        Environments {
-            client: self.clone(),
-            team: None,
-        }
+        Environments { client: self.clone(), team: None }
     }
 }
 
@@ -69,46 +66,25 @@ impl Environments {
 
     /// Every environment, page by page.
     pub fn pages(&self, page_size: Option<u32>) -> BoxStream<'static, Result<Page<Environment>>> {
-        let size = match pagination::page_size(page_size) {
-            Ok(size) => size,
-            Err(e) => return pagination::failed(e),
-        };
-        let client = self.client.clone();
-        let team = self.team.clone();
-        let start = async move {
-            let team = client.team_slug(team.as_deref()).await?;
-            let guard =
-                NextLinkGuard::new(client.endpoint(), format!("/2/teams/{team}/environments"));
-            Ok::<_, Error>(pagination::pages(
-                guard,
-                None,
-                move |cursor: Option<String>| {
-                    let client = client.clone();
-                    let team = team.clone();
-                    async move {
-                        match client
-                            .raw()
-                            .list_environments(&team, cursor.as_deref(), Some(size))
-                            .await
-                        {
-                            Ok(rv) => {
-                                let page = rv.into_inner();
-                                Ok(RawPage {
-                                    items: page
-                                        .data
-                                        .into_iter()
-                                        .map(environment_from_wire)
-                                        .collect(),
-                                    next_link: page.links.and_then(|l| l.next),
-                                })
-                            }
-                            Err(e) => Err(into_error(e, "list_environments").await),
-                        }
+        pagination::team_list(
+            self.client.clone(),
+            self.team.clone(),
+            "environments",
+            page_size,
+            None,
+            |client, team, cursor, size| async move {
+                match client.raw().list_environments(&team, cursor.as_deref(), Some(size)).await {
+                    Ok(rv) => {
+                        let page = rv.into_inner();
+                        Ok(RawPage {
+                            items: page.data.into_iter().map(environment_from_wire).collect(),
+                            next_link: page.links.and_then(|l| l.next),
+                        })
                     }
-                },
-            ))
-        };
-        Box::pin(futures::stream::once(start).try_flatten())
+                    Err(e) => Err(into_error(e, "list_environments").await),
+                }
+            },
+        )
     }
 
     /// Every environment, in one `Vec`.
@@ -132,10 +108,7 @@ impl Environments {
     pub async fn find(&self, name_or_slug: &str) -> Result<Option<Environment>> {
         let wanted = name_or_slug.trim();
         if wanted.is_empty() {
-            return Err(Error::invalid(
-                "environment",
-                "name or slug must not be empty",
-            ));
+            return Err(Error::invalid("environment", "name or slug must not be empty"));
         }
         let mut all = self.list(None);
         while let Some(env) = all.try_next().await? {
@@ -148,9 +121,7 @@ impl Environments {
 }
 
 fn environment_from_wire(env: types::Environment) -> Environment {
-    let types::Environment {
-        id, attributes: a, ..
-    } = env;
+    let types::Environment { id, attributes: a, .. } = env;
     Environment {
         id: EnvironmentId::from_wire(id),
         name: a.name,

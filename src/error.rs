@@ -113,16 +113,11 @@ fn transport_summary(source: &reqwest::Error) -> &'static str {
 
 impl Error {
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Error::InvalidArgument {
-            field,
-            reason: reason.into(),
-        }
+        Error::InvalidArgument { field, reason: reason.into() }
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {
-        Error::Config {
-            message: message.into(),
-        }
+        Error::Config { message: message.into() }
     }
 
     /// A success body that did not decode, described without any of its text.
@@ -133,20 +128,11 @@ impl Error {
             serde_json::error::Category::Data => "data",
             serde_json::error::Category::Eof => "eof",
         };
-        Error::Decode {
-            operation,
-            category,
-            line: err.line(),
-            column: err.column(),
-        }
+        Error::Decode { operation, category, line: err.line(), column: err.column() }
     }
 
     pub(crate) fn transport(operation: &'static str, source: reqwest::Error) -> Self {
-        if source.is_timeout() {
-            Error::Timeout { operation, source }
-        } else {
-            Error::Transport { source }
-        }
+        if source.is_timeout() { Error::Timeout { operation, source } } else { Error::Transport { source } }
     }
 
     /// The HTTP status Honeycomb answered with, if the error comes from a response.
@@ -177,10 +163,7 @@ impl Error {
 
     /// `true` for a 401 or 403: the management key is wrong, disabled or lacks a scope.
     pub fn is_auth(&self) -> bool {
-        matches!(
-            self.status(),
-            Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
-        )
+        matches!(self.status(), Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN))
     }
 
     /// `true` when the input was rejected before any request was sent.
@@ -321,11 +304,8 @@ impl ApiError {
             }
             Err(_) => {
                 let text = String::from_utf8_lossy(body);
-                let excerpt: String = text
-                    .chars()
-                    .map(|c| if c.is_control() { ' ' } else { c })
-                    .take(EXCERPT_LIMIT)
-                    .collect();
+                let excerpt: String =
+                    text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(EXCERPT_LIMIT).collect();
                 let excerpt = excerpt.split_whitespace().collect::<Vec<_>>().join(" ");
                 if !excerpt.is_empty() {
                     error.body_excerpt = Some(excerpt);
@@ -374,9 +354,7 @@ impl ApiError {
                 "Honeycomb expects application/vnd.api+json bodies; this is a bug in honeycomb-api-keys, please report it"
             }
             422 => "Honeycomb rejected a field of the request; see the pointer above",
-            429 => {
-                "the per-operation rate limit (100 requests a minute by default) was hit; wait and try again"
-            }
+            429 => "the per-operation rate limit (100 requests a minute by default) was hit; wait and try again",
             500..=599 => "Honeycomb failed to answer; try again later",
             _ => return None,
         })
@@ -447,10 +425,7 @@ pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(std::time::SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -461,17 +436,10 @@ mod tests {
     fn retry_after_accepts_seconds_and_dates_and_ignores_junk() {
         assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
         assert_eq!(parse_retry_after(" 0 "), Some(Duration::ZERO));
-        assert_eq!(
-            parse_retry_after("Fri, 22 Mar 2024 18:37:53 GMT"),
-            Some(Duration::ZERO)
-        );
-        let future =
-            httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
+        assert_eq!(parse_retry_after("Fri, 22 Mar 2024 18:37:53 GMT"), Some(Duration::ZERO));
+        let future = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
         let wait = parse_retry_after(&future).unwrap();
-        assert!(
-            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
-            "{wait:?}"
-        );
+        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120), "{wait:?}");
         assert_eq!(parse_retry_after("-3"), None);
         assert_eq!(parse_retry_after("2024-03-22T18:37:53Z"), None);
         assert_eq!(parse_retry_after(""), None);
@@ -479,12 +447,8 @@ mod tests {
 
     #[test]
     fn html_bodies_become_a_short_single_line_excerpt() {
-        let body = format!(
-            "<html>\n<body>Bad gateway{}</body></html>",
-            "x".repeat(1000)
-        );
-        let e =
-            ApiError::from_response(StatusCode::BAD_GATEWAY, &HeaderMap::new(), body.as_bytes());
+        let body = format!("<html>\n<body>Bad gateway{}</body></html>", "x".repeat(1000));
+        let e = ApiError::from_response(StatusCode::BAD_GATEWAY, &HeaderMap::new(), body.as_bytes());
         let excerpt = e.body_excerpt.as_deref().unwrap();
         assert!(excerpt.starts_with("<html> <body>Bad gateway"));
         assert!(excerpt.chars().count() <= EXCERPT_LIMIT);

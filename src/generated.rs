@@ -46,11 +46,7 @@ impl ClientHooks for RawClient {
 
     /// Sends the request inside a tracing span (operation, method, path; never headers
     /// or bodies, so no secret is ever recorded).
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
         let span = tracing::debug_span!(
             "honeycomb.request",
             operation = info.operation_id,
@@ -83,10 +79,7 @@ impl ClientHooks for RawClient {
 
 /// Turns a generated call's error into the crate's error, reading (a bounded part of)
 /// the body of an error response.
-pub(crate) async fn into_error(
-    err: progenitor_client::Error<ByteStream>,
-    operation: &'static str,
-) -> Error {
+pub(crate) async fn into_error(err: progenitor_client::Error<ByteStream>, operation: &'static str) -> Error {
     use progenitor_client::Error as E;
     match err {
         E::ErrorResponse(rv) => {
@@ -108,13 +101,10 @@ pub(crate) async fn into_error(
             ApiError::from_response(status, &headers, &body).into()
         }
         E::InvalidResponsePayload(_, e) => Error::decode(operation, &e),
-        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
-            Error::transport(operation, e)
+        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => Error::transport(operation, e),
+        E::InvalidRequest(message) | E::Custom(message) => {
+            Error::invalid("request", format!("{operation}: the request could not be built: {message}"))
         }
-        E::InvalidRequest(message) | E::Custom(message) => Error::invalid(
-            "request",
-            format!("{operation}: the request could not be built: {message}"),
-        ),
     }
 }
 

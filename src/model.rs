@@ -29,29 +29,15 @@ pub(crate) fn check_path_segment(field: &'static str, value: &str, allow_dash: b
     }
     let len = value.chars().count();
     if len > MAX_ID_LEN {
-        return Err(Error::invalid(
-            field,
-            format!("is {len} characters long; at most {MAX_ID_LEN} are accepted"),
-        ));
+        return Err(Error::invalid(field, format!("is {len} characters long; at most {MAX_ID_LEN} are accepted")));
     }
     let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || (allow_dash && c == '-');
     if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| !allowed(*c)) {
-        let shown = if c.is_ascii_punctuation() || c == ' ' {
-            format!("`{c}`")
-        } else {
-            "a character".to_string()
-        };
-        let accepted = if allow_dash {
-            "ASCII letters, digits, `_` and `-`"
-        } else {
-            "ASCII letters, digits and `_`"
-        };
+        let shown = if c.is_ascii_punctuation() || c == ' ' { format!("`{c}`") } else { "a character".to_string() };
+        let accepted = if allow_dash { "ASCII letters, digits, `_` and `-`" } else { "ASCII letters, digits and `_`" };
         return Err(Error::invalid(
             field,
-            format!(
-                "{shown} at position {} is not allowed; only {accepted} are",
-                pos + 1
-            ),
+            format!("{shown} at position {} is not allowed; only {accepted} are", pos + 1),
         ));
     }
     Ok(())
@@ -60,10 +46,7 @@ pub(crate) fn check_path_segment(field: &'static str, value: &str, allow_dash: b
 /// Checks a key name: not blank, at most [`MAX_NAME_LEN`] characters.
 pub(crate) fn check_name(name: &str) -> Result<()> {
     if name.trim().is_empty() {
-        return Err(Error::invalid(
-            "name",
-            "must not be empty or only whitespace",
-        ));
+        return Err(Error::invalid("name", "must not be empty or only whitespace"));
     }
     let len = name.chars().count();
     if len > MAX_NAME_LEN {
@@ -220,10 +203,7 @@ impl FromStr for KeyType {
     /// Parses `ingest` or `configuration` (what can be created or filtered on).
     fn from_str(s: &str) -> Result<Self> {
         match KeyType::from_wire(s.trim()) {
-            KeyType::Other(_) => Err(Error::invalid(
-                "key_type",
-                "must be `ingest` or `configuration`",
-            )),
+            KeyType::Other(_) => Err(Error::invalid("key_type", "must be `ingest` or `configuration`")),
             known => Ok(known),
         }
     }
@@ -237,9 +217,7 @@ impl Serialize for KeyType {
 
 impl<'de> Deserialize<'de> for KeyType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(KeyType::from_wire(&std::borrow::Cow::<str>::deserialize(
-            d,
-        )?))
+        Ok(KeyType::from_wire(&std::borrow::Cow::<str>::deserialize(d)?))
     }
 }
 
@@ -321,10 +299,7 @@ impl CreatedApiKey {
 
 impl fmt::Debug for CreatedApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CreatedApiKey")
-            .field("key", &self.key)
-            .field("secret", &"[REDACTED]")
-            .finish()
+        f.debug_struct("CreatedApiKey").field("key", &self.key).field("secret", &"[REDACTED]").finish()
     }
 }
 
@@ -353,36 +328,16 @@ pub struct NewApiKey {
 impl NewApiKey {
     /// An ingest key in `environment`. It may only carry `create_datasets`.
     pub fn ingest(name: impl Into<String>, environment: impl AsRef<str>) -> Self {
-        NewApiKey::new(
-            name.into(),
-            KeyType::Ingest,
-            environment.as_ref(),
-            Permissions::none(),
-        )
+        NewApiKey::new(name.into(), KeyType::Ingest, environment.as_ref(), Permissions::none())
     }
 
     /// A configuration key in `environment` with `permissions`.
-    pub fn configuration(
-        name: impl Into<String>,
-        environment: impl AsRef<str>,
-        permissions: Permissions,
-    ) -> Self {
-        NewApiKey::new(
-            name.into(),
-            KeyType::Configuration,
-            environment.as_ref(),
-            permissions,
-        )
+    pub fn configuration(name: impl Into<String>, environment: impl AsRef<str>, permissions: Permissions) -> Self {
+        NewApiKey::new(name.into(), KeyType::Configuration, environment.as_ref(), permissions)
     }
 
     fn new(name: String, key_type: KeyType, environment: &str, permissions: Permissions) -> Self {
-        NewApiKey {
-            name,
-            key_type,
-            environment: environment.to_string(),
-            disabled: false,
-            permissions,
-        }
+        NewApiKey { name, key_type, environment: environment.to_string(), disabled: false, permissions }
     }
 
     /// Creates the key disabled (default: enabled).
@@ -485,25 +440,20 @@ impl ApiKeyUpdate {
 
     /// Grants `permission` (configuration keys), leaving the others as they are.
     pub fn grant(mut self, permission: Permission) -> Self {
-        self.permissions
-            .insert(permission.wire_name().to_string(), true);
+        self.permissions.insert(permission.wire_name().to_string(), true);
         self
     }
 
     /// Revokes `permission` (configuration keys), leaving the others as they are.
     pub fn revoke(mut self, permission: Permission) -> Self {
-        self.permissions
-            .insert(permission.wire_name().to_string(), false);
+        self.permissions.insert(permission.wire_name().to_string(), false);
         self
     }
 
     /// Sets every permission to exactly `permissions` (configuration keys): each known
     /// permission is sent as `true` or `false`, and unknown names with their values.
     pub fn set_permissions(mut self, permissions: &Permissions) -> Self {
-        self.permissions = permissions
-            .to_wire()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
+        self.permissions = permissions.to_wire().map(|(k, v)| (k.to_string(), v)).collect();
         self
     }
 
@@ -533,18 +483,9 @@ mod tests {
     #[test]
     fn key_type_comes_from_the_two_letters_before_the_underscore() {
         let kt = |s: &str| KeyId::parse(s).unwrap().key_type();
-        assert_eq!(
-            kt("hcxik_01j1824es7n4evcmv81cn392jb"),
-            Some(KeyType::Ingest)
-        );
-        assert_eq!(
-            kt("hcaik_01j1824es7n4evcmv81cn392jb"),
-            Some(KeyType::Ingest)
-        );
-        assert_eq!(
-            kt("hcxlk_01j1824es7n4evcmv81cn392jb"),
-            Some(KeyType::Configuration)
-        );
+        assert_eq!(kt("hcxik_01j1824es7n4evcmv81cn392jb"), Some(KeyType::Ingest));
+        assert_eq!(kt("hcaik_01j1824es7n4evcmv81cn392jb"), Some(KeyType::Ingest));
+        assert_eq!(kt("hcxlk_01j1824es7n4evcmv81cn392jb"), Some(KeyType::Configuration));
         assert_eq!(kt("hcxmk_01j1824es7n4evcmv81cn392jb"), None);
         assert_eq!(kt("k_x"), None);
         assert_eq!(kt("nounderscore"), None);
@@ -552,14 +493,9 @@ mod tests {
 
     #[test]
     fn path_segments_reject_everything_that_could_change_a_url() {
-        for bad in [
-            "", ".", "..", "%2e%2e", "a/b", "x?y", "a#b", "a b", "é", "a-b",
-        ] {
+        for bad in ["", ".", "..", "%2e%2e", "a/b", "x?y", "a#b", "a b", "é", "a-b"] {
             let err = KeyId::parse(bad).unwrap_err();
-            assert!(
-                matches!(err, Error::InvalidArgument { field: "id", .. }),
-                "{bad:?}: {err}"
-            );
+            assert!(matches!(err, Error::InvalidArgument { field: "id", .. }), "{bad:?}: {err}");
         }
         assert!(KeyId::parse("x".repeat(65)).is_err());
         assert!(KeyId::parse("x".repeat(64)).is_ok());

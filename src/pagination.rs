@@ -9,7 +9,10 @@ use futures::{
 };
 use reqwest::Url;
 
-use crate::error::{Error, Result};
+use crate::{
+    client::Client,
+    error::{Error, Result},
+};
 
 /// Largest page Honeycomb serves.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -39,17 +42,16 @@ pub(crate) fn page_size(size: Option<u32>) -> Result<NonZeroU32> {
     let size = size.unwrap_or(DEFAULT_PAGE_SIZE);
     match NonZeroU32::new(size) {
         Some(n) if size <= MAX_PAGE_SIZE => Ok(n),
-        _ => Err(Error::invalid(
-            "page_size",
-            format!("is {size}; Honeycomb serves pages of 1 to {MAX_PAGE_SIZE} items"),
-        )),
+        _ => {
+            Err(Error::invalid("page_size", format!("is {size}; Honeycomb serves pages of 1 to {MAX_PAGE_SIZE} items")))
+        }
     }
 }
 
 /// Reads the cursor out of a `links.next`, after checking that the link stays on the
 /// list it came from.
 #[derive(Clone, Debug)]
-pub(crate) struct NextLinkGuard {
+struct NextLinkGuard {
     base: Url,
     /// The list's path, with the base URL's path prefix (if any).
     path: String,
@@ -59,26 +61,19 @@ pub(crate) struct NextLinkGuard {
 
 impl NextLinkGuard {
     /// `api_path` is the list's path, such as `/2/teams/my-team/api-keys`.
-    pub(crate) fn new(base: &Url, api_path: String) -> Self {
+    fn new(base: &Url, api_path: String) -> Self {
         let prefix = base.path().trim_end_matches('/');
-        NextLinkGuard {
-            base: base.clone(),
-            path: format!("{prefix}{api_path}"),
-            api_path,
-        }
+        NextLinkGuard { base: base.clone(), path: format!("{prefix}{api_path}"), api_path }
     }
 
     /// `Ok(None)` at the end of the list (no link, `null` or empty).
-    pub(crate) fn cursor(&self, next_link: Option<&str>) -> Result<Option<String>> {
+    fn cursor(&self, next_link: Option<&str>) -> Result<Option<String>> {
         let link = match next_link.map(str::trim) {
             None | Some("") => return Ok(None),
             Some(link) => link,
         };
         let refuse = |reason: String| Error::UnsafeNextLink { reason };
-        let url = self
-            .base
-            .join(link)
-            .map_err(|e| refuse(format!("it is not a URL ({e})")))?;
+        let url = self.base.join(link).map_err(|e| refuse(format!("it is not a URL ({e})")))?;
         if url.scheme() != self.base.scheme()
             || url.host_str() != self.base.host_str()
             || url.port_or_known_default() != self.base.port_or_known_default()
@@ -90,11 +85,7 @@ impl NextLinkGuard {
             )));
         }
         if url.path() != self.path && url.path() != self.api_path {
-            return Err(refuse(format!(
-                "it leaves the list: path `{}` instead of `{}`",
-                url.path(),
-                self.path
-            )));
+            return Err(refuse(format!("it leaves the list: path `{}` instead of `{}`", url.path(), self.path)));
         }
         match url.query_pairs().find(|(k, _)| k == "page[after]") {
             Some((_, cursor)) if !cursor.is_empty() => Ok(Some(cursor.into_owned())),
@@ -118,26 +109,14 @@ struct State<F> {
 /// A stream of pages: `fetch(cursor)` gets one page (`None` for the first). It ends after
 /// the page without a next link, after `max_pages` pages, or with an error after the
 /// page whose next link repeats a cursor or leaves the list.
-pub(crate) fn pages<T, F, Fut>(
-    guard: NextLinkGuard,
-    max_pages: Option<usize>,
-    fetch: F,
-) -> BoxStream<'static, Result<Page<T>>>
+fn pages<T, F, Fut>(guard: NextLinkGuard, max_pages: Option<usize>, fetch: F) -> BoxStream<'static, Result<Page<T>>>
 where
     T: Send + 'static,
     F: FnMut(Option<String>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<RawPage<T>>> + Send,
 {
-    let state = State {
-        fetch,
-        guard,
-        cursor: None,
-        seen: HashSet::new(),
-        pages: 0,
-        max_pages,
-        finished: false,
-        pending: None,
-    };
+    let state =
+        State { fetch, guard, cursor: None, seen: HashSet::new(), pages: 0, max_pages, finished: false, pending: None };
     stream::try_unfold(state, |mut st| async move {
         if let Some(e) = st.pending.take() {
             return Err(e);
@@ -160,15 +139,36 @@ where
         };
         st.finished = next_cursor.is_none();
         st.cursor.clone_from(&next_cursor);
-        Ok(Some((
-            Page {
-                items: raw.items,
-                next_cursor,
-            },
-            st,
-        )))
+        Ok(Some((Page { items: raw.items, next_cursor }, st)))
     })
     .boxed()
+}
+
+/// The pages of a team's list at `/2/teams/{team}/{list}`: checks the page size, resolves
+/// the team once, then calls `fetch(client, team, cursor, page size)` for each page.
+pub(crate) fn team_list<T, F, Fut>(
+    client: Client,
+    team: Option<String>,
+    list: &'static str,
+    size: Option<u32>,
+    max_pages: Option<usize>,
+    fetch: F,
+) -> BoxStream<'static, Result<Page<T>>>
+where
+    T: Send + 'static,
+    F: Fn(Client, String, Option<String>, NonZeroU32) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<RawPage<T>>> + Send + 'static,
+{
+    let size = match page_size(size) {
+        Ok(size) => size,
+        Err(e) => return failed(e),
+    };
+    let start = async move {
+        let team = client.team_slug(team.as_deref()).await?;
+        let guard = NextLinkGuard::new(client.endpoint(), format!("/2/teams/{team}/{list}"));
+        Ok::<_, Error>(pages(guard, max_pages, move |cursor| fetch(client.clone(), team.clone(), cursor, size)))
+    };
+    stream::once(start).try_flatten().boxed()
 }
 
 /// A stream that fails at once with `error` (bad input found before any request).
@@ -177,13 +177,8 @@ pub(crate) fn failed<T: Send + 'static>(error: Error) -> BoxStream<'static, Resu
 }
 
 /// The items of a stream of pages, one by one.
-pub(crate) fn items<T: Send + 'static>(
-    pages: BoxStream<'static, Result<Page<T>>>,
-) -> BoxStream<'static, Result<T>> {
-    pages
-        .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
-        .try_flatten()
-        .boxed()
+pub(crate) fn items<T: Send + 'static>(pages: BoxStream<'static, Result<Page<T>>>) -> BoxStream<'static, Result<T>> {
+    pages.map_ok(|page| stream::iter(page.items.into_iter().map(Ok))).try_flatten().boxed()
 }
 
 #[cfg(test)]
@@ -191,35 +186,22 @@ mod tests {
     use super::*;
 
     fn guard() -> NextLinkGuard {
-        NextLinkGuard::new(
-            &Url::parse("https://api.honeycomb.io").unwrap(),
-            "/2/teams/t/api-keys".into(),
-        )
+        NextLinkGuard::new(&Url::parse("https://api.honeycomb.io").unwrap(), "/2/teams/t/api-keys".into())
     }
 
     #[test]
     fn next_links_give_their_cursor_encoded_or_not() {
         let g = guard();
         assert_eq!(
-            g.cursor(Some("/2/teams/t/api-keys?page[after]=abc&page[size]=10"))
-                .unwrap()
-                .as_deref(),
+            g.cursor(Some("/2/teams/t/api-keys?page[after]=abc&page[size]=10")).unwrap().as_deref(),
             Some("abc")
         );
         assert_eq!(
-            g.cursor(Some(
-                "/2/teams/t/api-keys?page%5Bsize%5D=10&page%5Bafter%5D=a%2Fb"
-            ))
-            .unwrap()
-            .as_deref(),
+            g.cursor(Some("/2/teams/t/api-keys?page%5Bsize%5D=10&page%5Bafter%5D=a%2Fb")).unwrap().as_deref(),
             Some("a/b")
         );
         assert_eq!(
-            g.cursor(Some(
-                "https://api.honeycomb.io/2/teams/t/api-keys?page[after]=x"
-            ))
-            .unwrap()
-            .as_deref(),
+            g.cursor(Some("https://api.honeycomb.io/2/teams/t/api-keys?page[after]=x")).unwrap().as_deref(),
             Some("x")
         );
         assert_eq!(g.cursor(None).unwrap(), None);
@@ -240,31 +222,15 @@ mod tests {
             "/2/teams/t/api-keys?page[size]=10",
             "/2/teams/t/api-keys?page[after]=",
         ] {
-            assert!(
-                matches!(g.cursor(Some(bad)), Err(Error::UnsafeNextLink { .. })),
-                "{bad}"
-            );
+            assert!(matches!(g.cursor(Some(bad)), Err(Error::UnsafeNextLink { .. })), "{bad}");
         }
     }
 
     #[test]
     fn a_base_path_prefix_is_accepted_with_or_without_it() {
-        let g = NextLinkGuard::new(
-            &Url::parse("http://proxy.local/honeycomb/").unwrap(),
-            "/2/teams/t/api-keys".into(),
-        );
-        assert_eq!(
-            g.cursor(Some("/honeycomb/2/teams/t/api-keys?page[after]=a"))
-                .unwrap()
-                .as_deref(),
-            Some("a")
-        );
-        assert_eq!(
-            g.cursor(Some("/2/teams/t/api-keys?page[after]=b"))
-                .unwrap()
-                .as_deref(),
-            Some("b")
-        );
+        let g = NextLinkGuard::new(&Url::parse("http://proxy.local/honeycomb/").unwrap(), "/2/teams/t/api-keys".into());
+        assert_eq!(g.cursor(Some("/honeycomb/2/teams/t/api-keys?page[after]=a")).unwrap().as_deref(), Some("a"));
+        assert_eq!(g.cursor(Some("/2/teams/t/api-keys?page[after]=b")).unwrap().as_deref(), Some("b"));
     }
 
     #[test]
@@ -272,13 +238,7 @@ mod tests {
         assert_eq!(page_size(None).unwrap().get(), 100);
         assert_eq!(page_size(Some(1)).unwrap().get(), 1);
         for bad in [0, 101, u32::MAX] {
-            assert!(matches!(
-                page_size(Some(bad)),
-                Err(Error::InvalidArgument {
-                    field: "page_size",
-                    ..
-                })
-            ));
+            assert!(matches!(page_size(Some(bad)), Err(Error::InvalidArgument { field: "page_size", .. })));
         }
     }
 }

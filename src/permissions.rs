@@ -116,10 +116,7 @@ impl FromStr for Permission {
             .or_else(|| (s == "manage_private_boards").then_some(Permission::ManagePrivateBoards))
             .ok_or_else(|| {
                 let known: Vec<&str> = Permission::ALL.iter().map(|p| p.wire_name()).collect();
-                Error::invalid(
-                    "permission",
-                    format!("unknown permission `{s}`; known: {}", known.join(", ")),
-                )
+                Error::invalid("permission", format!("unknown permission `{s}`; known: {}", known.join(", ")))
             })
     }
 }
@@ -151,10 +148,7 @@ pub struct Permissions {
 impl Permissions {
     /// No permission at all.
     pub const fn none() -> Self {
-        Permissions {
-            known: 0,
-            unknown: BTreeMap::new(),
-        }
+        Permissions { known: 0, unknown: BTreeMap::new() }
     }
 
     /// Every permission this crate knows, `visible_team_members` included.
@@ -169,20 +163,12 @@ impl Permissions {
 
     /// Preset: query and read, change nothing (`run_queries`, `read_service_maps`).
     pub fn read_only_querying() -> Self {
-        [Permission::RunQueries, Permission::ReadServiceMaps]
-            .into_iter()
-            .collect()
+        [Permission::RunQueries, Permission::ReadServiceMaps].into_iter().collect()
     }
 
     /// Preset: query, and manage public and private boards.
     pub fn board_management() -> Self {
-        [
-            Permission::RunQueries,
-            Permission::ManageBoards,
-            Permission::ManagePrivateBoards,
-        ]
-        .into_iter()
-        .collect()
+        [Permission::RunQueries, Permission::ManageBoards, Permission::ManagePrivateBoards].into_iter().collect()
     }
 
     /// Preset: every capability of a configuration key, but not `visible_team_members`
@@ -234,22 +220,14 @@ impl Permissions {
         self.iter()
             .filter(|p| !p.allowed_on_ingest_keys())
             .map(|p| p.wire_name().to_string())
-            .chain(
-                self.unknown
-                    .iter()
-                    .filter(|(_, v)| **v)
-                    .map(|(k, _)| k.clone()),
-            )
+            .chain(self.unknown.iter().filter(|(_, v)| **v).map(|(k, _)| k.clone()))
             .collect()
     }
 
     /// Every permission as `(wire name, granted)`: the known ones in wire order, then the
     /// unknown ones. This is the wire's `permissions` object.
     pub fn to_wire(&self) -> impl Iterator<Item = (&str, bool)> {
-        Permission::ALL
-            .into_iter()
-            .map(|p| (p.wire_name(), self.contains(p)))
-            .chain(self.unknown())
+        Permission::ALL.into_iter().map(|p| (p.wire_name(), self.contains(p))).chain(self.unknown())
     }
 
     /// Builds the set from a wire `permissions` object. Known names set their bit;
@@ -307,17 +285,9 @@ impl fmt::Debug for Permissions {
 impl fmt::Display for Permissions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut names: Vec<String> = self.iter().map(|p| p.wire_name().to_string()).collect();
-        names.extend(
-            self.unknown()
-                .filter(|(_, v)| *v)
-                .map(|(k, _)| format!("{k} (unknown)")),
-        );
+        names.extend(self.unknown().filter(|(_, v)| *v).map(|(k, _)| format!("{k} (unknown)")));
         names.sort();
-        if names.is_empty() {
-            f.write_str("none")
-        } else {
-            f.write_str(&names.join(", "))
-        }
+        if names.is_empty() { f.write_str("none") } else { f.write_str(&names.join(", ")) }
     }
 }
 
@@ -330,9 +300,7 @@ impl Serialize for Permissions {
 impl<'de> Deserialize<'de> for Permissions {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let members = BTreeMap::<String, bool>::deserialize(d)?;
-        Ok(Permissions::from_wire(
-            members.iter().map(|(k, v)| (k.as_str(), *v)),
-        ))
+        Ok(Permissions::from_wire(members.iter().map(|(k, v)| (k.as_str(), *v))))
     }
 }
 
@@ -366,14 +334,8 @@ mod tests {
             assert_eq!(Permission::from_wire_name(p.wire_name()), Some(p));
             assert_eq!(p.wire_name().parse::<Permission>().unwrap(), p);
         }
-        assert_eq!(
-            Permission::ManagePrivateBoards.wire_name(),
-            "manage_privateBoards"
-        );
-        assert_eq!(
-            "manage_private_boards".parse::<Permission>().unwrap(),
-            Permission::ManagePrivateBoards
-        );
+        assert_eq!(Permission::ManagePrivateBoards.wire_name(), "manage_privateBoards");
+        assert_eq!("manage_private_boards".parse::<Permission>().unwrap(), Permission::ManagePrivateBoards);
         let err = "manage_queries".parse::<Permission>().unwrap_err();
         assert!(err.to_string().contains("manage_columns"), "{err}");
     }
@@ -384,10 +346,7 @@ mod tests {
         let p: Permissions = serde_json::from_str(wire).unwrap();
         assert!(p.contains(Permission::RunQueries));
         assert!(!p.contains(Permission::ManageBoards));
-        assert_eq!(
-            p.unknown().collect::<Vec<_>>(),
-            vec![("manage_spaceships", true), ("old_thing", false)]
-        );
+        assert_eq!(p.unknown().collect::<Vec<_>>(), vec![("manage_spaceships", true), ("old_thing", false)]);
         assert_eq!(p.to_string(), "manage_spaceships (unknown), run_queries");
         let back: serde_json::Value = serde_json::to_value(&p).unwrap();
         assert_eq!(back["manage_spaceships"], true);
@@ -400,10 +359,7 @@ mod tests {
     fn presets_are_what_they_say() {
         assert_eq!(Permissions::full_configuration().len(), 12);
         assert!(!Permissions::full_configuration().contains(Permission::VisibleTeamMembers));
-        assert_eq!(
-            Permissions::board_management().to_string(),
-            "manage_boards, manage_privateBoards, run_queries"
-        );
+        assert_eq!(Permissions::board_management().to_string(), "manage_boards, manage_privateBoards, run_queries");
         assert_eq!(Permissions::none().to_string(), "none");
         assert!(Permissions::none().is_empty());
     }

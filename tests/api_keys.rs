@@ -15,10 +15,7 @@ async fn get_sends_a_bearer_jsonapi_request_and_decodes_every_field() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(key_path(INGEST_ID)))
-        .respond_with(jsonapi(
-            200,
-            json!({"data": ingest_key(INGEST_ID, "checkout")}),
-        ))
+        .respond_with(jsonapi(200, json!({"data": ingest_key(INGEST_ID, "checkout")})))
         .expect(1)
         .mount(&server)
         .await;
@@ -30,15 +27,9 @@ async fn get_sends_a_bearer_jsonapi_request_and_decodes_every_field() {
     assert_eq!(key.name, "checkout");
     assert_eq!(key.key_type, KeyType::Ingest);
     assert!(!key.disabled);
-    assert_eq!(
-        key.permissions,
-        Permissions::from(Permission::CreateDatasets)
-    );
+    assert_eq!(key.permissions, Permissions::from(Permission::CreateDatasets));
     assert_eq!(key.environment_id.as_ref().unwrap().as_str(), ENV_ID);
-    assert_eq!(
-        key.creator_id.as_deref(),
-        Some("hcxus_01hznmeqrcq8rz533xrvtc6mk0")
-    );
+    assert_eq!(key.creator_id.as_deref(), Some("hcxus_01hznmeqrcq8rz533xrvtc6mk0"));
     assert_eq!(key.editor_id, None);
     assert_eq!(key.created.to_rfc3339(), "2022-09-22T17:32:11+00:00");
     assert_eq!(key.updated.to_rfc3339(), "2022-10-31T15:08:11+00:00");
@@ -48,27 +39,18 @@ async fn get_sends_a_bearer_jsonapi_request_and_decodes_every_field() {
 async fn get_opt_is_none_on_404_and_some_otherwise() {
     let server = MockServer::start().await;
     Mock::given(path(key_path(INGEST_ID)))
-        .respond_with(jsonapi(
-            404,
-            error_body(404, "not-found", "API key not found", None, None),
-        ))
+        .respond_with(jsonapi(404, error_body(404, "not-found", "API key not found", None, None)))
         .mount(&server)
         .await;
     Mock::given(path(key_path(CONFIG_ID)))
-        .respond_with(jsonapi(
-            200,
-            json!({"data": config_key(CONFIG_ID, "ci", &["run_queries"])}),
-        ))
+        .respond_with(jsonapi(200, json!({"data": config_key(CONFIG_ID, "ci", &["run_queries"])})))
         .mount(&server)
         .await;
     let keys = client(&server).api_keys();
     assert!(keys.get_opt(INGEST_ID).await.unwrap().is_none());
     let config = keys.get_opt(CONFIG_ID).await.unwrap().unwrap();
     assert_eq!(config.key_type, KeyType::Configuration);
-    assert_eq!(
-        config.permissions.iter().collect::<Vec<_>>(),
-        vec![Permission::RunQueries]
-    );
+    assert_eq!(config.permissions.iter().collect::<Vec<_>>(), vec![Permission::RunQueries]);
 }
 
 #[tokio::test]
@@ -90,18 +72,12 @@ async fn create_ingest_sends_the_exact_jsonapi_body_and_returns_the_secret_once(
         .mount(&server)
         .await;
 
-    let created = client(&server)
-        .api_keys()
-        .create(NewApiKey::ingest("checkout", ENV_ID).create_datasets(true))
-        .await
-        .unwrap();
+    let created =
+        client(&server).api_keys().create(NewApiKey::ingest("checkout", ENV_ID).create_datasets(true)).await.unwrap();
 
     assert_common_headers(&server, true).await;
     assert_eq!(created.id().as_str(), INGEST_ID);
-    assert_eq!(
-        created.secret().expose_secret(),
-        "s3cr3tS3CR3Ts3cr3tS3CR3Ts3cr3t00"
-    );
+    assert_eq!(created.secret().expose_secret(), "s3cr3tS3CR3Ts3cr3tS3CR3Ts3cr3t00");
     let full = format!("{INGEST_ID}s3cr3tS3CR3Ts3cr3tS3CR3Ts3cr3t00");
     assert_eq!(created.ingest_key().unwrap().expose_secret(), full);
     assert_eq!(created.header_value().expose_secret(), full);
@@ -135,10 +111,7 @@ async fn create_configuration_sends_only_granted_permissions_and_its_header_is_t
 
     assert_eq!(created.key().permissions, perms);
     assert!(created.ingest_key().is_none());
-    assert_eq!(
-        created.header_value().expose_secret(),
-        "configSECRETconfigSECRETconfig00"
-    );
+    assert_eq!(created.header_value().expose_secret(), "configSECRETconfigSECRETconfig00");
 }
 
 #[tokio::test]
@@ -158,11 +131,7 @@ async fn create_configuration_without_permissions_sends_an_empty_object() {
         .await;
     let created = client(&server)
         .api_keys()
-        .create(NewApiKey::configuration(
-            "nothing",
-            ENV_ID,
-            Permissions::none(),
-        ))
+        .create(NewApiKey::configuration("nothing", ENV_ID, Permissions::none()))
         .await
         .unwrap();
     assert!(created.key().permissions.is_empty());
@@ -176,20 +145,15 @@ async fn update_sends_only_what_changes() {
     Mock::given(method("PATCH"))
         .and(path(key_path(INGEST_ID)))
         .and(header("content-type", JSON_API))
-        .and(body_json(
-            json!({"data": {"id": INGEST_ID, "type": "api-keys",
-                                        "attributes": {"name": "renamed", "disabled": true}}}),
-        ))
+        .and(body_json(json!({"data": {"id": INGEST_ID, "type": "api-keys",
+                                        "attributes": {"name": "renamed", "disabled": true}}})))
         .respond_with(jsonapi(200, json!({"data": updated})))
         .expect(1)
         .mount(&server)
         .await;
 
-    let key = client(&server)
-        .api_keys()
-        .update(INGEST_ID, ApiKeyUpdate::new().name("renamed").disable())
-        .await
-        .unwrap();
+    let key =
+        client(&server).api_keys().update(INGEST_ID, ApiKeyUpdate::new().name("renamed").disable()).await.unwrap();
 
     assert_common_headers(&server, true).await;
     assert_eq!(key.name, "renamed");
@@ -212,10 +176,7 @@ async fn update_of_configuration_permissions_is_a_partial_merge() {
         .api_keys()
         .update(
             CONFIG_ID,
-            ApiKeyUpdate::new()
-                .enable()
-                .grant(Permission::ManageTriggers)
-                .revoke(Permission::ManageBoards),
+            ApiKeyUpdate::new().enable().grant(Permission::ManageTriggers).revoke(Permission::ManageBoards),
         )
         .await
         .unwrap();
@@ -234,10 +195,7 @@ async fn set_permissions_sends_every_known_permission_explicitly() {
         .await;
     client(&server)
         .api_keys()
-        .update(
-            CONFIG_ID,
-            ApiKeyUpdate::new().set_permissions(&Permission::RunQueries.into()),
-        )
+        .update(CONFIG_ID, ApiKeyUpdate::new().set_permissions(&Permission::RunQueries.into()))
         .await
         .unwrap();
 }
@@ -262,26 +220,14 @@ async fn list_asks_for_100_per_page_and_sends_the_type_filter() {
         .and(path(keys_path()))
         .and(query_param("page[size]", "100"))
         .and(query_param("filter[type]", "configuration"))
-        .respond_with(jsonapi(
-            200,
-            page(vec![config_key(CONFIG_ID, "ci", &[])], None),
-        ))
+        .respond_with(jsonapi(200, page(vec![config_key(CONFIG_ID, "ci", &[])], None)))
         .expect(1)
         .mount(&server)
         .await;
-    let keys = client(&server)
-        .api_keys()
-        .list()
-        .key_type(KeyType::Configuration)
-        .collect()
-        .await
-        .unwrap();
+    let keys = client(&server).api_keys().list().key_type(KeyType::Configuration).collect().await.unwrap();
     assert_eq!(keys.len(), 1);
     let request = &server.received_requests().await.unwrap()[0];
-    assert!(
-        request.url.query_pairs().all(|(k, _)| k != "page[after]"),
-        "first page sends no cursor"
-    );
+    assert!(request.url.query_pairs().all(|(k, _)| k != "page[after]"), "first page sends no cursor");
 }
 
 #[tokio::test]
@@ -296,47 +242,26 @@ async fn unknown_key_types_and_permissions_decode_and_are_kept() {
     future["relationships"]["creator"] = json!(null);
     let mut config = config_key(CONFIG_ID, "ci", &["manage_signals"]);
     config["attributes"]["permissions"]["manage_spaceships"] = json!(true);
-    Mock::given(path(keys_path()))
-        .respond_with(jsonapi(200, page(vec![future, config], None)))
-        .mount(&server)
-        .await;
+    Mock::given(path(keys_path())).respond_with(jsonapi(200, page(vec![future, config], None))).mount(&server).await;
 
     let keys = client(&server).api_keys().list().collect().await.unwrap();
 
     assert_eq!(keys[0].key_type, KeyType::Other("telepathy".into()));
-    assert_eq!(
-        keys[0].permissions.unknown().collect::<Vec<_>>(),
-        vec![("read_minds", true)]
-    );
+    assert_eq!(keys[0].permissions.unknown().collect::<Vec<_>>(), vec![("read_minds", true)]);
     assert_eq!(keys[0].creator_id, None);
     assert!(keys[1].permissions.contains(Permission::ManageSignals));
-    assert_eq!(
-        keys[1].permissions.to_string(),
-        "manage_signals, manage_spaceships (unknown)"
-    );
+    assert_eq!(keys[1].permissions.to_string(), "manage_signals, manage_spaceships (unknown)");
 }
 
 #[tokio::test]
 async fn a_per_call_team_override_uses_that_team_without_asking_auth() {
     let server = MockServer::start().await;
-    Mock::given(path("/2/auth"))
-        .respond_with(jsonapi(200, auth_body(TEAM)))
-        .expect(0)
-        .mount(&server)
-        .await;
+    Mock::given(path("/2/auth")).respond_with(jsonapi(200, auth_body(TEAM))).expect(0).mount(&server).await;
     Mock::given(path(format!("/2/teams/other-team/api-keys/{INGEST_ID}")))
-        .respond_with(jsonapi(
-            200,
-            json!({"data": ingest_key(INGEST_ID, "theirs")}),
-        ))
+        .respond_with(jsonapi(200, json!({"data": ingest_key(INGEST_ID, "theirs")})))
         .expect(1)
         .mount(&server)
         .await;
-    let key = detecting_client(&server)
-        .api_keys()
-        .team("other-team")
-        .get(INGEST_ID)
-        .await
-        .unwrap();
+    let key = detecting_client(&server).api_keys().team("other-team").get(INGEST_ID).await.unwrap();
     assert_eq!(key.name, "theirs");
 }

@@ -4,9 +4,7 @@ mod common;
 
 use common::*;
 use futures::{StreamExt, TryStreamExt};
-use honeycomb_api_keys::{
-    ApiKeyUpdate, Client, Error, KeyType, NewApiKey, Permission, Permissions,
-};
+use honeycomb_api_keys::{ApiKeyUpdate, Client, Error, KeyType, NewApiKey, Permission, Permissions};
 use wiremock::MockServer;
 
 fn field_of(err: &Error) -> &'static str {
@@ -16,19 +14,7 @@ fn field_of(err: &Error) -> &'static str {
     }
 }
 
-const BAD_IDS: &[&str] = &[
-    "",
-    ".",
-    "..",
-    "%2e%2e",
-    "a/b",
-    "../../2/auth",
-    "x?y",
-    "a#b",
-    "a b",
-    "a%2fb",
-    "hcxik_\u{0}",
-];
+const BAD_IDS: &[&str] = &["", ".", "..", "%2e%2e", "a/b", "../../2/auth", "x?y", "a#b", "a b", "a%2fb", "hcxik_\u{0}"];
 
 #[tokio::test]
 async fn bad_key_ids_never_reach_the_url() {
@@ -36,31 +22,10 @@ async fn bad_key_ids_never_reach_the_url() {
     let keys = client(&server).api_keys();
     let long = "a".repeat(1000);
     for id in BAD_IDS.iter().copied().chain([long.as_str()]) {
-        assert_eq!(
-            field_of(&keys.get(id).await.unwrap_err()),
-            "id",
-            "get {id:?}"
-        );
-        assert_eq!(
-            field_of(&keys.get_opt(id).await.unwrap_err()),
-            "id",
-            "get_opt {id:?}"
-        );
-        assert_eq!(
-            field_of(
-                &keys
-                    .update(id, ApiKeyUpdate::new().disable())
-                    .await
-                    .unwrap_err()
-            ),
-            "id",
-            "update {id:?}"
-        );
-        assert_eq!(
-            field_of(&keys.delete(id).await.unwrap_err()),
-            "id",
-            "delete {id:?}"
-        );
+        assert_eq!(field_of(&keys.get(id).await.unwrap_err()), "id", "get {id:?}");
+        assert_eq!(field_of(&keys.get_opt(id).await.unwrap_err()), "id", "get_opt {id:?}");
+        assert_eq!(field_of(&keys.update(id, ApiKeyUpdate::new().disable()).await.unwrap_err()), "id", "update {id:?}");
+        assert_eq!(field_of(&keys.delete(id).await.unwrap_err()), "id", "delete {id:?}");
     }
     assert_no_requests(&server).await;
 }
@@ -80,25 +45,13 @@ async fn blank_or_long_names_are_rejected_on_create_and_update() {
     let server = MockServer::start().await;
     let keys = client(&server).api_keys();
     for name in ["", "   ", "\t\n", &"n".repeat(101)] {
-        let err = keys
-            .create(NewApiKey::ingest(name, ENV_ID))
-            .await
-            .unwrap_err();
+        let err = keys.create(NewApiKey::ingest(name, ENV_ID)).await.unwrap_err();
         assert_eq!(field_of(&err), "name", "{name:?}");
-        let err = keys
-            .update(INGEST_ID, ApiKeyUpdate::new().name(name))
-            .await
-            .unwrap_err();
+        let err = keys.update(INGEST_ID, ApiKeyUpdate::new().name(name)).await.unwrap_err();
         assert_eq!(field_of(&err), "name", "{name:?}");
     }
-    let err = keys
-        .create(NewApiKey::ingest("n".repeat(101), ENV_ID))
-        .await
-        .unwrap_err();
-    assert!(
-        err.to_string().contains("101") && err.to_string().contains("100"),
-        "{err}"
-    );
+    let err = keys.create(NewApiKey::ingest("n".repeat(101), ENV_ID)).await.unwrap_err();
+    assert!(err.to_string().contains("101") && err.to_string().contains("100"), "{err}");
     assert_no_requests(&server).await;
 }
 
@@ -108,27 +61,13 @@ async fn configuration_permissions_on_an_ingest_key_are_rejected() {
     let keys = client(&server).api_keys();
     let err = keys
         .create(
-            NewApiKey::ingest("k", ENV_ID).permissions(
-                Permissions::builder()
-                    .create_datasets()
-                    .run_queries()
-                    .build(),
-            ),
+            NewApiKey::ingest("k", ENV_ID).permissions(Permissions::builder().create_datasets().run_queries().build()),
         )
         .await
         .unwrap_err();
     assert_eq!(field_of(&err), "permissions");
-    assert!(
-        err.to_string().contains("run_queries") && err.to_string().contains("configuration"),
-        "{err}"
-    );
-    let err = keys
-        .update(
-            INGEST_ID,
-            ApiKeyUpdate::new().grant(Permission::CreateDatasets),
-        )
-        .await
-        .unwrap_err();
+    assert!(err.to_string().contains("run_queries") && err.to_string().contains("configuration"), "{err}");
+    let err = keys.update(INGEST_ID, ApiKeyUpdate::new().grant(Permission::CreateDatasets)).await.unwrap_err();
     assert_eq!(field_of(&err), "permissions");
     assert_no_requests(&server).await;
 }
@@ -138,11 +77,7 @@ async fn bad_environment_ids_are_rejected() {
     let server = MockServer::start().await;
     let c = client(&server);
     for env in ["", "../x", "env id"] {
-        let err = c
-            .api_keys()
-            .create(NewApiKey::ingest("k", env))
-            .await
-            .unwrap_err();
+        let err = c.api_keys().create(NewApiKey::ingest("k", env)).await.unwrap_err();
         assert_eq!(field_of(&err), "environment_id", "{env:?}");
         let err = c.environments().get(env).await.unwrap_err();
         assert_eq!(field_of(&err), "environment_id", "{env:?}");
@@ -155,20 +90,9 @@ async fn page_sizes_outside_1_to_100_are_rejected_before_any_request() {
     let server = MockServer::start().await;
     let c = client(&server);
     for size in [0, 101, 1000] {
-        let err = c
-            .api_keys()
-            .list()
-            .page_size(size)
-            .collect()
-            .await
-            .unwrap_err();
+        let err = c.api_keys().list().page_size(size).collect().await.unwrap_err();
         assert_eq!(field_of(&err), "page_size");
-        let err = c
-            .environments()
-            .list(Some(size))
-            .try_collect::<Vec<_>>()
-            .await
-            .unwrap_err();
+        let err = c.environments().list(Some(size)).try_collect::<Vec<_>>().await.unwrap_err();
         assert_eq!(field_of(&err), "page_size");
     }
     let results: Vec<_> = c.api_keys().list().page_size(0).items().collect().await;
@@ -179,13 +103,7 @@ async fn page_sizes_outside_1_to_100_are_rejected_before_any_request() {
 #[tokio::test]
 async fn an_unknown_key_type_cannot_be_filtered_on() {
     let server = MockServer::start().await;
-    let err = client(&server)
-        .api_keys()
-        .list()
-        .key_type(KeyType::Other("x".into()))
-        .collect()
-        .await
-        .unwrap_err();
+    let err = client(&server).api_keys().list().key_type(KeyType::Other("x".into())).collect().await.unwrap_err();
     assert_eq!(field_of(&err), "key_type");
     assert_no_requests(&server).await;
 }
@@ -198,49 +116,27 @@ async fn bad_team_slugs_are_rejected() {
         let err = c.api_keys().team(team).get(INGEST_ID).await.unwrap_err();
         assert_eq!(field_of(&err), "team", "{team:?}");
     }
-    let err = Client::builder()
-        .management_key(MGMT_ID, CANARY)
-        .endpoint(server.uri())
-        .team("../x")
-        .build()
-        .unwrap_err();
+    let err =
+        Client::builder().management_key(MGMT_ID, CANARY).endpoint(server.uri()).team("../x").build().unwrap_err();
     assert_eq!(field_of(&err), "team");
     assert_no_requests(&server).await;
 }
 
 #[tokio::test]
 async fn endpoints_that_are_not_http_are_rejected_at_build() {
-    for endpoint in [
-        "ftp://api.honeycomb.io",
-        "javascript:alert(1)",
-        "not a url",
-        "https://",
-    ] {
-        let err = Client::builder()
-            .management_key(MGMT_ID, CANARY)
-            .endpoint(endpoint)
-            .build()
-            .unwrap_err();
+    for endpoint in ["ftp://api.honeycomb.io", "javascript:alert(1)", "not a url", "https://"] {
+        let err = Client::builder().management_key(MGMT_ID, CANARY).endpoint(endpoint).build().unwrap_err();
         assert_eq!(field_of(&err), "endpoint", "{endpoint:?}");
     }
 }
 
 #[tokio::test]
 async fn malformed_management_keys_are_rejected_at_build() {
-    let err = Client::builder()
-        .management_key("hcxmk/..", CANARY)
-        .build()
-        .unwrap_err();
+    let err = Client::builder().management_key("hcxmk/..", CANARY).build().unwrap_err();
     assert_eq!(field_of(&err), "management key id");
-    let err = Client::builder()
-        .management_key(MGMT_ID, "")
-        .build()
-        .unwrap_err();
+    let err = Client::builder().management_key(MGMT_ID, "").build().unwrap_err();
     assert_eq!(field_of(&err), "management key secret");
-    let err = Client::builder()
-        .management_key(MGMT_ID, format!("{CANARY} x"))
-        .build()
-        .unwrap_err();
+    let err = Client::builder().management_key(MGMT_ID, format!("{CANARY} x")).build().unwrap_err();
     assert_eq!(field_of(&err), "management key secret");
     assert!(!err.to_string().contains(CANARY));
 }

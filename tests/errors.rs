@@ -12,11 +12,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
 
 async fn get_error(response: ResponseTemplate) -> Error {
     let server = MockServer::start().await;
-    Mock::given(path(key_path(INGEST_ID)))
-        .respond_with(response)
-        .expect(1)
-        .mount(&server)
-        .await;
+    Mock::given(path(key_path(INGEST_ID))).respond_with(response).expect(1).mount(&server).await;
     client(&server).api_keys().get(INGEST_ID).await.unwrap_err()
 }
 
@@ -35,37 +31,23 @@ async fn unauthorized_keeps_the_jsonapi_details_and_says_which_variables_to_chec
     let api = err.api_error().unwrap();
     assert_eq!(api.code(), Some("unauthenticated/invalid-key"));
     assert_eq!(api.title(), Some("invalid API key"));
-    assert_eq!(
-        api.source().unwrap().header.as_deref(),
-        Some("Authorization")
-    );
+    assert_eq!(api.source().unwrap().header.as_deref(), Some("Authorization"));
     assert_eq!(api.first().unwrap().status.as_deref(), Some("401"));
     let message = err.to_string();
-    assert!(
-        message.contains("invalid API key") && message.contains("Authorization header"),
-        "{message}"
-    );
+    assert!(message.contains("invalid API key") && message.contains("Authorization header"), "{message}");
     assert!(message.contains("HONEYCOMB_KEY_ID"), "{message}");
 }
 
 #[tokio::test]
 async fn forbidden_names_the_missing_scope() {
-    let err = get_error(jsonapi(
-        403,
-        error_body(403, "forbidden", "forbidden", Some("missing scope"), None),
-    ))
-    .await;
+    let err = get_error(jsonapi(403, error_body(403, "forbidden", "forbidden", Some("missing scope"), None))).await;
     assert!(err.is_auth());
     assert!(err.to_string().contains("api-keys:read"), "{err}");
 }
 
 #[tokio::test]
 async fn not_found_is_detectable() {
-    let err = get_error(jsonapi(
-        404,
-        error_body(404, "not-found", "not found", None, None),
-    ))
-    .await;
+    let err = get_error(jsonapi(404, error_body(404, "not-found", "not found", None, None))).await;
     assert!(err.is_not_found());
     assert!(err.to_string().contains("team slug"), "{err}");
 }
@@ -79,41 +61,21 @@ async fn validation_errors_point_at_the_field() {
         {"id": "2", "status": "422", "code": "validation-failed/missing", "title": "field is missing",
          "source": {"pointer": "/data/attributes/key_type"}}
     ]});
-    Mock::given(path(keys_path()))
-        .respond_with(jsonapi(422, body))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let err = client(&server)
-        .api_keys()
-        .create(NewApiKey::ingest("k", ENV_ID))
-        .await
-        .unwrap_err();
+    Mock::given(path(keys_path())).respond_with(jsonapi(422, body)).expect(1).mount(&server).await;
+    let err = client(&server).api_keys().create(NewApiKey::ingest("k", ENV_ID)).await.unwrap_err();
     let api = err.api_error().unwrap();
     assert_eq!(api.errors.len(), 2);
     assert_eq!(api.detail(), Some("environment does not exist"));
-    assert_eq!(
-        api.errors[1].source.as_ref().unwrap().pointer.as_deref(),
-        Some("/data/attributes/key_type")
-    );
+    assert_eq!(api.errors[1].source.as_ref().unwrap().pointer.as_deref(), Some("/data/attributes/key_type"));
     let message = err.to_string();
-    assert!(
-        message.contains("(at /data/relationships/environment/data/id)"),
-        "{message}"
-    );
+    assert!(message.contains("(at /data/relationships/environment/data/id)"), "{message}");
     assert!(message.contains("[validation-failed/missing]"), "{message}");
 }
 
 #[tokio::test]
 async fn rate_limited_with_an_http_date_retry_after() {
     let when = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(30));
-    let body = error_body(
-        429,
-        "rate-limited/may-retry",
-        "request rate limit exceeded",
-        None,
-        None,
-    );
+    let body = error_body(429, "rate-limited/may-retry", "request rate limit exceeded", None, None);
     let err = get_error(
         jsonapi(429, body)
             .insert_header("Retry-After", when.as_str())
@@ -122,37 +84,25 @@ async fn rate_limited_with_an_http_date_retry_after() {
     .await;
     assert!(err.is_rate_limited());
     let wait = err.retry_after().unwrap();
-    assert!(
-        wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
-        "{wait:?}"
-    );
+    assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30), "{wait:?}");
     assert!(err.to_string().contains("retry after"), "{err}");
 }
 
 #[tokio::test]
 async fn rate_limited_with_seconds_and_a_legacy_body() {
     let err = get_error(
-        ResponseTemplate::new(429)
-            .insert_header("Retry-After", "7")
-            .set_body_json(json!({"error": "Rate Limited"})),
+        ResponseTemplate::new(429).insert_header("Retry-After", "7").set_body_json(json!({"error": "Rate Limited"})),
     )
     .await;
     assert!(err.is_rate_limited());
     assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
-    assert_eq!(
-        err.api_error().unwrap().message.as_deref(),
-        Some("Rate Limited")
-    );
+    assert_eq!(err.api_error().unwrap().message.as_deref(), Some("Rate Limited"));
 }
 
 #[tokio::test]
 async fn server_errors_keep_their_status() {
     for status in [500u16, 502, 503, 504] {
-        let err = get_error(jsonapi(
-            status,
-            error_body(status, "internal", "internal error", None, None),
-        ))
-        .await;
+        let err = get_error(jsonapi(status, error_body(status, "internal", "internal error", None, None))).await;
         assert_eq!(err.status().unwrap().as_u16(), status);
         assert!(err.to_string().contains("try again later"), "{err}");
     }
@@ -160,11 +110,7 @@ async fn server_errors_keep_their_status() {
 
 #[tokio::test]
 async fn a_conflict_status_outside_the_spec_is_still_an_api_error() {
-    let err = get_error(jsonapi(
-        409,
-        error_body(409, "conflict", "conflict", Some("it is busy"), None),
-    ))
-    .await;
+    let err = get_error(jsonapi(409, error_body(409, "conflict", "conflict", Some("it is busy"), None))).await;
     assert_eq!(err.status().unwrap().as_u16(), 409);
     assert_eq!(err.api_error().unwrap().detail(), Some("it is busy"));
 }
@@ -172,56 +118,34 @@ async fn a_conflict_status_outside_the_spec_is_still_an_api_error() {
 #[tokio::test]
 async fn legacy_error_bodies_are_read() {
     let err = get_error(
-        ResponseTemplate::new(401)
-            .set_body_json(json!({"error": "unknown API key - check your credentials"})),
+        ResponseTemplate::new(401).set_body_json(json!({"error": "unknown API key - check your credentials"})),
     )
     .await;
-    assert_eq!(
-        err.api_error().unwrap().message.as_deref(),
-        Some("unknown API key - check your credentials")
-    );
-    assert!(
-        err.to_string()
-            .contains("unknown API key - check your credentials"),
-        "{err}"
-    );
+    assert_eq!(err.api_error().unwrap().message.as_deref(), Some("unknown API key - check your credentials"));
+    assert!(err.to_string().contains("unknown API key - check your credentials"), "{err}");
 }
 
 #[tokio::test]
 async fn problem_json_bodies_are_read() {
     let body = json!({"error": "payload too large", "status": 413, "type": "https://api.honeycomb.io/problems/too-large",
                       "title": "Request body too large", "detail": "limit is 100000 bytes"});
-    let err = get_error(
-        ResponseTemplate::new(413).set_body_raw(body.to_string(), "application/problem+json"),
-    )
-    .await;
-    assert_eq!(
-        err.api_error().unwrap().message.as_deref(),
-        Some("Request body too large: limit is 100000 bytes")
-    );
+    let err = get_error(ResponseTemplate::new(413).set_body_raw(body.to_string(), "application/problem+json")).await;
+    assert_eq!(err.api_error().unwrap().message.as_deref(), Some("Request body too large: limit is 100000 bytes"));
 }
 
 #[tokio::test]
 async fn html_error_pages_become_a_short_excerpt() {
-    let html = format!(
-        "<html><body><h1>502 Bad Gateway</h1>{}</body></html>",
-        "padding ".repeat(200)
-    );
+    let html = format!("<html><body><h1>502 Bad Gateway</h1>{}</body></html>", "padding ".repeat(200));
     let err = get_error(ResponseTemplate::new(502).set_body_raw(html, "text/html")).await;
     let api = err.api_error().unwrap();
     assert!(api.errors.is_empty());
     let excerpt = api.body_excerpt.as_deref().unwrap();
-    assert!(
-        excerpt.contains("502 Bad Gateway") && excerpt.len() <= 256,
-        "{excerpt}"
-    );
+    assert!(excerpt.contains("502 Bad Gateway") && excerpt.len() <= 256, "{excerpt}");
 }
 
 #[tokio::test]
 async fn the_request_id_header_is_kept() {
-    let err =
-        get_error(jsonapi(500, json!({"errors": []})).insert_header("X-Request-Id", "req-1234"))
-            .await;
+    let err = get_error(jsonapi(500, json!({"errors": []})).insert_header("X-Request-Id", "req-1234")).await;
     assert_eq!(err.request_id(), Some("req-1234"));
     assert!(err.to_string().contains("request id req-1234"), "{err}");
 }
@@ -236,10 +160,8 @@ async fn an_empty_error_body_still_gives_status_and_hint() {
 #[tokio::test]
 async fn redirects_are_not_followed() {
     let elsewhere = MockServer::start().await;
-    let err = get_error(
-        ResponseTemplate::new(307).insert_header("Location", format!("{}/steal", elsewhere.uri())),
-    )
-    .await;
+    let err =
+        get_error(ResponseTemplate::new(307).insert_header("Location", format!("{}/steal", elsewhere.uri()))).await;
     assert_eq!(err.status().unwrap().as_u16(), 307);
     assert_no_requests(&elsewhere).await;
 }
@@ -249,17 +171,7 @@ async fn a_success_body_that_does_not_match_is_a_decode_error_without_its_text()
     let mut key = ingest_key(INGEST_ID, "k");
     key["attributes"]["disabled"] = json!("CANARY-in-a-body");
     let err = get_error(jsonapi(200, json!({"data": key}))).await;
-    assert!(
-        matches!(
-            err,
-            Error::Decode {
-                operation: "get_api_key",
-                category: "data",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Decode { operation: "get_api_key", category: "data", .. }), "{err:?}");
     assert!(!format!("{err} {err:?}").contains("CANARY"), "{err:?}");
 }
 
@@ -269,26 +181,9 @@ async fn a_malformed_created_key_never_echoes_its_secret() {
     let mut created = ingest_key(INGEST_ID, "k");
     created["attributes"]["secret"] = json!("CANARYcreatedSECRET");
     created["type"] = json!("CANARYcreatedSECRET");
-    Mock::given(path(keys_path()))
-        .respond_with(jsonapi(201, json!({"data": created})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let err = client(&server)
-        .api_keys()
-        .create(NewApiKey::ingest("k", ENV_ID))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Decode {
-                operation: "create_api_key",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    Mock::given(path(keys_path())).respond_with(jsonapi(201, json!({"data": created}))).expect(1).mount(&server).await;
+    let err = client(&server).api_keys().create(NewApiKey::ingest("k", ENV_ID)).await.unwrap_err();
+    assert!(matches!(err, Error::Decode { operation: "create_api_key", .. }), "{err:?}");
     assert!(!format!("{err} {err:?}").contains("CANARY"), "{err:?}");
 }
 
@@ -314,10 +209,7 @@ async fn a_refused_connection_is_a_transport_error_that_says_so() {
 async fn a_slow_answer_is_a_timeout() {
     let server = MockServer::start().await;
     Mock::given(path(key_path(INGEST_ID)))
-        .respond_with(
-            jsonapi(200, json!({"data": ingest_key(INGEST_ID, "k")}))
-                .set_delay(Duration::from_secs(2)),
-        )
+        .respond_with(jsonapi(200, json!({"data": ingest_key(INGEST_ID, "k")})).set_delay(Duration::from_secs(2)))
         .mount(&server)
         .await;
     let client = honeycomb_api_keys::Client::builder()
@@ -328,15 +220,6 @@ async fn a_slow_answer_is_a_timeout() {
         .build()
         .unwrap();
     let err = client.api_keys().get(INGEST_ID).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Timeout {
-                operation: "get_api_key",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Timeout { operation: "get_api_key", .. }), "{err:?}");
     assert!(err.to_string().contains("timeout"), "{err}");
 }

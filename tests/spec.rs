@@ -6,8 +6,7 @@ use honeycomb_api_keys::Permission;
 use serde_json::Value;
 
 fn spec() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/api-keys.yaml"))
-        .unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/api-keys.yaml")).unwrap();
     yaml_serde::from_str(&text).unwrap()
 }
 
@@ -21,10 +20,7 @@ fn every_permission_in_the_spec_is_a_known_permission_and_back() {
         .map(String::as_str)
         .collect();
     let known: BTreeSet<&str> = Permission::ALL.iter().map(|p| p.wire_name()).collect();
-    assert_eq!(
-        in_spec, known,
-        "spec/api-keys.yaml KeyPermissions and src/permissions.rs differ"
-    );
+    assert_eq!(in_spec, known, "spec/api-keys.yaml KeyPermissions and src/permissions.rs differ");
     assert!(known.contains("manage_signals") && known.contains("manage_privateBoards"));
 }
 
@@ -34,9 +30,6 @@ fn the_spec_is_openapi_3_0_and_keeps_the_wire_media_type() {
     assert!(spec["openapi"].as_str().unwrap().starts_with("3.0."));
     let text = serde_json::to_string(&spec["paths"]).unwrap();
     assert!(text.contains("application/vnd.api+json"));
-    assert!(
-        !text.contains("\"application/json\""),
-        "request and success bodies are JSON:API on the wire"
-    );
+    assert!(!text.contains("\"application/json\""), "request and success bodies are JSON:API on the wire");
     assert!(!text.contains("enabled"), "the wire field is `disabled`");
 }

@@ -27,40 +27,22 @@ async fn sent_body(server: &MockServer) -> Value {
 
 async fn save(name: &str, schema: &str, body: Value) {
     let sample = json!({"schema": schema, "body": body});
-    std::fs::write(
-        samples_dir().join(format!("{name}.json")),
-        serde_json::to_vec_pretty(&sample).unwrap(),
-    )
-    .unwrap();
+    std::fs::write(samples_dir().join(format!("{name}.json")), serde_json::to_vec_pretty(&sample).unwrap()).unwrap();
 }
 
 #[tokio::test]
 async fn create_request_bodies() {
     let cases = [
         ("create-ingest", NewApiKey::ingest("checkout", ENV_ID)),
-        (
-            "create-ingest-datasets-disabled",
-            NewApiKey::ingest("checkout", ENV_ID)
-                .create_datasets(true)
-                .disabled(true),
-        ),
-        (
-            "create-configuration-none",
-            NewApiKey::configuration("nothing", ENV_ID, Permissions::none()),
-        ),
-        (
-            "create-configuration-all",
-            NewApiKey::configuration("everything", ENV_ID, Permissions::all()),
-        ),
+        ("create-ingest-datasets-disabled", NewApiKey::ingest("checkout", ENV_ID).create_datasets(true).disabled(true)),
+        ("create-configuration-none", NewApiKey::configuration("nothing", ENV_ID, Permissions::none())),
+        ("create-configuration-all", NewApiKey::configuration("everything", ENV_ID, Permissions::all())),
     ];
     for (name, new) in cases {
         let server = MockServer::start().await;
         let mut created = ingest_key(INGEST_ID, "k");
         created["attributes"]["secret"] = json!("s");
-        Mock::given(method("POST"))
-            .respond_with(jsonapi(201, json!({"data": created})))
-            .mount(&server)
-            .await;
+        Mock::given(method("POST")).respond_with(jsonapi(201, json!({"data": created}))).mount(&server).await;
         client(&server).api_keys().create(new).await.unwrap();
         let body = sent_body(&server).await;
         assert_eq!(body["data"]["type"], "api-keys");
@@ -71,29 +53,17 @@ async fn create_request_bodies() {
 #[tokio::test]
 async fn update_request_bodies() {
     let cases = [
-        (
-            "update-ingest-rename",
-            INGEST_ID,
-            ApiKeyUpdate::new().name("renamed"),
-        ),
-        (
-            "update-ingest-enable",
-            INGEST_ID,
-            ApiKeyUpdate::new().enable(),
-        ),
+        ("update-ingest-rename", INGEST_ID, ApiKeyUpdate::new().name("renamed")),
+        ("update-ingest-enable", INGEST_ID, ApiKeyUpdate::new().enable()),
         (
             "update-configuration-permissions",
             CONFIG_ID,
-            ApiKeyUpdate::new()
-                .grant(Permission::ManageSignals)
-                .revoke(Permission::ManagePrivateBoards),
+            ApiKeyUpdate::new().grant(Permission::ManageSignals).revoke(Permission::ManagePrivateBoards),
         ),
         (
             "update-configuration-set-all",
             CONFIG_ID,
-            ApiKeyUpdate::new()
-                .disable()
-                .set_permissions(&Permissions::full_configuration()),
+            ApiKeyUpdate::new().disable().set_permissions(&Permissions::full_configuration()),
         ),
     ];
     for (name, id, update) in cases {

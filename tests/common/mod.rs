@@ -17,21 +17,12 @@ pub const JSON_API: &str = "application/vnd.api+json";
 
 /// A client for `server` with the team given explicitly.
 pub fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .management_key(MGMT_ID, CANARY)
-        .endpoint(server.uri())
-        .team(TEAM)
-        .build()
-        .unwrap()
+    Client::builder().management_key(MGMT_ID, CANARY).endpoint(server.uri()).team(TEAM).build().unwrap()
 }
 
 /// A client for `server` that detects its team through `/2/auth`.
 pub fn detecting_client(server: &MockServer) -> Client {
-    Client::builder()
-        .management_key(MGMT_ID, CANARY)
-        .endpoint(server.uri())
-        .build()
-        .unwrap()
+    Client::builder().management_key(MGMT_ID, CANARY).endpoint(server.uri()).build().unwrap()
 }
 
 /// A JSON:API response with the wire's exact media type.
@@ -132,14 +123,9 @@ pub fn auth_body(slug: &str) -> Value {
 }
 
 /// A JSON:API error document.
-pub fn error_body(
-    status: u16,
-    code: &str,
-    title: &str,
-    detail: Option<&str>,
-    source: Option<Value>,
-) -> Value {
-    let mut e = json!({"id": "06dcdd6508ca822f0e7e2bb4121c1f52", "status": status.to_string(), "code": code, "title": title});
+pub fn error_body(status: u16, code: &str, title: &str, detail: Option<&str>, source: Option<Value>) -> Value {
+    let mut e =
+        json!({"id": "06dcdd6508ca822f0e7e2bb4121c1f52", "status": status.to_string(), "code": code, "title": title});
     if let Some(d) = detail {
         e["detail"] = json!(d);
     }
@@ -165,25 +151,34 @@ pub async fn assert_common_headers(server: &MockServer, with_body: bool) {
     let requests = server.received_requests().await.unwrap();
     assert!(!requests.is_empty());
     for r in requests {
-        assert_eq!(
-            r.headers["authorization"],
-            format!("Bearer {MGMT_ID}:{CANARY}").as_str()
-        );
+        assert_eq!(r.headers["authorization"], format!("Bearer {MGMT_ID}:{CANARY}").as_str());
         assert_eq!(r.headers["accept"], JSON_API);
-        assert!(
-            r.headers.get("api-version").is_none(),
-            "the generator's api-version header leaked"
-        );
-        assert!(
-            r.headers["user-agent"]
-                .to_str()
-                .unwrap()
-                .starts_with("honeycomb-api-keys/")
-        );
+        assert!(r.headers.get("api-version").is_none(), "the generator's api-version header leaked");
+        assert!(r.headers["user-agent"].to_str().unwrap().starts_with("honeycomb-api-keys/"));
         if with_body {
             assert_eq!(r.headers["content-type"], JSON_API);
         } else {
             assert!(r.headers.get("content-type").is_none());
         }
     }
+}
+
+/// The `links.next` Honeycomb would send for cursor `cursor` of the key list.
+pub fn next_link(cursor: &str) -> String {
+    format!("/2/teams/{TEAM}/api-keys?page[after]={cursor}&page[size]=100")
+}
+
+/// Serves one page of the key list: the first page when `after` is `None` (no cursor
+/// sent), else the page for cursor `after`.
+pub async fn mount_key_page(server: &MockServer, after: Option<&str>, response: ResponseTemplate) {
+    use wiremock::{
+        Mock,
+        matchers::{path, query_param, query_param_is_missing},
+    };
+    let mock = Mock::given(path(keys_path()));
+    let mock = match after {
+        None => mock.and(query_param_is_missing("page[after]")),
+        Some(cursor) => mock.and(query_param("page[after]", cursor)),
+    };
+    mock.respond_with(response).mount(server).await;
 }
