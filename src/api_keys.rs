@@ -215,37 +215,38 @@ impl ListApiKeys {
 
 fn key_from_wire(obj: types::ApiKeyObject) -> ApiKey {
     let types::ApiKeyObject { attributes: a, id, relationships, .. } = obj;
-    let (environment_id, creator_id, editor_id) = relationships_from_wire(relationships);
-    ApiKey {
-        id: KeyId::from_wire(id),
-        name: a.name,
-        key_type: KeyType::from_wire(&a.key_type),
-        disabled: a.disabled,
-        permissions: permissions_from_wire(a.permissions),
-        environment_id,
-        creator_id,
-        editor_id,
-        created: a.timestamps.created,
-        updated: a.timestamps.updated,
-    }
+    key_from_parts(id, a.name, &a.key_type, a.disabled, a.permissions, a.timestamps, relationships)
 }
 
 fn created_from_wire(obj: types::CreatedApiKeyObject) -> CreatedApiKey {
     let types::CreatedApiKeyObject { attributes: a, id, relationships, .. } = obj;
-    let (environment_id, creator_id, editor_id) = relationships_from_wire(Some(relationships));
-    let key = ApiKey {
+    let key = key_from_parts(id, a.name, &a.key_type, a.disabled, a.permissions, a.timestamps, Some(relationships));
+    CreatedApiKey::new(key, SecretString::from(a.secret))
+}
+
+/// The members the key object and the created-key object share.
+fn key_from_parts(
+    id: String,
+    name: String,
+    key_type: &str,
+    disabled: bool,
+    permissions: types::KeyPermissions,
+    timestamps: types::Timestamps,
+    relationships: Option<types::ApiKeyRelationships>,
+) -> ApiKey {
+    let (environment_id, creator_id, editor_id) = relationships_from_wire(relationships);
+    ApiKey {
         id: KeyId::from_wire(id),
-        name: a.name,
-        key_type: KeyType::from_wire(&a.key_type),
-        disabled: a.disabled,
-        permissions: permissions_from_wire(a.permissions),
+        name,
+        key_type: KeyType::from_wire(key_type),
+        disabled,
+        permissions: permissions_from_wire(permissions),
         environment_id,
         creator_id,
         editor_id,
-        created: a.timestamps.created,
-        updated: a.timestamps.updated,
-    };
-    CreatedApiKey::new(key, SecretString::from(a.secret))
+        created: timestamps.created,
+        updated: timestamps.updated,
+    }
 }
 
 fn relationships_from_wire(
