@@ -11,6 +11,9 @@ mod credentials;
 mod environments;
 pub mod error;
 mod generated;
+#[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+pub mod mock;
 pub mod model;
 pub mod pagination;
 pub mod permissions;

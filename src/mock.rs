@@ -1,0 +1,1133 @@
+//! A stateful, in-memory Honeycomb for tests (feature `mock`).
+//!
+//! [`MockHoneycomb`] serves the API-keys endpoints on a local port: a seeded team,
+//! management key and environments; create, list, get, update and delete with Honeycomb's
+//! status codes, JSON:API bodies and quirks (the secret only in the create response,
+//! `links.next` pagination, team slug only in `/2/auth`'s `included`, 401/404/413/415/422
+//! errors with their codes); plus fault injection, rate limiting, delays, and a request
+//! log, so that a test can say "fail the next create with a 500" or assert "exactly one
+//! POST was sent".
+//!
+//! It writes and reads the wire itself (its own JSON, its own list of permission names),
+//! never through this crate's codecs, so it cannot agree with a bug in them.
+//!
+//! ```
+//! use futures::TryStreamExt;
+//! use honeycomb_api_keys::mock::{Fault, MockHoneycomb, Operation};
+//! use honeycomb_api_keys::{ApiKeyUpdate, NewApiKey, Permissions};
+//!
+//! // Code under test: provisions a disabled CI key in the named environment.
+//! async fn provision_ci_key(client: &honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<String> {
+//!     let env = client.environments().find("Production").await?.expect("no Production environment");
+//!     let key = NewApiKey::configuration("ci", &env.id, Permissions::read_only_querying()).disabled(true);
+//!     Ok(client.api_keys().create(key).await?.id().to_string())
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> honeycomb_api_keys::Result<()> {
+//! let honeycomb = MockHoneycomb::start().await; // seeded team, key, environments
+//! let client = honeycomb.client();               // a ready client pointed at it
+//!
+//! let id = provision_ci_key(&client).await?;
+//!
+//! // The fake's state and request log say what happened on the wire.
+//! assert_eq!(honeycomb.count(Operation::CreateApiKey), 1);
+//! let stored = honeycomb.key(&id).expect("the key exists");
+//! assert!(stored.disabled);
+//! assert_eq!(stored.permissions["run_queries"], true);
+//!
+//! // Faults: the next create fails with a 500, and nothing is created.
+//! honeycomb.fail_next(Operation::CreateApiKey, 1, Fault::status(500));
+//! let err = provision_ci_key(&client).await.unwrap_err();
+//! assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+//! assert_eq!(honeycomb.keys().len(), 1);
+//!
+//! // Large lists: seed 250 keys directly, then list them through the SDK.
+//! honeycomb.seed_keys(250);
+//! let all: Vec<_> = client.api_keys().list().items().try_collect().await?;
+//! assert_eq!(all.len(), 251);
+//! # Ok(()) }
+//! ```
+
+use std::{
+    collections::{BTreeMap, HashMap, VecDeque},
+    fmt::Write as _,
+    hash::{BuildHasher, RandomState},
+    sync::{Arc, Mutex, MutexGuard},
+    time::{Duration, Instant, SystemTime},
+};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::any};
+
+use crate::client::{Client, ClientBuilder};
+
+/// The media type of every JSON:API body.
+const JSON_API: &str = "application/vnd.api+json";
+/// Honeycomb's request body limit.
+pub const BODY_LIMIT: usize = 100_000;
+/// Default and largest page sizes.
+const DEFAULT_PAGE: usize = 20;
+const MAX_PAGE: usize = 100;
+/// Honeycomb's default rate limit, per operation.
+pub const DEFAULT_RATE_LIMIT: u32 = 100;
+const WINDOW: Duration = Duration::from_secs(60);
+
+/// The fake's own list of permission names (deliberately not taken from the crate's
+/// `Permission` enum, so that a wrong name there shows up as a test failure).
+const PERMISSIONS: [&str; 13] = [
+    "create_datasets",
+    "send_events",
+    "manage_markers",
+    "manage_triggers",
+    "manage_boards",
+    "run_queries",
+    "manage_columns",
+    "manage_slos",
+    "manage_recipients",
+    "manage_signals",
+    "manage_privateBoards",
+    "read_service_maps",
+    "visible_team_members",
+];
+
+/// An endpoint of the fake, for fault injection, rate limits and counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Operation {
+    /// `GET /2/auth`
+    Auth,
+    /// `GET /2/teams/{team}/api-keys`
+    ListApiKeys,
+    /// `POST /2/teams/{team}/api-keys`
+    CreateApiKey,
+    /// `GET /2/teams/{team}/api-keys/{id}`
+    GetApiKey,
+    /// `PATCH /2/teams/{team}/api-keys/{id}`
+    UpdateApiKey,
+    /// `DELETE /2/teams/{team}/api-keys/{id}`
+    DeleteApiKey,
+    /// `GET /2/teams/{team}/environments`
+    ListEnvironments,
+    /// `GET /2/teams/{team}/environments/{id}`
+    GetEnvironment,
+}
+
+impl Operation {
+    const ALL: [Operation; 8] = [
+        Operation::Auth,
+        Operation::ListApiKeys,
+        Operation::CreateApiKey,
+        Operation::GetApiKey,
+        Operation::UpdateApiKey,
+        Operation::DeleteApiKey,
+        Operation::ListEnvironments,
+        Operation::GetEnvironment,
+    ];
+}
+
+/// A response to give instead of the real one, for [`MockHoneycomb::fail_next`].
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct Fault {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Option<(Vec<u8>, String)>,
+    after_processing: bool,
+}
+
+impl Fault {
+    /// Answer with `status` and a JSON:API error body fitting it.
+    pub fn status(status: u16) -> Self {
+        Fault { status, headers: Vec::new(), body: None, after_processing: false }
+    }
+
+    /// A 429 with `Retry-After` (as an HTTP-date `wait` from now) and `RateLimit` headers,
+    /// like Honeycomb's.
+    pub fn rate_limited(wait: Duration) -> Self {
+        let when = SystemTime::now() + wait;
+        Fault::status(429)
+            .header("Retry-After", httpdate::fmt_http_date(when))
+            .header("RateLimit", format!("limit={DEFAULT_RATE_LIMIT}, remaining=0, reset={}", wait.as_secs()))
+    }
+
+    /// Adds a response header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Replaces the body (any bytes, any media type: HTML from a proxy, say).
+    pub fn body(mut self, body: impl Into<Vec<u8>>, content_type: impl Into<String>) -> Self {
+        self.body = Some((body.into(), content_type.into()));
+        self
+    }
+
+    /// Carry the request out first, then answer with the fault: a response lost after the
+    /// server acted (a created key exists, but the client never saw its secret).
+    pub fn after_processing(mut self) -> Self {
+        self.after_processing = true;
+        self
+    }
+}
+
+/// One request the fake received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// The endpoint, if the request matched one.
+    pub operation: Option<Operation>,
+    /// The HTTP method.
+    pub method: String,
+    /// The path.
+    pub path: String,
+    /// The query string, if any.
+    pub query: Option<String>,
+    /// The status the fake answered with.
+    pub status: u16,
+}
+
+/// A key as the fake stores it (with plain strings, not the crate's types).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MockKey {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// `ingest` or `configuration`.
+    pub key_type: String,
+    /// Whether it is disabled.
+    pub disabled: bool,
+    /// Its environment's id.
+    pub environment_id: String,
+    /// Every permission of its type, by wire name.
+    pub permissions: BTreeMap<String, bool>,
+    /// Its secret (the fake remembers it; Honeycomb does not return it again).
+    pub secret: String,
+    /// When it was created.
+    pub created: DateTime<Utc>,
+    /// When it was last changed.
+    pub updated: DateTime<Utc>,
+}
+
+/// An environment of the fake's team.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MockEnvironment {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its slug.
+    pub slug: String,
+}
+
+/// Configures a [`MockHoneycomb`] before it starts.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct MockHoneycombBuilder {
+    team_slug: String,
+    team_name: String,
+    key_id: String,
+    key_secret: String,
+    scopes: Vec<String>,
+    environments: Vec<(String, String)>,
+}
+
+impl Default for MockHoneycombBuilder {
+    fn default() -> Self {
+        MockHoneycombBuilder {
+            team_slug: "mock-team".into(),
+            team_name: "Mock Team".into(),
+            key_id: "hcxmk_01jmockmanagementkey000000".into(),
+            key_secret: "mocksecretmocksecretmocksecret00".into(),
+            scopes: vec!["api-keys:read".into(), "api-keys:write".into(), "environments:read".into()],
+            environments: vec![("Production".into(), "production".into()), ("Staging".into(), "staging".into())],
+        }
+    }
+}
+
+impl MockHoneycombBuilder {
+    /// The team's slug and display name (default `mock-team`, `Mock Team`).
+    pub fn team(mut self, slug: impl Into<String>, name: impl Into<String>) -> Self {
+        self.team_slug = slug.into();
+        self.team_name = name.into();
+        self
+    }
+
+    /// The management key the fake accepts.
+    pub fn management_key(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.key_id = id.into();
+        self.key_secret = secret.into();
+        self
+    }
+
+    /// The scopes `/2/auth` reports.
+    pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The environments, as `(name, slug)` (default Production and Staging).
+    pub fn environments<N: Into<String>, S: Into<String>>(mut self, envs: impl IntoIterator<Item = (N, S)>) -> Self {
+        self.environments = envs.into_iter().map(|(n, s)| (n.into(), s.into())).collect();
+        self
+    }
+
+    /// Starts the fake on a free local port.
+    pub async fn start(self) -> MockHoneycomb {
+        let mut state = State::new(&self);
+        for (name, slug) in &self.environments {
+            let id = state.new_id("hcxen_");
+            state.environments.push(MockEnvironment { id, name: name.clone(), slug: slug.clone() });
+        }
+        let state = Arc::new(Mutex::new(state));
+        let server = MockServer::builder().disable_request_recording().start().await;
+        Mock::given(any()).respond_with(Responder { state: state.clone() }).mount(&server).await;
+        MockHoneycomb { server, state, key_id: self.key_id, key_secret: self.key_secret }
+    }
+}
+
+/// A running fake Honeycomb. Dropping it shuts its server down.
+pub struct MockHoneycomb {
+    server: MockServer,
+    state: Arc<Mutex<State>>,
+    key_id: String,
+    key_secret: String,
+}
+
+impl std::fmt::Debug for MockHoneycomb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockHoneycomb").field("uri", &self.server.uri()).finish_non_exhaustive()
+    }
+}
+
+impl MockHoneycomb {
+    /// Starts a fake with the default seeds: team `mock-team`, one management key, the
+    /// environments Production and Staging, no API keys.
+    pub async fn start() -> Self {
+        MockHoneycomb::builder().start().await
+    }
+
+    /// Configures the seeds first.
+    pub fn builder() -> MockHoneycombBuilder {
+        MockHoneycombBuilder::default()
+    }
+
+    /// The base URL, such as `http://127.0.0.1:41234`.
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    /// A client builder set up for the fake (management key and endpoint; the team is
+    /// detected through `/2/auth`), to adjust further.
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder().management_key(self.key_id.clone(), self.key_secret.clone()).endpoint(self.uri())
+    }
+
+    /// A ready client for the fake.
+    pub fn client(&self) -> Client {
+        self.client_builder().build().expect("the fake's settings are valid")
+    }
+
+    /// The management key the fake accepts, as `(id, secret)`.
+    pub fn management_key(&self) -> (&str, &str) {
+        (&self.key_id, &self.key_secret)
+    }
+
+    /// The team's slug.
+    pub fn team_slug(&self) -> String {
+        self.lock().team_slug.clone()
+    }
+
+    /// The seeded environments.
+    pub fn environments(&self) -> Vec<MockEnvironment> {
+        self.lock().environments.clone()
+    }
+
+    /// The id of the environment with this name or slug.
+    pub fn environment_id(&self, name_or_slug: &str) -> Option<String> {
+        self.lock().environments.iter().find(|e| e.name == name_or_slug || e.slug == name_or_slug).map(|e| e.id.clone())
+    }
+
+    /// Every stored key, in creation order.
+    pub fn keys(&self) -> Vec<MockKey> {
+        self.lock().keys.values().cloned().collect()
+    }
+
+    /// One stored key.
+    pub fn key(&self, id: &str) -> Option<MockKey> {
+        let state = self.lock();
+        state.index.get(id).and_then(|seq| state.keys.get(seq)).cloned()
+    }
+
+    /// Stores `n` enabled ingest keys in the first environment, named `seeded key <i>`,
+    /// without any request; returns their ids.
+    pub fn seed_keys(&self, n: usize) -> Vec<String> {
+        let mut state = self.lock();
+        let env = state.environments.first().map(|e| e.id.clone()).unwrap_or_default();
+        let now = state.now();
+        (0..n)
+            .map(|i| {
+                let name = format!("seeded key {}", state.next_seq + i as u64);
+                state.insert(&name, "ingest", false, &env, BTreeMap::new(), now).id
+            })
+            .collect()
+    }
+
+    /// Stores one key created `age` ago, without any request; returns it.
+    /// `key_type` is `ingest` or `configuration`; `granted` lists permission wire names.
+    pub fn seed_key(&self, name: &str, key_type: &str, granted: &[&str], age: Duration) -> MockKey {
+        let mut state = self.lock();
+        let env = state.environments.first().map(|e| e.id.clone()).unwrap_or_default();
+        let created = state.now() - chrono::Duration::from_std(age).unwrap_or_default();
+        let granted = granted.iter().map(|p| (p.to_string(), true)).collect();
+        state.insert(name, key_type, false, &env, granted, created)
+    }
+
+    /// The next `times` requests to `operation` get `fault` instead of their answer.
+    pub fn fail_next(&self, operation: Operation, times: usize, fault: Fault) {
+        let mut state = self.lock();
+        let queue = state.faults.entry(operation).or_default();
+        queue.extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// Enforces a rate limit of `per_minute` requests on `operation` (429 beyond it, with
+    /// `Retry-After` and `RateLimit`), or lifts it with `None`. Off by default; the
+    /// `RateLimit` headers are always sent, counting against 100 a minute.
+    pub fn rate_limit(&self, operation: Operation, per_minute: Option<u32>) {
+        let mut state = self.lock();
+        match per_minute {
+            Some(limit) => state.limits.insert(operation, limit),
+            None => state.limits.remove(&operation),
+        };
+    }
+
+    /// Enforces Honeycomb's default limit (100 a minute) on every operation.
+    pub fn rate_limit_all(&self) {
+        for op in Operation::ALL {
+            self.rate_limit(op, Some(DEFAULT_RATE_LIMIT));
+        }
+    }
+
+    /// Delays every answer to `operation` by `delay` (zero to stop).
+    pub fn delay(&self, operation: Operation, delay: Duration) {
+        self.lock().delays.insert(operation, delay);
+    }
+
+    /// Moves the fake's clock forward: rate-limit windows and timestamps see the jump.
+    pub fn advance_clock(&self, by: Duration) {
+        self.lock().clock_offset += by;
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.lock().log.clone()
+    }
+
+    /// How many requests reached `operation`.
+    pub fn count(&self, operation: Operation) -> usize {
+        self.lock().log.iter().filter(|r| r.operation == Some(operation)).count()
+    }
+
+    /// Forgets the request log.
+    pub fn clear_requests(&self) {
+        self.lock().log.clear();
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+struct State {
+    team_id: String,
+    team_slug: String,
+    team_name: String,
+    key_id: String,
+    key_secret: String,
+    scopes: Vec<String>,
+    environments: Vec<MockEnvironment>,
+    keys: BTreeMap<u64, MockKey>,
+    index: HashMap<String, u64>,
+    next_seq: u64,
+    rng: u64,
+    started: Instant,
+    clock_offset: Duration,
+    faults: HashMap<Operation, VecDeque<Fault>>,
+    delays: HashMap<Operation, Duration>,
+    limits: HashMap<Operation, u32>,
+    windows: HashMap<Operation, (Duration, u32)>,
+    log: Vec<RecordedRequest>,
+    created_at: DateTime<Utc>,
+}
+
+/// What a handler answers: a status and a body (JSON:API unless `problem`).
+struct Reply {
+    status: u16,
+    body: Option<Value>,
+    problem: bool,
+}
+
+impl Reply {
+    fn ok(status: u16, body: Value) -> Self {
+        Reply { status, body: Some(body), problem: false }
+    }
+
+    fn empty(status: u16) -> Self {
+        Reply { status, body: None, problem: false }
+    }
+}
+
+/// Where an invalid request's problem is.
+enum Source<'a> {
+    Pointer(&'a str),
+    Parameter(&'a str),
+    Header(&'a str),
+    None,
+}
+
+impl State {
+    fn new(b: &MockHoneycombBuilder) -> Self {
+        let rng = RandomState::new().hash_one(Instant::now()) | 1;
+        let mut state = State {
+            team_id: String::new(),
+            team_slug: b.team_slug.clone(),
+            team_name: b.team_name.clone(),
+            key_id: b.key_id.clone(),
+            key_secret: b.key_secret.clone(),
+            scopes: b.scopes.clone(),
+            environments: Vec::new(),
+            keys: BTreeMap::new(),
+            index: HashMap::new(),
+            next_seq: 1,
+            rng,
+            started: Instant::now(),
+            clock_offset: Duration::ZERO,
+            faults: HashMap::new(),
+            delays: HashMap::new(),
+            limits: HashMap::new(),
+            windows: HashMap::new(),
+            log: Vec::new(),
+            created_at: Utc::now(),
+        };
+        state.team_id = state.new_id("hcxtm_");
+        state
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.started.elapsed() + self.clock_offset
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        let now = self.created_at + chrono::Duration::from_std(self.elapsed()).unwrap_or_default();
+        now.with_timezone(&Utc)
+    }
+
+    fn next_random(&mut self) -> u64 {
+        // xorshift64*: plenty for ids and secrets of a fake.
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        self.rng.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn random_chars(&mut self, n: usize, alphabet: &[u8]) -> String {
+        (0..n).map(|_| alphabet[(self.next_random() % alphabet.len() as u64) as usize] as char).collect()
+    }
+
+    /// `prefix` + 26 lowercase base32 characters, like Honeycomb's ids.
+    fn new_id(&mut self, prefix: &str) -> String {
+        format!("{prefix}{}", self.random_chars(26, b"0123456789abcdefghjkmnpqrstvwxyz"))
+    }
+
+    fn insert(
+        &mut self,
+        name: &str,
+        key_type: &str,
+        disabled: bool,
+        environment_id: &str,
+        granted: BTreeMap<String, bool>,
+        created: DateTime<Utc>,
+    ) -> MockKey {
+        let id = self.new_id(if key_type == "ingest" { "hcxik_" } else { "hcxlk_" });
+        let names: &[&str] = if key_type == "ingest" { &PERMISSIONS[..1] } else { &PERMISSIONS };
+        let permissions = names.iter().map(|p| (p.to_string(), granted.get(*p).copied().unwrap_or(false))).collect();
+        let key = MockKey {
+            id: id.clone(),
+            name: name.to_string(),
+            key_type: key_type.to_string(),
+            disabled,
+            environment_id: environment_id.to_string(),
+            permissions,
+            secret: self.random_chars(32, b"abcdefghijklmnopqrstuvwxyz0123456789"),
+            created,
+            updated: created,
+        };
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.index.insert(id, seq);
+        self.keys.insert(seq, key.clone());
+        key
+    }
+
+    /// Counts the request in its operation's window; `Some(wait)` when over an enforced
+    /// limit. Returns the `RateLimit` headers to send.
+    fn rate_limit(&mut self, op: Operation) -> (Vec<(String, String)>, Option<Duration>) {
+        let now = self.elapsed();
+        let limit = self.limits.get(&op).copied();
+        let (start, count) = self.windows.entry(op).or_insert((now, 0));
+        if now.saturating_sub(*start) >= WINDOW {
+            *start = now;
+            *count = 0;
+        }
+        *count += 1;
+        let reset = WINDOW.saturating_sub(now.saturating_sub(*start));
+        let shown = limit.unwrap_or(DEFAULT_RATE_LIMIT);
+        let headers = vec![
+            (
+                "RateLimit".to_string(),
+                format!("limit={shown}, remaining={}, reset={}", shown.saturating_sub(*count), reset.as_secs().max(1)),
+            ),
+            ("RateLimit-Policy".to_string(), format!("{shown};w={}", WINDOW.as_secs())),
+        ];
+        let over = limit.is_some_and(|l| *count > l);
+        (headers, over.then_some(reset))
+    }
+
+    fn error(&mut self, status: u16, code: &str, title: &str, detail: Option<String>, source: Source<'_>) -> Reply {
+        let mut e = Map::new();
+        let id = format!("{:016x}{:016x}", self.next_random(), self.next_random());
+        e.insert("id".into(), json!(id));
+        e.insert("status".into(), json!(status.to_string()));
+        e.insert("code".into(), json!(code));
+        e.insert("title".into(), json!(title));
+        if let Some(d) = detail {
+            e.insert("detail".into(), json!(d));
+        }
+        match source {
+            Source::Pointer(p) => e.insert("source".into(), json!({"pointer": p})),
+            Source::Parameter(p) => e.insert("source".into(), json!({"parameter": p})),
+            Source::Header(h) => e.insert("source".into(), json!({"header": h})),
+            Source::None => None,
+        };
+        Reply::ok(status, json!({"errors": [Value::Object(e)]}))
+    }
+
+    fn invalid(&mut self, pointer: &str, detail: impl Into<String>) -> Reply {
+        self.error(422, "validation-failed/invalid", "field is invalid", Some(detail.into()), Source::Pointer(pointer))
+    }
+
+    fn invalid_parameter(&mut self, parameter: &str, detail: impl Into<String>) -> Reply {
+        self.error(
+            422,
+            "validation-failed/invalid",
+            "parameter is invalid",
+            Some(detail.into()),
+            Source::Parameter(parameter),
+        )
+    }
+
+    fn not_found(&mut self, what: &str) -> Reply {
+        self.error(404, "not-found", &format!("{what} not found"), None, Source::None)
+    }
+
+    fn fault_reply(&mut self, fault: &Fault) -> ResponseTemplate {
+        let mut template = ResponseTemplate::new(fault.status);
+        template = match &fault.body {
+            Some((bytes, content_type)) => template.set_body_raw(bytes.clone(), content_type),
+            None => {
+                let (code, title) = match fault.status {
+                    429 => ("rate-limited/may-retry", "request rate limit exceeded"),
+                    401 => ("unauthenticated/invalid-key", "invalid API key"),
+                    403 => ("forbidden", "forbidden"),
+                    404 => ("not-found", "not found"),
+                    s if s >= 500 => ("internal-error", "something went wrong"),
+                    _ => ("error", "injected fault"),
+                };
+                let reply = self.error(fault.status, code, title, None, Source::None);
+                template.set_body_raw(serde_json::to_vec(&reply.body).unwrap_or_default(), JSON_API)
+            }
+        };
+        for (name, value) in &fault.headers {
+            template = template.insert_header(name.as_str(), value.as_str());
+        }
+        template
+    }
+
+    fn timestamp(t: &DateTime<Utc>) -> String {
+        t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+
+    fn key_json(&self, key: &MockKey, with_secret: bool) -> Value {
+        let mut attributes = json!({
+            "name": key.name,
+            "key_type": key.key_type,
+            "disabled": key.disabled,
+            "permissions": key.permissions,
+            "timestamps": {"created": State::timestamp(&key.created), "updated": State::timestamp(&key.updated)},
+        });
+        if with_secret {
+            attributes["secret"] = json!(key.secret);
+        }
+        json!({
+            "id": key.id,
+            "type": "api-keys",
+            "attributes": attributes,
+            "relationships": {
+                "environment": {"data": {"id": key.environment_id, "type": "environments"}},
+                "creator": {"data": {"id": "hcxus_01jmockuser0000000000000000", "type": "users"}},
+                "editor": {"data": null},
+            },
+            "links": {"self": format!("/2/teams/{}/api-keys/{}", self.team_slug, key.id)},
+        })
+    }
+
+    fn environment_json(&self, env: &MockEnvironment) -> Value {
+        json!({
+            "id": env.id,
+            "type": "environments",
+            "attributes": {
+                "name": env.name,
+                "slug": env.slug,
+                "description": format!("{} environment", env.name),
+                "color": "blue",
+                "settings": {"delete_protected": true},
+            },
+            "links": {"self": format!("/2/teams/{}/environments/{}", self.team_slug, env.id)},
+        })
+    }
+}
+
+struct Responder {
+    state: Arc<Mutex<State>>,
+}
+
+impl Respond for Responder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let segments: Vec<&str> = request.url.path().trim_matches('/').split('/').collect();
+        let method = request.method.as_str();
+        let route = route(method, &segments);
+        let operation = route.as_ref().map(|(op, _, _)| *op);
+
+        let mut headers = Vec::new();
+        let mut delay = Duration::ZERO;
+        let (status, template) = 'answer: {
+            if let Some(op) = operation {
+                let (rate_headers, over) = state.rate_limit(op);
+                headers = rate_headers;
+                delay = state.delays.get(&op).copied().unwrap_or_default();
+                if let Some(wait) = over {
+                    let retry_at = SystemTime::now() + wait;
+                    let detail = format!("Please try again after {}.", State::timestamp(&(state.now() + wait)));
+                    let reply = state.error(
+                        429,
+                        "rate-limited/may-retry",
+                        "request rate limit exceeded",
+                        Some(detail),
+                        Source::None,
+                    );
+                    headers.push(("Retry-After".into(), httpdate::fmt_http_date(retry_at)));
+                    break 'answer (429, render(&reply));
+                }
+            }
+            if !authorized(&state, request) {
+                let reply = state.error(
+                    401,
+                    "unauthenticated/invalid-key",
+                    "invalid API key",
+                    None,
+                    Source::Header("Authorization"),
+                );
+                break 'answer (401, render(&reply));
+            }
+            let Some((op, team, id)) = route else {
+                let reply = state.error(404, "not-found", "route not found", None, Source::None);
+                break 'answer (404, render(&reply));
+            };
+            let fault = state.faults.get_mut(&op).and_then(VecDeque::pop_front);
+            if let Some(fault) = &fault
+                && !fault.after_processing
+            {
+                break 'answer (fault.status, state.fault_reply(fault));
+            }
+            let reply = handle(&mut state, op, team, id, request);
+            match &fault {
+                Some(fault) => (fault.status, state.fault_reply(fault)),
+                None => (reply.status, render(&reply)),
+            }
+        };
+
+        let mut template = template;
+        for (name, value) in headers {
+            template = template.insert_header(name.as_str(), value.as_str());
+        }
+        if !delay.is_zero() {
+            template = template.set_delay(delay);
+        }
+        state.log.push(RecordedRequest {
+            operation,
+            method: method.to_string(),
+            path: request.url.path().to_string(),
+            query: request.url.query().map(str::to_string),
+            status,
+        });
+        template
+    }
+}
+
+fn render(reply: &Reply) -> ResponseTemplate {
+    let mut template = ResponseTemplate::new(reply.status);
+    if let Some(body) = &reply.body {
+        let content_type = if reply.problem { "application/json" } else { JSON_API };
+        template = template.set_body_raw(serde_json::to_vec(body).unwrap_or_default(), content_type);
+    }
+    template
+}
+
+fn authorized(state: &State, request: &Request) -> bool {
+    let expected = format!("Bearer {}:{}", state.key_id, state.key_secret);
+    request.headers.get("authorization").is_some_and(|v| v.as_bytes() == expected.as_bytes())
+}
+
+/// The operation a method and path name, with the team and id segments.
+fn route<'a>(method: &str, segments: &[&'a str]) -> Option<(Operation, &'a str, Option<&'a str>)> {
+    match (method, segments) {
+        ("GET", ["2", "auth"]) => Some((Operation::Auth, "", None)),
+        ("GET", ["2", "teams", team, "api-keys"]) => Some((Operation::ListApiKeys, team, None)),
+        ("POST", ["2", "teams", team, "api-keys"]) => Some((Operation::CreateApiKey, team, None)),
+        ("GET", ["2", "teams", team, "api-keys", id]) => Some((Operation::GetApiKey, team, Some(id))),
+        ("PATCH", ["2", "teams", team, "api-keys", id]) => Some((Operation::UpdateApiKey, team, Some(id))),
+        ("DELETE", ["2", "teams", team, "api-keys", id]) => Some((Operation::DeleteApiKey, team, Some(id))),
+        ("GET", ["2", "teams", team, "environments"]) => Some((Operation::ListEnvironments, team, None)),
+        ("GET", ["2", "teams", team, "environments", id]) => Some((Operation::GetEnvironment, team, Some(id))),
+        _ => None,
+    }
+}
+
+fn handle(state: &mut State, op: Operation, team: &str, id: Option<&str>, request: &Request) -> Reply {
+    if op != Operation::Auth && team != state.team_slug {
+        return state.not_found("team");
+    }
+    let id = id.unwrap_or_default();
+    match op {
+        Operation::Auth => auth(state),
+        Operation::ListApiKeys => list_keys(state, request),
+        Operation::CreateApiKey => match body(state, request) {
+            Ok(body) => create_key(state, &body),
+            Err(reply) => reply,
+        },
+        Operation::GetApiKey => match state.index.get(id).and_then(|seq| state.keys.get(seq)) {
+            Some(key) => Reply::ok(200, json!({"data": state.key_json(key, false)})),
+            None => state.not_found("API key"),
+        },
+        Operation::UpdateApiKey => {
+            if !state.index.contains_key(id) {
+                return state.not_found("API key");
+            }
+            match body(state, request) {
+                Ok(body) => update_key(state, id, &body),
+                Err(reply) => reply,
+            }
+        }
+        Operation::DeleteApiKey => match state.index.remove(id) {
+            Some(seq) => {
+                state.keys.remove(&seq);
+                Reply::empty(204)
+            }
+            None => state.not_found("API key"),
+        },
+        Operation::ListEnvironments => list_environments(state, request),
+        Operation::GetEnvironment => match state.environments.iter().find(|e| e.id == id) {
+            Some(env) => Reply::ok(200, json!({"data": state.environment_json(env)})),
+            None => state.not_found("environment"),
+        },
+    }
+}
+
+fn auth(state: &State) -> Reply {
+    let now = State::timestamp(&state.created_at);
+    Reply::ok(
+        200,
+        json!({
+            "data": {
+                "id": state.key_id,
+                "type": "api-keys",
+                "attributes": {
+                    "name": "mock management key",
+                    "key_type": "management",
+                    "disabled": false,
+                    "scopes": state.scopes,
+                    "timestamps": {"created": now, "updated": now},
+                },
+                "relationships": {"team": {"data": {"id": state.team_id, "type": "teams"}}},
+            },
+            "included": [
+                {"id": state.team_id, "type": "teams", "attributes": {"name": state.team_name, "slug": state.team_slug}}
+            ],
+        }),
+    )
+}
+
+/// The body of a POST or PATCH: the right media type, at most [`BODY_LIMIT`] bytes, JSON.
+fn body(state: &mut State, request: &Request) -> Result<Value, Reply> {
+    let content_type = request.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if content_type.trim() != JSON_API {
+        return Err(state.error(
+            415,
+            "unsupported-media-type",
+            "unsupported media type",
+            Some(format!("request bodies must be sent as {JSON_API}")),
+            Source::Header("Content-Type"),
+        ));
+    }
+    if request.body.len() > BODY_LIMIT {
+        let mut reply = Reply::ok(
+            413,
+            json!({
+                "error": "request body is too large",
+                "status": 413,
+                "type": "https://api.honeycomb.io/problems/payload-too-large",
+                "title": "The request body is too large",
+                "detail": format!("the limit is {BODY_LIMIT} bytes"),
+            }),
+        );
+        reply.problem = true;
+        return Err(reply);
+    }
+    serde_json::from_slice(&request.body).map_err(|_| {
+        state.error(
+            400,
+            "invalid",
+            "request body could not be parsed",
+            Some("the body is not JSON".into()),
+            Source::None,
+        )
+    })
+}
+
+fn page_params(state: &mut State, request: &Request) -> Result<(usize, Option<String>, Option<String>), Reply> {
+    let mut size = DEFAULT_PAGE;
+    let (mut after, mut filter) = (None, None);
+    for (name, value) in request.url.query_pairs() {
+        match name.as_ref() {
+            "page[size]" => match value.parse::<usize>() {
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => size = n,
+                _ => {
+                    return Err(
+                        state.invalid_parameter("page[size]", format!("must be an integer from 1 to {MAX_PAGE}"))
+                    );
+                }
+            },
+            "page[after]" => after = Some(value.into_owned()),
+            "filter[type]" => filter = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    Ok((size, after, filter))
+}
+
+/// A relative `links.next` with the cursor, the page size and the filter.
+fn next_link(path: &str, cursor: &str, size: usize, filter: Option<&str>) -> String {
+    let mut link = format!("{path}?page[after]={cursor}&page[size]={size}");
+    if let Some(f) = filter {
+        let _ = write!(link, "&filter[type]={f}");
+    }
+    link
+}
+
+fn list_keys(state: &mut State, request: &Request) -> Reply {
+    let (size, after, filter) = match page_params(state, request) {
+        Ok(params) => params,
+        Err(reply) => return reply,
+    };
+    if let Some(f) = filter.as_deref().filter(|f| !matches!(*f, "ingest" | "configuration")) {
+        let detail = format!("`{f}` is not a key type; use ingest or configuration");
+        return state.invalid_parameter("filter[type]", detail);
+    }
+    let start = match after.as_deref().map(|c| u64::from_str_radix(c, 16)) {
+        None => 0,
+        Some(Ok(seq)) => seq.saturating_add(1),
+        Some(Err(_)) => return state.invalid_parameter("page[after]", "is not a cursor this server issued"),
+    };
+    let mut matching = state.keys.range(start..).filter(|(_, k)| filter.as_deref().is_none_or(|f| k.key_type == f));
+    let page: Vec<(&u64, &MockKey)> = matching.by_ref().take(size).collect();
+    let more = matching.next().is_some();
+    let data: Vec<Value> = page.iter().map(|(_, k)| state.key_json(k, false)).collect();
+    let next = match page.last() {
+        Some((seq, _)) if more => {
+            let path = format!("/2/teams/{}/api-keys", state.team_slug);
+            Value::String(next_link(&path, &format!("{seq:x}"), size, filter.as_deref()))
+        }
+        _ => Value::Null,
+    };
+    Reply::ok(200, json!({"data": data, "links": {"next": next}}))
+}
+
+fn list_environments(state: &mut State, request: &Request) -> Reply {
+    let (size, after, _) = match page_params(state, request) {
+        Ok(params) => params,
+        Err(reply) => return reply,
+    };
+    let start = match after.as_deref().map(str::parse::<usize>) {
+        None => 0,
+        Some(Ok(i)) => i,
+        Some(Err(_)) => return state.invalid_parameter("page[after]", "is not a cursor this server issued"),
+    };
+    let end = (start + size).min(state.environments.len());
+    let data: Vec<Value> =
+        state.environments.get(start..end).unwrap_or_default().iter().map(|e| state.environment_json(e)).collect();
+    let next = if end < state.environments.len() {
+        Value::String(next_link(&format!("/2/teams/{}/environments", state.team_slug), &end.to_string(), size, None))
+    } else {
+        Value::Null
+    };
+    Reply::ok(200, json!({"data": data, "links": {"next": next}}))
+}
+
+/// Checks a name: a non-blank string of at most 100 characters.
+fn check_name(state: &mut State, value: Option<&Value>, required: bool) -> Result<Option<String>, Reply> {
+    const POINTER: &str = "/data/attributes/name";
+    match value {
+        None if required => Err(state.invalid(POINTER, "name is required")),
+        None => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Err(state.invalid(POINTER, "name must not be blank")),
+        Some(Value::String(s)) if s.chars().count() > 100 => {
+            Err(state.invalid(POINTER, "name must be at most 100 characters"))
+        }
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(state.invalid(POINTER, "name must be a string")),
+    }
+}
+
+/// Checks a permissions object: booleans, known names, and only `create_datasets` on
+/// ingest keys.
+fn check_permissions(
+    state: &mut State,
+    value: Option<&Value>,
+    key_type: &str,
+) -> Result<BTreeMap<String, bool>, Reply> {
+    const POINTER: &str = "/data/attributes/permissions";
+    let Some(value) = value else { return Ok(BTreeMap::new()) };
+    let Some(members) = value.as_object() else { return Err(state.invalid(POINTER, "permissions must be an object")) };
+    let allowed: &[&str] = if key_type == "ingest" { &PERMISSIONS[..1] } else { &PERMISSIONS };
+    let mut out = BTreeMap::new();
+    for (name, granted) in members {
+        let Some(granted) = granted.as_bool() else {
+            return Err(state.invalid(&format!("{POINTER}/{name}"), "permissions must be booleans"));
+        };
+        if !allowed.contains(&name.as_str()) {
+            let detail = if PERMISSIONS.contains(&name.as_str()) {
+                format!("{name} is not a permission of {key_type} keys")
+            } else {
+                format!("{name} is not a permission")
+            };
+            return Err(state.invalid(&format!("{POINTER}/{name}"), detail));
+        }
+        out.insert(name.clone(), granted);
+    }
+    Ok(out)
+}
+
+fn create_key(state: &mut State, body: &Value) -> Reply {
+    let data = &body["data"];
+    if !data.is_object() {
+        return state.invalid("/data", "data is required");
+    }
+    if data["type"] != "api-keys" {
+        return state.invalid("/data/type", "type must be api-keys");
+    }
+    let attributes = &data["attributes"];
+    if !attributes.is_object() {
+        return state.invalid("/data/attributes", "attributes are required");
+    }
+    let name = match check_name(state, attributes.get("name"), true) {
+        Ok(name) => name.unwrap_or_default(),
+        Err(reply) => return reply,
+    };
+    let key_type = match attributes.get("key_type").and_then(Value::as_str) {
+        Some(t @ ("ingest" | "configuration")) => t.to_string(),
+        _ => return state.invalid("/data/attributes/key_type", "key_type must be ingest or configuration"),
+    };
+    let disabled = match attributes.get("disabled") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return state.invalid("/data/attributes/disabled", "disabled must be a boolean"),
+    };
+    let permissions = match check_permissions(state, attributes.get("permissions"), &key_type) {
+        Ok(p) => p,
+        Err(reply) => return reply,
+    };
+    const ENV_POINTER: &str = "/data/relationships/environment/data/id";
+    let Some(environment) = data.pointer("/relationships/environment/data/id").and_then(Value::as_str) else {
+        return state.invalid(ENV_POINTER, "an environment is required");
+    };
+    if !state.environments.iter().any(|e| e.id == environment) {
+        return state.invalid(ENV_POINTER, "environment does not exist");
+    }
+    let environment = environment.to_string();
+    let now = state.now();
+    let key = state.insert(&name, &key_type, disabled, &environment, permissions, now);
+    Reply::ok(201, json!({"data": state.key_json(&key, true)}))
+}
+
+fn update_key(state: &mut State, id: &str, body: &Value) -> Reply {
+    let data = &body["data"];
+    if !data.is_object() {
+        return state.invalid("/data", "data is required");
+    }
+    if data["type"] != "api-keys" {
+        return state.invalid("/data/type", "type must be api-keys");
+    }
+    if data["id"] != id {
+        return state.invalid("/data/id", "id must be the id in the path");
+    }
+    let Some(seq) = state.index.get(id).copied() else { return state.not_found("API key") };
+    let current = state.keys[&seq].clone();
+    let attributes = match data.get("attributes") {
+        Some(Value::Object(a)) => a.clone(),
+        None => Map::new(),
+        Some(_) => return state.invalid("/data/attributes", "attributes must be an object"),
+    };
+    let name = match check_name(state, attributes.get("name"), false) {
+        Ok(name) => name,
+        Err(reply) => return reply,
+    };
+    let disabled = match attributes.get("disabled") {
+        None => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => return state.invalid("/data/attributes/disabled", "disabled must be a boolean"),
+    };
+    if attributes.get("key_type").is_some_and(|t| t != current.key_type.as_str()) {
+        return state.invalid("/data/attributes/key_type", "the key type cannot be changed");
+    }
+    if attributes.contains_key("permissions") && current.key_type == "ingest" {
+        return state.invalid("/data/attributes/permissions", "ingest keys' permissions cannot be changed");
+    }
+    let permissions = match check_permissions(state, attributes.get("permissions"), &current.key_type) {
+        Ok(p) => p,
+        Err(reply) => return reply,
+    };
+    match data.pointer("/relationships/environment/data") {
+        None | Some(Value::Null) => {}
+        Some(env) if env["id"] == current.environment_id.as_str() => {}
+        Some(_) => {
+            return state.invalid("/data/relationships/environment/data/id", "the environment cannot be changed");
+        }
+    }
+    let now = state.now();
+    let key = state.keys.get_mut(&seq).expect("looked up above");
+    if let Some(name) = name {
+        key.name = name;
+    }
+    if let Some(disabled) = disabled {
+        key.disabled = disabled;
+    }
+    key.permissions.extend(permissions);
+    key.updated = now.max(key.updated + chrono::Duration::seconds(1));
+    let key = key.clone();
+    Reply::ok(200, json!({"data": state.key_json(&key, false)}))
+}
