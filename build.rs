@@ -72,9 +72,22 @@ fn generate(spec_path: &std::path::Path) -> Result<String, String> {
         .with_tag(progenitor::TagStyle::Merged)
         .with_hooks(progenitor::HooksMode::Expected)
         .with_derive("schemars::JsonSchema");
-    let mut generator = progenitor::Generator::new(&settings);
-    let tokens =
-        generator.generate_tokens(&api).map_err(|e| format!("progenitor cannot generate a client from it: {e}"))?;
+    // progenitor and typify panic on some inputs (conflicting error types, stray enums):
+    // turn a panic into the same clear failure as an error.
+    std::panic::set_hook(Box::new(|_| {}));
+    let generated = std::panic::catch_unwind(|| progenitor::Generator::new(&settings).generate_tokens(&api));
+    drop(std::panic::take_hook());
+    let tokens = match generated {
+        Ok(result) => result.map_err(|e| format!("progenitor cannot generate a client from it: {e}"))?,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("no message");
+            return Err(format!("progenitor gave up on it (it panicked: {message})"));
+        }
+    };
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))

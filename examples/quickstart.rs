@@ -40,7 +40,7 @@ async fn main() -> Result<(), Error> {
         me.scopes.join(", ")
     );
 
-    let environments = client.environments().collect().await?;
+    let environments = client.environments().list().collect().await?;
     println!("{} environments:", environments.len());
     for env in &environments {
         println!("  {:<32} {:<24} {}", env.id, env.slug, env.name);

@@ -4,17 +4,15 @@
 //! detected once through `/2/auth`), calls the generated client, and converts the wire
 //! types into the crate's [`model`](crate::model) types here, at the boundary.
 
-use std::collections::HashMap;
-
 use futures::{TryStreamExt, stream::BoxStream};
 use secrecy::SecretString;
 
 use crate::{
     client::Client,
     error::{Error, Result},
-    generated::{into_error, types},
+    generated::{call, types},
     model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey},
-    pagination::{self, Page, RawPage},
+    pagination::{self, ListOptions, Page, RawPage},
     permissions::{Permission, Permissions},
 };
 
@@ -60,34 +58,34 @@ pub struct ApiKeys {
 impl ApiKeys {
     /// The same calls for another team (for tools that manage several teams with one
     /// management key); the slug is checked when a call is made.
-    pub fn team(mut self, slug: impl Into<String>) -> Self {
+    pub fn for_team(mut self, slug: impl Into<String>) -> Self {
         self.team = Some(slug.into());
         self
     }
 
-    async fn team_slug(&self) -> Result<String> {
-        self.client.team_slug(self.team.as_deref()).await
+    async fn team(&self) -> Result<String> {
+        self.client.team_for(self.team.as_deref()).await
     }
 
     /// Lists keys: a builder for a stream of keys ([`ListApiKeys::items`]), of pages
     /// ([`ListApiKeys::pages`]), or a `Vec` ([`ListApiKeys::collect`]).
     pub fn list(&self) -> ListApiKeys {
-        ListApiKeys { keys: self.clone(), key_type: None, page_size: None, max_pages: None }
+        ListApiKeys { keys: self.clone(), key_type: None, options: ListOptions::default() }
     }
 
     /// Gets one key. A key that does not exist is an error with
     /// [`is_not_found`](Error::is_not_found); see [`get_opt`](Self::get_opt).
     pub async fn get(&self, id: impl AsRef<str>) -> Result<ApiKey> {
-        const OP: &str = "get_api_key";
         let id = KeyId::parse(id.as_ref())?;
-        let team = self.team_slug().await?;
-        match self.client.raw().get_api_key(&team, id.as_str()).await {
-            Ok(rv) => Ok(key_from_wire(rv.into_inner().data)),
-            Err(e) => Err(into_error(e, OP).await),
-        }
+        let team = self.team().await?;
+        call("get_api_key", self.client.raw().get_api_key(&team, id.as_str())).await.map(|r| key_from_wire(r.data))
     }
 
-    /// Gets one key, or `None` if it does not exist (404).
+    /// Gets one key, or `None` when Honeycomb answers 404.
+    ///
+    /// Honeycomb answers 404 for an unknown team too: with a mistyped team slug every
+    /// key is "missing". Check the team once (with [`Client::resolve_team`] or a `get`)
+    /// before relying on `None` for anything destructive.
     pub async fn get_opt(&self, id: impl AsRef<str>) -> Result<Option<ApiKey>> {
         match self.get(id).await {
             Ok(key) => Ok(Some(key)),
@@ -98,39 +96,29 @@ impl ApiKeys {
 
     /// Creates a key. The result holds its secret, which Honeycomb never returns again.
     pub async fn create(&self, new: NewApiKey) -> Result<CreatedApiKey> {
-        const OP: &str = "create_api_key";
         new.validate()?;
         let body = create_request(new)?;
-        let team = self.team_slug().await?;
-        match self.client.raw().create_api_key(&team, &body).await {
-            Ok(rv) => Ok(created_from_wire(rv.into_inner().data)),
-            Err(e) => Err(into_error(e, OP).await),
-        }
+        let team = self.team().await?;
+        call("create_api_key", self.client.raw().create_api_key(&team, &body)).await.map(|r| created_from_wire(r.data))
     }
 
     /// Changes a key's name, `disabled` flag or (configuration keys) permissions. Only
     /// what `update` sets is sent; permissions merge.
     pub async fn update(&self, id: impl AsRef<str>, update: ApiKeyUpdate) -> Result<ApiKey> {
-        const OP: &str = "update_api_key";
         let id = KeyId::parse(id.as_ref())?;
         update.validate(&id)?;
         let body = update_request(&id, update)?;
-        let team = self.team_slug().await?;
-        match self.client.raw().update_api_key(&team, id.as_str(), &body).await {
-            Ok(rv) => Ok(key_from_wire(rv.into_inner().data)),
-            Err(e) => Err(into_error(e, OP).await),
-        }
+        let team = self.team().await?;
+        call("update_api_key", self.client.raw().update_api_key(&team, id.as_str(), &body))
+            .await
+            .map(|r| key_from_wire(r.data))
     }
 
     /// Deletes a key. Honeycomb answers 404 for a key that does not exist (anymore).
     pub async fn delete(&self, id: impl AsRef<str>) -> Result<()> {
-        const OP: &str = "delete_api_key";
         let id = KeyId::parse(id.as_ref())?;
-        let team = self.team_slug().await?;
-        match self.client.raw().delete_api_key(&team, id.as_str()).await {
-            Ok(_) => Ok(()),
-            Err(e) => Err(into_error(e, OP).await),
-        }
+        let team = self.team().await?;
+        call("delete_api_key", self.client.raw().delete_api_key(&team, id.as_str())).await
     }
 }
 
@@ -143,8 +131,7 @@ impl ApiKeys {
 pub struct ListApiKeys {
     keys: ApiKeys,
     key_type: Option<KeyType>,
-    page_size: Option<u32>,
-    max_pages: Option<usize>,
+    options: ListOptions,
 }
 
 impl ListApiKeys {
@@ -158,13 +145,20 @@ impl ListApiKeys {
     /// Items per request, 1 to 100 (default 100). A value outside is rejected with
     /// [`Error::InvalidArgument`] before any request.
     pub fn page_size(mut self, size: u32) -> Self {
-        self.page_size = Some(size);
+        self.options.page_size = Some(size);
         self
     }
 
-    /// Stop after this many pages, even if there are more.
+    /// Stop after this many pages, even if there are more (the stream then ends without
+    /// an error; the last page's `next_cursor` says where it stopped).
     pub fn max_pages(mut self, pages: usize) -> Self {
-        self.max_pages = Some(pages);
+        self.options.max_pages = Some(pages);
+        self
+    }
+
+    /// Start at the page after `cursor`, a [`Page::next_cursor`] of an earlier listing.
+    pub fn after(mut self, cursor: impl Into<String>) -> Self {
+        self.options.after = Some(cursor.into());
         self
     }
 
@@ -175,34 +169,23 @@ impl ListApiKeys {
 
     /// The pages, as Honeycomb returns them.
     pub fn pages(self) -> BoxStream<'static, Result<Page<ApiKey>>> {
-        let filter = match &self.key_type {
-            None => None,
-            Some(KeyType::Ingest) => Some(types::KeyTypeFilter::Ingest),
-            Some(KeyType::Configuration) => Some(types::KeyTypeFilter::Configuration),
-            Some(KeyType::Other(_)) => {
-                return pagination::failed(Error::invalid(
-                    "key_type",
-                    "can filter on `ingest` or `configuration` only",
-                ));
-            }
+        let filter = match self.key_type.as_ref().map(|t| known_key_type(t, "key_type")).transpose() {
+            Ok(filter) => filter,
+            Err(e) => return pagination::failed(e),
         };
         pagination::team_list(
             self.keys.client,
             self.keys.team,
             "api-keys",
-            self.page_size,
-            self.max_pages,
+            self.options,
             move |client, team, cursor, size| async move {
-                match client.raw().list_api_keys(&team, filter, cursor.as_deref(), Some(size)).await {
-                    Ok(rv) => {
-                        let page = rv.into_inner();
-                        Ok(RawPage {
-                            items: page.data.into_iter().map(key_from_wire).collect(),
-                            next_link: page.links.and_then(|l| l.next),
-                        })
-                    }
-                    Err(e) => Err(into_error(e, "list_api_keys").await),
-                }
+                let page =
+                    call("list_api_keys", client.raw().list_api_keys(&team, filter, cursor.as_deref(), Some(size)))
+                        .await?;
+                Ok(RawPage {
+                    items: page.data.into_iter().map(key_from_wire).collect(),
+                    next_link: page.links.and_then(|l| l.next),
+                })
             },
         )
     }
@@ -210,6 +193,15 @@ impl ListApiKeys {
     /// Every key, in one `Vec`.
     pub async fn collect(self) -> Result<Vec<ApiKey>> {
         self.items().try_collect().await
+    }
+}
+
+/// The wire's key type for a create or a filter: `ingest` or `configuration` only.
+fn known_key_type(key_type: &KeyType, field: &'static str) -> Result<types::KnownKeyType> {
+    match key_type {
+        KeyType::Ingest => Ok(types::KnownKeyType::Ingest),
+        KeyType::Configuration => Ok(types::KnownKeyType::Configuration),
+        KeyType::Other(_) => Err(Error::invalid(field, "must be `ingest` or `configuration`")),
     }
 }
 
@@ -271,18 +263,19 @@ macro_rules! wire_permissions {
                 known
                     .into_iter()
                     .filter_map(|(p, granted)| granted.map(|g| (p.wire_name(), g)))
-                    .chain(extra.iter().map(|(name, granted)| (name.as_str(), *granted))),
+                    // An unknown member that is not a boolean is ignored, not fatal.
+                    .chain(extra.iter().filter_map(|(name, v)| v.as_bool().map(|g| (name.as_str(), g)))),
             )
         }
 
         /// Only the members given are set; the others are left out of the body.
         fn permissions_to_wire<'a>(members: impl IntoIterator<Item = (&'a str, bool)>) -> types::KeyPermissions {
-            let mut wire = types::KeyPermissions { $($field: None,)* extra: HashMap::new() };
+            let mut wire = types::KeyPermissions { $($field: None,)* extra: serde_json::Map::new() };
             for (name, granted) in members {
                 match Permission::from_wire_name(name) {
                     $(Some(Permission::$variant) => wire.$field = Some(granted),)*
                     None => {
-                        wire.extra.insert(name.to_string(), granted);
+                        wire.extra.insert(name.to_string(), granted.into());
                     }
                 }
             }
@@ -314,13 +307,7 @@ fn wire_name_error(field: &'static str, e: impl std::fmt::Display) -> Error {
 /// The create body: only granted permissions are sent (an empty object when none), as
 /// Honeycomb's own Go client does; the server defaults the rest to `false`.
 fn create_request(new: NewApiKey) -> Result<types::ApiKeyCreateRequest> {
-    let key_type = match new.key_type {
-        KeyType::Ingest => types::NewKeyType::Ingest,
-        KeyType::Configuration => types::NewKeyType::Configuration,
-        KeyType::Other(_) => {
-            return Err(Error::invalid("key_type", "must be `ingest` or `configuration`"));
-        }
-    };
+    let key_type = known_key_type(&new.key_type, "key_type")?;
     Ok(types::ApiKeyCreateRequest {
         data: types::ApiKeyCreateRequestData {
             type_: types::ApiKeyCreateRequestDataType::ApiKeys,
@@ -332,10 +319,7 @@ fn create_request(new: NewApiKey) -> Result<types::ApiKeyCreateRequest> {
             },
             relationships: types::ApiKeyCreateRequestDataRelationships {
                 environment: types::EnvironmentRelationship {
-                    data: types::EnvironmentIdentifier {
-                        id: new.environment,
-                        type_: types::EnvironmentIdentifierType::Environments,
-                    },
+                    data: types::EnvironmentIdentifier { id: new.environment, type_: "environments".to_string() },
                 },
             },
         },

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     client::Client,
     error::{Error, Result},
-    generated::{into_error, types},
+    generated::{call, types},
 };
 
 /// What `/2/auth` says about the management key in use.
@@ -61,12 +61,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn auth(&self) -> Result<AuthInfo> {
-        const OP: &str = "get_auth";
-        let response = match self.raw().get_auth().await {
-            Ok(rv) => rv.into_inner(),
-            Err(e) => return Err(into_error(e, OP).await),
-        };
-        auth_from_wire(response)
+        auth_from_wire(call("get_auth", self.raw().get_auth()).await?)
     }
 }
 

@@ -17,7 +17,7 @@ use crate::{
     credentials::ManagementKey,
     error::{Error, Result},
     generated::RawClient,
-    model::check_path_segment,
+    model::{Segment, check_path_segment},
 };
 
 /// A client for Honeycomb's API Keys v2 management API.
@@ -57,7 +57,7 @@ struct Inner {
 
 impl Client {
     /// A builder with nothing set: no environment variable is read unless
-    /// [`ClientBuilder::from_env`] is called.
+    /// [`ClientBuilder::with_env`] is called.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
@@ -71,7 +71,7 @@ impl Client {
     ///
     /// A missing or malformed variable is an [`Error::Config`] naming it.
     pub fn from_env() -> Result<Self> {
-        Client::builder().from_env().build()
+        Client::builder().with_env().build()
     }
 
     /// The base URL requests go to.
@@ -84,17 +84,17 @@ impl Client {
         &self.inner.key_id
     }
 
-    /// The team slug: the one configured, or the one `/2/auth` names (asked once per
-    /// client and its clones; concurrent first calls share one request; a failure is not
-    /// remembered, so the next call asks again).
-    pub async fn team(&self) -> Result<String> {
-        self.team_slug(None).await
+    /// The team slug calls use: the one configured, or the one `/2/auth` names (asked
+    /// once per client and its clones; concurrent first calls share one request; a failure
+    /// is not remembered, so the next call asks again).
+    pub async fn resolve_team(&self) -> Result<String> {
+        self.team_for(None).await
     }
 
     /// The team for a call: `override_` if given (checked), else the client's team.
-    pub(crate) async fn team_slug(&self, override_: Option<&str>) -> Result<String> {
+    pub(crate) async fn team_for(&self, override_: Option<&str>) -> Result<String> {
         if let Some(team) = override_.or(self.inner.team.as_deref()) {
-            check_path_segment("team", team, true)?;
+            check_path_segment("team", team, Segment::Slug)?;
             return Ok(team.to_string());
         }
         let detected = self
@@ -102,7 +102,7 @@ impl Client {
             .detected_team
             .get_or_try_init(|| async {
                 let slug = self.auth().await?.team.slug;
-                check_path_segment("team", &slug, true)?;
+                check_path_segment("team", &slug, Segment::Slug)?;
                 Ok::<_, Error>(slug)
             })
             .await?;
@@ -125,7 +125,7 @@ impl fmt::Debug for Client {
 }
 
 /// Configures a [`Client`]. Explicit settings win over environment variables (read only
-/// when [`from_env`](Self::from_env) is called), which win over defaults, whatever the
+/// when [`with_env`](Self::with_env) is called), which win over defaults, whatever the
 /// order of the calls.
 #[derive(Default)]
 #[must_use]
@@ -139,11 +139,24 @@ pub struct ClientBuilder {
     use_env: bool,
 }
 
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("key_id", &self.key.as_ref().map(|(id, _)| id))
+            .field("region", &self.region)
+            .field("team", &self.team)
+            .field("user_agent", &self.user_agent)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("with_env", &self.use_env)
+            .finish_non_exhaustive()
+    }
+}
+
 impl ClientBuilder {
-    /// Also read settings the builder was not given from the environment variables
+    /// Also read the settings the builder was not given from the environment variables
     /// listed on [`Client::from_env`].
-    #[allow(clippy::wrong_self_convention)]
-    pub fn from_env(mut self) -> Self {
+    pub fn with_env(mut self) -> Self {
         self.use_env = true;
         self
     }
@@ -152,6 +165,12 @@ impl ClientBuilder {
     pub fn management_key(mut self, id: impl Into<String>, secret: impl Into<SecretString>) -> Self {
         self.key = Some((id.into(), secret.into()));
         self
+    }
+
+    /// The management key, already checked.
+    pub fn credentials(self, key: ManagementKey) -> Self {
+        let (id, secret) = key.into_parts();
+        self.management_key(id, secret)
     }
 
     /// The region or base URL (default [`Region::Us`]).
@@ -219,15 +238,17 @@ impl ClientBuilder {
         }
 
         let team = match (self.team, env(ENV_TEAM)) {
-            (Some(team), _) => {
-                check_path_segment("team", team.trim(), true)?;
-                Some(team.trim().to_string())
-            }
-            (None, Some(team)) => {
-                check_path_segment("team", team.trim(), true).map_err(|e| Error::config(format!("{ENV_TEAM}: {e}")))?;
-                Some(team.trim().to_string())
-            }
+            (Some(team), _) => Some((team, "team")),
+            (None, Some(team)) => Some((team, ENV_TEAM)),
             (None, None) => None,
+        };
+        let team = match team {
+            Some((team, field)) => {
+                let team = team.trim().to_string();
+                check_path_segment(field, &team, Segment::Slug)?;
+                Some(team)
+            }
+            None => None,
         };
 
         let mut headers = HeaderMap::new();
@@ -279,7 +300,7 @@ fn key_from_env(env: &impl Fn(&str) -> Option<String>, used_env: bool) -> Result
             "no management key: set {ENV_KEY_ID} and {ENV_KEY_SECRET} (or {ENV_MANAGEMENT_KEY} and {ENV_MANAGEMENT_SECRET})"
         )
     } else {
-        "no management key: call ClientBuilder::management_key, or ClientBuilder::from_env to read it from the environment"
+        "no management key: call ClientBuilder::management_key, or ClientBuilder::with_env to read it from the environment"
             .to_string()
     }))
 }
@@ -308,7 +329,7 @@ mod tests {
     #[test]
     fn from_env_reads_the_go_client_names_first() {
         let client = Client::builder()
-            .from_env()
+            .with_env()
             .build_with(env(&[
                 (ENV_KEY_ID, ID),
                 (ENV_KEY_SECRET, SECRET),
@@ -326,7 +347,7 @@ mod tests {
     #[test]
     fn from_env_accepts_the_python_client_names() {
         let client = Client::builder()
-            .from_env()
+            .with_env()
             .build_with(env(&[(ENV_MANAGEMENT_KEY, ID), (ENV_MANAGEMENT_SECRET, SECRET)]))
             .unwrap();
         assert_eq!(client.key_id(), ID);
@@ -339,7 +360,7 @@ mod tests {
             .team("explicit-team")
             .management_key("hcxmk_explicit", "explicitsecret")
             .region(Region::Eu)
-            .from_env()
+            .with_env()
             .build_with(env(&[
                 (ENV_KEY_ID, ID),
                 (ENV_KEY_SECRET, SECRET),
@@ -354,14 +375,14 @@ mod tests {
 
     #[test]
     fn missing_credentials_name_the_variables_to_set() {
-        let message = config_message(Client::builder().from_env().build_with(env(&[])));
+        let message = config_message(Client::builder().with_env().build_with(env(&[])));
         for var in [ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET] {
             assert!(message.contains(var), "{message}");
         }
-        let half = config_message(Client::builder().from_env().build_with(env(&[(ENV_KEY_ID, ID)])));
+        let half = config_message(Client::builder().with_env().build_with(env(&[(ENV_KEY_ID, ID)])));
         assert!(half.contains(ENV_KEY_SECRET), "{half}");
         let blank =
-            config_message(Client::builder().from_env().build_with(env(&[(ENV_KEY_ID, ID), (ENV_KEY_SECRET, "  ")])));
+            config_message(Client::builder().with_env().build_with(env(&[(ENV_KEY_ID, ID), (ENV_KEY_SECRET, "  ")])));
         assert!(blank.contains(ENV_KEY_SECRET), "{blank}");
         let no_env = config_message(Client::builder().build_with(env(&[(ENV_KEY_ID, ID), (ENV_KEY_SECRET, SECRET)])));
         assert!(no_env.contains("management_key"), "{no_env}");
@@ -370,12 +391,12 @@ mod tests {
     #[test]
     fn malformed_credentials_name_the_variable_and_hide_the_secret() {
         let bad_id = config_message(
-            Client::builder().from_env().build_with(env(&[(ENV_KEY_ID, "hcxmk/../x"), (ENV_KEY_SECRET, SECRET)])),
+            Client::builder().with_env().build_with(env(&[(ENV_KEY_ID, "hcxmk/../x"), (ENV_KEY_SECRET, SECRET)])),
         );
         assert!(bad_id.contains(ENV_KEY_ID), "{bad_id}");
         let bad_secret = config_message(
             Client::builder()
-                .from_env()
+                .with_env()
                 .build_with(env(&[(ENV_KEY_ID, ID), (ENV_KEY_SECRET, "CANARY s3cr3t with spaces")])),
         );
         assert!(bad_secret.contains(ENV_KEY_SECRET), "{bad_secret}");
@@ -395,7 +416,7 @@ mod tests {
                 other => panic!("{bad}: {other:?}"),
             }
         }
-        let from_env = Client::builder().from_env().build_with(env(&[
+        let from_env = Client::builder().with_env().build_with(env(&[
             (ENV_KEY_ID, ID),
             (ENV_KEY_SECRET, SECRET),
             (ENV_API_ENDPOINT, "file:///etc/passwd"),

@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
     error::{Error, Result},
-    model::check_path_segment,
+    model::{Segment, check_path_segment},
 };
 
 /// A management key: its id and its secret, sent as `Authorization: Bearer <id>:<secret>`.
@@ -29,12 +29,19 @@ pub struct ManagementKey {
 impl ManagementKey {
     /// Checks and wraps a management key id and secret.
     ///
-    /// The id may hold only ASCII letters, digits and `_`; the secret must be non-empty
-    /// printable ASCII with no spaces. Errors name what to fix and never echo the secret.
+    /// The id must look like a management key id (`hcxmk_…`: the letters `mk` before
+    /// the `_`); the secret must be non-empty printable ASCII with no spaces. Errors name
+    /// what to fix and never echo the secret.
     pub fn new(id: impl Into<String>, secret: impl Into<SecretString>) -> Result<Self> {
         let id = id.into();
         let secret = secret.into();
-        check_path_segment("management key id", id.trim(), false)?;
+        check_path_segment("management key id", id.trim(), Segment::Id)?;
+        if !id.trim().split_once('_').is_some_and(|(prefix, _)| prefix.ends_with("mk")) {
+            return Err(Error::invalid(
+                "management key id",
+                "does not look like a management key id (`hcxmk_…`); are the id and the secret swapped, or is this an ingest or configuration key?",
+            ));
+        }
         let s = secret.expose_secret();
         if s.trim().is_empty() {
             return Err(Error::invalid("management key secret", "must not be empty"));
@@ -52,6 +59,10 @@ impl ManagementKey {
     /// The key's id.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    pub(crate) fn into_parts(self) -> (String, SecretString) {
+        (self.id, self.secret)
     }
 
     /// The `Authorization` header value, marked sensitive so HTTP layers never log it.

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::{
     client::Client,
     error::{Error, Result},
-    generated::{into_error, types},
+    generated::{call, types},
     model::EnvironmentId,
-    pagination::{self, Page, RawPage},
+    pagination::{self, ListOptions, Page, RawPage},
 };
 
 /// An environment of the team.
@@ -44,6 +44,7 @@ impl Client {
 ///
 /// let production = client.environments().find("Production").await?.expect("no such environment");
 /// let key = NewApiKey::ingest("checkout", &production.id);
+/// let all = client.environments().list().collect().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
@@ -54,53 +55,24 @@ pub struct Environments {
 
 impl Environments {
     /// The same calls for another team.
-    pub fn team(mut self, slug: impl Into<String>) -> Self {
+    pub fn for_team(mut self, slug: impl Into<String>) -> Self {
         self.team = Some(slug.into());
         self
     }
 
-    /// Every environment, one at a time (pages of `page_size`, 1 to 100; `None` for 100).
-    pub fn list(&self, page_size: Option<u32>) -> BoxStream<'static, Result<Environment>> {
-        pagination::items(self.pages(page_size))
-    }
-
-    /// Every environment, page by page.
-    pub fn pages(&self, page_size: Option<u32>) -> BoxStream<'static, Result<Page<Environment>>> {
-        pagination::team_list(
-            self.client.clone(),
-            self.team.clone(),
-            "environments",
-            page_size,
-            None,
-            |client, team, cursor, size| async move {
-                match client.raw().list_environments(&team, cursor.as_deref(), Some(size)).await {
-                    Ok(rv) => {
-                        let page = rv.into_inner();
-                        Ok(RawPage {
-                            items: page.data.into_iter().map(environment_from_wire).collect(),
-                            next_link: page.links.and_then(|l| l.next),
-                        })
-                    }
-                    Err(e) => Err(into_error(e, "list_environments").await),
-                }
-            },
-        )
-    }
-
-    /// Every environment, in one `Vec`.
-    pub async fn collect(&self) -> Result<Vec<Environment>> {
-        self.list(None).try_collect().await
+    /// Lists environments: a builder for a stream of environments, of pages, or a `Vec`,
+    /// like [`ApiKeys::list`](crate::ApiKeys::list).
+    pub fn list(&self) -> ListEnvironments {
+        ListEnvironments { environments: self.clone(), options: ListOptions::default() }
     }
 
     /// Gets one environment by id.
     pub async fn get(&self, id: impl AsRef<str>) -> Result<Environment> {
-        const OP: &str = "get_environment";
         let id = EnvironmentId::parse(id.as_ref())?;
-        let team = self.client.team_slug(self.team.as_deref()).await?;
-        match self.client.raw().get_environment(&team, id.as_str()).await {
-            Ok(rv) => Ok(environment_from_wire(rv.into_inner().data)),
-            Err(e) => Err(into_error(e, OP).await),
-        }
+        let team = self.client.team_for(self.team.as_deref()).await?;
+        call("get_environment", self.client.raw().get_environment(&team, id.as_str()))
+            .await
+            .map(|r| environment_from_wire(r.data))
     }
 
     /// The environment whose name (case-insensitively) or slug is `name_or_slug`, if
@@ -110,13 +82,65 @@ impl Environments {
         if wanted.is_empty() {
             return Err(Error::invalid("environment", "name or slug must not be empty"));
         }
-        let mut all = self.list(None);
+        let mut all = self.list().items();
         while let Some(env) = all.try_next().await? {
             if env.slug == wanted || env.name.eq_ignore_ascii_case(wanted) {
                 return Ok(Some(env));
             }
         }
         Ok(None)
+    }
+}
+
+/// A listing of environments, from [`Environments::list`]. Nothing is sent until the
+/// stream is polled.
+#[derive(Clone, Debug)]
+#[must_use = "a listing does nothing until its stream is polled"]
+pub struct ListEnvironments {
+    environments: Environments,
+    options: ListOptions,
+}
+
+impl ListEnvironments {
+    /// Items per request, 1 to 100 (default 100); rejected before any request otherwise.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.options.page_size = Some(size);
+        self
+    }
+
+    /// Stop after this many pages, even if there are more.
+    pub fn max_pages(mut self, pages: usize) -> Self {
+        self.options.max_pages = Some(pages);
+        self
+    }
+
+    /// Start at the page after `cursor`, a [`Page::next_cursor`] of an earlier listing.
+    pub fn after(mut self, cursor: impl Into<String>) -> Self {
+        self.options.after = Some(cursor.into());
+        self
+    }
+
+    /// The environments, one at a time.
+    pub fn items(self) -> BoxStream<'static, Result<Environment>> {
+        pagination::items(self.pages())
+    }
+
+    /// The pages, as Honeycomb returns them.
+    pub fn pages(self) -> BoxStream<'static, Result<Page<Environment>>> {
+        let Environments { client, team } = self.environments;
+        pagination::team_list(client, team, "environments", self.options, |client, team, cursor, size| async move {
+            let page =
+                call("list_environments", client.raw().list_environments(&team, cursor.as_deref(), Some(size))).await?;
+            Ok(RawPage {
+                items: page.data.into_iter().map(environment_from_wire).collect(),
+                next_link: page.links.and_then(|l| l.next),
+            })
+        })
+    }
+
+    /// Every environment, in one `Vec`.
+    pub async fn collect(self) -> Result<Vec<Environment>> {
+        self.items().try_collect().await
     }
 }
 

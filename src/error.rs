@@ -42,7 +42,7 @@ pub enum Error {
     Api(Box<ApiError>),
 
     /// The request could not be sent or its response could not be received.
-    #[error("{}: {source}", transport_summary(source))]
+    #[error("{}", transport_summary(source))]
     Transport {
         /// The underlying HTTP error (holds no credential).
         #[source]
@@ -77,9 +77,11 @@ pub enum Error {
         column: usize,
     },
 
-    /// `links.next` pointed at a page that was already fetched: the server's cursor does
-    /// not advance, so the listing stopped instead of looping forever.
-    #[error("pagination stopped after {pages} pages: the next-page cursor repeated an earlier one")]
+    /// `links.next` pointed at a page that was already fetched, or pages kept coming back
+    /// empty while still pointing further: the listing stopped instead of looping forever.
+    #[error(
+        "pagination stopped after {pages} pages: the next-page cursor repeated an earlier one, or pages kept coming back empty"
+    )]
     PaginationLoop {
         /// Pages fetched before the loop was detected.
         pages: usize,
@@ -101,13 +103,17 @@ pub enum Error {
     TeamNotFound,
 }
 
-fn transport_summary(source: &reqwest::Error) -> &'static str {
-    if source.is_connect() {
+fn transport_summary(source: &reqwest::Error) -> String {
+    let what = if source.is_connect() {
         "could not connect to Honeycomb (check the endpoint and the network)"
     } else if source.is_body() || source.is_decode() {
         "the connection failed while reading Honeycomb's response"
     } else {
         "the request to Honeycomb failed"
+    };
+    match source.url() {
+        Some(url) => format!("{what}: {} {}", url.host_str().unwrap_or(""), url.path()),
+        None => what.to_string(),
     }
 }
 
@@ -190,6 +196,8 @@ impl Error {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {
+    /// The operation that failed (`create_api_key`, `list_environments`, …).
+    pub operation: &'static str,
     /// The HTTP status.
     pub status: StatusCode,
     /// The JSON:API error objects, in the order sent (empty for other body formats).
@@ -270,8 +278,9 @@ const EXCERPT_LIMIT: usize = 256;
 impl ApiError {
     /// Reads an error response. `body` may be cut short; it is never echoed verbatim
     /// unless it is not JSON, and then only as a short excerpt.
-    pub(crate) fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+    pub(crate) fn from_response(operation: &'static str, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
         let mut error = ApiError {
+            operation,
             status,
             errors: Vec::new(),
             message: None,
@@ -340,13 +349,28 @@ impl ApiError {
         self.first().and_then(|e| e.source.as_ref())
     }
 
-    fn hint(&self) -> Option<&'static str> {
-        Some(match self.status.as_u16() {
+    /// The scope a management key needs for the operation.
+    fn scope(&self) -> Option<&'static str> {
+        match self.operation {
+            "list_api_keys" | "get_api_key" => Some("api-keys:read"),
+            "create_api_key" | "update_api_key" | "delete_api_key" => Some("api-keys:write"),
+            "list_environments" | "get_environment" => Some("environments:read"),
+            _ => None,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        let text = match self.status.as_u16() {
             401 => {
-                "check the management key id and secret (HONEYCOMB_KEY_ID / HONEYCOMB_KEY_SECRET) and that the key is enabled"
+                "check the management key id and secret (given to ClientBuilder::management_key, or in HONEYCOMB_KEY_ID / HONEYCOMB_KEY_SECRET) and that the key is enabled"
             }
             403 => {
-                "the management key lacks the scope this call needs (api-keys:read, api-keys:write or environments:read) or the team has no Management API access"
+                return Some(match self.scope() {
+                    Some(scope) => format!(
+                        "the management key needs the `{scope}` scope for this call, or the team has no Management API access"
+                    ),
+                    None => "the management key may not do this, or the team has no Management API access".into(),
+                });
             }
             404 => "check the team slug and the key or environment id; a deleted key answers 404",
             413 => "the request body is over Honeycomb's 100000-byte limit",
@@ -357,13 +381,14 @@ impl ApiError {
             429 => "the per-operation rate limit (100 requests a minute by default) was hit; wait and try again",
             500..=599 => "Honeycomb failed to answer; try again later",
             _ => return None,
-        })
+        };
+        Some(text.to_string())
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Honeycomb answered {}", self.status)?;
+        write!(f, "{}: Honeycomb answered {}", self.operation, self.status)?;
         let mut details = self.errors.iter().peekable();
         if details.peek().is_some() {
             f.write_str(":")?;
@@ -448,7 +473,7 @@ mod tests {
     #[test]
     fn html_bodies_become_a_short_single_line_excerpt() {
         let body = format!("<html>\n<body>Bad gateway{}</body></html>", "x".repeat(1000));
-        let e = ApiError::from_response(StatusCode::BAD_GATEWAY, &HeaderMap::new(), body.as_bytes());
+        let e = ApiError::from_response("get_api_key", StatusCode::BAD_GATEWAY, &HeaderMap::new(), body.as_bytes());
         let excerpt = e.body_excerpt.as_deref().unwrap();
         assert!(excerpt.starts_with("<html> <body>Bad gateway"));
         assert!(excerpt.chars().count() <= EXCERPT_LIMIT);

@@ -5,7 +5,7 @@
 //! generator's errors into the crate's [`Error`].
 
 use futures::StreamExt;
-use progenitor_client::{ByteStream, ClientHooks, OperationInfo};
+use progenitor_client::{ByteStream, ClientHooks, OperationInfo, ResponseValue};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use tracing::Instrument;
 
@@ -77,54 +77,42 @@ impl ClientHooks for RawClient {
     }
 }
 
-/// Turns a generated call's error into the crate's error, reading (a bounded part of)
-/// the body of an error response.
-pub(crate) async fn into_error(err: progenitor_client::Error<ByteStream>, operation: &'static str) -> Error {
-    use progenitor_client::Error as E;
-    match err {
-        E::ErrorResponse(rv) => {
-            let status = rv.status();
-            let headers = rv.headers().clone();
-            let body = read_limited(rv.into_inner().into_inner()).await;
-            ApiError::from_response(status, &headers, &body).into()
-        }
-        E::UnexpectedResponse(response) => {
-            let status = response.status();
-            let headers = response.headers().clone();
-            let mut response = response;
-            let mut body = Vec::new();
-            while let Ok(Some(chunk)) = response.chunk().await {
-                if !push_limited(&mut body, &chunk) {
-                    break;
-                }
-            }
-            ApiError::from_response(status, &headers, &body).into()
-        }
-        E::InvalidResponsePayload(_, e) => Error::decode(operation, &e),
-        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => Error::transport(operation, e),
-        E::InvalidRequest(message) | E::Custom(message) => {
-            Error::invalid("request", format!("{operation}: the request could not be built: {message}"))
-        }
+/// Awaits a generated call: its decoded body, or the crate's error.
+pub(crate) async fn call<T>(
+    operation: &'static str,
+    request: impl std::future::Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
+) -> crate::error::Result<T> {
+    match request.await {
+        Ok(response) => Ok(response.into_inner()),
+        Err(e) => Err(into_error(e, operation).await),
     }
 }
 
-async fn read_limited<S, B>(mut stream: S) -> Vec<u8>
-where
-    S: futures::Stream<Item = reqwest::Result<B>> + Unpin,
-    B: AsRef<[u8]>,
-{
+/// Turns a generated call's error into the crate's error, reading (a bounded part of)
+/// the body of an error response.
+async fn into_error(err: progenitor_client::Error<ByteStream>, operation: &'static str) -> Error {
+    use progenitor_client::Error as E;
+    let response = match err {
+        E::ErrorResponse(response) => response,
+        E::UnexpectedResponse(response) => ResponseValue::stream(response),
+        E::InvalidResponsePayload(_, e) => return Error::decode(operation, &e),
+        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
+            return Error::transport(operation, e);
+        }
+        E::InvalidRequest(message) | E::Custom(message) => {
+            return Error::invalid("request", format!("{operation}: the request could not be built: {message}"));
+        }
+    };
+    let status = response.status();
+    let headers = response.headers().clone();
+    let mut stream = response.into_inner().into_inner();
     let mut body = Vec::new();
     while let Some(Ok(chunk)) = stream.next().await {
-        if !push_limited(&mut body, chunk.as_ref()) {
+        let room = ERROR_BODY_LIMIT - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= ERROR_BODY_LIMIT {
             break;
         }
     }
-    body
-}
-
-/// Appends what fits under [`ERROR_BODY_LIMIT`]; `false` once the limit is reached.
-fn push_limited(body: &mut Vec<u8>, chunk: &[u8]) -> bool {
-    let room = ERROR_BODY_LIMIT - body.len();
-    body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-    body.len() < ERROR_BODY_LIMIT
+    ApiError::from_response(operation, status, &headers, &body).into()
 }

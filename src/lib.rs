@@ -23,7 +23,7 @@ pub use auth::{AuthInfo, Team};
 pub use client::{Client, ClientBuilder};
 pub use config::Region;
 pub use credentials::ManagementKey;
-pub use environments::{Environment, Environments};
+pub use environments::{Environment, Environments, ListEnvironments};
 pub use error::{ApiError, Error, ErrorDetail, ErrorSource, Result};
 pub use model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey};
 pub use pagination::Page;

@@ -14,30 +14,51 @@ use crate::{
     permissions::{Permission, Permissions},
 };
 
-/// The longest id this crate sends in a URL. Real ids are 32 characters.
-pub const MAX_ID_LEN: usize = 64;
+/// The longest id this crate puts in a URL. Real ids are 32 characters; an id with a
+/// secret pasted after it (64) is refused, so the secret never reaches a URL or a log.
+pub const MAX_ID_LEN: usize = 40;
+/// The longest team slug this crate puts in a URL.
+pub const MAX_SLUG_LEN: usize = 128;
 /// The longest name Honeycomb accepts for a key, in characters.
 pub const MAX_NAME_LEN: usize = 100;
 
-/// Checks an id or slug before it goes into a URL path: non-empty, at most
-/// [`MAX_ID_LEN`] characters, only ASCII letters, digits, `_` (and `-` where allowed), so
-/// that `..`, `/`, `?` or `%` can never change the URL. The value is never echoed (it
-/// may be a pasted secret); only the offending character's position is.
-pub(crate) fn check_path_segment(field: &'static str, value: &str, allow_dash: bool) -> Result<()> {
+/// What kind of path segment a value is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Segment {
+    /// A Honeycomb id: `<prefix>_<rest>`, ASCII letters and digits, at most [`MAX_ID_LEN`].
+    Id,
+    /// A team slug: ASCII letters, digits, `_` and `-`, at most [`MAX_SLUG_LEN`].
+    Slug,
+}
+
+/// Checks an id or slug before it goes into a URL path, so that `..`, `/`, `?` or `%` can
+/// never change the URL and a pasted secret never travels in one. The value is never
+/// echoed (it may be a secret); only the offending character and its position are.
+pub(crate) fn check_path_segment(field: &'static str, value: &str, kind: Segment) -> Result<()> {
     if value.is_empty() {
         return Err(Error::invalid(field, "must not be empty"));
     }
-    let len = value.chars().count();
-    if len > MAX_ID_LEN {
-        return Err(Error::invalid(field, format!("is {len} characters long; at most {MAX_ID_LEN} are accepted")));
-    }
-    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || (allow_dash && c == '-');
+    let (max, allowed_text) = match kind {
+        Segment::Id => (MAX_ID_LEN, "ASCII letters, digits and `_`"),
+        Segment::Slug => (MAX_SLUG_LEN, "ASCII letters, digits, `_` and `-`"),
+    };
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || (kind == Segment::Slug && c == '-');
     if let Some((pos, c)) = value.chars().enumerate().find(|(_, c)| !allowed(*c)) {
         let shown = if c.is_ascii_punctuation() || c == ' ' { format!("`{c}`") } else { "a character".to_string() };
-        let accepted = if allow_dash { "ASCII letters, digits, `_` and `-`" } else { "ASCII letters, digits and `_`" };
         return Err(Error::invalid(
             field,
-            format!("{shown} at position {} is not allowed; only {accepted} are", pos + 1),
+            format!("{shown} at position {} is not allowed; only {allowed_text} are", pos + 1),
+        ));
+    }
+    let len = value.len();
+    if len > max {
+        let hint = if kind == Segment::Id { " (was a secret pasted with it?)" } else { "" };
+        return Err(Error::invalid(field, format!("is {len} characters long; at most {max} are accepted{hint}")));
+    }
+    if kind == Segment::Id && !value.get(1..len - 1).is_some_and(|inner| inner.contains('_')) {
+        return Err(Error::invalid(
+            field,
+            "does not look like a Honeycomb id: ids are a prefix, `_`, and 26 characters, such as `hcxik_01j1824es7n4evcmv81cn392jb`",
         ));
     }
     Ok(())
@@ -66,10 +87,11 @@ macro_rules! string_id {
         pub struct $name(String);
 
         impl $name {
-            #[doc = concat!("Checks and wraps an id: only ASCII letters, digits and `_`, 1 to ", stringify!(64), " characters.")]
+            /// Checks and wraps an id: a prefix, `_` and the rest, only ASCII letters,
+            /// digits and `_`, at most [`MAX_ID_LEN`] characters.
             pub fn parse(id: impl Into<String>) -> Result<Self> {
                 let id = id.into();
-                check_path_segment($field, &id, false)?;
+                check_path_segment($field, &id, Segment::Id)?;
                 Ok($name(id))
             }
 
@@ -163,6 +185,7 @@ impl KeyId {
 ///
 /// A type Honeycomb adds later decodes as [`KeyType::Other`], so it never breaks a list.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum KeyType {
     /// An ingest key: sends events (`X-Honeycomb-Team: <id><secret>`).
     Ingest,
@@ -375,7 +398,7 @@ impl NewApiKey {
     /// Checks everything that can be checked without asking Honeycomb.
     pub(crate) fn validate(&self) -> Result<()> {
         check_name(&self.name)?;
-        check_path_segment("environment_id", &self.environment, false)?;
+        check_path_segment("environment_id", &self.environment, Segment::Id)?;
         if self.key_type == KeyType::Ingest {
             let extra = self.permissions.not_allowed_on_ingest();
             if !extra.is_empty() {
@@ -488,19 +511,32 @@ mod tests {
         assert_eq!(kt("hcxlk_01j1824es7n4evcmv81cn392jb"), Some(KeyType::Configuration));
         assert_eq!(kt("hcxmk_01j1824es7n4evcmv81cn392jb"), None);
         assert_eq!(kt("k_x"), None);
-        assert_eq!(kt("nounderscore"), None);
+        assert_eq!(kt("ik_x"), Some(KeyType::Ingest));
     }
 
     #[test]
     fn path_segments_reject_everything_that_could_change_a_url() {
-        for bad in ["", ".", "..", "%2e%2e", "a/b", "x?y", "a#b", "a b", "é", "a-b"] {
+        for bad in ["", ".", "..", "%2e%2e", "a/b", "x?y", "a#b", "a b", "é", "a-b", "_abc", "abc_", "nounderscore"] {
             let err = KeyId::parse(bad).unwrap_err();
             assert!(matches!(err, Error::InvalidArgument { field: "id", .. }), "{bad:?}: {err}");
         }
-        assert!(KeyId::parse("x".repeat(65)).is_err());
-        assert!(KeyId::parse("x".repeat(64)).is_ok());
-        assert!(check_path_segment("team", "my-team", true).is_ok());
-        assert!(check_path_segment("team", "..", true).is_err());
+        assert!(KeyId::parse(format!("hcxik_{}", "x".repeat(35))).is_err());
+        assert!(KeyId::parse(format!("hcxik_{}", "x".repeat(34))).is_ok());
+        assert!(check_path_segment("team", "my-team", Segment::Slug).is_ok());
+        assert!(check_path_segment("team", "..", Segment::Slug).is_err());
+        assert!(check_path_segment("team", &"t".repeat(129), Segment::Slug).is_err());
+    }
+
+    #[test]
+    fn an_ingest_key_pasted_as_an_id_is_refused_without_being_echoed() {
+        // A full ingest key is the 32-character id followed by its 32-character secret.
+        let pasted = "hcxik_01j1824es7n4evcmv81cn392jbCANARYs3cr3tCANARYs3cr3tCANARY00";
+        assert_eq!(pasted.len(), 64);
+        let err = KeyId::parse(pasted).unwrap_err().to_string();
+        assert!(err.contains("pasted"), "{err}");
+        assert!(!err.contains("CANARY"), "{err}");
+        // A bare secret has no prefix.
+        assert!(KeyId::parse("CANARYs3cr3tCANARYs3cr3tCANARY00").is_err());
     }
 
     #[test]

@@ -21,14 +21,27 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 /// is 20.
 pub const DEFAULT_PAGE_SIZE: u32 = MAX_PAGE_SIZE;
 
+/// How many empty pages in a row, each with a next link, end a listing with an error.
+const MAX_EMPTY_PAGES: usize = 3;
+
 /// One page of a list, as Honeycomb returned it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Page<T> {
     /// The items of this page, in server order.
     pub items: Vec<T>,
-    /// The cursor of the next page, or `None` on the last page.
+    /// The cursor of the next page (pass it to `after` to resume a listing there), or
+    /// `None` on the last page, and on a page whose next link was refused (the error
+    /// that follows the page says why).
     pub next_cursor: Option<String>,
+}
+
+/// The options every list shares: page size, page cap, and where to start.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ListOptions {
+    pub(crate) page_size: Option<u32>,
+    pub(crate) max_pages: Option<usize>,
+    pub(crate) after: Option<String>,
 }
 
 /// A page as an operation fetched it: items plus the raw `links.next`.
@@ -100,23 +113,39 @@ struct State<F> {
     cursor: Option<String>,
     seen: HashSet<String>,
     pages: usize,
+    empty_in_a_row: usize,
     max_pages: Option<usize>,
     finished: bool,
     /// An error found after a good page: yielded after that page.
     pending: Option<Error>,
 }
 
-/// A stream of pages: `fetch(cursor)` gets one page (`None` for the first). It ends after
-/// the page without a next link, after `max_pages` pages, or with an error after the
-/// page whose next link repeats a cursor or leaves the list.
-fn pages<T, F, Fut>(guard: NextLinkGuard, max_pages: Option<usize>, fetch: F) -> BoxStream<'static, Result<Page<T>>>
+/// A stream of pages: `fetch(cursor)` gets one page (`start` for the first). It ends
+/// after the page without a next link, after `max_pages` pages, or with an error after
+/// the page whose next link repeats a cursor or leaves the list, or after
+/// [`MAX_EMPTY_PAGES`] empty pages in a row that still point further.
+fn pages<T, F, Fut>(
+    guard: NextLinkGuard,
+    start: Option<String>,
+    max_pages: Option<usize>,
+    fetch: F,
+) -> BoxStream<'static, Result<Page<T>>>
 where
     T: Send + 'static,
     F: FnMut(Option<String>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<RawPage<T>>> + Send,
 {
-    let state =
-        State { fetch, guard, cursor: None, seen: HashSet::new(), pages: 0, max_pages, finished: false, pending: None };
+    let state = State {
+        fetch,
+        guard,
+        seen: start.iter().cloned().collect(),
+        cursor: start,
+        pages: 0,
+        empty_in_a_row: 0,
+        max_pages,
+        finished: false,
+        pending: None,
+    };
     stream::try_unfold(state, |mut st| async move {
         if let Some(e) = st.pending.take() {
             return Err(e);
@@ -126,8 +155,9 @@ where
         }
         let raw = (st.fetch)(st.cursor.take()).await?;
         st.pages += 1;
+        st.empty_in_a_row = if raw.items.is_empty() { st.empty_in_a_row + 1 } else { 0 };
         let next_cursor = match st.guard.cursor(raw.next_link.as_deref()) {
-            Ok(Some(cursor)) if !st.seen.insert(cursor.clone()) => {
+            Ok(Some(cursor)) if !st.seen.insert(cursor.clone()) || st.empty_in_a_row >= MAX_EMPTY_PAGES => {
                 st.pending = Some(Error::PaginationLoop { pages: st.pages });
                 None
             }
@@ -150,8 +180,7 @@ pub(crate) fn team_list<T, F, Fut>(
     client: Client,
     team: Option<String>,
     list: &'static str,
-    size: Option<u32>,
-    max_pages: Option<usize>,
+    options: ListOptions,
     fetch: F,
 ) -> BoxStream<'static, Result<Page<T>>>
 where
@@ -159,14 +188,18 @@ where
     F: Fn(Client, String, Option<String>, NonZeroU32) -> Fut + Send + 'static,
     Fut: Future<Output = Result<RawPage<T>>> + Send + 'static,
 {
-    let size = match page_size(size) {
+    let size = match page_size(options.page_size) {
         Ok(size) => size,
         Err(e) => return failed(e),
     };
+    if options.after.as_deref().is_some_and(str::is_empty) {
+        return failed(Error::invalid("after", "a cursor must not be empty"));
+    }
     let start = async move {
-        let team = client.team_slug(team.as_deref()).await?;
+        let team = client.team_for(team.as_deref()).await?;
         let guard = NextLinkGuard::new(client.endpoint(), format!("/2/teams/{team}/{list}"));
-        Ok::<_, Error>(pages(guard, max_pages, move |cursor| fetch(client.clone(), team.clone(), cursor, size)))
+        let fetch = move |cursor| fetch(client.clone(), team.clone(), cursor, size);
+        Ok::<_, Error>(pages(guard, options.after, options.max_pages, fetch))
     };
     stream::once(start).try_flatten().boxed()
 }

@@ -33,7 +33,7 @@ macro_rules! permissions {
 
         impl Permission {
             /// Every permission this version of the crate knows, in wire order.
-            pub const ALL: [Permission; permissions!(@count $($variant)*)] = [$(Permission::$variant),*];
+            pub const ALL: &'static [Permission] = &[$(Permission::$variant),*];
 
             /// The exact name on the wire, such as `manage_privateBoards`.
             pub const fn wire_name(self) -> &'static str {
@@ -55,8 +55,6 @@ macro_rules! permissions {
             )*
         }
     };
-    (@count) => { 0 };
-    (@count $head:ident $($tail:ident)*) => { 1 + permissions!(@count $($tail)*) };
 }
 
 permissions! {
@@ -138,7 +136,9 @@ impl<'de> Deserialize<'de> for Permission {
 /// A set of granted permissions, plus any permission names this crate does not know yet.
 ///
 /// It serializes as the wire's `permissions` object: every known permission with `true`
-/// or `false`, followed by the unknown names as they were received.
+/// or `false` (all 13 of them, even for an ingest key, whose wire object has only
+/// `create_datasets`), followed by the unknown names as they were received. Reading that
+/// back gives the same set.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Permissions {
     known: u32,
@@ -153,7 +153,7 @@ impl Permissions {
 
     /// Every permission this crate knows, `visible_team_members` included.
     pub fn all() -> Self {
-        Permission::ALL.into_iter().collect()
+        Permission::ALL.iter().copied().collect()
     }
 
     /// A builder: `Permissions::builder().run_queries().manage_boards().build()`.
@@ -196,12 +196,12 @@ impl Permissions {
 
     /// The granted permissions this crate knows, in wire order.
     pub fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
-        Permission::ALL.into_iter().filter(|p| self.contains(*p))
+        Permission::ALL.iter().copied().filter(|p| self.contains(*p))
     }
 
-    /// How many known permissions are granted.
+    /// How many permissions are granted, unknown ones included.
     pub fn len(&self) -> usize {
-        self.known.count_ones() as usize
+        self.known.count_ones() as usize + self.unknown.values().filter(|v| **v).count()
     }
 
     /// `true` when no known permission is granted and no unknown one is `true`.
@@ -227,7 +227,7 @@ impl Permissions {
     /// Every permission as `(wire name, granted)`: the known ones in wire order, then the
     /// unknown ones. This is the wire's `permissions` object.
     pub fn to_wire(&self) -> impl Iterator<Item = (&str, bool)> {
-        Permission::ALL.into_iter().map(|p| (p.wire_name(), self.contains(p))).chain(self.unknown())
+        Permission::ALL.iter().map(|p| (p.wire_name(), self.contains(*p))).chain(self.unknown())
     }
 
     /// Builds the set from a wire `permissions` object. Known names set their bit;
@@ -330,7 +330,7 @@ mod tests {
     #[test]
     fn thirteen_wire_names_round_trip_exactly() {
         assert_eq!(Permission::ALL.len(), 13);
-        for p in Permission::ALL {
+        for &p in Permission::ALL {
             assert_eq!(Permission::from_wire_name(p.wire_name()), Some(p));
             assert_eq!(p.wire_name().parse::<Permission>().unwrap(), p);
         }

@@ -262,6 +262,6 @@ async fn a_per_call_team_override_uses_that_team_without_asking_auth() {
         .expect(1)
         .mount(&server)
         .await;
-    let key = detecting_client(&server).api_keys().team("other-team").get(INGEST_ID).await.unwrap();
+    let key = detecting_client(&server).api_keys().for_team("other-team").get(INGEST_ID).await.unwrap();
     assert_eq!(key.name, "theirs");
 }

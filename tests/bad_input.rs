@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use honeycomb_api_keys::{ApiKeyUpdate, Client, Error, KeyType, NewApiKey, Permission, Permissions};
 use wiremock::MockServer;
 
@@ -92,7 +92,7 @@ async fn page_sizes_outside_1_to_100_are_rejected_before_any_request() {
     for size in [0, 101, 1000] {
         let err = c.api_keys().list().page_size(size).collect().await.unwrap_err();
         assert_eq!(field_of(&err), "page_size");
-        let err = c.environments().list(Some(size)).try_collect::<Vec<_>>().await.unwrap_err();
+        let err = c.environments().list().page_size(size).collect().await.unwrap_err();
         assert_eq!(field_of(&err), "page_size");
     }
     let results: Vec<_> = c.api_keys().list().page_size(0).items().collect().await;
@@ -113,7 +113,7 @@ async fn bad_team_slugs_are_rejected() {
     let server = MockServer::start().await;
     let c = client(&server);
     for team in ["", "..", "a/b", "t?x=1"] {
-        let err = c.api_keys().team(team).get(INGEST_ID).await.unwrap_err();
+        let err = c.api_keys().for_team(team).get(INGEST_ID).await.unwrap_err();
         assert_eq!(field_of(&err), "team", "{team:?}");
     }
     let err =

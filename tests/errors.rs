@@ -180,7 +180,7 @@ async fn a_malformed_created_key_never_echoes_its_secret() {
     let server = MockServer::start().await;
     let mut created = ingest_key(INGEST_ID, "k");
     created["attributes"]["secret"] = json!("CANARYcreatedSECRET");
-    created["type"] = json!("CANARYcreatedSECRET");
+    created["attributes"]["disabled"] = json!("CANARYcreatedSECRET");
     Mock::given(path(keys_path())).respond_with(jsonapi(201, json!({"data": created}))).expect(1).mount(&server).await;
     let err = client(&server).api_keys().create(NewApiKey::ingest("k", ENV_ID)).await.unwrap_err();
     assert!(matches!(err, Error::Decode { operation: "create_api_key", .. }), "{err:?}");

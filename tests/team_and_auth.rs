@@ -55,7 +55,7 @@ async fn the_team_is_detected_once_for_a_client_and_its_clones() {
     client.api_keys().get(INGEST_ID).await.unwrap();
     clone.api_keys().get(INGEST_ID).await.unwrap();
     client.api_keys().get(INGEST_ID).await.unwrap();
-    assert_eq!(clone.team().await.unwrap(), "detected");
+    assert_eq!(clone.resolve_team().await.unwrap(), "detected");
 }
 
 #[tokio::test]
@@ -91,9 +91,9 @@ async fn a_failed_detection_is_not_remembered() {
         .await;
     Mock::given(path("/2/auth")).respond_with(jsonapi(200, auth_body(TEAM))).mount(&server).await;
     let client = detecting_client(&server);
-    assert_eq!(client.team().await.unwrap_err().status().map(|s| s.as_u16()), Some(500));
-    assert_eq!(client.team().await.unwrap(), TEAM);
-    assert_eq!(client.team().await.unwrap(), TEAM);
+    assert_eq!(client.resolve_team().await.unwrap_err().status().map(|s| s.as_u16()), Some(500));
+    assert_eq!(client.resolve_team().await.unwrap(), TEAM);
+    assert_eq!(client.resolve_team().await.unwrap(), TEAM);
     let auth_calls = server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == "/2/auth").count();
     assert_eq!(auth_calls, 2);
 }
@@ -140,7 +140,7 @@ async fn mount_environments(server: &MockServer) {
 async fn environments_list_across_pages_with_the_shared_pagination() {
     let server = MockServer::start().await;
     mount_environments(&server).await;
-    let envs: Vec<_> = client(&server).environments().list(None).try_collect().await.unwrap();
+    let envs: Vec<_> = client(&server).environments().list().items().try_collect().await.unwrap();
     assert_eq!(envs.iter().map(|e| e.slug.as_str()).collect::<Vec<_>>(), ["staging", "production"]);
     assert_eq!(envs[1].id.as_str(), ENV_ID);
     assert_eq!(envs[1].color.as_deref(), Some("lightGreen"));
