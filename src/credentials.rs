@@ -35,13 +35,15 @@ impl ManagementKey {
     pub fn new(id: impl Into<String>, secret: impl Into<SecretString>) -> Result<Self> {
         let id = id.into();
         let secret = secret.into();
-        check_path_segment("management key id", id.trim(), Segment::Id)?;
+        // Shape first: a secret given as the id (swapped arguments) gets the message that
+        // says so, not a generic one.
         if !id.trim().split_once('_').is_some_and(|(prefix, _)| prefix.ends_with("mk")) {
             return Err(Error::invalid(
                 "management key id",
                 "does not look like a management key id (`hcxmk_…`); are the id and the secret swapped, or is this an ingest or configuration key?",
             ));
         }
+        check_path_segment("management key id", id.trim(), Segment::Id)?;
         let s = secret.expose_secret();
         if s.trim().is_empty() {
             return Err(Error::invalid("management key secret", "must not be empty"));

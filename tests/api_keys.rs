@@ -226,6 +226,7 @@ async fn list_asks_for_100_per_page_and_sends_the_type_filter() {
         .await;
     let keys = client(&server).api_keys().list().key_type(KeyType::Configuration).collect().await.unwrap();
     assert_eq!(keys.len(), 1);
+    assert_common_headers(&server, false).await;
     let request = &server.received_requests().await.unwrap()[0];
     assert!(request.url.query_pairs().all(|(k, _)| k != "page[after]"), "first page sends no cursor");
 }
@@ -251,6 +252,18 @@ async fn unknown_key_types_and_permissions_decode_and_are_kept() {
     assert_eq!(keys[0].creator_id, None);
     assert!(keys[1].permissions.contains(Permission::ManageSignals));
     assert_eq!(keys[1].permissions.to_string(), "manage_signals, manage_spaceships (unknown)");
+}
+
+#[tokio::test]
+async fn odd_unknown_permission_members_are_ignored_not_fatal() {
+    let server = MockServer::start().await;
+    let mut key = config_key(CONFIG_ID, "ci", &["run_queries"]);
+    key["attributes"]["permissions"]["future_nested"] = json!({"read": true});
+    key["attributes"]["permissions"]["future_null"] = json!(null);
+    Mock::given(path(keys_path())).respond_with(jsonapi(200, page(vec![key], None))).mount(&server).await;
+    let keys = client(&server).api_keys().list().collect().await.unwrap();
+    assert_eq!(keys[0].permissions.to_string(), "run_queries");
+    assert_eq!(keys[0].permissions.unknown().count(), 0);
 }
 
 #[tokio::test]

@@ -131,8 +131,18 @@ async fn endpoints_that_are_not_http_are_rejected_at_build() {
 }
 
 #[tokio::test]
+async fn a_swapped_management_id_and_secret_are_caught_without_echo() {
+    let err = Client::builder().management_key(CANARY, MGMT_ID).build().unwrap_err();
+    assert_eq!(field_of(&err), "management key id");
+    assert!(err.to_string().contains("swapped"), "{err}");
+    assert!(!format!("{err} {err:?}").contains(CANARY));
+    let ingest_as_management = Client::builder().management_key(INGEST_ID, CANARY).build().unwrap_err();
+    assert_eq!(field_of(&ingest_as_management), "management key id");
+}
+
+#[tokio::test]
 async fn malformed_management_keys_are_rejected_at_build() {
-    let err = Client::builder().management_key("hcxmk/..", CANARY).build().unwrap_err();
+    let err = Client::builder().management_key("hcxmk_/..", CANARY).build().unwrap_err();
     assert_eq!(field_of(&err), "management key id");
     let err = Client::builder().management_key(MGMT_ID, "").build().unwrap_err();
     assert_eq!(field_of(&err), "management key secret");

@@ -39,10 +39,17 @@ async fn unauthorized_keeps_the_jsonapi_details_and_says_which_variables_to_chec
 }
 
 #[tokio::test]
-async fn forbidden_names_the_missing_scope() {
+async fn forbidden_names_the_scope_the_operation_needs() {
     let err = get_error(jsonapi(403, error_body(403, "forbidden", "forbidden", Some("missing scope"), None))).await;
     assert!(err.is_auth());
-    assert!(err.to_string().contains("api-keys:read"), "{err}");
+    assert!(err.to_string().contains("`api-keys:read` scope"), "{err}");
+    assert_eq!(err.api_error().unwrap().operation, "get_api_key");
+
+    let server = MockServer::start().await;
+    Mock::given(path(keys_path())).respond_with(ResponseTemplate::new(403)).mount(&server).await;
+    let err = client(&server).api_keys().create(NewApiKey::ingest("k", ENV_ID)).await.unwrap_err();
+    assert!(err.to_string().starts_with("create_api_key: Honeycomb answered 403"), "{err}");
+    assert!(err.to_string().contains("`api-keys:write` scope"), "{err}");
 }
 
 #[tokio::test]
@@ -152,9 +159,13 @@ async fn the_request_id_header_is_kept() {
 
 #[tokio::test]
 async fn an_empty_error_body_still_gives_status_and_hint() {
-    let err = get_error(ResponseTemplate::new(403)).await;
-    assert_eq!(err.status().unwrap().as_u16(), 403);
+    let err = get_error(ResponseTemplate::new(404)).await;
+    assert_eq!(err.status().unwrap().as_u16(), 404);
     assert!(err.api_error().unwrap().errors.is_empty());
+    assert_eq!(
+        err.to_string(),
+        "get_api_key: Honeycomb answered 404 Not Found; check the team slug and the key or environment id; a deleted key answers 404"
+    );
 }
 
 #[tokio::test]

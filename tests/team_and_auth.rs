@@ -141,6 +141,10 @@ async fn environments_list_across_pages_with_the_shared_pagination() {
     let server = MockServer::start().await;
     mount_environments(&server).await;
     let envs: Vec<_> = client(&server).environments().list().items().try_collect().await.unwrap();
+    assert_common_headers(&server, false).await;
+    let queries: Vec<_> =
+        server.received_requests().await.unwrap().iter().map(|r| r.url.query().unwrap_or("").to_string()).collect();
+    assert_eq!(queries, ["page%5Bsize%5D=100", "page%5Bafter%5D=p2&page%5Bsize%5D=100"]);
     assert_eq!(envs.iter().map(|e| e.slug.as_str()).collect::<Vec<_>>(), ["staging", "production"]);
     assert_eq!(envs[1].id.as_str(), ENV_ID);
     assert_eq!(envs[1].color.as_deref(), Some("lightGreen"));
