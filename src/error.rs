@@ -95,6 +95,14 @@ pub enum Error {
         reason: String,
     },
 
+    /// The blocking client was called from inside an async runtime, where waiting would
+    /// stall the runtime. Use the async [`Client`](crate::Client) there, or call the
+    /// blocking one from `tokio::task::spawn_blocking`.
+    #[error(
+        "the blocking client was called from inside an async runtime; use the async honeycomb_api_keys::Client there, or move the call into tokio::task::spawn_blocking"
+    )]
+    BlockingInAsyncContext,
+
     /// `/2/auth` did not name the team of the management key, so the team slug could not
     /// be detected.
     #[error(

@@ -5,6 +5,9 @@
 
 mod api_keys;
 mod auth;
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
 mod client;
 pub mod config;
 mod credentials;

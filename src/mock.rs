@@ -276,6 +276,15 @@ impl MockHoneycombBuilder {
         self
     }
 
+    /// [`start`](Self::start) for synchronous code; call it outside any async runtime.
+    pub fn start_blocking(self) -> MockHoneycomb {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a current-thread runtime starts")
+            .block_on(self.start())
+    }
+
     /// Starts the fake on a free local port.
     pub async fn start(self) -> MockHoneycomb {
         let mut state = State::new(&self);
@@ -309,6 +318,13 @@ impl MockHoneycomb {
     /// environments Production and Staging, no API keys.
     pub async fn start() -> Self {
         MockHoneycomb::builder().start().await
+    }
+
+    /// [`start`](Self::start) for synchronous code (tests of code that uses the
+    /// [`blocking`](crate::blocking) client): the fake keeps serving on its own thread.
+    /// Call it outside any async runtime.
+    pub fn start_blocking() -> Self {
+        MockHoneycomb::builder().start_blocking()
     }
 
     /// Configures the seeds first.

@@ -1,0 +1,331 @@
+//! The same client for synchronous code (feature `blocking`).
+//!
+//! [`blocking::Client`](Client) wraps the async [`Client`](crate::Client) on a small
+//! runtime it owns: the same requests, checks, errors and pagination, with no second HTTP
+//! implementation. Lists are plain [`Iterator`]s. Called from inside an async runtime, every
+//! call returns [`Error::BlockingInAsyncContext`] instead of panicking: use the async
+//! client there.
+//!
+//! ```no_run
+//! use honeycomb_api_keys::{KeyType, NewApiKey, blocking};
+//!
+//! fn main() -> honeycomb_api_keys::Result<()> {
+//!     let client = blocking::Client::from_env()?;
+//!     for key in client.api_keys().list().key_type(KeyType::Ingest).items() {
+//!         let key = key?;
+//!         println!("{} {}", key.id, key.name);
+//!     }
+//!     let production = client.environments().find("Production")?.expect("no Production environment");
+//!     let created = client.api_keys().create(NewApiKey::ingest("batch job", &production.id))?;
+//!     println!("created {}", created.id());
+//!     Ok(())
+//! }
+//! ```
+
+use std::{future::Future, sync::Arc};
+
+use futures::{StreamExt, stream::BoxStream};
+
+use crate::{
+    api_keys, environments,
+    auth::AuthInfo,
+    client::ClientBuilder,
+    environments::Environment,
+    error::{Error, Result},
+    model::{ApiKey, ApiKeyUpdate, CreatedApiKey, KeyType, NewApiKey},
+    pagination::Page,
+};
+
+/// The runtime the blocking client drives its calls on. Shut down without blocking when
+/// the last clone goes, so dropping a client is safe anywhere, async code included.
+struct Runtime(Option<tokio::runtime::Runtime>);
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Driver(Arc<Runtime>);
+
+impl Driver {
+    /// One worker thread keeps connections alive between calls, so the connection pool
+    /// can be shared with async code on other runtimes (see [`Client::as_async`]).
+    fn new() -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("honeycomb-api-keys-blocking")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::config(format!("the blocking client's runtime could not start: {e}")))?;
+        Ok(Driver(Arc::new(Runtime(Some(runtime)))))
+    }
+
+    fn run<F: Future>(&self, future: F) -> Result<F::Output> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::BlockingInAsyncContext);
+        }
+        let runtime = self.0.0.as_ref().expect("the runtime lives until the last clone is dropped");
+        Ok(runtime.block_on(future))
+    }
+
+    fn call<T>(&self, future: impl Future<Output = Result<T>>) -> Result<T> {
+        self.run(future)?
+    }
+}
+
+/// A blocking client: the async [`Client`](crate::Client)'s operations, each waited for.
+/// Cheap to clone, `Send + Sync`.
+#[derive(Clone)]
+pub struct Client {
+    inner: crate::Client,
+    driver: Driver,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("blocking::Client").field(&self.inner).finish()
+    }
+}
+
+impl ClientBuilder {
+    /// Checks the settings and builds a [`blocking::Client`](Client).
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn build_blocking(self) -> Result<Client> {
+        Client::from_async(self.build()?)
+    }
+}
+
+impl Client {
+    /// A blocking client configured from the environment, like
+    /// [`Client::from_env`](crate::Client::from_env).
+    pub fn from_env() -> Result<Self> {
+        Client::from_async(crate::Client::from_env()?)
+    }
+
+    /// Wraps an async client, sharing its connection pool and team cache.
+    pub fn from_async(client: crate::Client) -> Result<Self> {
+        Ok(Client { inner: client, driver: Driver::new()? })
+    }
+
+    /// The async client underneath.
+    pub fn as_async(&self) -> &crate::Client {
+        &self.inner
+    }
+
+    /// Describes the management key in use and its team (`GET /2/auth`).
+    pub fn auth(&self) -> Result<AuthInfo> {
+        self.driver.call(self.inner.auth())
+    }
+
+    /// The team slug calls use (configured, or detected once through `/2/auth`).
+    pub fn resolve_team(&self) -> Result<String> {
+        self.driver.call(self.inner.resolve_team())
+    }
+
+    /// The team's API keys.
+    pub fn api_keys(&self) -> ApiKeys {
+        ApiKeys { inner: self.inner.api_keys(), driver: self.driver.clone() }
+    }
+
+    /// The team's environments.
+    pub fn environments(&self) -> Environments {
+        Environments { inner: self.inner.environments(), driver: self.driver.clone() }
+    }
+}
+
+/// The API keys of a team, blocking: see [`crate::ApiKeys`].
+#[derive(Clone)]
+pub struct ApiKeys {
+    inner: api_keys::ApiKeys,
+    driver: Driver,
+}
+
+impl ApiKeys {
+    /// The same calls for another team.
+    pub fn for_team(self, slug: impl Into<String>) -> Self {
+        ApiKeys { inner: self.inner.for_team(slug), driver: self.driver }
+    }
+
+    /// Lists keys.
+    pub fn list(&self) -> ListApiKeys {
+        ListApiKeys { inner: self.inner.list(), driver: self.driver.clone() }
+    }
+
+    /// Gets one key.
+    pub fn get(&self, id: impl AsRef<str>) -> Result<ApiKey> {
+        self.driver.call(self.inner.get(id))
+    }
+
+    /// Gets one key, or `None` when Honeycomb answers 404.
+    pub fn get_opt(&self, id: impl AsRef<str>) -> Result<Option<ApiKey>> {
+        self.driver.call(self.inner.get_opt(id))
+    }
+
+    /// Creates a key; the result holds its one-time secret.
+    pub fn create(&self, new: NewApiKey) -> Result<CreatedApiKey> {
+        self.driver.call(self.inner.create(new))
+    }
+
+    /// Updates a key; only what `update` sets is sent.
+    pub fn update(&self, id: impl AsRef<str>, update: ApiKeyUpdate) -> Result<ApiKey> {
+        self.driver.call(self.inner.update(id, update))
+    }
+
+    /// Deletes a key.
+    pub fn delete(&self, id: impl AsRef<str>) -> Result<()> {
+        self.driver.call(self.inner.delete(id))
+    }
+}
+
+/// A listing of keys, blocking: see [`crate::ListApiKeys`].
+#[must_use = "a listing does nothing until it is iterated"]
+pub struct ListApiKeys {
+    inner: api_keys::ListApiKeys,
+    driver: Driver,
+}
+
+impl ListApiKeys {
+    /// Only keys of this type.
+    pub fn key_type(self, key_type: KeyType) -> Self {
+        ListApiKeys { inner: self.inner.key_type(key_type), driver: self.driver }
+    }
+
+    /// Items per request, 1 to 100 (default 100).
+    pub fn page_size(self, size: u32) -> Self {
+        ListApiKeys { inner: self.inner.page_size(size), driver: self.driver }
+    }
+
+    /// Stop after this many pages.
+    pub fn max_pages(self, pages: usize) -> Self {
+        ListApiKeys { inner: self.inner.max_pages(pages), driver: self.driver }
+    }
+
+    /// Start at the page after `cursor`.
+    pub fn after(self, cursor: impl Into<String>) -> Self {
+        ListApiKeys { inner: self.inner.after(cursor), driver: self.driver }
+    }
+
+    /// The keys, one at a time; pages are fetched as the iterator advances.
+    pub fn items(self) -> Iter<ApiKey> {
+        Iter::new(self.inner.items(), self.driver)
+    }
+
+    /// The pages.
+    pub fn pages(self) -> Iter<Page<ApiKey>> {
+        Iter::new(self.inner.pages(), self.driver)
+    }
+
+    /// Every key, in one `Vec`.
+    pub fn collect(self) -> Result<Vec<ApiKey>> {
+        self.driver.call(self.inner.collect())
+    }
+}
+
+/// The environments of a team, blocking: see [`crate::Environments`].
+#[derive(Clone)]
+pub struct Environments {
+    inner: environments::Environments,
+    driver: Driver,
+}
+
+impl Environments {
+    /// The same calls for another team.
+    pub fn for_team(self, slug: impl Into<String>) -> Self {
+        Environments { inner: self.inner.for_team(slug), driver: self.driver }
+    }
+
+    /// Lists environments.
+    pub fn list(&self) -> ListEnvironments {
+        ListEnvironments { inner: self.inner.list(), driver: self.driver.clone() }
+    }
+
+    /// Gets one environment by id.
+    pub fn get(&self, id: impl AsRef<str>) -> Result<Environment> {
+        self.driver.call(self.inner.get(id))
+    }
+
+    /// The environment with this name or slug, if any.
+    pub fn find(&self, name_or_slug: &str) -> Result<Option<Environment>> {
+        self.driver.call(self.inner.find(name_or_slug))
+    }
+}
+
+/// A listing of environments, blocking: see [`crate::ListEnvironments`].
+#[must_use = "a listing does nothing until it is iterated"]
+pub struct ListEnvironments {
+    inner: environments::ListEnvironments,
+    driver: Driver,
+}
+
+impl ListEnvironments {
+    /// Items per request, 1 to 100 (default 100).
+    pub fn page_size(self, size: u32) -> Self {
+        ListEnvironments { inner: self.inner.page_size(size), driver: self.driver }
+    }
+
+    /// Stop after this many pages.
+    pub fn max_pages(self, pages: usize) -> Self {
+        ListEnvironments { inner: self.inner.max_pages(pages), driver: self.driver }
+    }
+
+    /// Start at the page after `cursor`.
+    pub fn after(self, cursor: impl Into<String>) -> Self {
+        ListEnvironments { inner: self.inner.after(cursor), driver: self.driver }
+    }
+
+    /// The environments, one at a time.
+    pub fn items(self) -> Iter<Environment> {
+        Iter::new(self.inner.items(), self.driver)
+    }
+
+    /// The pages.
+    pub fn pages(self) -> Iter<Page<Environment>> {
+        Iter::new(self.inner.pages(), self.driver)
+    }
+
+    /// Every environment, in one `Vec`.
+    pub fn collect(self) -> Result<Vec<Environment>> {
+        self.driver.call(self.inner.collect())
+    }
+}
+
+/// A blocking iterator over a listing: each `next` waits for the next item, fetching a
+/// page when needed. It ends after the first error.
+pub struct Iter<T> {
+    stream: Option<BoxStream<'static, Result<T>>>,
+    driver: Driver,
+}
+
+impl<T> Iter<T> {
+    fn new(stream: BoxStream<'static, Result<T>>, driver: Driver) -> Self {
+        Iter { stream: Some(stream), driver }
+    }
+}
+
+impl<T> Iterator for Iter<T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        let stream = self.stream.as_mut()?;
+        let next = match self.driver.run(stream.next()) {
+            Ok(next) => next,
+            Err(e) => Some(Err(e)),
+        };
+        if matches!(next, None | Some(Err(_))) {
+            self.stream = None;
+        }
+        next
+    }
+}
+
+impl<T> std::iter::FusedIterator for Iter<T> {}
+
+impl<T> std::fmt::Debug for Iter<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Iter").field("finished", &self.stream.is_none()).finish()
+    }
+}
