@@ -1,75 +1,200 @@
-//! A tour of the crate against your Honeycomb team.
+//! A tour of the crate: every common key-management task, step by step.
 //!
 //! ```text
-//! HONEYCOMB_KEY_ID=hcxmk_... HONEYCOMB_KEY_SECRET=... cargo run --example quickstart
-//! HONEYCOMB_KEY_ID=hcxmk_... HONEYCOMB_KEY_SECRET=... cargo run --example quickstart -- --create
+//! cargo run --features mock --example quickstart            # offline, on the built-in fake
+//! HONEYCOMB_KEY_ID=hcxmk_... HONEYCOMB_KEY_SECRET=... \
+//!   cargo run --features mock --example quickstart          # your team, read-only
+//! ... cargo run --features mock --example quickstart -- --write   # your team, with writes
 //! ```
 //!
-//! Read-only by default: who am I, which environments, which keys. With `--create` it
-//! also creates a disabled ingest key in the first environment, reads, renames and then
-//! deletes it. Without credentials it says which variables to set and sends nothing.
+//! Without credentials it starts the fake Honeycomb in-process and runs the whole tour:
+//! nothing leaves the machine. With `HONEYCOMB_KEY_ID` / `HONEYCOMB_KEY_SECRET` it runs
+//! against Honeycomb: read-only (who am I, environments, keys, audit) unless `--write` is
+//! given, and then every key it creates it also deletes.
 
+use std::time::Duration;
+
+use chrono::Utc;
 use futures::TryStreamExt;
-use honeycomb_api_keys::{ApiKeyUpdate, Client, Error, KeyType, NewApiKey};
+use honeycomb_api_keys::{
+    ApiKey, ApiKeyUpdate, Client, Error, ExposeSecret, KeyType, NewApiKey, Permissions, config, mock::MockHoneycomb,
+};
+
+const AUDIT_AGE_DAYS: i64 = 90;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let create = std::env::args().any(|a| a == "--create");
+    let write_flag = std::env::args().any(|a| a == "--write");
+    let has_credentials =
+        [config::ENV_KEY_ID, config::ENV_MANAGEMENT_KEY].iter().any(|v| std::env::var_os(v).is_some());
 
-    let client = match Client::from_env() {
-        Ok(client) => client,
-        Err(Error::Config { message }) => {
-            println!("honeycomb-api-keys quickstart: nothing to do without a management key.");
-            println!("  {message}");
-            println!(
-                "  Optional: HONEYCOMB_API_ENDPOINT (default https://api.honeycomb.io; EU: https://api.eu1.honeycomb.io)"
-            );
-            println!("            HONEYCOMB_TEAM (default: detected through /2/auth)");
-            println!("No request was sent. The test suite runs offline: cargo test --all-features");
-            return Ok(());
+    if has_credentials {
+        let client = Client::from_env()?;
+        println!("Running against {} with your management key {}.", client.endpoint(), client.key_id());
+        if !write_flag {
+            println!("Read-only: pass --write to also create, change and delete (its own) keys.");
         }
-        Err(other) => return Err(other),
-    };
+        return tour(&client, write_flag).await;
+    }
 
+    // No credentials: a fake Honeycomb in this process, with two old keys for the audit.
+    let fake = MockHoneycomb::start().await;
+    fake.seed_key("legacy deploy key", "ingest", &["create_datasets"], days(400));
+    fake.seed_key("old CI", "configuration", &["run_queries", "manage_triggers"], days(120));
+    println!(
+        "No {} / {} set: touring a built-in fake Honeycomb at {}.",
+        config::ENV_KEY_ID,
+        config::ENV_KEY_SECRET,
+        fake.uri()
+    );
+    println!("Nothing leaves this machine. Set those variables to run it against your team.");
+    tour(&fake.client(), true).await?;
+    println!("\nThe fake saw {} requests; that is the whole tour.", fake.requests().len());
+    Ok(())
+}
+
+fn days(n: u64) -> Duration {
+    Duration::from_secs(n * 86_400)
+}
+
+fn step(n: u32, title: &str) {
+    println!("\n{n}. {title}");
+}
+
+/// The secret masked for display: its length and last four characters.
+fn masked(secret: &str) -> String {
+    let tail: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    format!("{}{tail}", "•".repeat(secret.chars().count().saturating_sub(4)))
+}
+
+fn show(key: &ApiKey) {
+    println!(
+        "   {} {:<13} {:<30} {} created {}",
+        key.id,
+        key.key_type.as_str(),
+        key.name,
+        if key.disabled { "disabled" } else { "enabled " },
+        key.created.format("%Y-%m-%d")
+    );
+}
+
+async fn tour(client: &Client, write: bool) -> Result<(), Error> {
+    step(1, "Who am I, and which team?");
     let me = client.auth().await?;
     println!(
-        "management key {} in team {} ({} scopes: {})",
+        "   key {} ({}), team {:?} (slug {})",
         me.key_id,
-        me.team.slug,
-        me.scopes.len(),
-        me.scopes.join(", ")
+        me.name.as_deref().unwrap_or("unnamed"),
+        me.team.name.as_deref().unwrap_or(""),
+        me.team.slug
     );
+    println!("   scopes: {}", me.scopes.join(", "));
 
+    step(2, "Environments, to find the id a key is created in");
     let environments = client.environments().list().collect().await?;
-    println!("{} environments:", environments.len());
     for env in &environments {
-        println!("  {:<32} {:<24} {}", env.id, env.slug, env.name);
+        println!("   {} {:<16} {}", env.id, env.slug, env.name);
     }
 
     let keys = client.api_keys();
-    let (mut ingest, mut configuration, mut disabled) = (0, 0, 0);
-    let mut all = keys.list().items();
-    while let Some(key) = all.try_next().await? {
-        match key.key_type {
-            KeyType::Ingest => ingest += 1,
-            KeyType::Configuration => configuration += 1,
-            _ => {}
-        }
-        disabled += usize::from(key.disabled);
-    }
-    println!("keys: {ingest} ingest, {configuration} configuration, {disabled} disabled");
-
-    if create {
+    if write {
         let Some(env) = environments.first() else {
-            println!("no environment to create a key in");
+            println!("   no environment: nothing to create keys in");
             return Ok(());
         };
-        let created = keys.create(NewApiKey::ingest("quickstart (safe to delete)", &env.id).disabled(true)).await?;
-        println!("created {} in {} (its secret is shown once; this tour does not print it)", created.id(), env.slug);
-        let renamed = keys.update(created.id(), ApiKeyUpdate::new().name("quickstart (renamed)")).await?;
-        println!("renamed to {:?}, updated at {}", renamed.name, renamed.updated);
-        keys.delete(created.id()).await?;
-        println!("deleted; get_opt now returns {:?}", keys.get_opt(created.id()).await?.map(|k| k.id));
+        write_tour(client, env).await?;
+    } else {
+        step(3, "Every key, streamed page by page");
+        let mut all = keys.list().items();
+        while let Some(key) = all.try_next().await? {
+            show(&key);
+        }
     }
+
+    if !write {
+        audit(client, 4).await?;
+    }
+    Ok(())
+}
+
+async fn audit(client: &Client, n: u32) -> Result<(), Error> {
+    step(n, &format!("Audit: keys older than {AUDIT_AGE_DAYS} days, and disabled keys"));
+    let cutoff = Utc::now() - chrono::Duration::days(AUDIT_AGE_DAYS);
+    let (mut old, mut disabled, mut total) = (0, 0, 0);
+    let mut all = client.api_keys().list().items();
+    while let Some(key) = all.try_next().await? {
+        total += 1;
+        if key.created < cutoff {
+            old += 1;
+            println!("   old:      {} {:<30} {} days", key.id, key.name, (Utc::now() - key.created).num_days());
+        }
+        if key.disabled {
+            disabled += 1;
+            println!("   disabled: {} {}", key.id, key.name);
+        }
+    }
+    println!("   {total} keys: {old} older than {AUDIT_AGE_DAYS} days, {disabled} disabled");
+    Ok(())
+}
+
+async fn write_tour(client: &Client, env: &honeycomb_api_keys::Environment) -> Result<(), Error> {
+    let keys = client.api_keys();
+
+    step(3, &format!("Create an ingest key in {}", env.name));
+    let ingest = keys.create(NewApiKey::ingest("checkout-service (quickstart)", &env.id).create_datasets(true)).await?;
+    println!("   created {}", ingest.id());
+    println!("   ! The secret is returned only now and never again: store it (it is masked here).");
+    let usable = ingest.ingest_key().expect("an ingest key");
+    println!(
+        "   X-Honeycomb-Team for senders (id + secret): {}{}",
+        ingest.id(),
+        masked(ingest.secret().expose_secret())
+    );
+    println!("   ({} characters in all)", usable.expose_secret().len());
+
+    step(4, "Create a configuration key with the board-management preset");
+    let config = keys
+        .create(NewApiKey::configuration("CI boards (quickstart)", &env.id, Permissions::board_management()))
+        .await?;
+    println!("   created {} with: {}", config.id(), config.key().permissions);
+    println!("   X-Honeycomb-Team for it is the secret alone: {}", masked(config.secret().expose_secret()));
+
+    step(5, "List all keys, then only ingest keys");
+    for key in keys.list().collect().await? {
+        show(&key);
+    }
+    let ingest_only = keys.list().key_type(KeyType::Ingest).collect().await?;
+    println!("   {} of them are ingest keys", ingest_only.len());
+
+    step(6, "Get one key (never with its secret)");
+    show(&keys.get(ingest.id()).await?);
+
+    step(7, "Rename, disable, and enable again");
+    let renamed = keys.update(ingest.id(), ApiKeyUpdate::new().name("checkout (quickstart, renamed)")).await?;
+    println!("   renamed to {:?}", renamed.name);
+    let disabled = keys.update(ingest.id(), ApiKeyUpdate::new().disable()).await?;
+    println!("   disabled: {}", disabled.disabled);
+    let enabled = keys.update(ingest.id(), ApiKeyUpdate::new().enable()).await?;
+    println!("   disabled: {} (updated {})", enabled.disabled, enabled.updated);
+
+    step(8, "Rotate the ingest key: create its replacement, then disable the old one");
+    let old = keys.get(ingest.id()).await?;
+    let name = format!("{} (rotated {})", old.name, Utc::now().format("%Y-%m-%d"));
+    let name: String = name.chars().take(honeycomb_api_keys::model::MAX_NAME_LEN).collect();
+    let replacement = keys.create(NewApiKey::ingest(name, &env.id).permissions(old.permissions.clone())).await?;
+    println!("   new key {} (deploy its secret, then retire the old one)", replacement.id());
+    keys.update(&old.id, ApiKeyUpdate::new().disable()).await?;
+    println!("   old key {} disabled", old.id);
+
+    audit(client, 9).await?;
+
+    step(10, "Delete what the tour created");
+    for id in [ingest.id(), config.id(), replacement.id()] {
+        keys.delete(id).await?;
+        println!("   deleted {id}");
+    }
+
+    step(11, "A deleted key is gone");
+    println!("   get_opt({}) = {:?}", config.id(), keys.get_opt(config.id()).await?.map(|k| k.id));
     Ok(())
 }

@@ -27,9 +27,10 @@ use std::{future::Future, sync::Arc};
 use futures::{StreamExt, stream::BoxStream};
 
 use crate::{
-    api_keys, environments,
+    api_keys,
     auth::AuthInfo,
     client::ClientBuilder,
+    environments,
     environments::Environment,
     error::{Error, Result},
     model::{ApiKey, ApiKeyUpdate, CreatedApiKey, KeyType, NewApiKey},

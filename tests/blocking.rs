@@ -29,14 +29,15 @@ fn every_operation_works_blocking() {
 
     let keys = client.api_keys();
     let ingest = keys.create(NewApiKey::ingest("batch", &production.id).create_datasets(true)).unwrap();
-    let config = keys
-        .create(NewApiKey::configuration("ci", &production.id, Permissions::read_only_querying()))
-        .unwrap();
+    let config =
+        keys.create(NewApiKey::configuration("ci", &production.id, Permissions::read_only_querying())).unwrap();
     assert_eq!(keys.get(ingest.id()).unwrap(), *ingest.key());
     let renamed = keys.update(ingest.id(), ApiKeyUpdate::new().name("batch (old)").disable()).unwrap();
     assert!(renamed.disabled && renamed.name == "batch (old)");
     let widened = keys.update(config.id(), ApiKeyUpdate::new().grant(Permission::ManageBoards)).unwrap();
-    assert!(widened.permissions.contains(Permission::ManageBoards) && widened.permissions.contains(Permission::RunQueries));
+    assert!(
+        widened.permissions.contains(Permission::ManageBoards) && widened.permissions.contains(Permission::RunQueries)
+    );
 
     fake.seed_keys(150);
     assert_eq!(keys.list().collect().unwrap().len(), 152);
