@@ -17,7 +17,8 @@ use std::time::Duration;
 use chrono::Utc;
 use futures::TryStreamExt;
 use honeycomb_api_keys::{
-    ApiKey, ApiKeyUpdate, Client, Error, ExposeSecret, KeyType, NewApiKey, Permissions, config, mock::MockHoneycomb,
+    ApiKey, ApiKeyUpdate, Client, Error, ExposeSecret, KeyType, NewApiKey, Permission, Permissions, config,
+    mock::MockHoneycomb,
 };
 
 const AUDIT_AGE_DAYS: i64 = 90;
@@ -39,8 +40,9 @@ async fn main() -> Result<(), Error> {
 
     // No credentials: a fake Honeycomb in this process, with two old keys for the audit.
     let fake = MockHoneycomb::start().await;
-    fake.seed_key("legacy deploy key", "ingest", &["create_datasets"], days(400));
-    fake.seed_key("old CI", "configuration", &["run_queries", "manage_triggers"], days(120));
+    fake.seed_key("production", "legacy deploy key", &KeyType::Ingest, &Permission::CreateDatasets.into(), days(400));
+    let old_ci = Permissions::builder().run_queries().manage_triggers().build();
+    fake.seed_key("production", "old CI", &KeyType::Configuration, &old_ci, days(120));
     println!(
         "No {} / {} set: touring a built-in fake Honeycomb at {}.",
         config::ENV_KEY_ID,

@@ -10,16 +10,19 @@ use secrecy::SecretString;
 use crate::{
     client::Client,
     error::{Error, Result},
-    generated::{call, types},
+    generated::types,
     model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey},
+    operation::Operation,
     pagination::{self, ListOptions, Page, RawPage},
     permissions::{Permission, Permissions},
+    retry::RetryConfig,
+    transport::{CallOptions, call},
 };
 
 impl Client {
     /// The team's API keys.
     pub fn api_keys(&self) -> ApiKeys {
-        ApiKeys { client: self.clone(), team: None }
+        ApiKeys { client: self.clone(), team: None, retry: None }
     }
 }
 
@@ -53,6 +56,7 @@ impl Client {
 pub struct ApiKeys {
     client: Client,
     team: Option<String>,
+    retry: Option<RetryConfig>,
 }
 
 impl ApiKeys {
@@ -63,8 +67,18 @@ impl ApiKeys {
         self
     }
 
+    /// The same calls with another retry policy (for example [`RetryConfig::disabled`]).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
     async fn team(&self) -> Result<String> {
         self.client.team_for(self.team.as_deref()).await
+    }
+
+    fn options(&self) -> CallOptions<'_> {
+        CallOptions { retry: self.retry.as_ref(), subject: None }
     }
 
     /// Lists keys: a builder for a stream of keys ([`ListApiKeys::items`]), of pages
@@ -78,7 +92,10 @@ impl ApiKeys {
     pub async fn get(&self, id: impl AsRef<str>) -> Result<ApiKey> {
         let id = KeyId::parse(id.as_ref())?;
         let team = self.team().await?;
-        call("get_api_key", self.client.raw().get_api_key(&team, id.as_str())).await.map(|r| key_from_wire(r.data))
+        let raw = self.client.raw();
+        call(&self.client, Operation::GetApiKey, self.options(), || raw.get_api_key(&team, id.as_str()))
+            .await
+            .map(|r| key_from_wire(r.data))
     }
 
     /// Gets one key, or `None` when Honeycomb answers 404.
@@ -97,9 +114,14 @@ impl ApiKeys {
     /// Creates a key. The result holds its secret, which Honeycomb never returns again.
     pub async fn create(&self, new: NewApiKey) -> Result<CreatedApiKey> {
         new.validate()?;
+        let name = new.name.clone();
         let body = create_request(new)?;
         let team = self.team().await?;
-        call("create_api_key", self.client.raw().create_api_key(&team, &body)).await.map(|r| created_from_wire(r.data))
+        let raw = self.client.raw();
+        let options = CallOptions { subject: Some(&name), ..self.options() };
+        call(&self.client, Operation::CreateApiKey, options, || raw.create_api_key(&team, &body))
+            .await
+            .map(|r| created_from_wire(r.data))
     }
 
     /// Changes a key's name, `disabled` flag or (configuration keys) permissions. Only
@@ -109,7 +131,8 @@ impl ApiKeys {
         update.validate(&id)?;
         let body = update_request(&id, update)?;
         let team = self.team().await?;
-        call("update_api_key", self.client.raw().update_api_key(&team, id.as_str(), &body))
+        let raw = self.client.raw();
+        call(&self.client, Operation::UpdateApiKey, self.options(), || raw.update_api_key(&team, id.as_str(), &body))
             .await
             .map(|r| key_from_wire(r.data))
     }
@@ -118,7 +141,10 @@ impl ApiKeys {
     pub async fn delete(&self, id: impl AsRef<str>) -> Result<()> {
         let id = KeyId::parse(id.as_ref())?;
         let team = self.team().await?;
-        call("delete_api_key", self.client.raw().delete_api_key(&team, id.as_str())).await
+        let raw = self.client.raw();
+        call(&self.client, Operation::DeleteApiKey, self.options(), || raw.delete_api_key(&team, id.as_str()))
+            .await
+            .map(|_| ())
     }
 }
 
@@ -173,19 +199,26 @@ impl ListApiKeys {
             Ok(filter) => filter,
             Err(e) => return pagination::failed(e),
         };
+        let retry = self.keys.retry;
         pagination::team_list(
             self.keys.client,
             self.keys.team,
             "api-keys",
             self.options,
-            move |client, team, cursor, size| async move {
-                let page =
-                    call("list_api_keys", client.raw().list_api_keys(&team, filter, cursor.as_deref(), Some(size)))
-                        .await?;
-                Ok(RawPage {
-                    items: page.data.into_iter().map(key_from_wire).collect(),
-                    next_link: page.links.and_then(|l| l.next),
-                })
+            move |client, team, cursor, size| {
+                let retry = retry.clone();
+                async move {
+                    let options = CallOptions { retry: retry.as_ref(), subject: None };
+                    let raw = client.raw();
+                    let page = call(&client, Operation::ListApiKeys, options, || {
+                        raw.list_api_keys(&team, filter, cursor.as_deref(), Some(size))
+                    })
+                    .await?;
+                    Ok(RawPage {
+                        items: page.data.into_iter().map(key_from_wire).collect(),
+                        next_link: page.links.and_then(|l| l.next),
+                    })
+                }
             },
         )
     }

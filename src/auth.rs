@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::{
     client::Client,
     error::{Error, Result},
-    generated::{call, types},
+    generated::types,
+    operation::Operation,
+    transport::{CallOptions, call},
 };
 
 /// What `/2/auth` says about the management key in use.
@@ -61,7 +63,8 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn auth(&self) -> Result<AuthInfo> {
-        auth_from_wire(call("get_auth", self.raw().get_auth()).await?)
+        let raw = self.raw();
+        auth_from_wire(call(self, Operation::GetAuth, CallOptions::default(), || raw.get_auth()).await?)
     }
 }
 

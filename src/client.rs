@@ -10,6 +10,7 @@ use secrecy::SecretString;
 use tokio::sync::OnceCell;
 
 use crate::{
+    clock::{Clock, SystemClock},
     config::{
         DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_ENDPOINT, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY,
         ENV_MANAGEMENT_SECRET, ENV_TEAM, Region,
@@ -18,7 +19,13 @@ use crate::{
     error::{Error, Result},
     generated::RawClient,
     model::{Segment, check_path_segment},
+    operation::Operation,
+    rate_limit::{Limiter, RateLimitConfig, RateLimitStatus},
+    retry::RetryConfig,
 };
+
+/// Default time allowed for a whole call, its retries and waits included.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A client for Honeycomb's API Keys v2 management API.
 ///
@@ -53,6 +60,10 @@ struct Inner {
     key_id: String,
     team: Option<String>,
     detected_team: OnceCell<String>,
+    retry: RetryConfig,
+    limiter: Limiter,
+    clock: Arc<dyn Clock>,
+    operation_timeout: Duration,
 }
 
 impl Client {
@@ -109,8 +120,30 @@ impl Client {
         Ok(detected.clone())
     }
 
+    /// What Honeycomb last said about `operation`'s rate limit (from the `RateLimit`
+    /// headers of its last response), if anything.
+    pub fn rate_limit_status(&self, operation: Operation) -> Option<RateLimitStatus> {
+        self.inner.limiter.status(operation)
+    }
+
     pub(crate) fn raw(&self) -> &RawClient {
         &self.inner.raw
+    }
+
+    pub(crate) fn retry_config(&self) -> &RetryConfig {
+        &self.inner.retry
+    }
+
+    pub(crate) fn limiter(&self) -> &Limiter {
+        &self.inner.limiter
+    }
+
+    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    pub(crate) fn operation_timeout(&self) -> Duration {
+        self.inner.operation_timeout
     }
 }
 
@@ -136,6 +169,10 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
+    operation_timeout: Option<Duration>,
+    retry: Option<RetryConfig>,
+    rate_limit: Option<RateLimitConfig>,
+    clock: Option<Arc<dyn Clock>>,
     use_env: bool,
 }
 
@@ -148,6 +185,9 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("operation_timeout", &self.operation_timeout)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
             .field("with_env", &self.use_env)
             .finish_non_exhaustive()
     }
@@ -202,10 +242,38 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed for one request, from sending it to the end of the response
-    /// (default 30 s).
+    /// Time allowed for one request (one attempt), from sending it to the end of the
+    /// response (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed for a whole call: its attempts, backoffs and rate-limit waits
+    /// (default 120 s). A wait that would end past it is not started.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// The retry policy (default [`RetryConfig::standard`]; [`RetryConfig::disabled`] for
+    /// none).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// How requests are paced against the rate limit (default: on, 100 a minute per
+    /// operation until Honeycomb's headers say otherwise).
+    pub fn rate_limit(mut self, config: RateLimitConfig) -> Self {
+        self.rate_limit = Some(config);
+        self
+    }
+
+    /// The clock retries and the rate limiter wait on (default: the real one). Tests pass
+    /// a [`ManualClock`](crate::clock::ManualClock) so that nothing waits in real time.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Some(Arc::new(clock));
         self
     }
 
@@ -266,8 +334,19 @@ impl ClientBuilder {
             .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
 
         let raw = RawClient::new_with_client(base.as_str().trim_end_matches('/'), http);
+        let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock::default()));
         Ok(Client {
-            inner: Arc::new(Inner { raw, base, key_id: key.id().to_string(), team, detected_team: OnceCell::new() }),
+            inner: Arc::new(Inner {
+                raw,
+                base,
+                key_id: key.id().to_string(),
+                team,
+                detected_team: OnceCell::new(),
+                retry: self.retry.unwrap_or_default(),
+                limiter: Limiter::new(self.rate_limit.unwrap_or_default(), clock.clone()),
+                clock,
+                operation_timeout: self.operation_timeout.unwrap_or(DEFAULT_OPERATION_TIMEOUT),
+            }),
         })
     }
 }

@@ -6,9 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::{
     client::Client,
     error::{Error, Result},
-    generated::{call, types},
+    generated::types,
     model::EnvironmentId,
+    operation::Operation,
     pagination::{self, ListOptions, Page, RawPage},
+    retry::RetryConfig,
+    transport::{CallOptions, call},
 };
 
 /// An environment of the team.
@@ -32,7 +35,7 @@ pub struct Environment {
 impl Client {
     /// The team's environments.
     pub fn environments(&self) -> Environments {
-        Environments { client: self.clone(), team: None }
+        Environments { client: self.clone(), team: None, retry: None }
     }
 }
 
@@ -51,12 +54,19 @@ impl Client {
 pub struct Environments {
     client: Client,
     team: Option<String>,
+    retry: Option<RetryConfig>,
 }
 
 impl Environments {
     /// The same calls for another team.
     pub fn for_team(mut self, slug: impl Into<String>) -> Self {
         self.team = Some(slug.into());
+        self
+    }
+
+    /// The same calls with another retry policy.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
         self
     }
 
@@ -70,7 +80,9 @@ impl Environments {
     pub async fn get(&self, id: impl AsRef<str>) -> Result<Environment> {
         let id = EnvironmentId::parse(id.as_ref())?;
         let team = self.client.team_for(self.team.as_deref()).await?;
-        call("get_environment", self.client.raw().get_environment(&team, id.as_str()))
+        let raw = self.client.raw();
+        let options = CallOptions { retry: self.retry.as_ref(), subject: None };
+        call(&self.client, Operation::GetEnvironment, options, || raw.get_environment(&team, id.as_str()))
             .await
             .map(|r| environment_from_wire(r.data))
     }
@@ -127,14 +139,21 @@ impl ListEnvironments {
 
     /// The pages, as Honeycomb returns them.
     pub fn pages(self) -> BoxStream<'static, Result<Page<Environment>>> {
-        let Environments { client, team } = self.environments;
-        pagination::team_list(client, team, "environments", self.options, |client, team, cursor, size| async move {
-            let page =
-                call("list_environments", client.raw().list_environments(&team, cursor.as_deref(), Some(size))).await?;
-            Ok(RawPage {
-                items: page.data.into_iter().map(environment_from_wire).collect(),
-                next_link: page.links.and_then(|l| l.next),
-            })
+        let Environments { client, team, retry } = self.environments;
+        pagination::team_list(client, team, "environments", self.options, move |client, team, cursor, size| {
+            let retry = retry.clone();
+            async move {
+                let options = CallOptions { retry: retry.as_ref(), subject: None };
+                let raw = client.raw();
+                let page = call(&client, Operation::ListEnvironments, options, || {
+                    raw.list_environments(&team, cursor.as_deref(), Some(size))
+                })
+                .await?;
+                Ok(RawPage {
+                    items: page.data.into_iter().map(environment_from_wire).collect(),
+                    next_link: page.links.and_then(|l| l.next),
+                })
+            }
         })
     }
 

@@ -13,6 +13,8 @@ use std::{fmt, time::Duration};
 use reqwest::{StatusCode, header::HeaderMap};
 use serde::{Deserialize, Serialize};
 
+use crate::operation::Operation;
+
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -49,16 +51,56 @@ pub enum Error {
         source: reqwest::Error,
     },
 
-    /// The request took longer than the configured timeout.
-    #[error(
-        "the `{operation}` request timed out; raise the timeout with `ClientBuilder::timeout` if Honeycomb is slow to answer"
-    )]
+    /// A request, or the whole call with its retries, took longer than allowed.
+    #[error("the `{operation}` call timed out ({scope}); raise {} if Honeycomb is slow to answer", scope.setting())]
     Timeout {
         /// The operation that timed out.
-        operation: &'static str,
-        /// The underlying HTTP error.
+        operation: Operation,
+        /// Whether one attempt or the whole call ran out of time.
+        scope: TimeoutScope,
+        /// The underlying HTTP error, for an attempt timeout.
         #[source]
-        source: reqwest::Error,
+        source: Option<reqwest::Error>,
+    },
+
+    /// The request was sent, but whether Honeycomb carried it out is unknown (the answer
+    /// was a 5xx, the connection broke, or it timed out). For a create, the SDK did not
+    /// send it again: a second create would make a second key.
+    #[error(
+        "the outcome of `{operation}` is unknown: {source}. It was not retried, to avoid a duplicate; {}",
+        outcome_advice(*operation, subject.as_deref())
+    )]
+    OutcomeUnknown {
+        /// The operation.
+        operation: Operation,
+        /// What it was about (the name of the key being created), when known.
+        subject: Option<String>,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// Honeycomb created the key (it answered 201) but its answer could not be read, so
+    /// the key's secret, which is shown only once, is lost.
+    #[error(
+        "Honeycomb created the key{} but its answer could not be read ({reason}), so its secret is lost; delete that key and create it again",
+        key_id.as_deref().map(|id| format!(" {id}")).unwrap_or_default()
+    )]
+    CreatedKeyUnreadable {
+        /// The new key's id, if the answer showed it.
+        key_id: Option<String>,
+        /// Why the answer could not be read (never its text).
+        reason: String,
+    },
+
+    /// The client did not send the request: the rate limit asks for a longer wait than
+    /// the call may take (its deadline or [`RetryConfig::max_rate_limit_wait`](crate::RetryConfig::max_rate_limit_wait)).
+    #[error("`{operation}` is rate limited for another {} s; try again later", retry_after.as_secs_f64().ceil())]
+    RateLimited {
+        /// The operation.
+        operation: Operation,
+        /// How long until it may be sent.
+        retry_after: Duration,
     },
 
     /// A success response could not be decoded. The body's text is deliberately left
@@ -68,7 +110,7 @@ pub enum Error {
     )]
     Decode {
         /// The operation whose response failed to decode.
-        operation: &'static str,
+        operation: Operation,
         /// `syntax`, `data` (a field of the wrong type or missing), `eof` or `io`.
         category: &'static str,
         /// Line of the problem in the body.
@@ -111,6 +153,47 @@ pub enum Error {
     TeamNotFound,
 }
 
+/// Which time limit a call ran into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutScope {
+    /// One request ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout), 30 s).
+    Attempt,
+    /// The whole call, retries and waits included
+    /// ([`ClientBuilder::operation_timeout`](crate::ClientBuilder::operation_timeout), 120 s).
+    Operation,
+}
+
+impl TimeoutScope {
+    fn setting(self) -> &'static str {
+        match self {
+            TimeoutScope::Attempt => "ClientBuilder::timeout",
+            TimeoutScope::Operation => "ClientBuilder::operation_timeout",
+        }
+    }
+}
+
+impl fmt::Display for TimeoutScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutScope::Attempt => "one attempt",
+            TimeoutScope::Operation => "the whole call, retries included",
+        })
+    }
+}
+
+fn outcome_advice(operation: Operation, subject: Option<&str>) -> String {
+    match (operation, subject) {
+        (Operation::CreateApiKey, Some(name)) => format!(
+            "list the team's keys and look for one named {name:?}: if it exists, its secret is lost, so delete it and create it again"
+        ),
+        (Operation::CreateApiKey, None) => {
+            "list the team's keys to see whether it was created: if so, its secret is lost, so delete it and create it again".into()
+        }
+        _ => "check the current state with a get or list before trying again".into(),
+    }
+}
+
 fn transport_summary(source: &reqwest::Error) -> String {
     let what = if source.is_connect() {
         "could not connect to Honeycomb (check the endpoint and the network)"
@@ -135,7 +218,7 @@ impl Error {
     }
 
     /// A success body that did not decode, described without any of its text.
-    pub(crate) fn decode(operation: &'static str, err: &serde_json::Error) -> Self {
+    pub(crate) fn decode(operation: Operation, err: &serde_json::Error) -> Self {
         let category = match err.classify() {
             serde_json::error::Category::Io => "io",
             serde_json::error::Category::Syntax => "syntax",
@@ -145,22 +228,25 @@ impl Error {
         Error::Decode { operation, category, line: err.line(), column: err.column() }
     }
 
-    pub(crate) fn transport(operation: &'static str, source: reqwest::Error) -> Self {
-        if source.is_timeout() { Error::Timeout { operation, source } } else { Error::Transport { source } }
+    pub(crate) fn transport(operation: Operation, source: reqwest::Error) -> Self {
+        if source.is_timeout() {
+            Error::Timeout { operation, scope: TimeoutScope::Attempt, source: Some(source) }
+        } else {
+            Error::Transport { source }
+        }
     }
 
     /// The HTTP status Honeycomb answered with, if the error comes from a response.
     pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Error::Api(api) => Some(api.status),
-            _ => None,
-        }
+        self.api_error().map(|api| api.status)
     }
 
-    /// The API error, if Honeycomb answered with an error status.
+    /// The API error, if Honeycomb answered with an error status (also behind an
+    /// [`Error::OutcomeUnknown`]).
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             Error::Api(api) => Some(api),
+            Error::OutcomeUnknown { source, .. } => source.api_error(),
             _ => None,
         }
     }
@@ -170,9 +256,14 @@ impl Error {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
 
-    /// `true` for a 429: the per-operation rate limit was hit.
+    /// `true` for a 429, or a request held back by the rate limiter.
     pub fn is_rate_limited(&self) -> bool {
-        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+        matches!(self, Error::RateLimited { .. }) || self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// `true` when a create (or another call) may or may not have been carried out.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown { .. } | Error::CreatedKeyUnreadable { .. })
     }
 
     /// `true` for a 401 or 403: the management key is wrong, disabled or lacks a scope.
@@ -185,9 +276,12 @@ impl Error {
         matches!(self, Error::InvalidArgument { .. })
     }
 
-    /// How long Honeycomb asked the client to wait (`Retry-After`), if it said.
+    /// How long to wait before trying again, if Honeycomb (or the rate limiter) said.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.api_error().and_then(|api| api.retry_after)
+        match self {
+            Error::RateLimited { retry_after, .. } => Some(*retry_after),
+            _ => self.api_error().and_then(|api| api.retry_after),
+        }
     }
 
     /// The request id Honeycomb sent (`X-Request-Id`), to quote to Honeycomb support.
@@ -204,8 +298,8 @@ impl Error {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {
-    /// The operation that failed (`create_api_key`, `list_environments`, …).
-    pub operation: &'static str,
+    /// The operation that failed.
+    pub operation: Operation,
     /// The HTTP status.
     pub status: StatusCode,
     /// The JSON:API error objects, in the order sent (empty for other body formats).
@@ -286,7 +380,7 @@ const EXCERPT_LIMIT: usize = 256;
 impl ApiError {
     /// Reads an error response. `body` may be cut short; it is never echoed verbatim
     /// unless it is not JSON, and then only as a short excerpt.
-    pub(crate) fn from_response(operation: &'static str, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+    pub(crate) fn from_response(operation: Operation, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
         let mut error = ApiError {
             operation,
             status,
@@ -357,23 +451,13 @@ impl ApiError {
         self.first().and_then(|e| e.source.as_ref())
     }
 
-    /// The scope a management key needs for the operation.
-    fn scope(&self) -> Option<&'static str> {
-        match self.operation {
-            "list_api_keys" | "get_api_key" => Some("api-keys:read"),
-            "create_api_key" | "update_api_key" | "delete_api_key" => Some("api-keys:write"),
-            "list_environments" | "get_environment" => Some("environments:read"),
-            _ => None,
-        }
-    }
-
     fn hint(&self) -> Option<String> {
         let text = match self.status.as_u16() {
             401 => {
                 "check the management key id and secret (given to ClientBuilder::management_key, or in HONEYCOMB_KEY_ID / HONEYCOMB_KEY_SECRET) and that the key is enabled"
             }
             403 => {
-                return Some(match self.scope() {
+                return Some(match self.operation.scope() {
                     Some(scope) => format!(
                         "the management key needs the `{scope}` scope for this call, or the team has no Management API access"
                     ),
@@ -481,7 +565,8 @@ mod tests {
     #[test]
     fn html_bodies_become_a_short_single_line_excerpt() {
         let body = format!("<html>\n<body>Bad gateway{}</body></html>", "x".repeat(1000));
-        let e = ApiError::from_response("get_api_key", StatusCode::BAD_GATEWAY, &HeaderMap::new(), body.as_bytes());
+        let e =
+            ApiError::from_response(Operation::GetApiKey, StatusCode::BAD_GATEWAY, &HeaderMap::new(), body.as_bytes());
         let excerpt = e.body_excerpt.as_deref().unwrap();
         assert!(excerpt.starts_with("<html> <body>Bad gateway"));
         assert!(excerpt.chars().count() <= EXCERPT_LIMIT);

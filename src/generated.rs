@@ -1,15 +1,17 @@
 //! The client generated from `spec/api-keys.yaml` by `build.rs`, and its transport hooks.
 //!
 //! Private: the public API is the handwritten layer. Everything here is about the wire:
-//! the real JSON:API media type on every request, the per-request trace, and turning the
-//! generator's errors into the crate's [`Error`].
+//! the real JSON:API media type on every request, and turning the generator's errors into
+//! the crate's [`Error`]. Retries, pacing and traces wrap these calls in `transport`.
 
 use futures::StreamExt;
 use progenitor_client::{ByteStream, ClientHooks, OperationInfo, ResponseValue};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
-use tracing::Instrument;
 
-use crate::error::{ApiError, Error};
+use crate::{
+    error::{ApiError, Error},
+    operation::Operation,
+};
 
 #[allow(missing_docs, unused_imports, dead_code, clippy::all, clippy::pedantic)]
 mod inner {
@@ -43,54 +45,11 @@ impl ClientHooks for RawClient {
         }
         Ok(())
     }
-
-    /// Sends the request inside a tracing span (operation, method, path; never headers
-    /// or bodies, so no secret is ever recorded).
-    async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
-        let span = tracing::debug_span!(
-            "honeycomb.request",
-            operation = info.operation_id,
-            method = %request.method(),
-            path = request.url().path(),
-        );
-        let started = std::time::Instant::now();
-        let client = progenitor_client::ClientInfo::client(self);
-        async move {
-            let result = client.execute(request).await;
-            match &result {
-                Ok(response) => tracing::debug!(
-                    status = response.status().as_u16(),
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    "response"
-                ),
-                Err(e) => tracing::debug!(
-                    connect = e.is_connect(),
-                    timeout = e.is_timeout(),
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    "request failed"
-                ),
-            }
-            result
-        }
-        .instrument(span)
-        .await
-    }
-}
-
-/// Awaits a generated call: its decoded body, or the crate's error.
-pub(crate) async fn call<T>(
-    operation: &'static str,
-    request: impl std::future::Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
-) -> crate::error::Result<T> {
-    match request.await {
-        Ok(response) => Ok(response.into_inner()),
-        Err(e) => Err(into_error(e, operation).await),
-    }
 }
 
 /// Turns a generated call's error into the crate's error, reading (a bounded part of)
 /// the body of an error response.
-async fn into_error(err: progenitor_client::Error<ByteStream>, operation: &'static str) -> Error {
+pub(crate) async fn into_error(err: progenitor_client::Error<ByteStream>, operation: Operation) -> Error {
     use progenitor_client::Error as E;
     let response = match err {
         E::ErrorResponse(response) => response,

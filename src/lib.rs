@@ -9,6 +9,7 @@ mod auth;
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 mod client;
+pub mod clock;
 pub mod config;
 mod credentials;
 mod environments;
@@ -18,8 +19,12 @@ mod generated;
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 pub mod model;
+mod operation;
 pub mod pagination;
 pub mod permissions;
+pub mod rate_limit;
+pub mod retry;
+mod transport;
 
 pub use api_keys::{ApiKeys, ListApiKeys};
 pub use auth::{AuthInfo, Team};
@@ -27,9 +32,12 @@ pub use client::{Client, ClientBuilder};
 pub use config::Region;
 pub use credentials::ManagementKey;
 pub use environments::{Environment, Environments, ListEnvironments};
-pub use error::{ApiError, Error, ErrorDetail, ErrorSource, Result};
+pub use error::{ApiError, Error, ErrorDetail, ErrorSource, Result, TimeoutScope};
 pub use model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey};
+pub use operation::Operation;
 pub use pagination::Page;
 pub use permissions::{Permission, Permissions, PermissionsBuilder};
+pub use rate_limit::{RateLimitConfig, RateLimitStatus};
+pub use retry::RetryConfig;
 /// The secret types this crate hands out (re-exported from `secrecy`).
 pub use secrecy::{ExposeSecret, SecretString};

@@ -51,17 +51,23 @@
 
 use std::{
     collections::{BTreeMap, HashMap, VecDeque},
-    fmt::Write as _,
+    fmt::{self, Write as _},
     hash::{BuildHasher, RandomState},
     sync::{Arc, Mutex, MutexGuard},
     time::{Duration, Instant, SystemTime},
 };
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::any};
 
-use crate::client::{Client, ClientBuilder};
+use crate::{
+    client::{Client, ClientBuilder},
+    clock::ManualClock,
+    model::KeyType,
+    permissions::Permissions,
+};
 
 /// The media type of every JSON:API body.
 const JSON_API: &str = "application/vnd.api+json";
@@ -92,40 +98,14 @@ const PERMISSIONS: [&str; 13] = [
     "visible_team_members",
 ];
 
-/// An endpoint of the fake, for fault injection, rate limits and counters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `GET /2/auth`
-    Auth,
-    /// `GET /2/teams/{team}/api-keys`
-    ListApiKeys,
-    /// `POST /2/teams/{team}/api-keys`
-    CreateApiKey,
-    /// `GET /2/teams/{team}/api-keys/{id}`
-    GetApiKey,
-    /// `PATCH /2/teams/{team}/api-keys/{id}`
-    UpdateApiKey,
-    /// `DELETE /2/teams/{team}/api-keys/{id}`
-    DeleteApiKey,
-    /// `GET /2/teams/{team}/environments`
-    ListEnvironments,
-    /// `GET /2/teams/{team}/environments/{id}`
-    GetEnvironment,
+/// The permissions a key of this type carries on the wire.
+fn permission_names(key_type: &str) -> &'static [&'static str] {
+    if key_type == "ingest" { &PERMISSIONS[..1] } else { &PERMISSIONS }
 }
 
-impl Operation {
-    const ALL: [Operation; 8] = [
-        Operation::Auth,
-        Operation::ListApiKeys,
-        Operation::CreateApiKey,
-        Operation::GetApiKey,
-        Operation::UpdateApiKey,
-        Operation::DeleteApiKey,
-        Operation::ListEnvironments,
-        Operation::GetEnvironment,
-    ];
-}
+/// The endpoints of the fake, for fault injection, rate limits and counters: the
+/// crate's [`Operation`](crate::Operation).
+pub use crate::operation::Operation;
 
 /// A response to give instead of the real one, for [`MockHoneycomb::fail_next`].
 #[derive(Clone, Debug)]
@@ -139,22 +119,33 @@ pub struct Fault {
 
 impl Fault {
     /// Answer with `status` and a JSON:API error body fitting it.
+    ///
+    /// # Panics
+    /// If `status` is not an HTTP status (100 to 599).
+    #[track_caller]
     pub fn status(status: u16) -> Self {
+        assert!((100..=599).contains(&status), "Fault::status: {status} is not an HTTP status (100 to 599)");
         Fault { status, headers: Vec::new(), body: None, after_processing: false }
     }
 
-    /// A 429 with `Retry-After` (as an HTTP-date `wait` from now) and `RateLimit` headers,
-    /// like Honeycomb's.
+    /// A 429 like Honeycomb's: `Retry-After` an HTTP-date `wait` from now, and
+    /// `RateLimit` saying the window is spent and resets in `wait`.
     pub fn rate_limited(wait: Duration) -> Self {
-        let when = SystemTime::now() + wait;
         Fault::status(429)
-            .header("Retry-After", httpdate::fmt_http_date(when))
+            .header("Retry-After", httpdate::fmt_http_date(SystemTime::now() + wait))
             .header("RateLimit", format!("limit={DEFAULT_RATE_LIMIT}, remaining=0, reset={}", wait.as_secs()))
     }
 
-    /// Adds a response header.
+    /// Adds a response header (it wins over the fake's own of the same name).
+    ///
+    /// # Panics
+    /// If the name or value is not a valid HTTP header.
+    #[track_caller]
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        let (name, value) = (name.into(), value.into());
+        assert!(HeaderName::from_bytes(name.as_bytes()).is_ok(), "Fault::header: {name:?} is not a header name");
+        assert!(HeaderValue::from_str(&value).is_ok(), "Fault::header: the value of {name} is not a header value");
+        self.headers.push((name, value));
         self
     }
 
@@ -184,12 +175,17 @@ pub struct RecordedRequest {
     pub path: String,
     /// The query string, if any.
     pub query: Option<String>,
+    /// The `Content-Type` it was sent with, if any.
+    pub content_type: Option<String>,
+    /// Its body (a create's body holds no secret; the management key is never kept).
+    pub body: Vec<u8>,
     /// The status the fake answered with.
     pub status: u16,
 }
 
-/// A key as the fake stores it (with plain strings, not the crate's types).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A key as the fake stores it (with plain strings, not the crate's types). Its `Debug`
+/// hides the secret.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MockKey {
     /// Its id.
@@ -212,6 +208,22 @@ pub struct MockKey {
     pub updated: DateTime<Utc>,
 }
 
+impl fmt::Debug for MockKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockKey")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("key_type", &self.key_type)
+            .field("disabled", &self.disabled)
+            .field("environment_id", &self.environment_id)
+            .field("permissions", &self.permissions)
+            .field("secret", &"[REDACTED]")
+            .field("created", &self.created)
+            .field("updated", &self.updated)
+            .finish()
+    }
+}
+
 /// An environment of the fake's team.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -225,7 +237,7 @@ pub struct MockEnvironment {
 }
 
 /// Configures a [`MockHoneycomb`] before it starts.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[must_use]
 pub struct MockHoneycombBuilder {
     team_slug: String,
@@ -234,6 +246,17 @@ pub struct MockHoneycombBuilder {
     key_secret: String,
     scopes: Vec<String>,
     environments: Vec<(String, String)>,
+}
+
+impl fmt::Debug for MockHoneycombBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockHoneycombBuilder")
+            .field("team_slug", &self.team_slug)
+            .field("key_id", &self.key_id)
+            .field("scopes", &self.scopes)
+            .field("environments", &self.environments)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for MockHoneycombBuilder {
@@ -276,7 +299,10 @@ impl MockHoneycombBuilder {
         self
     }
 
-    /// [`start`](Self::start) for synchronous code; call it outside any async runtime.
+    /// [`start`](Self::start) for synchronous code.
+    ///
+    /// # Panics
+    /// Inside an async runtime (use `start().await` there).
     pub fn start_blocking(self) -> MockHoneycomb {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -307,10 +333,14 @@ pub struct MockHoneycomb {
     key_secret: String,
 }
 
-impl std::fmt::Debug for MockHoneycomb {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for MockHoneycomb {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MockHoneycomb").field("uri", &self.server.uri()).finish_non_exhaustive()
     }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl MockHoneycomb {
@@ -322,7 +352,9 @@ impl MockHoneycomb {
 
     /// [`start`](Self::start) for synchronous code (tests of code that uses the
     /// [`blocking`](crate::blocking) client): the fake keeps serving on its own thread.
-    /// Call it outside any async runtime.
+    ///
+    /// # Panics
+    /// Inside an async runtime (use `start().await` there).
     pub fn start_blocking() -> Self {
         MockHoneycomb::builder().start_blocking()
     }
@@ -337,13 +369,17 @@ impl MockHoneycomb {
         self.server.uri()
     }
 
-    /// A client builder set up for the fake (management key and endpoint; the team is
-    /// detected through `/2/auth`), to adjust further.
+    /// A client builder set up for the fake: its management key and endpoint (the team
+    /// is detected through `/2/auth`), and a [`ManualClock`] that moves the fake's own
+    /// clock, so that retry backoffs and rate-limit waits are instant and the fake sees
+    /// the time pass.
     pub fn client_builder(&self) -> ClientBuilder {
-        Client::builder().management_key(self.key_id.clone(), self.key_secret.clone()).endpoint(self.uri())
+        let state = self.state.clone();
+        let clock = ManualClock::new().on_sleep(move |waited| lock(&state).clock_offset += waited);
+        Client::builder().management_key(self.key_id.clone(), self.key_secret.clone()).endpoint(self.uri()).clock(clock)
     }
 
-    /// A ready client for the fake.
+    /// A ready client for the fake (see [`client_builder`](Self::client_builder)).
     pub fn client(&self) -> Client {
         self.client_builder().build().expect("the fake's settings are valid")
     }
@@ -365,7 +401,7 @@ impl MockHoneycomb {
 
     /// The id of the environment with this name or slug.
     pub fn environment_id(&self, name_or_slug: &str) -> Option<String> {
-        self.lock().environments.iter().find(|e| e.name == name_or_slug || e.slug == name_or_slug).map(|e| e.id.clone())
+        self.lock().environment(name_or_slug).map(|e| e.id.clone())
     }
 
     /// Every stored key, in creation order.
@@ -394,13 +430,36 @@ impl MockHoneycomb {
             .collect()
     }
 
-    /// Stores one key created `age` ago, without any request; returns it.
-    /// `key_type` is `ingest` or `configuration`; `granted` lists permission wire names.
-    pub fn seed_key(&self, name: &str, key_type: &str, granted: &[&str], age: Duration) -> MockKey {
+    /// Stores one key created `age` ago in the environment named or slugged
+    /// `environment`, without any request; returns it.
+    ///
+    /// # Panics
+    /// On a test's mistake: an unknown environment, a key type other than ingest or
+    /// configuration, a permission the key type does not have, or an age before 1970.
+    #[track_caller]
+    pub fn seed_key(
+        &self,
+        environment: &str,
+        name: &str,
+        key_type: &KeyType,
+        permissions: &Permissions,
+        age: Duration,
+    ) -> MockKey {
+        let key_type = match key_type {
+            KeyType::Ingest => "ingest",
+            KeyType::Configuration => "configuration",
+            other => panic!("seed_key: the fake stores ingest and configuration keys, not {other}"),
+        };
+        let granted: BTreeMap<String, bool> =
+            permissions.to_wire().filter(|(_, on)| *on).map(|(name, on)| (name.to_string(), on)).collect();
+        if let Some(extra) = granted.keys().find(|p| !permission_names(key_type).contains(&p.as_str())) {
+            panic!("seed_key: {extra} is not a permission of {key_type} keys");
+        }
         let mut state = self.lock();
-        let env = state.environments.first().map(|e| e.id.clone()).unwrap_or_default();
-        let created = state.now() - chrono::Duration::from_std(age).unwrap_or_default();
-        let granted = granted.iter().map(|p| (p.to_string(), true)).collect();
+        let env = state.environment(environment).map(|e| e.id.clone());
+        let env = env.unwrap_or_else(|| panic!("seed_key: no environment named {environment:?}"));
+        let age = chrono::Duration::from_std(age).ok().filter(|a| *a < chrono::Duration::days(20_000));
+        let created = state.now() - age.expect("seed_key: the age reaches back before 1970");
         state.insert(name, key_type, false, &env, granted, created)
     }
 
@@ -412,8 +471,9 @@ impl MockHoneycomb {
     }
 
     /// Enforces a rate limit of `per_minute` requests on `operation` (429 beyond it, with
-    /// `Retry-After` and `RateLimit`), or lifts it with `None`. Off by default; the
-    /// `RateLimit` headers are always sent, counting against 100 a minute.
+    /// `Retry-After`, and `RateLimit` / `RateLimit-Policy` headers on every answer as
+    /// Honeycomb sends them), or lifts it with `None`. Off by default, so that tests run
+    /// at full speed; then no rate-limit header is sent.
     pub fn rate_limit(&self, operation: Operation, per_minute: Option<u32>) {
         let mut state = self.lock();
         match per_minute {
@@ -424,7 +484,7 @@ impl MockHoneycomb {
 
     /// Enforces Honeycomb's default limit (100 a minute) on every operation.
     pub fn rate_limit_all(&self) {
-        for op in Operation::ALL {
+        for &op in Operation::ALL {
             self.rate_limit(op, Some(DEFAULT_RATE_LIMIT));
         }
     }
@@ -455,7 +515,7 @@ impl MockHoneycomb {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.state)
     }
 }
 
@@ -486,15 +546,29 @@ struct Reply {
     status: u16,
     body: Option<Value>,
     problem: bool,
+    headers: Vec<(String, String)>,
 }
 
 impl Reply {
     fn ok(status: u16, body: Value) -> Self {
-        Reply { status, body: Some(body), problem: false }
+        Reply { status, body: Some(body), problem: false, headers: Vec::new() }
     }
 
     fn empty(status: u16) -> Self {
-        Reply { status, body: None, problem: false }
+        Reply { status, body: None, problem: false, headers: Vec::new() }
+    }
+
+    /// The response: the rate-limit headers first, then the reply's own (which win).
+    fn render(self, rate_headers: &[(String, String)]) -> ResponseTemplate {
+        let mut template = ResponseTemplate::new(self.status);
+        if let Some(body) = &self.body {
+            let content_type = if self.problem { "application/json" } else { JSON_API };
+            template = template.set_body_raw(serde_json::to_vec(body).unwrap_or_default(), content_type);
+        }
+        for (name, value) in rate_headers.iter().chain(&self.headers) {
+            template = template.insert_header(name.as_str(), value.as_str());
+        }
+        template
     }
 }
 
@@ -504,6 +578,11 @@ enum Source<'a> {
     Parameter(&'a str),
     Header(&'a str),
     None,
+}
+
+/// A member name as a JSON pointer segment (RFC 6901: `~` is `~0`, `/` is `~1`).
+fn pointer_segment(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
 }
 
 impl State {
@@ -534,13 +613,16 @@ impl State {
         state
     }
 
+    fn environment(&self, name_or_slug_or_id: &str) -> Option<&MockEnvironment> {
+        self.environments.iter().find(|e| [&e.name, &e.slug, &e.id].contains(&&name_or_slug_or_id.to_string()))
+    }
+
     fn elapsed(&self) -> Duration {
         self.started.elapsed() + self.clock_offset
     }
 
     fn now(&self) -> DateTime<Utc> {
-        let now = self.created_at + chrono::Duration::from_std(self.elapsed()).unwrap_or_default();
-        now.with_timezone(&Utc)
+        self.created_at + chrono::Duration::from_std(self.elapsed()).unwrap_or_default()
     }
 
     fn next_random(&mut self) -> u64 {
@@ -570,8 +652,10 @@ impl State {
         created: DateTime<Utc>,
     ) -> MockKey {
         let id = self.new_id(if key_type == "ingest" { "hcxik_" } else { "hcxlk_" });
-        let names: &[&str] = if key_type == "ingest" { &PERMISSIONS[..1] } else { &PERMISSIONS };
-        let permissions = names.iter().map(|p| (p.to_string(), granted.get(*p).copied().unwrap_or(false))).collect();
+        let permissions = permission_names(key_type)
+            .iter()
+            .map(|p| (p.to_string(), granted.get(*p).copied().unwrap_or(false)))
+            .collect();
         let key = MockKey {
             id: id.clone(),
             name: name.to_string(),
@@ -590,28 +674,26 @@ impl State {
         key
     }
 
-    /// Counts the request in its operation's window; `Some(wait)` when over an enforced
-    /// limit. Returns the `RateLimit` headers to send.
+    /// Counts the request in its operation's window. For an operation with an enforced
+    /// limit: the `RateLimit` headers to send, and `Some(wait)` when over the limit.
     fn rate_limit(&mut self, op: Operation) -> (Vec<(String, String)>, Option<Duration>) {
         let now = self.elapsed();
-        let limit = self.limits.get(&op).copied();
         let (start, count) = self.windows.entry(op).or_insert((now, 0));
         if now.saturating_sub(*start) >= WINDOW {
             *start = now;
             *count = 0;
         }
         *count += 1;
-        let reset = WINDOW.saturating_sub(now.saturating_sub(*start));
-        let shown = limit.unwrap_or(DEFAULT_RATE_LIMIT);
+        let Some(&limit) = self.limits.get(&op) else { return (Vec::new(), None) };
+        let reset = (WINDOW.saturating_sub(now.saturating_sub(*start)).as_secs_f64().ceil() as u64).max(1);
         let headers = vec![
             (
                 "RateLimit".to_string(),
-                format!("limit={shown}, remaining={}, reset={}", shown.saturating_sub(*count), reset.as_secs().max(1)),
+                format!("limit={limit}, remaining={}, reset={reset}", limit.saturating_sub(*count)),
             ),
-            ("RateLimit-Policy".to_string(), format!("{shown};w={}", WINDOW.as_secs())),
+            ("RateLimit-Policy".to_string(), format!("{limit};w={}", WINDOW.as_secs())),
         ];
-        let over = limit.is_some_and(|l| *count > l);
-        (headers, over.then_some(reset))
+        (headers, (*count > limit).then(|| Duration::from_secs(reset)))
     }
 
     fn error(&mut self, status: u16, code: &str, title: &str, detail: Option<String>, source: Source<'_>) -> Reply {
@@ -651,25 +733,33 @@ impl State {
         self.error(404, "not-found", &format!("{what} not found"), None, Source::None)
     }
 
-    fn fault_reply(&mut self, fault: &Fault) -> ResponseTemplate {
-        let mut template = ResponseTemplate::new(fault.status);
-        template = match &fault.body {
-            Some((bytes, content_type)) => template.set_body_raw(bytes.clone(), content_type),
-            None => {
-                let (code, title) = match fault.status {
-                    429 => ("rate-limited/may-retry", "request rate limit exceeded"),
-                    401 => ("unauthenticated/invalid-key", "invalid API key"),
-                    403 => ("forbidden", "forbidden"),
-                    404 => ("not-found", "not found"),
-                    s if s >= 500 => ("internal-error", "something went wrong"),
-                    _ => ("error", "injected fault"),
-                };
-                let reply = self.error(fault.status, code, title, None, Source::None);
-                template.set_body_raw(serde_json::to_vec(&reply.body).unwrap_or_default(), JSON_API)
+    /// Honeycomb's 429: `rate-limited/may-retry`, with when to try again.
+    fn rate_limited(&mut self, wait: Duration) -> Reply {
+        let detail = format!("Please try again after {}.", State::timestamp(&(self.now() + wait)));
+        let mut reply =
+            self.error(429, "rate-limited/may-retry", "request rate limit exceeded", Some(detail), Source::None);
+        reply.headers.push(("Retry-After".into(), httpdate::fmt_http_date(SystemTime::now() + wait)));
+        reply
+    }
+
+    fn fault_reply(&mut self, fault: &Fault, rate_headers: &[(String, String)]) -> ResponseTemplate {
+        let mut reply = match (fault.status, &fault.body) {
+            (_, Some(_)) => Reply::empty(fault.status),
+            (429, None) => self.rate_limited(Duration::from_secs(1)),
+            (401, None) => {
+                self.error(401, "unauthenticated/invalid-key", "invalid API key", None, Source::Header("Authorization"))
             }
+            (403, None) => self.error(403, "forbidden", "forbidden", None, Source::None),
+            (404, None) => self.error(404, "not-found", "not found", None, Source::None),
+            (s, None) if s >= 500 => self.error(s, "internal-error", "something went wrong", None, Source::None),
+            (s, None) => self.error(s, "error", "injected fault", None, Source::None),
         };
-        for (name, value) in &fault.headers {
-            template = template.insert_header(name.as_str(), value.as_str());
+        // The fault's own headers win over the defaults of the reply.
+        reply.headers.retain(|(name, _)| !fault.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)));
+        reply.headers.extend(fault.headers.iter().cloned());
+        let mut template = reply.render(rate_headers);
+        if let Some((bytes, content_type)) = &fault.body {
+            template = template.set_body_raw(bytes.clone(), content_type);
         }
         template
     }
@@ -724,33 +814,14 @@ struct Responder {
 
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = lock(&self.state);
         let segments: Vec<&str> = request.url.path().trim_matches('/').split('/').collect();
         let method = request.method.as_str();
         let route = route(method, &segments);
         let operation = route.as_ref().map(|(op, _, _)| *op);
 
-        let mut headers = Vec::new();
         let mut delay = Duration::ZERO;
         let (status, template) = 'answer: {
-            if let Some(op) = operation {
-                let (rate_headers, over) = state.rate_limit(op);
-                headers = rate_headers;
-                delay = state.delays.get(&op).copied().unwrap_or_default();
-                if let Some(wait) = over {
-                    let retry_at = SystemTime::now() + wait;
-                    let detail = format!("Please try again after {}.", State::timestamp(&(state.now() + wait)));
-                    let reply = state.error(
-                        429,
-                        "rate-limited/may-retry",
-                        "request rate limit exceeded",
-                        Some(detail),
-                        Source::None,
-                    );
-                    headers.push(("Retry-After".into(), httpdate::fmt_http_date(retry_at)));
-                    break 'answer (429, render(&reply));
-                }
-            }
             if !authorized(&state, request) {
                 let reply = state.error(
                     401,
@@ -759,50 +830,40 @@ impl Respond for Responder {
                     None,
                     Source::Header("Authorization"),
                 );
-                break 'answer (401, render(&reply));
+                break 'answer (401, reply.render(&[]));
             }
             let Some((op, team, id)) = route else {
-                let reply = state.error(404, "not-found", "route not found", None, Source::None);
-                break 'answer (404, render(&reply));
+                break 'answer (404, state.error(404, "not-found", "route not found", None, Source::None).render(&[]));
             };
+            delay = state.delays.get(&op).copied().unwrap_or_default();
+            let (rate_headers, over) = state.rate_limit(op);
+            if let Some(wait) = over {
+                break 'answer (429, state.rate_limited(wait).render(&rate_headers));
+            }
             let fault = state.faults.get_mut(&op).and_then(VecDeque::pop_front);
             if let Some(fault) = &fault
                 && !fault.after_processing
             {
-                break 'answer (fault.status, state.fault_reply(fault));
+                break 'answer (fault.status, state.fault_reply(fault, &rate_headers));
             }
             let reply = handle(&mut state, op, team, id, request);
             match &fault {
-                Some(fault) => (fault.status, state.fault_reply(fault)),
-                None => (reply.status, render(&reply)),
+                Some(fault) => (fault.status, state.fault_reply(fault, &rate_headers)),
+                None => (reply.status, reply.render(&rate_headers)),
             }
         };
 
-        let mut template = template;
-        for (name, value) in headers {
-            template = template.insert_header(name.as_str(), value.as_str());
-        }
-        if !delay.is_zero() {
-            template = template.set_delay(delay);
-        }
         state.log.push(RecordedRequest {
             operation,
             method: method.to_string(),
             path: request.url.path().to_string(),
             query: request.url.query().map(str::to_string),
+            content_type: request.headers.get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string),
+            body: request.body.clone(),
             status,
         });
-        template
+        if delay.is_zero() { template } else { template.set_delay(delay) }
     }
-}
-
-fn render(reply: &Reply) -> ResponseTemplate {
-    let mut template = ResponseTemplate::new(reply.status);
-    if let Some(body) = &reply.body {
-        let content_type = if reply.problem { "application/json" } else { JSON_API };
-        template = template.set_body_raw(serde_json::to_vec(body).unwrap_or_default(), content_type);
-    }
-    template
 }
 
 fn authorized(state: &State, request: &Request) -> bool {
@@ -813,7 +874,7 @@ fn authorized(state: &State, request: &Request) -> bool {
 /// The operation a method and path name, with the team and id segments.
 fn route<'a>(method: &str, segments: &[&'a str]) -> Option<(Operation, &'a str, Option<&'a str>)> {
     match (method, segments) {
-        ("GET", ["2", "auth"]) => Some((Operation::Auth, "", None)),
+        ("GET", ["2", "auth"]) => Some((Operation::GetAuth, "", None)),
         ("GET", ["2", "teams", team, "api-keys"]) => Some((Operation::ListApiKeys, team, None)),
         ("POST", ["2", "teams", team, "api-keys"]) => Some((Operation::CreateApiKey, team, None)),
         ("GET", ["2", "teams", team, "api-keys", id]) => Some((Operation::GetApiKey, team, Some(id))),
@@ -826,12 +887,12 @@ fn route<'a>(method: &str, segments: &[&'a str]) -> Option<(Operation, &'a str, 
 }
 
 fn handle(state: &mut State, op: Operation, team: &str, id: Option<&str>, request: &Request) -> Reply {
-    if op != Operation::Auth && team != state.team_slug {
+    if op != Operation::GetAuth && team != state.team_slug {
         return state.not_found("team");
     }
     let id = id.unwrap_or_default();
     match op {
-        Operation::Auth => auth(state),
+        Operation::GetAuth => auth(state),
         Operation::ListApiKeys => list_keys(state, request),
         Operation::CreateApiKey => match body(state, request) {
             Ok(body) => create_key(state, &body),
@@ -926,83 +987,107 @@ fn body(state: &mut State, request: &Request) -> Result<Value, Reply> {
     })
 }
 
-fn page_params(state: &mut State, request: &Request) -> Result<(usize, Option<String>, Option<String>), Reply> {
-    let mut size = DEFAULT_PAGE;
-    let (mut after, mut filter) = (None, None);
+/// `data` of a request body: an object of type `api-keys`.
+fn data_of<'a>(state: &mut State, body: &'a Value) -> Result<&'a Value, Reply> {
+    let data = &body["data"];
+    if !data.is_object() {
+        return Err(state.invalid("/data", "data is required"));
+    }
+    if data["type"] != "api-keys" {
+        return Err(state.invalid("/data/type", "type must be api-keys"));
+    }
+    Ok(data)
+}
+
+/// An optional boolean `disabled`.
+fn disabled_of(state: &mut State, value: Option<&Value>) -> Result<Option<bool>, Reply> {
+    match value {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(state.invalid("/data/attributes/disabled", "disabled must be a boolean")),
+    }
+}
+
+/// `page[size]`, `page[after]` (a cursor this fake issued: a hexadecimal position) and
+/// `filter[type]`.
+struct PageParams {
+    size: usize,
+    after: u64,
+    filter: Option<String>,
+}
+
+fn page_params(state: &mut State, request: &Request) -> Result<PageParams, Reply> {
+    let mut params = PageParams { size: DEFAULT_PAGE, after: 0, filter: None };
     for (name, value) in request.url.query_pairs() {
         match name.as_ref() {
             "page[size]" => match value.parse::<usize>() {
-                Ok(n) if (1..=MAX_PAGE).contains(&n) => size = n,
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => params.size = n,
                 _ => {
                     return Err(
                         state.invalid_parameter("page[size]", format!("must be an integer from 1 to {MAX_PAGE}"))
                     );
                 }
             },
-            "page[after]" => after = Some(value.into_owned()),
-            "filter[type]" => filter = Some(value.into_owned()),
+            "page[after]" => match u64::from_str_radix(&value, 16) {
+                Ok(position) => params.after = position,
+                Err(_) => return Err(state.invalid_parameter("page[after]", "is not a cursor this server issued")),
+            },
+            "filter[type]" => params.filter = Some(value.into_owned()),
             _ => {}
         }
     }
-    Ok((size, after, filter))
+    Ok(params)
 }
 
-/// A relative `links.next` with the cursor, the page size and the filter.
-fn next_link(path: &str, cursor: &str, size: usize, filter: Option<&str>) -> String {
-    let mut link = format!("{path}?page[after]={cursor}&page[size]={size}");
-    if let Some(f) = filter {
-        let _ = write!(link, "&filter[type]={f}");
+/// One page of `items` (by position, from 1) after the cursor, with a relative
+/// `links.next` that repeats the size and the filter, null on the last page.
+fn paginate(path: &str, params: &PageParams, items: impl Iterator<Item = (u64, Value)>) -> Reply {
+    let mut after = items.skip_while(|(position, _)| *position <= params.after).peekable();
+    let mut data = Vec::with_capacity(params.size);
+    let mut last = 0;
+    while data.len() < params.size {
+        let Some((position, item)) = after.next() else { break };
+        data.push(item);
+        last = position;
     }
-    link
-}
-
-fn list_keys(state: &mut State, request: &Request) -> Reply {
-    let (size, after, filter) = match page_params(state, request) {
-        Ok(params) => params,
-        Err(reply) => return reply,
-    };
-    if let Some(f) = filter.as_deref().filter(|f| !matches!(*f, "ingest" | "configuration")) {
-        let detail = format!("`{f}` is not a key type; use ingest or configuration");
-        return state.invalid_parameter("filter[type]", detail);
-    }
-    let start = match after.as_deref().map(|c| u64::from_str_radix(c, 16)) {
-        None => 0,
-        Some(Ok(seq)) => seq.saturating_add(1),
-        Some(Err(_)) => return state.invalid_parameter("page[after]", "is not a cursor this server issued"),
-    };
-    let mut matching = state.keys.range(start..).filter(|(_, k)| filter.as_deref().is_none_or(|f| k.key_type == f));
-    let page: Vec<(&u64, &MockKey)> = matching.by_ref().take(size).collect();
-    let more = matching.next().is_some();
-    let data: Vec<Value> = page.iter().map(|(_, k)| state.key_json(k, false)).collect();
-    let next = match page.last() {
-        Some((seq, _)) if more => {
-            let path = format!("/2/teams/{}/api-keys", state.team_slug);
-            Value::String(next_link(&path, &format!("{seq:x}"), size, filter.as_deref()))
+    let next = if after.peek().is_some() {
+        let mut link = format!("{path}?page[after]={last:x}&page[size]={}", params.size);
+        if let Some(f) = &params.filter {
+            let _ = write!(link, "&filter[type]={f}");
         }
-        _ => Value::Null,
-    };
-    Reply::ok(200, json!({"data": data, "links": {"next": next}}))
-}
-
-fn list_environments(state: &mut State, request: &Request) -> Reply {
-    let (size, after, _) = match page_params(state, request) {
-        Ok(params) => params,
-        Err(reply) => return reply,
-    };
-    let start = match after.as_deref().map(str::parse::<usize>) {
-        None => 0,
-        Some(Ok(i)) => i,
-        Some(Err(_)) => return state.invalid_parameter("page[after]", "is not a cursor this server issued"),
-    };
-    let end = (start + size).min(state.environments.len());
-    let data: Vec<Value> =
-        state.environments.get(start..end).unwrap_or_default().iter().map(|e| state.environment_json(e)).collect();
-    let next = if end < state.environments.len() {
-        Value::String(next_link(&format!("/2/teams/{}/environments", state.team_slug), &end.to_string(), size, None))
+        Value::String(link)
     } else {
         Value::Null
     };
     Reply::ok(200, json!({"data": data, "links": {"next": next}}))
+}
+
+fn list_keys(state: &mut State, request: &Request) -> Reply {
+    let params = match page_params(state, request) {
+        Ok(params) => params,
+        Err(reply) => return reply,
+    };
+    if let Some(f) = params.filter.as_deref().filter(|f| !matches!(*f, "ingest" | "configuration")) {
+        let detail = format!("`{f}` is not a key type; use ingest or configuration");
+        return state.invalid_parameter("filter[type]", detail);
+    }
+    let path = format!("/2/teams/{}/api-keys", state.team_slug);
+    let matching = state
+        .keys
+        .range(params.after.saturating_add(1)..)
+        .filter(|(_, k)| params.filter.as_deref().is_none_or(|f| k.key_type == f))
+        .map(|(seq, k)| (*seq, state.key_json(k, false)));
+    paginate(&path, &params, matching)
+}
+
+fn list_environments(state: &mut State, request: &Request) -> Reply {
+    let params = match page_params(state, request) {
+        Ok(params) => params,
+        Err(reply) => return reply,
+    };
+    let path = format!("/2/teams/{}/environments", state.team_slug);
+    let all = state.environments.iter().zip(1..).map(|(e, position)| (position, state.environment_json(e)));
+    paginate(&path, &params, all)
 }
 
 /// Checks a name: a non-blank string of at most 100 characters.
@@ -1030,19 +1115,19 @@ fn check_permissions(
     const POINTER: &str = "/data/attributes/permissions";
     let Some(value) = value else { return Ok(BTreeMap::new()) };
     let Some(members) = value.as_object() else { return Err(state.invalid(POINTER, "permissions must be an object")) };
-    let allowed: &[&str] = if key_type == "ingest" { &PERMISSIONS[..1] } else { &PERMISSIONS };
     let mut out = BTreeMap::new();
     for (name, granted) in members {
+        let pointer = format!("{POINTER}/{}", pointer_segment(name));
         let Some(granted) = granted.as_bool() else {
-            return Err(state.invalid(&format!("{POINTER}/{name}"), "permissions must be booleans"));
+            return Err(state.invalid(&pointer, "permissions must be booleans"));
         };
-        if !allowed.contains(&name.as_str()) {
+        if !permission_names(key_type).contains(&name.as_str()) {
             let detail = if PERMISSIONS.contains(&name.as_str()) {
                 format!("{name} is not a permission of {key_type} keys")
             } else {
                 format!("{name} is not a permission")
             };
-            return Err(state.invalid(&format!("{POINTER}/{name}"), detail));
+            return Err(state.invalid(&pointer, detail));
         }
         out.insert(name.clone(), granted);
     }
@@ -1050,13 +1135,10 @@ fn check_permissions(
 }
 
 fn create_key(state: &mut State, body: &Value) -> Reply {
-    let data = &body["data"];
-    if !data.is_object() {
-        return state.invalid("/data", "data is required");
-    }
-    if data["type"] != "api-keys" {
-        return state.invalid("/data/type", "type must be api-keys");
-    }
+    let data = match data_of(state, body) {
+        Ok(data) => data,
+        Err(reply) => return reply,
+    };
     let attributes = &data["attributes"];
     if !attributes.is_object() {
         return state.invalid("/data/attributes", "attributes are required");
@@ -1069,41 +1151,40 @@ fn create_key(state: &mut State, body: &Value) -> Reply {
         Some(t @ ("ingest" | "configuration")) => t.to_string(),
         _ => return state.invalid("/data/attributes/key_type", "key_type must be ingest or configuration"),
     };
-    let disabled = match attributes.get("disabled") {
-        None => false,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return state.invalid("/data/attributes/disabled", "disabled must be a boolean"),
+    let disabled = match disabled_of(state, attributes.get("disabled")) {
+        Ok(disabled) => disabled.unwrap_or(false),
+        Err(reply) => return reply,
     };
     let permissions = match check_permissions(state, attributes.get("permissions"), &key_type) {
         Ok(p) => p,
         Err(reply) => return reply,
     };
-    const ENV_POINTER: &str = "/data/relationships/environment/data/id";
-    let Some(environment) = data.pointer("/relationships/environment/data/id").and_then(Value::as_str) else {
-        return state.invalid(ENV_POINTER, "an environment is required");
+    let environment = &data["relationships"]["environment"]["data"];
+    let Some(environment_id) = environment["id"].as_str() else {
+        return state.invalid("/data/relationships/environment/data/id", "an environment is required");
     };
-    if !state.environments.iter().any(|e| e.id == environment) {
-        return state.invalid(ENV_POINTER, "environment does not exist");
+    if environment["type"] != "environments" {
+        return state.invalid("/data/relationships/environment/data/type", "type must be environments");
     }
-    let environment = environment.to_string();
+    if !state.environments.iter().any(|e| e.id == environment_id) {
+        return state.invalid("/data/relationships/environment/data/id", "environment does not exist");
+    }
+    let environment_id = environment_id.to_string();
     let now = state.now();
-    let key = state.insert(&name, &key_type, disabled, &environment, permissions, now);
+    let key = state.insert(&name, &key_type, disabled, &environment_id, permissions, now);
     Reply::ok(201, json!({"data": state.key_json(&key, true)}))
 }
 
 fn update_key(state: &mut State, id: &str, body: &Value) -> Reply {
-    let data = &body["data"];
-    if !data.is_object() {
-        return state.invalid("/data", "data is required");
-    }
-    if data["type"] != "api-keys" {
-        return state.invalid("/data/type", "type must be api-keys");
-    }
+    let data = match data_of(state, body) {
+        Ok(data) => data,
+        Err(reply) => return reply,
+    };
     if data["id"] != id {
         return state.invalid("/data/id", "id must be the id in the path");
     }
     let Some(seq) = state.index.get(id).copied() else { return state.not_found("API key") };
-    let current = state.keys[&seq].clone();
+    let Some(current) = state.keys.get(&seq).cloned() else { return state.not_found("API key") };
     let attributes = match data.get("attributes") {
         Some(Value::Object(a)) => a.clone(),
         None => Map::new(),
@@ -1113,10 +1194,9 @@ fn update_key(state: &mut State, id: &str, body: &Value) -> Reply {
         Ok(name) => name,
         Err(reply) => return reply,
     };
-    let disabled = match attributes.get("disabled") {
-        None => None,
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => return state.invalid("/data/attributes/disabled", "disabled must be a boolean"),
+    let disabled = match disabled_of(state, attributes.get("disabled")) {
+        Ok(disabled) => disabled,
+        Err(reply) => return reply,
     };
     if attributes.get("key_type").is_some_and(|t| t != current.key_type.as_str()) {
         return state.invalid("/data/attributes/key_type", "the key type cannot be changed");
@@ -1136,7 +1216,7 @@ fn update_key(state: &mut State, id: &str, body: &Value) -> Reply {
         }
     }
     let now = state.now();
-    let key = state.keys.get_mut(&seq).expect("looked up above");
+    let Some(key) = state.keys.get_mut(&seq) else { return state.not_found("API key") };
     if let Some(name) = name {
         key.name = name;
     }
@@ -1144,6 +1224,8 @@ fn update_key(state: &mut State, id: &str, body: &Value) -> Reply {
         key.disabled = disabled;
     }
     key.permissions.extend(permissions);
+    // Timestamps have whole seconds on the wire; each change moves `updated` on by at least
+    // a second, even within the second of the last one, so that a change is always visible.
     key.updated = now.max(key.updated + chrono::Duration::seconds(1));
     let key = key.clone();
     Reply::ok(200, json!({"data": state.key_json(&key, false)}))

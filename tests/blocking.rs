@@ -58,7 +58,13 @@ fn every_operation_works_blocking() {
 fn blocking_and_async_agree() {
     let (fake, client) = fake_and_client();
     fake.seed_keys(30);
-    fake.seed_key("old config", "configuration", &["run_queries"], std::time::Duration::from_secs(86_400 * 200));
+    fake.seed_key(
+        "staging",
+        "old config",
+        &KeyType::Configuration,
+        &Permission::RunQueries.into(),
+        std::time::Duration::from_secs(86_400 * 200),
+    );
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let async_client = client.as_async().clone();
 

@@ -6,14 +6,14 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use honeycomb_api_keys::{Error, NewApiKey};
+use honeycomb_api_keys::{Error, NewApiKey, Operation, RetryConfig, TimeoutScope};
 use serde_json::json;
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
 
 async fn get_error(response: ResponseTemplate) -> Error {
     let server = MockServer::start().await;
     Mock::given(path(key_path(INGEST_ID))).respond_with(response).expect(1).mount(&server).await;
-    client(&server).api_keys().get(INGEST_ID).await.unwrap_err()
+    no_retry_client(&server).api_keys().get(INGEST_ID).await.unwrap_err()
 }
 
 #[tokio::test]
@@ -43,7 +43,7 @@ async fn forbidden_names_the_scope_the_operation_needs() {
     let err = get_error(jsonapi(403, error_body(403, "forbidden", "forbidden", Some("missing scope"), None))).await;
     assert!(err.is_auth());
     assert!(err.to_string().contains("`api-keys:read` scope"), "{err}");
-    assert_eq!(err.api_error().unwrap().operation, "get_api_key");
+    assert_eq!(err.api_error().unwrap().operation, Operation::GetApiKey);
 
     let server = MockServer::start().await;
     Mock::given(path(keys_path())).respond_with(ResponseTemplate::new(403)).mount(&server).await;
@@ -182,7 +182,7 @@ async fn a_success_body_that_does_not_match_is_a_decode_error_without_its_text()
     let mut key = ingest_key(INGEST_ID, "k");
     key["attributes"]["disabled"] = json!("CANARY-in-a-body");
     let err = get_error(jsonapi(200, json!({"data": key}))).await;
-    assert!(matches!(err, Error::Decode { operation: "get_api_key", category: "data", .. }), "{err:?}");
+    assert!(matches!(err, Error::Decode { operation: Operation::GetApiKey, category: "data", .. }), "{err:?}");
     assert!(!format!("{err} {err:?}").contains("CANARY"), "{err:?}");
 }
 
@@ -194,7 +194,11 @@ async fn a_malformed_created_key_never_echoes_its_secret() {
     created["attributes"]["disabled"] = json!("CANARYcreatedSECRET");
     Mock::given(path(keys_path())).respond_with(jsonapi(201, json!({"data": created}))).expect(1).mount(&server).await;
     let err = client(&server).api_keys().create(NewApiKey::ingest("k", ENV_ID)).await.unwrap_err();
-    assert!(matches!(err, Error::Decode { operation: "create_api_key", .. }), "{err:?}");
+    match &err {
+        Error::CreatedKeyUnreadable { key_id, .. } => assert_eq!(key_id.as_deref(), Some(INGEST_ID)),
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("secret is lost"), "{err}");
     assert!(!format!("{err} {err:?}").contains("CANARY"), "{err:?}");
 }
 
@@ -208,6 +212,7 @@ async fn a_refused_connection_is_a_transport_error_that_says_so() {
         .management_key(MGMT_ID, CANARY)
         .endpoint(format!("http://127.0.0.1:{port}"))
         .team(TEAM)
+        .retry(RetryConfig::disabled())
         .build()
         .unwrap();
     let err = client.api_keys().get(INGEST_ID).await.unwrap_err();
@@ -223,14 +228,12 @@ async fn a_slow_answer_is_a_timeout() {
         .respond_with(jsonapi(200, json!({"data": ingest_key(INGEST_ID, "k")})).set_delay(Duration::from_secs(2)))
         .mount(&server)
         .await;
-    let client = honeycomb_api_keys::Client::builder()
-        .management_key(MGMT_ID, CANARY)
-        .endpoint(server.uri())
-        .team(TEAM)
-        .timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
+    let client =
+        builder(&server).team(TEAM).timeout(Duration::from_millis(200)).retry(RetryConfig::disabled()).build().unwrap();
     let err = client.api_keys().get(INGEST_ID).await.unwrap_err();
-    assert!(matches!(err, Error::Timeout { operation: "get_api_key", .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::Timeout { operation: Operation::GetApiKey, scope: TimeoutScope::Attempt, .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("timeout"), "{err}");
 }

@@ -2,9 +2,11 @@
 //! provisioning code does, end to end.
 #![cfg(feature = "mock")]
 
+use std::time::Duration;
+
 use futures::TryStreamExt;
 use honeycomb_api_keys::{
-    ApiKeyUpdate, ExposeSecret, KeyType, NewApiKey, Permission, Permissions,
+    ApiKeyUpdate, ExposeSecret, KeyType, NewApiKey, Permission, Permissions, RateLimitConfig, RetryConfig,
     mock::{Fault, MockHoneycomb, Operation},
 };
 
@@ -111,17 +113,31 @@ async fn a_failed_create_creates_nothing_and_a_lost_answer_is_visible() {
 #[tokio::test]
 async fn a_rate_limited_list_reports_when_to_retry() {
     let fake = MockHoneycomb::start().await;
-    let client = fake.client();
+    let client =
+        fake.client_builder().retry(RetryConfig::disabled()).rate_limit(RateLimitConfig::disabled()).build().unwrap();
     client.resolve_team().await.unwrap();
     fake.rate_limit(Operation::ListApiKeys, Some(1));
     client.api_keys().list().collect().await.unwrap();
     let err = client.api_keys().list().collect().await.unwrap_err();
     assert!(err.is_rate_limited());
     let wait = err.retry_after().unwrap();
-    assert!(wait.as_secs() <= 60, "{wait:?}");
+    assert!(wait > Duration::from_secs(55) && wait <= Duration::from_secs(60), "{wait:?}");
     assert_eq!(err.api_error().unwrap().code(), Some("rate-limited/may-retry"));
     fake.rate_limit(Operation::ListApiKeys, None);
     client.api_keys().list().collect().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rate_limited_list_waits_and_succeeds_with_the_default_policy() {
+    let fake = MockHoneycomb::start().await;
+    let client = fake.client();
+    client.resolve_team().await.unwrap();
+    fake.rate_limit(Operation::ListApiKeys, Some(1));
+    fake.fail_next(Operation::ListApiKeys, 1, Fault::rate_limited(Duration::from_secs(5)));
+    client.api_keys().list().collect().await.unwrap();
+    let statuses: Vec<u16> =
+        fake.requests().iter().filter(|r| r.operation == Some(Operation::ListApiKeys)).map(|r| r.status).collect();
+    assert_eq!(statuses, [429, 200], "one wait of about 5 s on the fake's clock, then the list");
 }
 
 #[tokio::test]

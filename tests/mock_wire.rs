@@ -291,26 +291,46 @@ async fn delete_is_204_without_a_body_then_404() {
 }
 
 #[tokio::test]
-async fn rate_limit_headers_always_and_429_when_enforced() {
+async fn rate_limits_send_honeycombs_headers_and_429s_when_enforced() {
     let w = Wire::start().await;
     let response = w.http.get(w.keys_url()).header("Authorization", &w.auth).send().await.unwrap();
-    assert_eq!(response.headers()["ratelimit"], "limit=100, remaining=99, reset=60");
-    assert_eq!(response.headers()["ratelimit-policy"], "100;w=60");
+    assert!(response.headers().get("ratelimit").is_none(), "no limit enforced, no headers (tests run at full speed)");
 
-    w.fake.rate_limit(Operation::ListApiKeys, Some(2));
-    let mut statuses = Vec::new();
+    w.fake.rate_limit(Operation::ListApiKeys, Some(3));
+    let mut responses = Vec::new();
     for _ in 0..3 {
-        statuses.push(w.http.get(w.keys_url()).header("Authorization", &w.auth).send().await.unwrap());
+        responses.push(w.http.get(w.keys_url()).header("Authorization", &w.auth).send().await.unwrap());
     }
-    assert_eq!(statuses.iter().map(|r| r.status().as_u16()).collect::<Vec<_>>(), [200, 429, 429]);
-    let limited = statuses.pop().unwrap();
+    assert_eq!(responses.iter().map(|r| r.status().as_u16()).collect::<Vec<_>>(), [200, 200, 429]);
+    assert_eq!(responses[0].headers()["ratelimit"], "limit=3, remaining=1, reset=60");
+    assert_eq!(responses[1].headers()["ratelimit"], "limit=3, remaining=0, reset=60");
+    assert_eq!(responses[0].headers()["ratelimit-policy"], "3;w=60");
+    let limited = responses.pop().unwrap();
     assert!(httpdate::parse_http_date(limited.headers()["retry-after"].to_str().unwrap()).is_ok());
+    assert_eq!(limited.headers()["content-type"], JSON_API);
     let body: Value = limited.json().await.unwrap();
     assert_eq!(body["errors"][0]["code"], "rate-limited/may-retry");
+    assert!(body["errors"][0]["detail"].as_str().unwrap().starts_with("Please try again after "));
     // Other operations have their own window; a minute later the list works again.
     assert_eq!(w.send(Method::GET, &format!("{}/2/auth", w.fake.uri()), None).await.0, 200);
     w.fake.advance_clock(Duration::from_secs(61));
     assert_eq!(w.send(Method::GET, &w.keys_url(), None).await.0, 200);
+    // A wrong credential is refused before it is counted.
+    let wrong = w.http.get(w.keys_url()).header("Authorization", "Bearer hcxmk_x:nope").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+}
+
+#[tokio::test]
+async fn an_injected_429_carries_its_own_rate_limit_headers() {
+    let w = Wire::start().await;
+    w.fake.rate_limit(Operation::ListApiKeys, Some(100));
+    w.fake.fail_next(Operation::ListApiKeys, 1, Fault::rate_limited(Duration::from_secs(5)));
+    let response = w.http.get(w.keys_url()).header("Authorization", &w.auth).send().await.unwrap();
+    assert_eq!(response.status(), 429);
+    assert_eq!(response.headers()["ratelimit"], "limit=100, remaining=0, reset=5", "the fault's header wins");
+    let wait = httpdate::parse_http_date(response.headers()["retry-after"].to_str().unwrap()).unwrap();
+    let secs = wait.duration_since(std::time::SystemTime::now()).unwrap_or_default().as_secs();
+    assert!((3..=5).contains(&secs), "{secs}");
 }
 
 #[tokio::test]
@@ -330,14 +350,17 @@ async fn faults_replace_answers_and_the_log_counts_every_request() {
     assert_eq!(response.text().await.unwrap(), "<html>Bad Gateway</html>");
     assert_eq!(w.fake.count(Operation::CreateApiKey), 3);
     assert_eq!(w.fake.count(Operation::GetApiKey), 1);
-    let statuses: Vec<u16> = w.fake.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [500, 502, 201, 502]);
+    let requests = w.fake.requests();
+    assert_eq!(requests.iter().map(|r| r.status).collect::<Vec<_>>(), [500, 502, 201, 502]);
+    assert_eq!(requests[0].content_type.as_deref(), Some(JSON_API));
+    let sent: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(sent["data"]["attributes"]["name"], "k");
 }
 
 #[tokio::test]
 async fn delays_hold_the_answer_back() {
     let w = Wire::start().await;
-    w.fake.delay(Operation::Auth, Duration::from_millis(300));
+    w.fake.delay(Operation::GetAuth, Duration::from_millis(300));
     let started = std::time::Instant::now();
     assert_eq!(w.send(Method::GET, &format!("{}/2/auth", w.fake.uri()), None).await.0, 200);
     assert!(started.elapsed() >= Duration::from_millis(300));
@@ -346,22 +369,38 @@ async fn delays_hold_the_answer_back() {
 #[tokio::test]
 async fn malformed_requests_never_break_the_fake() {
     let w = Wire::start().await;
-    for (method, path, body) in [
-        (Method::PATCH, "/2/teams/mock-team/api-keys/%2e%2e", Some(json!([]))),
-        (Method::POST, "/2/teams/mock-team/api-keys", Some(json!({"data": []}))),
+    let env = w.env();
+    for (method, path, body, expected) in [
+        (Method::PATCH, "/2/teams/mock-team/api-keys/%2e%2e", Some(json!([])), 404),
+        (Method::POST, "/2/teams/mock-team/api-keys", Some(json!({"data": []})), 422),
         (
             Method::POST,
             "/2/teams/mock-team/api-keys",
             Some(json!({"data": {"type": "api-keys", "attributes": {"name": 7}}})),
+            422,
         ),
-        (Method::GET, "/2/teams/other-team/api-keys", None),
-        (Method::PUT, "/2/teams/mock-team/api-keys", None),
-        (Method::GET, "/2/teams/mock-team/api-keys?page%5Bafter%5D=zz", None),
-        (Method::GET, "/", None),
+        (
+            Method::POST,
+            "/2/teams/mock-team/api-keys",
+            Some(json!({"data": {"type": "api-keys", "attributes": {"name": "x", "key_type": "ingest"},
+                "relationships": {"environment": {"data": {"id": env, "type": "users"}}}}})),
+            422,
+        ),
+        (Method::GET, "/2/teams/other-team/api-keys", None, 404),
+        (Method::PUT, "/2/teams/mock-team/api-keys", None, 404),
+        (Method::GET, "/2/teams/mock-team/api-keys?page%5Bafter%5D=zz", None, 422),
+        (Method::GET, "/2/teams/mock-team/environments?page%5Bafter%5D=ffffffffffffffff&page%5Bsize%5D=100", None, 200),
+        (Method::GET, "/2/teams/mock-team/api-keys?page%5Bafter%5D=ffffffffffffffff", None, 200),
+        (Method::GET, "/", None, 404),
     ] {
         let (status, _, _) = w.send(method.clone(), &format!("{}{path}", w.fake.uri()), body).await;
-        assert!(status.is_client_error(), "{method} {path}: {status}");
+        assert_eq!(status.as_u16(), expected, "{method} {path}");
     }
+    let odd = json!({"data": {"type": "api-keys", "attributes": {"name": "x", "key_type": "configuration",
+        "permissions": {"a/b~c": true}},
+        "relationships": {"environment": {"data": {"id": env, "type": "environments"}}}}});
+    let (status, _, body) = w.send(Method::POST, &w.keys_url(), Some(odd)).await;
+    assert_eq!((status.as_u16(), pointer(&body)), (422, "/data/attributes/permissions/a~1b~0c"));
     assert_eq!(w.send(Method::GET, &format!("{}/2/auth", w.fake.uri()), None).await.0, 200, "still serving");
 }
 

@@ -85,13 +85,13 @@ async fn concurrent_first_calls_share_one_auth_request() {
 async fn a_failed_detection_is_not_remembered() {
     let server = MockServer::start().await;
     Mock::given(path("/2/auth"))
-        .respond_with(jsonapi(500, error_body(500, "internal", "internal error", None, None)))
+        .respond_with(jsonapi(403, error_body(403, "forbidden", "forbidden", None, None)))
         .up_to_n_times(1)
         .mount(&server)
         .await;
     Mock::given(path("/2/auth")).respond_with(jsonapi(200, auth_body(TEAM))).mount(&server).await;
     let client = detecting_client(&server);
-    assert_eq!(client.resolve_team().await.unwrap_err().status().map(|s| s.as_u16()), Some(500));
+    assert_eq!(client.resolve_team().await.unwrap_err().status().map(|s| s.as_u16()), Some(403));
     assert_eq!(client.resolve_team().await.unwrap(), TEAM);
     assert_eq!(client.resolve_team().await.unwrap(), TEAM);
     let auth_calls = server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == "/2/auth").count();

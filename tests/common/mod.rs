@@ -2,7 +2,7 @@
 //! and JSON:API documents shaped like Honeycomb's (see the wire facts in spec/README.md).
 #![allow(dead_code)]
 
-use honeycomb_api_keys::Client;
+use honeycomb_api_keys::{Client, ClientBuilder, RetryConfig, clock::ManualClock};
 use serde_json::{Value, json};
 use wiremock::{MockServer, ResponseTemplate};
 
@@ -15,14 +15,24 @@ pub const INGEST_ID: &str = "hcxik_01j1824es7n4evcmv81cn392jb";
 pub const CONFIG_ID: &str = "hcxlk_01j1824es7n4evcmv81cn392jc";
 pub const JSON_API: &str = "application/vnd.api+json";
 
-/// A client for `server` with the team given explicitly.
+/// A builder for `server`, on a manual clock (retries and pacing never wait for real).
+pub fn builder(server: &MockServer) -> ClientBuilder {
+    Client::builder().management_key(MGMT_ID, CANARY).endpoint(server.uri()).clock(ManualClock::new())
+}
+
+/// A client for `server` with the team given explicitly (default retry policy).
 pub fn client(server: &MockServer) -> Client {
-    Client::builder().management_key(MGMT_ID, CANARY).endpoint(server.uri()).team(TEAM).build().unwrap()
+    builder(server).team(TEAM).build().unwrap()
+}
+
+/// A client for `server` that never retries: one request per call.
+pub fn no_retry_client(server: &MockServer) -> Client {
+    builder(server).team(TEAM).retry(RetryConfig::disabled()).build().unwrap()
 }
 
 /// A client for `server` that detects its team through `/2/auth`.
 pub fn detecting_client(server: &MockServer) -> Client {
-    Client::builder().management_key(MGMT_ID, CANARY).endpoint(server.uri()).build().unwrap()
+    builder(server).build().unwrap()
 }
 
 /// A JSON:API response with the wire's exact media type.

@@ -1,0 +1,129 @@
+//! Time as the client sees it: what time it is, and how it waits (for retries and the
+//! rate limiter). Real by default; [`ManualClock`] makes tests instant and exact.
+
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::{Arc, Mutex},
+    task::{Context, Poll},
+    time::{Duration, Instant},
+};
+
+use futures::future::BoxFuture;
+
+/// A source of time for retries and rate limiting.
+pub trait Clock: Send + Sync + 'static {
+    /// Time since an arbitrary, fixed origin (monotonic).
+    fn now(&self) -> Duration;
+    /// Waits for `duration`.
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
+}
+
+/// The real clock: `Instant` and `tokio::time::sleep`.
+#[derive(Debug)]
+pub struct SystemClock {
+    origin: Instant,
+}
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        SystemClock { origin: Instant::now() }
+    }
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> Duration {
+        self.origin.elapsed()
+    }
+
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+type OnSleep = Arc<dyn Fn(Duration) + Send + Sync>;
+
+/// A clock that only moves when told to, or when something sleeps on it: a sleep returns
+/// at once and moves the clock forward by its duration. Every sleep is recorded, so a
+/// test can assert the exact waits without waiting.
+///
+/// ```
+/// use std::time::Duration;
+/// use honeycomb_api_keys::clock::{Clock, ManualClock};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let clock = ManualClock::new();
+/// clock.sleep(Duration::from_secs(30)).await; // returns at once
+/// assert_eq!(clock.now(), Duration::from_secs(30));
+/// assert_eq!(clock.sleeps(), [Duration::from_secs(30)]);
+/// # }
+/// ```
+#[derive(Clone, Default)]
+pub struct ManualClock {
+    state: Arc<Mutex<(Duration, Vec<Duration>)>>,
+    on_sleep: Option<OnSleep>,
+}
+
+impl std::fmt::Debug for ManualClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManualClock").field("now", &self.now()).finish_non_exhaustive()
+    }
+}
+
+impl ManualClock {
+    /// A clock at zero.
+    pub fn new() -> Self {
+        ManualClock::default()
+    }
+
+    /// Also calls `f` with each sleep's duration (to move another clock along, such as
+    /// [`MockHoneycomb::advance_clock`](crate::mock::MockHoneycomb::advance_clock)).
+    pub fn on_sleep(mut self, f: impl Fn(Duration) + Send + Sync + 'static) -> Self {
+        self.on_sleep = Some(Arc::new(f));
+        self
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: Duration) {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).0 += by;
+    }
+
+    /// Every sleep so far, in order.
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).1.clone()
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Duration {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).0
+    }
+
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        {
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            state.0 += duration;
+            state.1.push(duration);
+        }
+        if let Some(f) = &self.on_sleep {
+            f(duration);
+        }
+        Box::pin(YieldOnce(false))
+    }
+}
+
+/// Lets other tasks run once, like a real sleep would.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}

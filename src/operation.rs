@@ -1,0 +1,100 @@
+//! The operations of the API, as the retry policy, the rate limiter, errors and traces
+//! name them.
+
+use std::fmt;
+
+/// One operation of the API Keys v2 management API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Operation {
+    /// `GET /2/auth`
+    GetAuth,
+    /// `GET /2/teams/{teamSlug}/api-keys`
+    ListApiKeys,
+    /// `POST /2/teams/{teamSlug}/api-keys`
+    CreateApiKey,
+    /// `GET /2/teams/{teamSlug}/api-keys/{id}`
+    GetApiKey,
+    /// `PATCH /2/teams/{teamSlug}/api-keys/{id}`
+    UpdateApiKey,
+    /// `DELETE /2/teams/{teamSlug}/api-keys/{id}`
+    DeleteApiKey,
+    /// `GET /2/teams/{teamSlug}/environments`
+    ListEnvironments,
+    /// `GET /2/teams/{teamSlug}/environments/{environmentId}`
+    GetEnvironment,
+}
+
+impl Operation {
+    /// Every operation.
+    pub const ALL: &'static [Operation] = &[
+        Operation::GetAuth,
+        Operation::ListApiKeys,
+        Operation::CreateApiKey,
+        Operation::GetApiKey,
+        Operation::UpdateApiKey,
+        Operation::DeleteApiKey,
+        Operation::ListEnvironments,
+        Operation::GetEnvironment,
+    ];
+
+    /// The operation's name in snake case, such as `create_api_key`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Operation::GetAuth => "get_auth",
+            Operation::ListApiKeys => "list_api_keys",
+            Operation::CreateApiKey => "create_api_key",
+            Operation::GetApiKey => "get_api_key",
+            Operation::UpdateApiKey => "update_api_key",
+            Operation::DeleteApiKey => "delete_api_key",
+            Operation::ListEnvironments => "list_environments",
+            Operation::GetEnvironment => "get_environment",
+        }
+    }
+
+    /// The HTTP method.
+    pub const fn method(self) -> &'static str {
+        match self {
+            Operation::CreateApiKey => "POST",
+            Operation::UpdateApiKey => "PATCH",
+            Operation::DeleteApiKey => "DELETE",
+            _ => "GET",
+        }
+    }
+
+    /// The path template, such as `/2/teams/{teamSlug}/api-keys/{id}`.
+    pub const fn path(self) -> &'static str {
+        match self {
+            Operation::GetAuth => "/2/auth",
+            Operation::ListApiKeys | Operation::CreateApiKey => "/2/teams/{teamSlug}/api-keys",
+            Operation::GetApiKey | Operation::UpdateApiKey | Operation::DeleteApiKey => {
+                "/2/teams/{teamSlug}/api-keys/{id}"
+            }
+            Operation::ListEnvironments => "/2/teams/{teamSlug}/environments",
+            Operation::GetEnvironment => "/2/teams/{teamSlug}/environments/{environmentId}",
+        }
+    }
+
+    /// Whether sending it twice has the same effect as once. Only creating a key is not:
+    /// a second create makes a second key. (An update sends absolute values, so repeating
+    /// it changes nothing more.)
+    pub const fn is_idempotent(self) -> bool {
+        !matches!(self, Operation::CreateApiKey)
+    }
+
+    /// The scope a management key needs for it.
+    pub const fn scope(self) -> Option<&'static str> {
+        match self {
+            Operation::GetAuth => None,
+            Operation::ListApiKeys | Operation::GetApiKey => Some("api-keys:read"),
+            Operation::CreateApiKey | Operation::UpdateApiKey | Operation::DeleteApiKey => Some("api-keys:write"),
+            Operation::ListEnvironments | Operation::GetEnvironment => Some("environments:read"),
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
