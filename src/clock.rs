@@ -99,6 +99,8 @@ impl Clock for ManualClock {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).0
     }
 
+    /// Returns at once, with the clock moved on by `duration`. (Sleeps in concurrent
+    /// tasks add up rather than overlap: the clock models one task's waits exactly.)
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
         {
             let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());

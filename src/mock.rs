@@ -475,11 +475,21 @@ impl MockHoneycomb {
     /// Honeycomb sends them), or lifts it with `None`. Off by default, so that tests run
     /// at full speed; then no rate-limit header is sent.
     pub fn rate_limit(&self, operation: Operation, per_minute: Option<u32>) {
-        let mut state = self.lock();
         match per_minute {
-            Some(limit) => state.limits.insert(operation, limit),
-            None => state.limits.remove(&operation),
-        };
+            Some(limit) => self.rate_limit_per(operation, limit, WINDOW),
+            None => {
+                self.lock().limits.remove(&operation);
+            }
+        }
+    }
+
+    /// Enforces `limit` requests per `window` (a whole number of seconds, at least one)
+    /// on `operation`: [`rate_limit`](Self::rate_limit) with another window.
+    pub fn rate_limit_per(&self, operation: Operation, limit: u32, window: Duration) {
+        let window = Duration::from_secs(window.as_secs().max(1));
+        let mut state = self.lock();
+        state.limits.insert(operation, (limit, window));
+        state.windows.remove(&operation);
     }
 
     /// Enforces Honeycomb's default limit (100 a minute) on every operation.
@@ -535,7 +545,7 @@ struct State {
     clock_offset: Duration,
     faults: HashMap<Operation, VecDeque<Fault>>,
     delays: HashMap<Operation, Duration>,
-    limits: HashMap<Operation, u32>,
+    limits: HashMap<Operation, (u32, Duration)>,
     windows: HashMap<Operation, (Duration, u32)>,
     log: Vec<RecordedRequest>,
     created_at: DateTime<Utc>,
@@ -678,20 +688,21 @@ impl State {
     /// limit: the `RateLimit` headers to send, and `Some(wait)` when over the limit.
     fn rate_limit(&mut self, op: Operation) -> (Vec<(String, String)>, Option<Duration>) {
         let now = self.elapsed();
+        let (limit, window) = self.limits.get(&op).copied().map_or((None, WINDOW), |(l, w)| (Some(l), w));
         let (start, count) = self.windows.entry(op).or_insert((now, 0));
-        if now.saturating_sub(*start) >= WINDOW {
+        if now.saturating_sub(*start) >= window {
             *start = now;
             *count = 0;
         }
         *count += 1;
-        let Some(&limit) = self.limits.get(&op) else { return (Vec::new(), None) };
-        let reset = (WINDOW.saturating_sub(now.saturating_sub(*start)).as_secs_f64().ceil() as u64).max(1);
+        let Some(limit) = limit else { return (Vec::new(), None) };
+        let reset = (window.saturating_sub(now.saturating_sub(*start)).as_secs_f64().ceil() as u64).max(1);
         let headers = vec![
             (
                 "RateLimit".to_string(),
                 format!("limit={limit}, remaining={}, reset={reset}", limit.saturating_sub(*count)),
             ),
-            ("RateLimit-Policy".to_string(), format!("{limit};w={}", WINDOW.as_secs())),
+            ("RateLimit-Policy".to_string(), format!("{limit};w={}", window.as_secs())),
         ];
         (headers, (*count > limit).then(|| Duration::from_secs(reset)))
     }

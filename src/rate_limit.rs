@@ -41,6 +41,14 @@ impl RateLimitConfig {
     pub fn disabled() -> Self {
         RateLimitConfig { enabled: false, ..RateLimitConfig::default() }
     }
+
+    /// Assume `quota` requests per `window` until Honeycomb states its policy.
+    #[must_use]
+    pub fn quota(mut self, quota: u32, window: Duration) -> Self {
+        self.quota = quota;
+        self.window = window;
+        self
+    }
 }
 
 /// What Honeycomb last said about an operation's rate limit.
@@ -104,24 +112,31 @@ pub(crate) fn status_from_headers(headers: &HeaderMap) -> Option<RateLimitStatus
     Some(RateLimitStatus { limit, remaining, reset, policy })
 }
 
-/// The pacing state of one operation: a token bucket refilled at quota/window, plus a
-/// "wait until" when Honeycomb said the window is spent.
+/// Slack added to a window's end, so that a request never lands just before the server's
+/// own window (which starts when the first request arrives) has reset.
+const WINDOW_SLACK: Duration = Duration::from_secs(1);
+
+/// The pacing state of one operation: a window like Honeycomb's (a quota of requests
+/// that resets after the window), corrected by what each response says is left and when
+/// it resets. Requests in flight count as soon as they are sent, so concurrent callers
+/// cannot overshoot the quota while the answers are still on their way.
 #[derive(Debug)]
 struct Bucket {
     quota: u32,
     window: Duration,
-    tokens: f64,
-    refilled_at: Duration,
-    blocked_until: Option<Duration>,
+    /// Requests that may still be sent before `ends`.
+    left: u32,
+    /// When the current window ends (`None`: no window open).
+    ends: Option<Duration>,
     last: Option<RateLimitStatus>,
 }
 
 impl Bucket {
-    fn refill(&mut self, now: Duration) {
-        let elapsed = now.saturating_sub(self.refilled_at).as_secs_f64();
-        let rate = f64::from(self.quota) / self.window.as_secs_f64();
-        self.tokens = (self.tokens + elapsed * rate).min(f64::from(self.quota));
-        self.refilled_at = now;
+    fn open_window_if_over(&mut self, now: Duration) {
+        if self.ends.is_none_or(|ends| now >= ends) {
+            self.ends = Some(now + self.window + WINDOW_SLACK);
+            self.left = self.quota;
+        }
     }
 }
 
@@ -143,12 +158,10 @@ impl Limiter {
         let bucket = buckets.entry(op).or_insert_with(|| Bucket {
             quota: self.config.quota.max(1),
             window: self.config.window.max(Duration::from_millis(1)),
-            tokens: f64::from(self.config.quota.max(1)),
-            refilled_at: now,
-            blocked_until: None,
+            left: 0,
+            ends: None,
             last: None,
         });
-        bucket.refill(now);
         f(bucket, now)
     }
 
@@ -158,18 +171,12 @@ impl Limiter {
             return Duration::ZERO;
         }
         self.with_bucket(op, |bucket, now| {
-            if let Some(until) = bucket.blocked_until {
-                if until > now {
-                    return until - now;
-                }
-                bucket.blocked_until = None;
-            }
-            if bucket.tokens >= 1.0 {
-                bucket.tokens -= 1.0;
+            bucket.open_window_if_over(now);
+            if bucket.left > 0 {
+                bucket.left -= 1;
                 return Duration::ZERO;
             }
-            let rate = f64::from(bucket.quota) / bucket.window.as_secs_f64();
-            Duration::from_secs_f64((1.0 - bucket.tokens) / rate).max(Duration::from_millis(1))
+            bucket.ends.map_or(Duration::ZERO, |ends| ends.saturating_sub(now)).max(Duration::from_millis(1))
         })
     }
 
@@ -177,29 +184,27 @@ impl Limiter {
     pub(crate) fn observe(&self, op: Operation, headers: &HeaderMap) {
         let Some(status) = status_from_headers(headers) else { return };
         self.with_bucket(op, |bucket, now| {
-            if let Some(policy) = status.policy
-                && (policy.quota, policy.window) != (bucket.quota, bucket.window)
-            {
+            if let Some(policy) = status.policy {
                 bucket.quota = policy.quota;
                 bucket.window = policy.window;
-                bucket.tokens = bucket.tokens.min(f64::from(policy.quota));
             }
+            bucket.open_window_if_over(now);
             if let Some(remaining) = status.remaining {
-                bucket.tokens = bucket.tokens.min(f64::from(remaining));
-                if remaining == 0 {
-                    bucket.blocked_until = Some(now + status.reset);
-                }
+                // Never more than the server says; requests still in flight already
+                // count here and may not have reached its count yet.
+                bucket.left = bucket.left.min(remaining);
             }
+            bucket.ends = Some(now + status.reset + WINDOW_SLACK);
             bucket.last = Some(status);
         });
     }
 
-    /// Honeycomb answered 429: hold `op` back for `wait`.
+    /// Honeycomb answered 429 and asked for `wait`: hold `op` back that long (what the
+    /// 429 asked for wins over the `RateLimit` reset read from the same answer).
     pub(crate) fn throttled(&self, op: Operation, wait: Duration) {
         self.with_bucket(op, |bucket, now| {
-            bucket.tokens = 0.0;
-            let until = now + wait;
-            bucket.blocked_until = Some(bucket.blocked_until.map_or(until, |u| u.max(until)));
+            bucket.left = 0;
+            bucket.ends = Some(now + wait);
         });
     }
 
@@ -258,9 +263,9 @@ mod tests {
         let limiter = Limiter::new(RateLimitConfig::default(), Arc::new(clock.clone()));
         assert_eq!(limiter.delay(Operation::ListApiKeys), Duration::ZERO);
         limiter.observe(Operation::ListApiKeys, &headers("limit=100, remaining=0, reset=42"));
-        assert_eq!(limiter.delay(Operation::ListApiKeys), Duration::from_secs(42));
+        assert_eq!(limiter.delay(Operation::ListApiKeys), Duration::from_secs(43), "the reset, and a second of slack");
         assert_eq!(limiter.delay(Operation::GetApiKey), Duration::ZERO, "operations are paced apart");
-        clock.advance(Duration::from_secs(42));
+        clock.advance(Duration::from_secs(43));
         assert_eq!(limiter.delay(Operation::ListApiKeys), Duration::ZERO);
         let status = limiter.status(Operation::ListApiKeys).unwrap();
         assert_eq!((status.limit, status.remaining), (100, Some(0)));
@@ -268,14 +273,22 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_bucket_paces_at_the_quota_rate() {
+    fn the_quota_of_a_window_is_never_exceeded_even_with_answers_still_in_flight() {
         let clock = ManualClock::new();
-        let config = RateLimitConfig { quota: 2, window: Duration::from_secs(10), ..RateLimitConfig::default() };
+        let config = RateLimitConfig { quota: 3, window: Duration::from_secs(10), ..RateLimitConfig::default() };
         let limiter = Limiter::new(config, Arc::new(clock.clone()));
-        assert_eq!(limiter.delay(Operation::GetAuth), Duration::ZERO);
-        assert_eq!(limiter.delay(Operation::GetAuth), Duration::ZERO);
-        assert_eq!(limiter.delay(Operation::GetAuth), Duration::from_secs(5));
-        clock.advance(Duration::from_secs(5));
+        for _ in 0..3 {
+            assert_eq!(limiter.delay(Operation::GetAuth), Duration::ZERO);
+        }
+        assert_eq!(limiter.delay(Operation::GetAuth), Duration::from_secs(11), "until the window (and slack) ends");
+        // A late answer saying more is left does not reopen the window.
+        limiter.observe(Operation::GetAuth, &{
+            let mut h = HeaderMap::new();
+            h.insert("ratelimit", "limit=3, remaining=2, reset=10".parse().unwrap());
+            h
+        });
+        assert!(limiter.delay(Operation::GetAuth) > Duration::ZERO);
+        clock.advance(Duration::from_secs(11));
         assert_eq!(limiter.delay(Operation::GetAuth), Duration::ZERO);
         let off = Limiter::new(RateLimitConfig::disabled(), Arc::new(clock));
         for _ in 0..1000 {

@@ -64,8 +64,10 @@ enum Kind {
     Sent(GeneratedError),
     /// Honeycomb answered an error status.
     Status { status: u16, wait: Option<Duration>, error: GeneratedError },
-    /// A success status whose body could not be read or decoded.
-    Unreadable(GeneratedError),
+    /// A success status whose body broke off while it was read.
+    BodyBroken(GeneratedError),
+    /// A success status whose body does not decode (the same body would come again).
+    Undecodable(GeneratedError),
     /// Anything else the generated client reported (a request it could not build).
     Other(GeneratedError),
     /// The call's deadline passed during the attempt.
@@ -86,7 +88,8 @@ impl Kind {
             E::UnexpectedResponse(ref r) => {
                 Kind::Status { status: r.status().as_u16(), wait: requested_wait(r.headers()), error }
             }
-            E::ResponseBodyError(_) | E::InvalidResponsePayload(..) => Kind::Unreadable(error),
+            E::ResponseBodyError(_) => Kind::BodyBroken(error),
+            E::InvalidResponsePayload(..) => Kind::Undecodable(error),
             _ => Kind::Other(error),
         }
     }
@@ -106,9 +109,9 @@ impl Kind {
             Kind::Connect(_) => true,
             Kind::Status { status: 429, .. } => true,
             _ if !op.is_idempotent() => false,
-            Kind::Sent(_) | Kind::Unreadable(_) => true,
+            Kind::Sent(_) | Kind::BodyBroken(_) => true,
             Kind::Status { status, .. } => is_transient_status(*status),
-            Kind::Other(_) | Kind::Deadline | Kind::Paced(_) => false,
+            Kind::Undecodable(_) | Kind::Other(_) | Kind::Deadline | Kind::Paced(_) => false,
         }
     }
 
@@ -126,7 +129,8 @@ impl Kind {
             Kind::Connect(_) => "connect failed".into(),
             Kind::Sent(_) => "exchange failed".into(),
             Kind::Status { status, .. } => format!("status {status}"),
-            Kind::Unreadable(_) => "unreadable body".into(),
+            Kind::BodyBroken(_) => "body broke off".into(),
+            Kind::Undecodable(_) => "body does not decode".into(),
             Kind::Other(_) => "request not built".into(),
             Kind::Deadline => "deadline".into(),
             Kind::Paced(_) => "rate limited locally".into(),
@@ -211,8 +215,8 @@ where
             if let Some(headers) = kind.headers() {
                 client.limiter().observe(op, headers);
             }
-            if let Kind::Status { status: 429, wait, .. } = &kind {
-                client.limiter().throttled(op, wait.unwrap_or(Duration::from_secs(1)));
+            if let Kind::Status { status: 429, wait: Some(wait), .. } = &kind {
+                client.limiter().throttled(op, *wait);
             }
             tracing::debug!(attempt, failure = kind.describe(), elapsed_ms, "failed");
             let wait = match &kind {
@@ -255,7 +259,9 @@ async fn into_call_error(op: Operation, options: &CallOptions<'_>, failure: Fail
     let error = match failure.kind {
         Kind::Paced(wait) => Error::RateLimited { operation: op, retry_after: wait },
         Kind::Deadline => Error::Timeout { operation: op, scope: TimeoutScope::Operation, source: None },
-        Kind::Unreadable(error) if op == Operation::CreateApiKey => created_unreadable(error),
+        Kind::BodyBroken(error) | Kind::Undecodable(error) if op == Operation::CreateApiKey => {
+            created_unreadable(error)
+        }
         Kind::Status { wait, error, .. } => {
             let mut error = into_error(error, op).await;
             if let Error::Api(api) = &mut error {
@@ -263,9 +269,11 @@ async fn into_call_error(op: Operation, options: &CallOptions<'_>, failure: Fail
             }
             error
         }
-        Kind::Connect(error) | Kind::Sent(error) | Kind::Unreadable(error) | Kind::Other(error) => {
-            into_error(error, op).await
-        }
+        Kind::Connect(error)
+        | Kind::Sent(error)
+        | Kind::BodyBroken(error)
+        | Kind::Undecodable(error)
+        | Kind::Other(error) => into_error(error, op).await,
     };
     if ambiguous {
         Error::OutcomeUnknown { operation: op, subject: options.subject.map(str::to_string), source: Box::new(error) }

@@ -132,7 +132,6 @@ async fn a_rate_limited_list_waits_and_succeeds_with_the_default_policy() {
     let fake = MockHoneycomb::start().await;
     let client = fake.client();
     client.resolve_team().await.unwrap();
-    fake.rate_limit(Operation::ListApiKeys, Some(1));
     fake.fail_next(Operation::ListApiKeys, 1, Fault::rate_limited(Duration::from_secs(5)));
     client.api_keys().list().collect().await.unwrap();
     let statuses: Vec<u16> =

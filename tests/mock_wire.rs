@@ -298,12 +298,12 @@ async fn rate_limits_send_honeycombs_headers_and_429s_when_enforced() {
 
     w.fake.rate_limit(Operation::ListApiKeys, Some(3));
     let mut responses = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..4 {
         responses.push(w.http.get(w.keys_url()).header("Authorization", &w.auth).send().await.unwrap());
     }
-    assert_eq!(responses.iter().map(|r| r.status().as_u16()).collect::<Vec<_>>(), [200, 200, 429]);
-    assert_eq!(responses[0].headers()["ratelimit"], "limit=3, remaining=1, reset=60");
-    assert_eq!(responses[1].headers()["ratelimit"], "limit=3, remaining=0, reset=60");
+    assert_eq!(responses.iter().map(|r| r.status().as_u16()).collect::<Vec<_>>(), [200, 200, 200, 429]);
+    assert_eq!(responses[0].headers()["ratelimit"], "limit=3, remaining=2, reset=60");
+    assert_eq!(responses[2].headers()["ratelimit"], "limit=3, remaining=0, reset=60");
     assert_eq!(responses[0].headers()["ratelimit-policy"], "3;w=60");
     let limited = responses.pop().unwrap();
     assert!(httpdate::parse_http_date(limited.headers()["retry-after"].to_str().unwrap()).is_ok());

@@ -68,7 +68,10 @@ async fn trace_logs_never_hold_a_secret() {
     client.api_keys().delete(&pasted).await.unwrap_err();
 
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(text.contains("honeycomb{operation=\"create_api_key\"") && text.contains("answered"), "the capture works:\n{text}");
+    assert!(
+        text.contains("honeycomb{operation=\"create_api_key\"") && text.contains("answered"),
+        "the capture works:\n{text}"
+    );
     assert!(text.contains("reqwest") || text.contains("hyper"), "HTTP-stack logs are captured too:\n{text}");
     assert!(!text.contains(CANARY), "the management secret leaked into the logs");
     assert!(!text.contains(CREATED_CANARY), "a created secret leaked into the logs");
