@@ -238,7 +238,7 @@ fn known_key_type(key_type: &KeyType, field: &'static str) -> Result<types::Know
     }
 }
 
-fn key_from_wire(obj: types::ApiKeyObject) -> ApiKey {
+pub(crate) fn key_from_wire(obj: types::ApiKeyObject) -> ApiKey {
     let types::ApiKeyObject { attributes: a, id, relationships, .. } = obj;
     key_from_parts(id, a.name, &a.key_type, a.disabled, a.permissions, a.timestamps, relationships)
 }

@@ -22,6 +22,8 @@ pub mod model;
 mod operation;
 pub mod pagination;
 pub mod permissions;
+#[cfg(test)]
+mod proptests;
 pub mod rate_limit;
 pub mod retry;
 mod transport;

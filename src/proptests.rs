@@ -1,0 +1,132 @@
+//! Property tests: the parsers and decoders that read what comes off the network (and
+//! the id check that guards URLs) never panic, whatever the input, and round-trip where
+//! they should.
+
+use std::time::Duration;
+
+use proptest::prelude::*;
+use reqwest::{StatusCode, header::HeaderMap};
+use serde_json::Value;
+
+use crate::{
+    api_keys::key_from_wire,
+    error::{ApiError, parse_retry_after},
+    generated::types,
+    model::{KeyId, MAX_ID_LEN},
+    operation::Operation,
+    permissions::{Permission, Permissions},
+    rate_limit::{parse_policy, parse_rate_limit},
+};
+
+/// Any JSON value, a few levels deep.
+fn json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        ".{0,20}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 64, 8, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z_]{1,12}", inner, 0..8)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// A key object shaped like the wire's, with arbitrary values where they may vary.
+fn key_object() -> impl Strategy<Value = Value> {
+    (".{0,40}", ".{0,40}", "[a-z]{1,15}", any::<bool>(), prop::collection::btree_map(".{1,20}", json(), 0..6)).prop_map(
+        |(id, name, key_type, disabled, permissions)| {
+            serde_json::json!({
+                "id": id, "type": "api-keys",
+                "attributes": {"name": name, "key_type": key_type, "disabled": disabled,
+                    "permissions": permissions,
+                    "timestamps": {"created": "2022-09-22T17:32:11Z", "updated": "2022-10-31T15:08:11Z"}},
+                "relationships": {"environment": {"data": {"id": "hcxen_1", "type": "environments"}}}
+            })
+        },
+    )
+}
+
+proptest! {
+    #[test]
+    fn rate_limit_headers_never_panic(value in ".{0,80}") {
+        let _ = parse_rate_limit(&value);
+        let _ = parse_policy(&value);
+        let _ = parse_retry_after(&value);
+    }
+
+    #[test]
+    fn rate_limit_headers_round_trip_in_any_order(
+        limit in 0u32..100_000, remaining in 0u32..100_000, reset in 0u64..100_000,
+        order in Just([0usize, 1, 2]).prop_shuffle(), space in "[ \t]{0,2}",
+    ) {
+        let members = [format!("limit={limit}"), format!("remaining={remaining}"), format!("reset={reset}")];
+        let header = order.iter().map(|&i| members[i].clone()).collect::<Vec<_>>().join(&format!(",{space}"));
+        prop_assert_eq!(parse_rate_limit(&header), Some((limit, Some(remaining), Duration::from_secs(reset))));
+    }
+
+    #[test]
+    fn policies_round_trip(quota in 1u32..100_000, window in 1u64..100_000) {
+        let policy = parse_policy(&format!("{quota};w={window}")).unwrap();
+        prop_assert_eq!((policy.quota, policy.window), (quota, Duration::from_secs(window)));
+    }
+
+    #[test]
+    fn retry_after_seconds_round_trip(secs in 0u64..10_000_000) {
+        prop_assert_eq!(parse_retry_after(&secs.to_string()), Some(Duration::from_secs(secs)));
+    }
+
+    #[test]
+    fn error_bodies_never_panic_and_stay_short(body in prop::collection::vec(any::<u8>(), 0..2048), status in 400u16..600) {
+        let status = StatusCode::from_u16(status).unwrap();
+        let error = ApiError::from_response(Operation::GetApiKey, status, &HeaderMap::new(), &body);
+        prop_assert!(error.body_excerpt.as_ref().is_none_or(|e| e.chars().count() <= 256));
+        let _ = error.to_string();
+    }
+
+    #[test]
+    fn json_error_bodies_never_panic(body in json()) {
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let error = ApiError::from_response(Operation::CreateApiKey, StatusCode::UNPROCESSABLE_ENTITY, &HeaderMap::new(), &bytes);
+        let _ = error.to_string();
+    }
+
+    #[test]
+    fn list_pages_decode_or_fail_cleanly(body in json()) {
+        if let Ok(page) = serde_json::from_value::<types::ApiKeyListResponse>(body) {
+            for key in page.data {
+                let _ = key_from_wire(key);
+            }
+        }
+    }
+
+    #[test]
+    fn odd_key_objects_decode_and_keep_what_they_can(objects in prop::collection::vec(key_object(), 0..5)) {
+        let page = serde_json::json!({"data": objects, "links": {"next": null}});
+        let page: types::ApiKeyListResponse = serde_json::from_value(page).expect("open strings and maps decode");
+        for key in page.data.into_iter().map(key_from_wire) {
+            let _ = key.permissions.to_string();
+        }
+    }
+
+    #[test]
+    fn key_ids_accepted_are_safe_in_a_path(id in ".{0,60}") {
+        if let Ok(parsed) = KeyId::parse(id.as_str()) {
+            prop_assert!(parsed.as_str().len() <= MAX_ID_LEN);
+            prop_assert!(parsed.as_str().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+            prop_assert_eq!(parsed.to_string(), id);
+        }
+    }
+
+    #[test]
+    fn permission_sets_round_trip_through_the_wire(bits in any::<u16>(), unknown in prop::collection::btree_map("[a-z]{3,10}_x", any::<bool>(), 0..4)) {
+        let mut set: Permissions = Permission::ALL.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, p)| *p).collect();
+        set = Permissions::from_wire(set.to_wire().chain(unknown.iter().map(|(k, v)| (k.as_str(), *v))).collect::<Vec<_>>());
+        let back: Permissions = serde_json::from_value(serde_json::to_value(&set).unwrap()).unwrap();
+        prop_assert_eq!(back, set);
+    }
+}
