@@ -2,9 +2,9 @@
 //!
 //! [`blocking::Client`](Client) wraps the async [`Client`](crate::Client) on a small
 //! runtime it owns: the same requests, checks, errors and pagination, with no second HTTP
-//! implementation. Lists are plain [`Iterator`]s. Called from inside an async runtime, every
-//! call returns [`Error::BlockingInAsyncContext`] instead of panicking: use the async
-//! client there.
+//! implementation. Lists are plain [`Iterator`]s. Called from a thread that runs an async
+//! runtime (a task, or `spawn_blocking`), every call returns
+//! [`Error::BlockingInAsyncContext`] instead of panicking: use the async client there.
 //!
 //! ```no_run
 //! use honeycomb_api_keys::{KeyType, NewApiKey, blocking};
@@ -52,6 +52,12 @@ impl Drop for Runtime {
 #[derive(Clone)]
 struct Driver(Arc<Runtime>);
 
+impl std::fmt::Debug for Driver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Driver")
+    }
+}
+
 impl Driver {
     /// One worker thread keeps connections alive between calls, so the connection pool
     /// can be shared with async code on other runtimes (see [`Client::as_async`]).
@@ -96,7 +102,7 @@ impl ClientBuilder {
     /// Checks the settings and builds a [`blocking::Client`](Client).
     #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
     pub fn build_blocking(self) -> Result<Client> {
-        Client::from_async(self.build()?)
+        Client::wrap(self.build()?)
     }
 }
 
@@ -104,17 +110,35 @@ impl Client {
     /// A blocking client configured from the environment, like
     /// [`Client::from_env`](crate::Client::from_env).
     pub fn from_env() -> Result<Self> {
-        Client::from_async(crate::Client::from_env()?)
+        Client::wrap(crate::Client::from_env()?)
     }
 
-    /// Wraps an async client, sharing its connection pool and team cache.
-    pub fn from_async(client: crate::Client) -> Result<Self> {
+    /// A builder (the async client's); finish it with
+    /// [`build_blocking`](ClientBuilder::build_blocking).
+    pub fn builder() -> ClientBuilder {
+        crate::Client::builder()
+    }
+
+    /// A new async client's calls on a runtime of their own. The client must be new:
+    /// its connections then all belong to that runtime, whose worker keeps them alive.
+    fn wrap(client: crate::Client) -> Result<Self> {
         Ok(Client { inner: client, driver: Driver::new()? })
     }
 
-    /// The async client underneath.
+    /// The async client underneath (its connections are driven by this client's runtime,
+    /// so it may be used from async code elsewhere too).
     pub fn as_async(&self) -> &crate::Client {
         &self.inner
+    }
+
+    /// The base URL requests go to.
+    pub fn endpoint(&self) -> &reqwest::Url {
+        self.inner.endpoint()
+    }
+
+    /// The id of the management key in use.
+    pub fn key_id(&self) -> &str {
+        self.inner.key_id()
     }
 
     /// Describes the management key in use and its team (`GET /2/auth`).
@@ -139,7 +163,7 @@ impl Client {
 }
 
 /// The API keys of a team, blocking: see [`crate::ApiKeys`].
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ApiKeys {
     inner: api_keys::ApiKeys,
     driver: Driver,
@@ -149,6 +173,11 @@ impl ApiKeys {
     /// The same calls for another team.
     pub fn for_team(self, slug: impl Into<String>) -> Self {
         ApiKeys { inner: self.inner.for_team(slug), driver: self.driver }
+    }
+
+    /// The same calls with another retry policy.
+    pub fn retry(self, retry: crate::RetryConfig) -> Self {
+        ApiKeys { inner: self.inner.retry(retry), driver: self.driver }
     }
 
     /// Lists keys.
@@ -183,6 +212,7 @@ impl ApiKeys {
 }
 
 /// A listing of keys, blocking: see [`crate::ListApiKeys`].
+#[derive(Clone, Debug)]
 #[must_use = "a listing does nothing until it is iterated"]
 pub struct ListApiKeys {
     inner: api_keys::ListApiKeys,
@@ -227,7 +257,7 @@ impl ListApiKeys {
 }
 
 /// The environments of a team, blocking: see [`crate::Environments`].
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Environments {
     inner: environments::Environments,
     driver: Driver,
@@ -256,6 +286,7 @@ impl Environments {
 }
 
 /// A listing of environments, blocking: see [`crate::ListEnvironments`].
+#[derive(Clone, Debug)]
 #[must_use = "a listing does nothing until it is iterated"]
 pub struct ListEnvironments {
     inner: environments::ListEnvironments,

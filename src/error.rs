@@ -137,11 +137,11 @@ pub enum Error {
         reason: String,
     },
 
-    /// The blocking client was called from inside an async runtime, where waiting would
-    /// stall the runtime. Use the async [`Client`](crate::Client) there, or call the
-    /// blocking one from `tokio::task::spawn_blocking`.
+    /// The blocking client was called from a thread that runs an async runtime (a task,
+    /// or `spawn_blocking`), where waiting could stall the runtime. Use the async
+    /// [`Client`](crate::Client) there, or call the blocking one from a thread of your own.
     #[error(
-        "the blocking client was called from inside an async runtime; use the async honeycomb_api_keys::Client there, or move the call into tokio::task::spawn_blocking"
+        "the blocking client was called from inside an async runtime; use the async honeycomb_api_keys::Client there, or call the blocking one from a thread outside the runtime (std::thread::spawn)"
     )]
     BlockingInAsyncContext,
 

@@ -2,8 +2,9 @@
 //! async client, and refuses (without panicking) to run inside an async runtime.
 #![cfg(all(feature = "blocking", feature = "mock"))]
 
+use futures::TryStreamExt;
 use honeycomb_api_keys::{
-    ApiKeyUpdate, Error, KeyType, NewApiKey, Permission, Permissions, blocking,
+    ApiKey, ApiKeyUpdate, Client, Error, KeyType, NewApiKey, Permission, Permissions, blocking,
     mock::{MockHoneycomb, Operation},
 };
 
@@ -54,32 +55,82 @@ fn every_operation_works_blocking() {
     assert_eq!(fake.count(Operation::DeleteApiKey), 1);
 }
 
+fn summary(key: &ApiKey) -> String {
+    format!("{}|{}|disabled={}|{}", key.name, key.key_type, key.disabled, key.permissions)
+}
+
+/// Every operation through the async client; what came back, without ids or times.
+async fn async_script(client: &Client) -> Vec<String> {
+    let mut log = vec![client.auth().await.unwrap().team.slug];
+    let envs = client.environments();
+    log.extend(envs.list().collect().await.unwrap().into_iter().map(|e| e.name));
+    let staging = envs.find("Staging").await.unwrap().unwrap();
+    log.push(envs.get(&staging.id).await.unwrap().slug);
+    let keys = client.api_keys();
+    let ingest = keys.create(NewApiKey::ingest("batch", &staging.id).create_datasets(true)).await.unwrap();
+    let config =
+        keys.create(NewApiKey::configuration("ci", &staging.id, Permissions::read_only_querying())).await.unwrap();
+    log.push(summary(ingest.key()));
+    log.push(summary(&keys.get(config.id()).await.unwrap()));
+    log.push(format!("{:?}", keys.get_opt(ingest.id()).await.unwrap().map(|k| k.name)));
+    log.push(summary(&keys.update(ingest.id(), ApiKeyUpdate::new().name("batch (old)").disable()).await.unwrap()));
+    log.push(summary(&keys.update(config.id(), ApiKeyUpdate::new().grant(Permission::ManageBoards)).await.unwrap()));
+    log.extend(keys.list().collect().await.unwrap().iter().map(summary));
+    log.extend(keys.list().key_type(KeyType::Ingest).collect().await.unwrap().iter().map(summary));
+    let pages: Vec<_> = keys.list().page_size(1).pages().try_collect().await.unwrap();
+    log.push(format!("{} pages", pages.len()));
+    keys.delete(config.id()).await.unwrap();
+    log.push(format!("{:?}", keys.get_opt(config.id()).await.unwrap()));
+    log.push(keys.get("../x").await.unwrap_err().to_string());
+    log.push(keys.delete(config.id()).await.unwrap_err().status().unwrap().to_string());
+    log
+}
+
+/// The same through the blocking client.
+fn blocking_script(client: &blocking::Client) -> Vec<String> {
+    let mut log = vec![client.auth().unwrap().team.slug];
+    let envs = client.environments();
+    log.extend(envs.list().collect().unwrap().into_iter().map(|e| e.name));
+    let staging = envs.find("Staging").unwrap().unwrap();
+    log.push(envs.get(&staging.id).unwrap().slug);
+    let keys = client.api_keys();
+    let ingest = keys.create(NewApiKey::ingest("batch", &staging.id).create_datasets(true)).unwrap();
+    let config = keys.create(NewApiKey::configuration("ci", &staging.id, Permissions::read_only_querying())).unwrap();
+    log.push(summary(ingest.key()));
+    log.push(summary(&keys.get(config.id()).unwrap()));
+    log.push(format!("{:?}", keys.get_opt(ingest.id()).unwrap().map(|k| k.name)));
+    log.push(summary(&keys.update(ingest.id(), ApiKeyUpdate::new().name("batch (old)").disable()).unwrap()));
+    log.push(summary(&keys.update(config.id(), ApiKeyUpdate::new().grant(Permission::ManageBoards)).unwrap()));
+    log.extend(keys.list().collect().unwrap().iter().map(summary));
+    log.extend(keys.list().key_type(KeyType::Ingest).collect().unwrap().iter().map(summary));
+    let pages: Vec<_> = keys.list().page_size(1).pages().collect::<Result<_, _>>().unwrap();
+    log.push(format!("{} pages", pages.len()));
+    keys.delete(config.id()).unwrap();
+    log.push(format!("{:?}", keys.get_opt(config.id()).unwrap()));
+    log.push(keys.get("../x").unwrap_err().to_string());
+    log.push(keys.delete(config.id()).unwrap_err().status().unwrap().to_string());
+    log
+}
+
 #[test]
-fn blocking_and_async_agree() {
+fn blocking_and_async_agree_on_every_operation() {
+    let (async_fake, blocking_fake) = (MockHoneycomb::start_blocking(), MockHoneycomb::start_blocking());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let from_async = runtime.block_on(async_script(&async_fake.client()));
+    let from_blocking = blocking_script(&blocking_fake.client_builder().build_blocking().unwrap());
+    assert_eq!(from_async, from_blocking);
+    assert_eq!(from_async.len(), 16, "{from_async:#?}");
+}
+
+#[test]
+fn the_async_client_underneath_works_from_another_runtime() {
     let (fake, client) = fake_and_client();
     fake.seed_keys(30);
-    fake.seed_key(
-        "staging",
-        "old config",
-        &KeyType::Configuration,
-        &Permission::RunQueries.into(),
-        std::time::Duration::from_secs(86_400 * 200),
-    );
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let async_client = client.as_async().clone();
-
     let blocking_list = client.api_keys().list().page_size(7).collect().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let async_client = client.as_async().clone();
     let async_list = runtime.block_on(async_client.api_keys().list().page_size(7).collect()).unwrap();
-    assert_eq!(blocking_list, async_list);
-    let id = &blocking_list[3].id;
-    assert_eq!(client.api_keys().get(id).unwrap(), runtime.block_on(async_client.api_keys().get(id)).unwrap());
-    assert_eq!(client.auth().unwrap(), runtime.block_on(async_client.auth()).unwrap());
-    assert_eq!(
-        client.environments().list().collect().unwrap(),
-        runtime.block_on(async_client.environments().list().collect()).unwrap()
-    );
-    let bad = client.api_keys().get("../x").unwrap_err().to_string();
-    assert_eq!(bad, runtime.block_on(async_client.api_keys().get("../x")).unwrap_err().to_string());
+    assert_eq!(blocking_list, async_list, "pooled connections stay driven by the blocking runtime");
 }
 
 #[tokio::test]
@@ -92,7 +143,7 @@ async fn inside_a_runtime_it_is_an_error_not_a_panic() {
     assert!(matches!(items.next(), Some(Err(Error::BlockingInAsyncContext))));
     assert!(items.next().is_none(), "the iterator ends after its error");
     let message = client.resolve_team().unwrap_err().to_string();
-    assert!(message.contains("spawn_blocking"), "{message}");
+    assert!(message.contains("std::thread::spawn"), "{message}");
     assert_eq!(fake.requests().len(), 0, "nothing was sent");
     // Dropping the client (and its runtime) here must not panic either.
     drop(client);
