@@ -4,13 +4,14 @@
 //! cargo run --features mock --example quickstart            # offline, on the built-in fake
 //! HONEYCOMB_KEY_ID=hcxmk_... HONEYCOMB_KEY_SECRET=... \
 //!   cargo run --features mock --example quickstart          # your team, read-only
-//! ... cargo run --features mock --example quickstart -- --write   # your team, with writes
+//! ... cargo run --features mock --example quickstart -- --write --environment test
 //! ```
 //!
 //! Without credentials it starts the fake Honeycomb in-process and runs the whole tour:
 //! nothing leaves the machine. With `HONEYCOMB_KEY_ID` / `HONEYCOMB_KEY_SECRET` it runs
 //! against Honeycomb: read-only (who am I, environments, keys, audit) unless `--write` is
-//! given, and then every key it creates it also deletes.
+//! given with the `--environment` (name or slug) to create its keys in; then every key it
+//! creates it also deletes, on failure too.
 
 use std::time::Duration;
 
@@ -25,7 +26,9 @@ const AUDIT_AGE_DAYS: i64 = 90;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    let write_flag = std::env::args().any(|a| a == "--write");
+    let args: Vec<String> = std::env::args().collect();
+    let write_flag = args.iter().any(|a| a == "--write");
+    let environment = args.iter().position(|a| a == "--environment").and_then(|i| args.get(i + 1)).cloned();
     let has_credentials =
         [config::ENV_KEY_ID, config::ENV_MANAGEMENT_KEY].iter().any(|v| std::env::var_os(v).is_some());
 
@@ -33,9 +36,14 @@ async fn main() -> Result<(), Error> {
         let client = Client::from_env()?;
         println!("Running against {} with your management key {}.", client.endpoint(), client.key_id());
         if !write_flag {
-            println!("Read-only: pass --write to also create, change and delete (its own) keys.");
+            println!("Read-only: pass --write --environment <name> to also create, change and delete its own keys.");
+            return tour(&client, None).await;
         }
-        return tour(&client, write_flag).await;
+        let Some(environment) = environment else {
+            println!("--write needs --environment <name or slug>: the environment its keys are created in.");
+            return Ok(());
+        };
+        return tour(&client, Some(&environment)).await;
     }
 
     // No credentials: a fake Honeycomb in this process, with two old keys for the audit.
@@ -50,7 +58,7 @@ async fn main() -> Result<(), Error> {
         fake.uri()
     );
     println!("Nothing leaves this machine. Set those variables to run it against your team.");
-    tour(&fake.client(), true).await?;
+    tour(&fake.client(), Some("production")).await?;
     println!("\nThe fake saw {} requests; that is the whole tour.", fake.requests().len());
     Ok(())
 }
@@ -80,7 +88,8 @@ fn show(key: &ApiKey) {
     );
 }
 
-async fn tour(client: &Client, write: bool) -> Result<(), Error> {
+/// The tour; it writes (creating its keys in `write_in`) only when given an environment.
+async fn tour(client: &Client, write_in: Option<&str>) -> Result<(), Error> {
     step(1, "Who am I, and which team?");
     let me = client.auth().await?;
     println!(
@@ -99,12 +108,22 @@ async fn tour(client: &Client, write: bool) -> Result<(), Error> {
     }
 
     let keys = client.api_keys();
-    if write {
-        let Some(env) = environments.first() else {
-            println!("   no environment: nothing to create keys in");
+    if let Some(wanted) = write_in {
+        let Some(env) = environments.iter().find(|e| e.slug == wanted || e.name.eq_ignore_ascii_case(wanted)) else {
+            println!("   no environment named {wanted:?}: nothing to create keys in");
             return Ok(());
         };
-        write_tour(client, env).await?;
+        let mut created = Vec::new();
+        let outcome = write_tour(client, env, &mut created).await;
+        if outcome.is_err() {
+            // Leave nothing behind: delete what was created before the failure.
+            for id in &created {
+                if keys.delete(id).await.is_ok() {
+                    println!("   (cleaned up {id})");
+                }
+            }
+        }
+        return outcome;
     } else {
         step(3, "Every key, streamed page by page");
         let mut all = keys.list().items();
@@ -113,10 +132,7 @@ async fn tour(client: &Client, write: bool) -> Result<(), Error> {
         }
     }
 
-    if !write {
-        audit(client, 4).await?;
-    }
-    Ok(())
+    audit(client, 4).await
 }
 
 async fn audit(client: &Client, n: u32) -> Result<(), Error> {
@@ -139,11 +155,18 @@ async fn audit(client: &Client, n: u32) -> Result<(), Error> {
     Ok(())
 }
 
-async fn write_tour(client: &Client, env: &honeycomb_api_keys::Environment) -> Result<(), Error> {
+/// The writing part of the tour; `created` holds the id of every key it made, so that a
+/// failure can clean up.
+async fn write_tour(
+    client: &Client,
+    env: &honeycomb_api_keys::Environment,
+    created: &mut Vec<honeycomb_api_keys::KeyId>,
+) -> Result<(), Error> {
     let keys = client.api_keys();
 
     step(3, &format!("Create an ingest key in {}", env.name));
     let ingest = keys.create(NewApiKey::ingest("checkout-service (quickstart)", &env.id).create_datasets(true)).await?;
+    created.push(ingest.id().clone());
     println!("   created {}", ingest.id());
     println!("   ! The secret is returned only now and never again: store it (it is masked here).");
     let usable = ingest.ingest_key().expect("an ingest key");
@@ -158,6 +181,7 @@ async fn write_tour(client: &Client, env: &honeycomb_api_keys::Environment) -> R
     let config = keys
         .create(NewApiKey::configuration("CI boards (quickstart)", &env.id, Permissions::board_management()))
         .await?;
+    created.push(config.id().clone());
     println!("   created {} with: {}", config.id(), config.key().permissions);
     println!("   X-Honeycomb-Team for it is the secret alone: {}", masked(config.secret().expose_secret()));
 
@@ -184,6 +208,7 @@ async fn write_tour(client: &Client, env: &honeycomb_api_keys::Environment) -> R
     let name = format!("{} (rotated {})", old.name, Utc::now().format("%Y-%m-%d"));
     let name: String = name.chars().take(honeycomb_api_keys::model::MAX_NAME_LEN).collect();
     let replacement = keys.create(NewApiKey::ingest(name, &env.id).permissions(old.permissions.clone())).await?;
+    created.push(replacement.id().clone());
     println!("   new key {} (deploy its secret, then retire the old one)", replacement.id());
     keys.update(&old.id, ApiKeyUpdate::new().disable()).await?;
     println!("   old key {} disabled", old.id);
@@ -191,8 +216,10 @@ async fn write_tour(client: &Client, env: &honeycomb_api_keys::Environment) -> R
     audit(client, 9).await?;
 
     step(10, "Delete what the tour created");
-    for id in [ingest.id(), config.id(), replacement.id()] {
-        keys.delete(id).await?;
+    // Each id leaves the list only once deleted, so a failure here still cleans up.
+    while let Some(id) = created.first().cloned() {
+        keys.delete(&id).await?;
+        created.remove(0);
         println!("   deleted {id}");
     }
 
