@@ -77,6 +77,10 @@ impl ApiKeys {
         self.client.team_for(self.team.as_deref()).await
     }
 
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     fn options(&self) -> CallOptions<'_> {
         CallOptions { retry: self.retry.as_ref(), subject: None }
     }

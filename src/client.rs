@@ -138,7 +138,9 @@ impl Client {
         &self.inner.limiter
     }
 
-    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
+    /// The clock this client's retries and waits run on (the real one unless
+    /// [`ClientBuilder::clock`] set another).
+    pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.inner.clock
     }
 

@@ -87,16 +87,16 @@ impl Environments {
             .map(|r| environment_from_wire(r.data))
     }
 
-    /// The environment whose name (case-insensitively) or slug is `name_or_slug`, if
-    /// any: how to get from the name people know to the id keys need. Lists until found.
-    pub async fn find(&self, name_or_slug: &str) -> Result<Option<Environment>> {
-        let wanted = name_or_slug.trim();
+    /// The environment whose id, slug or name (case-insensitively) is `wanted`, if any:
+    /// how to get from the name people know to the id keys need. Lists until found.
+    pub async fn find(&self, wanted: &str) -> Result<Option<Environment>> {
+        let wanted = wanted.trim();
         if wanted.is_empty() {
             return Err(Error::invalid("environment", "name or slug must not be empty"));
         }
         let mut all = self.list().items();
         while let Some(env) = all.try_next().await? {
-            if env.slug == wanted || env.name.eq_ignore_ascii_case(wanted) {
+            if env.id.as_str() == wanted || env.slug == wanted || env.name.eq_ignore_ascii_case(wanted) {
                 return Ok(Some(env));
             }
         }

@@ -27,6 +27,7 @@ mod proptests;
 pub mod rate_limit;
 pub mod retry;
 mod transport;
+pub mod workflows;
 
 pub use api_keys::{ApiKeys, ListApiKeys};
 pub use auth::{AuthInfo, Team};
@@ -43,3 +44,6 @@ pub use rate_limit::{RateLimitConfig, RateLimitStatus};
 pub use retry::RetryConfig;
 /// The secret types this crate hands out (re-exported from `secrecy`).
 pub use secrecy::{ExposeSecret, SecretString};
+pub use workflows::{
+    AuditOptions, AuditReport, OldKeyAction, OldKeyOutcome, ProvisionOptions, ProvisionReport, RotateOptions, Rotation,
+};

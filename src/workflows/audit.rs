@@ -1,0 +1,280 @@
+//! Auditing a team's keys: old, disabled, broad, never changed, or with permissions this
+//! crate does not know.
+
+use std::{fmt, sync::Arc, time::Duration};
+
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use serde::Serialize;
+
+use super::{ProgressFn, report};
+use crate::{
+    ApiKeys,
+    error::Result,
+    model::{ApiKey, EnvironmentId, KeyId, KeyType},
+    permissions::{Permission, Permissions},
+};
+
+/// What to look for: see [`ApiKeys::audit`].
+#[derive(Clone)]
+#[must_use]
+pub struct AuditOptions {
+    older_than: Duration,
+    broad: Permissions,
+    now: Option<DateTime<Utc>>,
+    progress: Option<ProgressFn>,
+}
+
+impl fmt::Debug for AuditOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuditOptions")
+            .field("older_than", &self.older_than)
+            .field("broad", &self.broad)
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            older_than: Duration::from_secs(90 * 86_400),
+            broad: AuditOptions::default_broad(),
+            now: None,
+            progress: None,
+        }
+    }
+}
+
+impl AuditOptions {
+    /// Keys older than 90 days; broad = any `manage_*` permission beyond boards.
+    pub fn new() -> Self {
+        AuditOptions::default()
+    }
+
+    /// The default broad permissions: every `manage_*` but the two board ones.
+    pub fn default_broad() -> Permissions {
+        [
+            Permission::ManageMarkers,
+            Permission::ManageTriggers,
+            Permission::ManageColumns,
+            Permission::ManageSlos,
+            Permission::ManageRecipients,
+            Permission::ManageSignals,
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    /// Flag keys created more than `age` ago (default 90 days).
+    pub fn older_than(mut self, age: Duration) -> Self {
+        self.older_than = age;
+        self
+    }
+
+    /// Flag keys older than `days` days.
+    pub fn older_than_days(self, days: u64) -> Self {
+        self.older_than(Duration::from_secs(days.saturating_mul(86_400)))
+    }
+
+    /// The permissions that make a configuration key "broad".
+    pub fn broad_permissions(mut self, permissions: Permissions) -> Self {
+        self.broad = permissions;
+        self
+    }
+
+    /// Audit as of this time instead of now (for reproducible reports).
+    pub fn as_of(mut self, now: DateTime<Utc>) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    /// Report each page of keys read to `progress`.
+    pub fn progress(mut self, progress: impl Fn(&super::Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+}
+
+/// Why a key is in the report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AuditReason {
+    /// Created more than the threshold ago.
+    Old {
+        /// Its age in whole days.
+        age_days: i64,
+    },
+    /// Disabled (still there, still countable).
+    Disabled,
+    /// A configuration key with broad permissions.
+    BroadPermissions {
+        /// Which of the broad permissions it has.
+        permissions: Vec<String>,
+    },
+    /// Never changed since it was created.
+    NeverUpdated,
+    /// It has permissions this crate does not know (a newer Honeycomb).
+    UnknownPermissions {
+        /// Their names.
+        permissions: Vec<String>,
+    },
+}
+
+/// One key in the report (never its secret: Honeycomb does not return it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct AuditFinding {
+    /// The key's id.
+    pub id: KeyId,
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub key_type: KeyType,
+    /// Its environment.
+    pub environment_id: Option<EnvironmentId>,
+    /// When it was created.
+    pub created: DateTime<Utc>,
+    /// When it was last changed.
+    pub updated: DateTime<Utc>,
+    /// Why it is reported.
+    pub reasons: Vec<AuditReason>,
+}
+
+/// The audit: the keys with findings, oldest first, and the totals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct AuditReport {
+    /// The time the ages are measured from.
+    pub as_of: DateTime<Utc>,
+    /// The age threshold, in days.
+    pub older_than_days: u64,
+    /// Keys read.
+    pub total_keys: usize,
+    /// Keys older than the threshold.
+    pub old: usize,
+    /// Disabled keys.
+    pub disabled: usize,
+    /// Configuration keys with broad permissions.
+    pub broad: usize,
+    /// Keys never changed since created.
+    pub never_updated: usize,
+    /// Keys with permissions this crate does not know.
+    pub unknown_permissions: usize,
+    /// Every key with at least one reason, oldest first.
+    pub findings: Vec<AuditFinding>,
+}
+
+/// A short summary for people.
+impl fmt::Display for AuditReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} keys audited as of {}: {} older than {} days, {} disabled, {} configuration keys with broad permissions, {} never updated, {} with unknown permissions",
+            self.total_keys,
+            self.as_of.format("%Y-%m-%d"),
+            self.old,
+            self.older_than_days,
+            self.disabled,
+            self.broad,
+            self.never_updated,
+            self.unknown_permissions
+        )
+    }
+}
+
+impl ApiKeys {
+    /// Audits every key of the team, streaming them (only the keys with findings are
+    /// kept). The report is serializable, holds no secret, and lists the oldest first.
+    ///
+    /// ```
+    /// # #[cfg(feature = "mock")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> honeycomb_api_keys::Result<()> {
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{AuditOptions, KeyType, Permission, mock::MockHoneycomb};
+    ///
+    /// let honeycomb = MockHoneycomb::start().await;
+    /// honeycomb.seed_key("production", "legacy", &KeyType::Ingest, &Permission::CreateDatasets.into(), Duration::from_secs(400 * 86_400));
+    /// let report = honeycomb.client().api_keys().audit(AuditOptions::new().older_than_days(90)).await?;
+    /// println!("{report}");
+    /// assert_eq!(report.old, 1);
+    /// let json = serde_json::to_string(&report).unwrap();
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "mock"))]
+    /// # fn main() {}
+    /// ```
+    pub async fn audit(&self, options: AuditOptions) -> Result<AuditReport> {
+        const WORKFLOW: &str = "audit";
+        let now = options.now.unwrap_or_else(Utc::now);
+        let threshold = chrono::Duration::from_std(options.older_than).unwrap_or(chrono::Duration::MAX);
+        let mut report_ = AuditReport {
+            as_of: now,
+            older_than_days: options.older_than.as_secs() / 86_400,
+            total_keys: 0,
+            old: 0,
+            disabled: 0,
+            broad: 0,
+            never_updated: 0,
+            unknown_permissions: 0,
+            findings: Vec::new(),
+        };
+        let mut pages = self.list().pages();
+        while let Some(page) = pages.try_next().await? {
+            for key in page.items {
+                report_.total_keys += 1;
+                let reasons = reasons(&key, now, threshold, &options.broad);
+                for reason in &reasons {
+                    match reason {
+                        AuditReason::Old { .. } => report_.old += 1,
+                        AuditReason::Disabled => report_.disabled += 1,
+                        AuditReason::BroadPermissions { .. } => report_.broad += 1,
+                        AuditReason::NeverUpdated => report_.never_updated += 1,
+                        AuditReason::UnknownPermissions { .. } => report_.unknown_permissions += 1,
+                    }
+                }
+                if !reasons.is_empty() {
+                    report_.findings.push(AuditFinding {
+                        id: key.id,
+                        name: key.name,
+                        key_type: key.key_type,
+                        environment_id: key.environment_id,
+                        created: key.created,
+                        updated: key.updated,
+                        reasons,
+                    });
+                }
+            }
+            report(options.progress.as_ref(), WORKFLOW, report_.total_keys, None, "keys read");
+        }
+        report_.findings.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        Ok(report_)
+    }
+}
+
+fn reasons(key: &ApiKey, now: DateTime<Utc>, threshold: chrono::Duration, broad: &Permissions) -> Vec<AuditReason> {
+    let mut reasons = Vec::new();
+    let age = now - key.created;
+    if age > threshold {
+        reasons.push(AuditReason::Old { age_days: age.num_days() });
+    }
+    if key.disabled {
+        reasons.push(AuditReason::Disabled);
+    }
+    if key.key_type == KeyType::Configuration {
+        let permissions: Vec<String> =
+            key.permissions.iter().filter(|p| broad.contains(*p)).map(|p| p.wire_name().to_string()).collect();
+        if !permissions.is_empty() {
+            reasons.push(AuditReason::BroadPermissions { permissions });
+        }
+    }
+    if key.updated <= key.created {
+        reasons.push(AuditReason::NeverUpdated);
+    }
+    let unknown: Vec<String> = key.permissions.unknown().map(|(name, _)| name.to_string()).collect();
+    if !unknown.is_empty() {
+        reasons.push(AuditReason::UnknownPermissions { permissions: unknown });
+    }
+    reasons
+}

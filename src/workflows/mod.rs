@@ -1,0 +1,57 @@
+//! The documented key-management patterns, built in: [`rotate`](crate::ApiKeys::rotate) a
+//! key, [`provision`](crate::ApiKeys::provision) one key per service, and
+//! [`audit`](crate::ApiKeys::audit) a team's keys.
+//!
+//! They use the public API only (so they retry, pace and fail exactly like it), print
+//! nothing, and report progress to an optional [`ProgressFn`] so that a caller can show a
+//! bar.
+
+mod audit;
+mod provision;
+mod rotate;
+
+use std::sync::Arc;
+
+pub use audit::{AuditFinding, AuditOptions, AuditReason, AuditReport};
+pub use provision::{ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport};
+pub use rotate::{OldKeyAction, OldKeyOutcome, RotateOptions, Rotation};
+
+/// Where a workflow stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// `rotate`, `provision` or `audit`.
+    pub workflow: &'static str,
+    /// Steps (keys, services) done so far.
+    pub done: usize,
+    /// Steps in all, when known.
+    pub total: Option<usize>,
+    /// What is being done, in a few words.
+    pub stage: String,
+}
+
+/// A progress callback. It is called from the task running the workflow; it should
+/// return quickly (send to a channel, tick a bar).
+pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+pub(crate) fn report(
+    progress: Option<&ProgressFn>,
+    workflow: &'static str,
+    done: usize,
+    total: Option<usize>,
+    stage: impl Into<String>,
+) {
+    if let Some(f) = progress {
+        f(&Progress { workflow, done, total, stage: stage.into() });
+    }
+}
+
+/// Fills `{placeholders}` in a name template, then keeps it within Honeycomb's 100
+/// characters.
+pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut name = template.to_string();
+    for (key, value) in values {
+        name = name.replace(&format!("{{{key}}}"), value);
+    }
+    name.chars().take(crate::model::MAX_NAME_LEN).collect()
+}

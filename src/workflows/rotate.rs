@@ -1,0 +1,265 @@
+//! Rotating a key: create its replacement, then retire the old one.
+
+use std::{fmt, future::Future, sync::Arc, time::Duration};
+
+use chrono::Utc;
+use futures::future::BoxFuture;
+
+use super::{ProgressFn, fill, report};
+use crate::{
+    ApiKeyUpdate, ApiKeys,
+    error::{Error, Result},
+    model::{ApiKey, CreatedApiKey, KeyType, NewApiKey},
+    permissions::Permissions,
+};
+
+type ReadyCheck = Arc<dyn Fn(&CreatedApiKey) -> BoxFuture<'static, std::result::Result<(), String>> + Send + Sync>;
+
+/// What to do with the old key once its replacement exists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OldKeyAction {
+    /// Disable it (it can be enabled again if something still needs it). The default.
+    #[default]
+    Disable,
+    /// Delete it.
+    Delete,
+    /// Leave it as it is.
+    Keep,
+}
+
+/// How to rotate: see [`ApiKeys::rotate`].
+#[derive(Clone)]
+#[must_use]
+pub struct RotateOptions {
+    name_template: String,
+    old_key: OldKeyAction,
+    grace: Duration,
+    ready: Option<ReadyCheck>,
+    progress: Option<ProgressFn>,
+}
+
+impl Default for RotateOptions {
+    fn default() -> Self {
+        RotateOptions {
+            name_template: "{name} (rotated {date})".into(),
+            old_key: OldKeyAction::Disable,
+            grace: Duration::ZERO,
+            ready: None,
+            progress: None,
+        }
+    }
+}
+
+impl fmt::Debug for RotateOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RotateOptions")
+            .field("name_template", &self.name_template)
+            .field("old_key", &self.old_key)
+            .field("grace", &self.grace)
+            .field("ready_check", &self.ready.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RotateOptions {
+    /// Disable the old key, right after the new one exists, and name the new one
+    /// `"<old name> (rotated YYYY-MM-DD)"`.
+    pub fn new() -> Self {
+        RotateOptions::default()
+    }
+
+    /// The new key's name: `{name}` is the old key's name, `{date}` today's date
+    /// (`YYYY-MM-DD`, UTC). Cut to 100 characters.
+    pub fn name_template(mut self, template: impl Into<String>) -> Self {
+        self.name_template = template.into();
+        self
+    }
+
+    /// What to do with the old key (default: disable it).
+    pub fn old_key(mut self, action: OldKeyAction) -> Self {
+        self.old_key = action;
+        self
+    }
+
+    /// Wait this long between creating the new key and retiring the old one (on the
+    /// client's clock).
+    pub fn grace_period(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    /// Retire the old key only once `check` says the new one is in use (for example,
+    /// deployed and seen sending events). An `Err(reason)` leaves the old key as it is,
+    /// and the rotation says why.
+    pub fn wait_until<F, Fut>(mut self, check: F) -> Self
+    where
+        F: Fn(&CreatedApiKey) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = std::result::Result<(), String>> + Send + 'static,
+    {
+        self.ready = Some(Arc::new(move |key: &CreatedApiKey| -> BoxFuture<'static, _> { Box::pin(check(key)) }));
+        self
+    }
+
+    /// Report each step to `progress`.
+    pub fn progress(mut self, progress: impl Fn(&super::Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+}
+
+/// What became of the old key.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum OldKeyOutcome {
+    /// It is disabled now.
+    Disabled(ApiKey),
+    /// It is deleted.
+    Deleted,
+    /// It was left as it was, as asked.
+    Kept,
+    /// It was already gone (deleted in the meantime).
+    AlreadyGone,
+    /// It is still enabled, because retiring it failed or the readiness check said no.
+    /// Retire it yourself once the new key is in use.
+    StillEnabled {
+        /// Why.
+        reason: String,
+        /// The error, if a call failed.
+        error: Option<Error>,
+    },
+}
+
+/// The result of a rotation: the new key (with its one-time secret) and what became of
+/// the old one. A failure after the new key was created is reported here, never as an
+/// error, so that the new secret is never lost.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Rotation {
+    /// The replacement, with its secret (the only time it is available).
+    pub new_key: CreatedApiKey,
+    /// The old key, as it was before the rotation.
+    pub old_key: ApiKey,
+    /// What became of the old key.
+    pub old_key_outcome: OldKeyOutcome,
+}
+
+impl Rotation {
+    /// Whether the old key was retired as asked (or already gone).
+    pub fn is_complete(&self) -> bool {
+        !matches!(self.old_key_outcome, OldKeyOutcome::StillEnabled { .. })
+    }
+}
+
+/// A line a person can read; no secret.
+impl fmt::Display for Rotation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} replaced by {} ({:?}): ", self.old_key.id, self.new_key.id(), self.new_key.key().name)?;
+        match &self.old_key_outcome {
+            OldKeyOutcome::Disabled(_) => write!(f, "the old key is disabled"),
+            OldKeyOutcome::Deleted => write!(f, "the old key is deleted"),
+            OldKeyOutcome::Kept => write!(f, "the old key was kept as it was"),
+            OldKeyOutcome::AlreadyGone => write!(f, "the old key was already gone"),
+            OldKeyOutcome::StillEnabled { reason, .. } => write!(f, "the old key is STILL ENABLED: {reason}"),
+        }
+    }
+}
+
+impl ApiKeys {
+    /// Rotates a key: creates a replacement with the same type, environment and
+    /// permissions, then (after the grace period and the readiness check, if any)
+    /// disables or deletes the old key.
+    ///
+    /// Errors before the new key exists (the old key cannot be read, the create fails)
+    /// are returned as errors, and the old key is untouched. A create whose outcome is
+    /// unknown is never sent again, so a rotation never makes two replacements: the
+    /// [`Error::OutcomeUnknown`] says how to find out. Everything after the create is
+    /// reported in the [`Rotation`].
+    ///
+    /// ```
+    /// # #[cfg(feature = "mock")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::{NewApiKey, RotateOptions, mock::MockHoneycomb};
+    ///
+    /// let honeycomb = MockHoneycomb::start().await;
+    /// let keys = honeycomb.client().api_keys();
+    /// let env = honeycomb.environment_id("production").unwrap();
+    /// let old = keys.create(NewApiKey::ingest("checkout", &env)).await?;
+    ///
+    /// let rotation = keys
+    ///     .rotate(old.id(), RotateOptions::new().wait_until(|new_key| {
+    ///         let id = new_key.id().clone();
+    ///         async move { /* deploy the new key, confirm it works */ Ok(()) }
+    ///     }))
+    ///     .await?;
+    /// assert!(rotation.is_complete());
+    /// println!("{rotation}"); // no secret in it
+    /// let deploy_this = rotation.new_key.header_value();
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "mock"))]
+    /// # fn main() {}
+    /// ```
+    pub async fn rotate(&self, id: impl AsRef<str>, options: RotateOptions) -> Result<Rotation> {
+        const WORKFLOW: &str = "rotate";
+        let progress = options.progress.as_ref();
+        report(progress, WORKFLOW, 0, Some(3), "reading the old key");
+        let old = self.get(id).await?;
+        if !matches!(old.key_type, KeyType::Ingest | KeyType::Configuration) {
+            return Err(Error::invalid("id", format!("a {} key cannot be rotated by this crate", old.key_type)));
+        }
+        let Some(environment) = old.environment_id.clone() else {
+            return Err(Error::invalid("id", "Honeycomb did not say which environment the key is in"));
+        };
+        let date = Utc::now().format("%Y-%m-%d").to_string();
+        let name = fill(&options.name_template, &[("name", &old.name), ("date", &date)]);
+        let replacement = match old.key_type {
+            KeyType::Ingest => NewApiKey::ingest(name, &environment),
+            _ => NewApiKey::configuration(name, &environment, Permissions::none()),
+        }
+        .permissions(old.permissions.clone());
+
+        report(progress, WORKFLOW, 1, Some(3), "creating the replacement");
+        let new_key = self.create(replacement).await?;
+
+        let outcome = self.retire(&old, &new_key, &options).await;
+        report(progress, WORKFLOW, 3, Some(3), "done");
+        Ok(Rotation { new_key, old_key: old, old_key_outcome: outcome })
+    }
+
+    async fn retire(&self, old: &ApiKey, new_key: &CreatedApiKey, options: &RotateOptions) -> OldKeyOutcome {
+        let progress = options.progress.as_ref();
+        if !options.grace.is_zero() {
+            report(
+                progress,
+                "rotate",
+                2,
+                Some(3),
+                format!("waiting {} s before retiring the old key", options.grace.as_secs()),
+            );
+            self.client().clock().sleep(options.grace).await;
+        }
+        if let Some(check) = &options.ready {
+            report(progress, "rotate", 2, Some(3), "waiting for the new key to be in use");
+            if let Err(reason) = check(new_key).await {
+                return OldKeyOutcome::StillEnabled {
+                    reason: format!("the readiness check said: {reason}"),
+                    error: None,
+                };
+            }
+        }
+        report(progress, "rotate", 2, Some(3), "retiring the old key");
+        let (result, done) = match options.old_key {
+            OldKeyAction::Keep => return OldKeyOutcome::Kept,
+            OldKeyAction::Disable => {
+                (self.update(&old.id, ApiKeyUpdate::new().disable()).await.map(OldKeyOutcome::Disabled), "disable")
+            }
+            OldKeyAction::Delete => (self.delete(&old.id).await.map(|()| OldKeyOutcome::Deleted), "delete"),
+        };
+        match result {
+            Ok(outcome) => outcome,
+            Err(e) if e.is_not_found() => OldKeyOutcome::AlreadyGone,
+            Err(e) => OldKeyOutcome::StillEnabled { reason: format!("could not {done} it: {e}"), error: Some(e) },
+        }
+    }
+}
