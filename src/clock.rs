@@ -17,6 +17,11 @@ pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Duration;
     /// Waits for `duration`.
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
+
+    /// Waits until [`now`](Self::now) reaches `deadline` (at once if it has).
+    fn sleep_until(&self, deadline: Duration) -> BoxFuture<'static, ()> {
+        self.sleep(deadline.saturating_sub(self.now()))
+    }
 }
 
 /// The real clock: `Instant` and `tokio::time::sleep`.
@@ -44,8 +49,10 @@ impl Clock for SystemClock {
 type OnSleep = Arc<dyn Fn(Duration) + Send + Sync>;
 
 /// A clock that only moves when told to, or when something sleeps on it: a sleep returns
-/// at once and moves the clock forward by its duration. Every sleep is recorded, so a
-/// test can assert the exact waits without waiting.
+/// at once and moves the clock forward by its duration (`sleep_until` moves it to the
+/// deadline, if it is not there yet, so that concurrent tasks waiting for the same moment
+/// move it once). Every sleep is recorded, so a test can assert the exact waits without
+/// waiting.
 ///
 /// ```
 /// use std::time::Duration;
@@ -76,8 +83,8 @@ impl ManualClock {
         ManualClock::default()
     }
 
-    /// Also calls `f` with each sleep's duration (to move another clock along, such as
-    /// [`MockHoneycomb::advance_clock`](crate::mock::MockHoneycomb::advance_clock)).
+    /// Also calls `f` with how far each sleep moved the clock (to move another clock along,
+    /// such as [`MockHoneycomb::advance_clock`](crate::mock::MockHoneycomb::advance_clock)).
     pub fn on_sleep(mut self, f: impl Fn(Duration) + Send + Sync + 'static) -> Self {
         self.on_sleep = Some(Arc::new(f));
         self
@@ -94,23 +101,39 @@ impl ManualClock {
     }
 }
 
+impl ManualClock {
+    /// Moves the clock to `to` if it is later, records `asked`, tells `on_sleep`.
+    fn move_to(&self, to: Duration, asked: Duration) -> BoxFuture<'static, ()> {
+        let moved = {
+            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            state.1.push(asked);
+            let moved = to.saturating_sub(state.0);
+            state.0 += moved;
+            moved
+        };
+        if let Some(f) = &self.on_sleep
+            && !moved.is_zero()
+        {
+            f(moved);
+        }
+        Box::pin(YieldOnce(false))
+    }
+}
+
 impl Clock for ManualClock {
     fn now(&self) -> Duration {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).0
     }
 
-    /// Returns at once, with the clock moved on by `duration`. (Sleeps in concurrent
-    /// tasks add up rather than overlap: the clock models one task's waits exactly.)
+    /// Returns at once, with the clock moved on by `duration`.
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        {
-            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            state.0 += duration;
-            state.1.push(duration);
-        }
-        if let Some(f) = &self.on_sleep {
-            f(duration);
-        }
-        Box::pin(YieldOnce(false))
+        self.move_to(self.now() + duration, duration)
+    }
+
+    /// Returns at once, with the clock at `deadline` (if it was not there yet).
+    fn sleep_until(&self, deadline: Duration) -> BoxFuture<'static, ()> {
+        let asked = deadline.saturating_sub(self.now());
+        self.move_to(deadline, asked)
     }
 }
 

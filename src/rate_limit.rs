@@ -112,6 +112,9 @@ pub(crate) fn status_from_headers(headers: &HeaderMap) -> Option<RateLimitStatus
     Some(RateLimitStatus { limit, remaining, reset, policy })
 }
 
+/// How often to look again for requests in flight at a window change.
+const IN_FLIGHT_POLL: Duration = Duration::from_millis(50);
+
 /// Slack added to a window's end, so that a request never lands just before the server's
 /// own window (which starts when the first request arrives) has reset.
 const WINDOW_SLACK: Duration = Duration::from_secs(1);
@@ -126,6 +129,10 @@ struct Bucket {
     window: Duration,
     /// Requests that may still be sent before `ends`.
     left: u32,
+    /// When the current window opened.
+    opened: Duration,
+    /// Requests sent and not answered yet (they may count in the next window).
+    in_flight: u32,
     /// When the current window ends (`None`: no window open).
     ends: Option<Duration>,
     last: Option<RateLimitStatus>,
@@ -134,8 +141,26 @@ struct Bucket {
 impl Bucket {
     fn open_window_if_over(&mut self, now: Duration) {
         if self.ends.is_none_or(|ends| now >= ends) {
+            self.opened = now;
             self.ends = Some(now + self.window + WINDOW_SLACK);
-            self.left = self.quota;
+            // Requests still on their way may land in the server's new window.
+            self.left = self.quota.saturating_sub(self.in_flight);
+        }
+    }
+}
+
+/// Leave to send one request; it stays "in flight" until dropped (answered, failed, or
+/// cancelled), so that the next window leaves room for it.
+pub(crate) struct Permit<'a> {
+    limiter: &'a Limiter,
+    op: Operation,
+    counted: bool,
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if self.counted {
+            self.limiter.landed(self.op);
         }
     }
 }
@@ -159,43 +184,58 @@ impl Limiter {
             quota: self.config.quota.max(1),
             window: self.config.window.max(Duration::from_millis(1)),
             left: 0,
+            opened: Duration::ZERO,
+            in_flight: 0,
             ends: None,
             last: None,
         });
         f(bucket, now)
     }
 
-    /// How long to wait before sending `op`; zero means "go" (and the request is counted).
-    pub(crate) fn delay(&self, op: Operation) -> Duration {
+    /// A permit to send `op` now (the request is counted, and in flight until the permit
+    /// is dropped), or how long to wait before asking again.
+    pub(crate) fn acquire(&self, op: Operation) -> Result<Permit<'_>, Duration> {
         if !self.config.enabled {
-            return Duration::ZERO;
+            return Ok(Permit { limiter: self, op, counted: false });
         }
         self.with_bucket(op, |bucket, now| {
+            // At a window change, give the requests still in flight a moment to land (up
+            // to the slack), so that the new window starts with its whole quota.
+            if bucket.ends.is_some_and(|ends| now >= ends && now < ends + WINDOW_SLACK) && bucket.in_flight > 0 {
+                return Err(IN_FLIGHT_POLL);
+            }
             bucket.open_window_if_over(now);
             if bucket.left > 0 {
                 bucket.left -= 1;
-                return Duration::ZERO;
+                bucket.in_flight += 1;
+                return Ok(Permit { limiter: self, op, counted: true });
             }
-            bucket.ends.map_or(Duration::ZERO, |ends| ends.saturating_sub(now)).max(Duration::from_millis(1))
+            Err(bucket.ends.map_or(Duration::ZERO, |ends| ends.saturating_sub(now)).max(Duration::from_millis(1)))
         })
     }
 
-    /// Learns from a response's headers: the policy, what is left, when it resets.
-    pub(crate) fn observe(&self, op: Operation, headers: &HeaderMap) {
+    /// Learns from the headers of a response to a request sent at `sent` (on the clock):
+    /// the policy, what is left, when it resets. An answer that speaks of a past window
+    /// only updates the policy and the status shown to users.
+    pub(crate) fn observe(&self, op: Operation, headers: &HeaderMap, sent: Duration) {
         let Some(status) = status_from_headers(headers) else { return };
         self.with_bucket(op, |bucket, now| {
             if let Some(policy) = status.policy {
                 bucket.quota = policy.quota;
                 bucket.window = policy.window;
             }
-            bucket.open_window_if_over(now);
+            bucket.last = Some(status.clone());
+            // An answer to a request sent before the current window opened, or arriving
+            // after the window it was sent in ended, speaks of a past window.
+            if sent < bucket.opened || bucket.ends.is_none_or(|ends| now >= ends) {
+                return;
+            }
             if let Some(remaining) = status.remaining {
                 // Never more than the server says; requests still in flight already
                 // count here and may not have reached its count yet.
                 bucket.left = bucket.left.min(remaining);
             }
             bucket.ends = Some(now + status.reset + WINDOW_SLACK);
-            bucket.last = Some(status);
         });
     }
 
@@ -208,6 +248,10 @@ impl Limiter {
         });
     }
 
+    fn landed(&self, op: Operation) {
+        self.with_bucket(op, |bucket, _| bucket.in_flight = bucket.in_flight.saturating_sub(1));
+    }
+
     pub(crate) fn status(&self, op: Operation) -> Option<RateLimitStatus> {
         let buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         buckets.get(&op).and_then(|b| b.last.clone())
@@ -218,6 +262,16 @@ impl Limiter {
 mod tests {
     use super::*;
     use crate::clock::ManualClock;
+
+    impl Limiter {
+        /// `acquire`, with the request answered at once: the wait, zero to go.
+        fn delay(&self, op: Operation) -> Duration {
+            match self.acquire(op) {
+                Ok(_answered) => Duration::ZERO,
+                Err(wait) => wait,
+            }
+        }
+    }
 
     #[test]
     fn rate_limit_headers_parse_in_any_order_and_spacing() {
@@ -262,7 +316,7 @@ mod tests {
         let clock = ManualClock::new();
         let limiter = Limiter::new(RateLimitConfig::default(), Arc::new(clock.clone()));
         assert_eq!(limiter.delay(Operation::ListApiKeys), Duration::ZERO);
-        limiter.observe(Operation::ListApiKeys, &headers("limit=100, remaining=0, reset=42"));
+        limiter.observe(Operation::ListApiKeys, &headers("limit=100, remaining=0, reset=42"), clock.now());
         assert_eq!(limiter.delay(Operation::ListApiKeys), Duration::from_secs(43), "the reset, and a second of slack");
         assert_eq!(limiter.delay(Operation::GetApiKey), Duration::ZERO, "operations are paced apart");
         clock.advance(Duration::from_secs(43));
@@ -282,14 +336,41 @@ mod tests {
         }
         assert_eq!(limiter.delay(Operation::GetAuth), Duration::from_secs(11), "until the window (and slack) ends");
         // A late answer saying more is left does not reopen the window.
-        limiter.observe(Operation::GetAuth, &{
+        let late = {
             let mut h = HeaderMap::new();
             h.insert("ratelimit", "limit=3, remaining=2, reset=10".parse().unwrap());
             h
-        });
+        };
+        limiter.observe(Operation::GetAuth, &late, clock.now());
         assert!(limiter.delay(Operation::GetAuth) > Duration::ZERO);
         clock.advance(Duration::from_secs(11));
         assert_eq!(limiter.delay(Operation::GetAuth), Duration::ZERO);
+        // An answer to a request sent in the old window does not push the new one out.
+        let spent = {
+            let mut h = HeaderMap::new();
+            h.insert("ratelimit", "limit=3, remaining=0, reset=60".parse().unwrap());
+            h
+        };
+        limiter.observe(Operation::GetAuth, &spent, Duration::from_secs(1));
+        assert_eq!(limiter.delay(Operation::GetAuth), Duration::ZERO);
+    }
+
+    #[test]
+    fn requests_in_flight_at_a_window_change_count_in_the_new_window() {
+        let clock = ManualClock::new();
+        let config = RateLimitConfig::default().quota(2, Duration::from_secs(10));
+        let limiter = Limiter::new(config, Arc::new(clock.clone()));
+        let first = limiter.acquire(Operation::GetAuth).unwrap();
+        let second = limiter.acquire(Operation::GetAuth).unwrap();
+        clock.advance(Duration::from_secs(11));
+        drop(first);
+        // One request is still on its way: wait a moment for it to land...
+        assert_eq!(limiter.delay(Operation::GetAuth), IN_FLIGHT_POLL);
+        // ...but not past the slack: then the new window has room for one more only.
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(limiter.delay(Operation::GetAuth), Duration::ZERO);
+        assert!(limiter.delay(Operation::GetAuth) > Duration::ZERO);
+        drop(second);
         let off = Limiter::new(RateLimitConfig::disabled(), Arc::new(clock));
         for _ in 0..1000 {
             assert_eq!(off.delay(Operation::GetAuth), Duration::ZERO);

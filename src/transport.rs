@@ -186,18 +186,22 @@ where
     Fut: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
 {
     let clock = client.clock().clone();
-    loop {
-        let wait = client.limiter().delay(op);
-        if wait.is_zero() {
-            break;
-        }
-        if clock.now() + wait > deadline {
+    let _permit = loop {
+        let now = clock.now();
+        let wait = match client.limiter().acquire(op) {
+            Ok(permit) => break permit,
+            Err(wait) => wait,
+        };
+        if now + wait > deadline {
             return Err(Failure::stop(Kind::Paced(wait)));
         }
         tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "pacing before the rate limit");
-        clock.sleep(wait).await;
-    }
-    let left = deadline.saturating_sub(clock.now());
+        // Until a moment, not for a while: callers waiting for the same window end wake
+        // together.
+        clock.sleep_until(now + wait).await;
+    };
+    let sent = clock.now();
+    let left = deadline.saturating_sub(sent);
     let started = std::time::Instant::now();
     let Ok(outcome) = tokio::time::timeout(left, pending).await else {
         tracing::debug!(attempt, "deadline reached");
@@ -206,14 +210,14 @@ where
     let elapsed_ms = started.elapsed().as_millis() as u64;
     match outcome {
         Ok(response) => {
-            client.limiter().observe(op, response.headers());
+            client.limiter().observe(op, response.headers(), sent);
             tracing::debug!(attempt, status = response.status().as_u16(), elapsed_ms, "answered");
             Ok(response.into_inner())
         }
         Err(error) => {
             let kind = Kind::classify(error);
             if let Some(headers) = kind.headers() {
-                client.limiter().observe(op, headers);
+                client.limiter().observe(op, headers, sent);
             }
             if let Kind::Status { status: 429, wait: Some(wait), .. } = &kind {
                 client.limiter().throttled(op, *wait);
