@@ -112,8 +112,10 @@ pub(crate) fn status_from_headers(headers: &HeaderMap) -> Option<RateLimitStatus
     Some(RateLimitStatus { limit, remaining, reset, policy })
 }
 
-/// How often to look again for requests in flight at a window change.
-const IN_FLIGHT_POLL: Duration = Duration::from_millis(50);
+/// How often to look again (in real time) for requests in flight at a window change, and
+/// for how long at most.
+pub(crate) const IN_FLIGHT_POLL: Duration = Duration::from_millis(20);
+const IN_FLIGHT_GRACE: Duration = Duration::from_secs(5);
 
 /// Slack added to a window's end, so that a request never lands just before the server's
 /// own window (which starts when the first request arrives) has reset.
@@ -133,6 +135,8 @@ struct Bucket {
     opened: Duration,
     /// Requests sent and not answered yet (they may count in the next window).
     in_flight: u32,
+    /// When (in real time) the window ended with requests still in flight.
+    landing_since: Option<std::time::Instant>,
     /// When the current window ends (`None`: no window open).
     ends: Option<Duration>,
     last: Option<RateLimitStatus>,
@@ -142,11 +146,21 @@ impl Bucket {
     fn open_window_if_over(&mut self, now: Duration) {
         if self.ends.is_none_or(|ends| now >= ends) {
             self.opened = now;
-            self.ends = Some(now + self.window + WINDOW_SLACK);
+            self.landing_since = None;
+            self.ends = Some(now.saturating_add(self.window).saturating_add(WINDOW_SLACK));
             // Requests still on their way may land in the server's new window.
             self.left = self.quota.saturating_sub(self.in_flight);
         }
     }
+}
+
+/// Why a request must wait.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Hold {
+    /// This long, on the client's clock: the window's quota is spent.
+    For(Duration),
+    /// A moment, in real time: requests of the last window are still in flight.
+    Landing,
 }
 
 /// Leave to send one request; it stays "in flight" until dropped (answered, failed, or
@@ -186,6 +200,7 @@ impl Limiter {
             left: 0,
             opened: Duration::ZERO,
             in_flight: 0,
+            landing_since: None,
             ends: None,
             last: None,
         });
@@ -193,16 +208,22 @@ impl Limiter {
     }
 
     /// A permit to send `op` now (the request is counted, and in flight until the permit
-    /// is dropped), or how long to wait before asking again.
-    pub(crate) fn acquire(&self, op: Operation) -> Result<Permit<'_>, Duration> {
+    /// is dropped), or what to wait for before asking again.
+    pub(crate) fn acquire(&self, op: Operation) -> Result<Permit<'_>, Hold> {
         if !self.config.enabled {
             return Ok(Permit { limiter: self, op, counted: false });
         }
         self.with_bucket(op, |bucket, now| {
-            // At a window change, give the requests still in flight a moment to land (up
-            // to the slack), so that the new window starts with its whole quota.
-            if bucket.ends.is_some_and(|ends| now >= ends && now < ends + WINDOW_SLACK) && bucket.in_flight > 0 {
-                return Err(IN_FLIGHT_POLL);
+            // Before a window change (the quota is spent, or the window is over), give the
+            // requests still in flight a moment to land (in real time: they are real
+            // requests; a few seconds at most), so that they count in the window they were
+            // sent in and the next window starts with its whole quota.
+            let window_over = bucket.ends.is_some_and(|ends| now >= ends);
+            if (window_over || bucket.left == 0) && bucket.in_flight > 0 {
+                let since = *bucket.landing_since.get_or_insert_with(std::time::Instant::now);
+                if since.elapsed() < IN_FLIGHT_GRACE {
+                    return Err(Hold::Landing);
+                }
             }
             bucket.open_window_if_over(now);
             if bucket.left > 0 {
@@ -210,7 +231,9 @@ impl Limiter {
                 bucket.in_flight += 1;
                 return Ok(Permit { limiter: self, op, counted: true });
             }
-            Err(bucket.ends.map_or(Duration::ZERO, |ends| ends.saturating_sub(now)).max(Duration::from_millis(1)))
+            Err(Hold::For(
+                bucket.ends.map_or(Duration::ZERO, |ends| ends.saturating_sub(now)).max(Duration::from_millis(1)),
+            ))
         })
     }
 
@@ -268,7 +291,8 @@ mod tests {
         fn delay(&self, op: Operation) -> Duration {
             match self.acquire(op) {
                 Ok(_answered) => Duration::ZERO,
-                Err(wait) => wait,
+                Err(Hold::For(wait)) => wait,
+                Err(Hold::Landing) => IN_FLIGHT_POLL,
             }
         }
     }
@@ -366,8 +390,10 @@ mod tests {
         drop(first);
         // One request is still on its way: wait a moment for it to land...
         assert_eq!(limiter.delay(Operation::GetAuth), IN_FLIGHT_POLL);
-        // ...but not past the slack: then the new window has room for one more only.
-        clock.advance(Duration::from_secs(1));
+        // ...but not for long (real time): then the new window has room for one more only.
+        limiter.with_bucket(Operation::GetAuth, |bucket, _| {
+            bucket.landing_since = std::time::Instant::now().checked_sub(IN_FLIGHT_GRACE);
+        });
         assert_eq!(limiter.delay(Operation::GetAuth), Duration::ZERO);
         assert!(limiter.delay(Operation::GetAuth) > Duration::ZERO);
         drop(second);

@@ -21,6 +21,7 @@ use crate::{
     error::{Error, Result, TimeoutScope},
     generated::into_error,
     operation::Operation,
+    rate_limit::{Hold, IN_FLIGHT_POLL},
     retry::{RetryConfig, is_transient_status, requested_wait},
 };
 
@@ -190,7 +191,11 @@ where
         let now = clock.now();
         let wait = match client.limiter().acquire(op) {
             Ok(permit) => break permit,
-            Err(wait) => wait,
+            Err(Hold::For(wait)) => wait,
+            Err(Hold::Landing) => {
+                tokio::time::sleep(IN_FLIGHT_POLL).await;
+                continue;
+            }
         };
         if now + wait > deadline {
             return Err(Failure::stop(Kind::Paced(wait)));

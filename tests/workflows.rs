@@ -165,6 +165,9 @@ async fn provisioning_300_services_under_100_a_minute() {
 
     let took = clock.now() - started;
     eprintln!("provisioned 300 services in {} s of injected time (theoretical minimum 120 s)", took.as_secs());
+    for (service, error) in report.failed() {
+        eprintln!("{service}: {error}");
+    }
     assert_eq!(report.created().count(), 300, "{report}");
     assert!(report.is_complete());
     assert_eq!(fake.count(Operation::CreateApiKey), 300, "one POST per service");
