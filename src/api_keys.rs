@@ -16,7 +16,7 @@ use crate::{
     pagination::{self, ListOptions, Page, RawPage},
     permissions::{Permission, Permissions},
     retry::RetryConfig,
-    transport::{CallOptions, call},
+    transport::{CallOptions, call, call_delete},
 };
 
 impl Client {
@@ -141,14 +141,14 @@ impl ApiKeys {
             .map(|r| key_from_wire(r.data))
     }
 
-    /// Deletes a key. Honeycomb answers 404 for a key that does not exist (anymore).
+    /// Deletes a key. Honeycomb answers 404 for a key that does not exist (anymore); a 404
+    /// to a retry, after an attempt whose answer was lost, means that attempt deleted it,
+    /// and the delete succeeds.
     pub async fn delete(&self, id: impl AsRef<str>) -> Result<()> {
         let id = KeyId::parse(id.as_ref())?;
         let team = self.team().await?;
         let raw = self.client.raw();
-        call(&self.client, Operation::DeleteApiKey, self.options(), || raw.delete_api_key(&team, id.as_str()))
-            .await
-            .map(|_| ())
+        call_delete(&self.client, self.options(), || raw.delete_api_key(&team, id.as_str())).await
     }
 }
 

@@ -93,6 +93,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// An answer was larger than the client reads (8 MiB; Honeycomb's pages are a few
+    /// kilobytes): it was not buffered.
+    #[error("Honeycomb's `{operation}` answer is larger than {limit} bytes; it was not read")]
+    ResponseTooLarge {
+        /// The operation.
+        operation: Operation,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+
     /// The client did not send the request: the rate limit asks for a longer wait than
     /// the call may take (its deadline or [`RetryConfig::max_rate_limit_wait`](crate::RetryConfig::max_rate_limit_wait)).
     #[error("`{operation}` is rate limited for another {} s; try again later", retry_after.as_secs_f64().ceil())]
@@ -229,7 +239,8 @@ impl Error {
     }
 
     pub(crate) fn transport(operation: Operation, source: reqwest::Error) -> Self {
-        if source.is_timeout() {
+        // A connect timeout is a connection failure (reqwest flags it as both).
+        if source.is_timeout() && !source.is_connect() {
             Error::Timeout { operation, scope: TimeoutScope::Attempt, source: Some(source) }
         } else {
             Error::Transport { source }
@@ -395,7 +406,7 @@ impl ApiError {
             retry_after: headers
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(parse_retry_after),
+                .and_then(|v| retry_after_from(v, headers.get(reqwest::header::DATE).and_then(|d| d.to_str().ok()))),
         };
         match serde_json::from_slice::<ErrorBody>(body) {
             Ok(parsed) => {
@@ -417,7 +428,7 @@ impl ApiError {
                 let text = String::from_utf8_lossy(body);
                 let excerpt: String =
                     text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(EXCERPT_LIMIT).collect();
-                let excerpt = excerpt.split_whitespace().collect::<Vec<_>>().join(" ");
+                let excerpt = redact_bearer(&excerpt.split_whitespace().collect::<Vec<_>>().join(" "));
                 if !excerpt.is_empty() {
                     error.body_excerpt = Some(excerpt);
                 }
@@ -534,15 +545,42 @@ impl From<ApiError> for Error {
     }
 }
 
-/// Parses `Retry-After`: delta-seconds or an HTTP-date (a date in the past is zero).
-/// Anything else is ignored.
-pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+/// A page that echoes the request (some proxies' error pages do) must not carry the
+/// management key into an error: the token after `Bearer` is hidden.
+fn redact_bearer(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut words = text.split(' ').peekable();
+    while let Some(word) = words.next() {
+        out.push_str(word);
+        if word.eq_ignore_ascii_case("bearer") && words.peek().is_some() {
+            words.next();
+            out.push_str(" [REDACTED]");
+        }
+        if words.peek().is_some() {
+            out.push(' ');
+        }
     }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    out
+}
+
+/// The longest wait a header is believed for; longer values are cut to it (they are
+/// refused anyway, being over any retry cap, and stay far from `Duration` overflow).
+pub(crate) const MAX_HEADER_WAIT: Duration = Duration::from_secs(86_400);
+
+/// Parses `Retry-After`: delta-seconds or an HTTP-date (a date in the past is zero),
+/// measured from the response's `Date` header when there is one (so that a skewed local
+/// clock does not change the wait). Anything else is ignored. Cut to [`MAX_HEADER_WAIT`].
+pub(crate) fn retry_after_from(value: &str, date: Option<&str>) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if let Ok(secs) = value.parse::<u64>() {
+        Duration::from_secs(secs.min(MAX_HEADER_WAIT.as_secs()))
+    } else {
+        let when = httpdate::parse_http_date(value).ok()?;
+        let now =
+            date.and_then(|d| httpdate::parse_http_date(d.trim()).ok()).unwrap_or_else(std::time::SystemTime::now);
+        when.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(MAX_HEADER_WAIT))
 }
 
 #[cfg(test)]
@@ -551,15 +589,15 @@ mod tests {
 
     #[test]
     fn retry_after_accepts_seconds_and_dates_and_ignores_junk() {
-        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after(" 0 "), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("Fri, 22 Mar 2024 18:37:53 GMT"), Some(Duration::ZERO));
+        assert_eq!(retry_after_from("7", None), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after_from(" 0 ", None), Some(Duration::ZERO));
+        assert_eq!(retry_after_from("Fri, 22 Mar 2024 18:37:53 GMT", None), Some(Duration::ZERO));
         let future = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
-        let wait = parse_retry_after(&future).unwrap();
+        let wait = retry_after_from(&future, None).unwrap();
         assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120), "{wait:?}");
-        assert_eq!(parse_retry_after("-3"), None);
-        assert_eq!(parse_retry_after("2024-03-22T18:37:53Z"), None);
-        assert_eq!(parse_retry_after(""), None);
+        assert_eq!(retry_after_from("-3", None), None);
+        assert_eq!(retry_after_from("2024-03-22T18:37:53Z", None), None);
+        assert_eq!(retry_after_from("", None), None);
     }
 
     #[test]

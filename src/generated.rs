@@ -26,6 +26,57 @@ pub(crate) const JSON_API: &str = "application/vnd.api+json";
 /// How much of an error body is read to describe the error.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
+/// The largest answer read at all. Honeycomb's pages are tens of kilobytes.
+pub(crate) const RESPONSE_LIMIT: usize = 8 * 1024 * 1024;
+
+/// The error a body stream ends with past [`RESPONSE_LIMIT`]; found again in the error
+/// chain to report [`Error::ResponseTooLarge`].
+#[derive(Debug)]
+pub(crate) struct TooLarge;
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the answer is larger than {RESPONSE_LIMIT} bytes")
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+/// Whether `error` (or what caused it) is a [`TooLarge`].
+pub(crate) fn is_too_large(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = source {
+        if e.is::<TooLarge>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// The response, with a body that fails past [`RESPONSE_LIMIT`] instead of being
+/// buffered whole.
+fn limit_body(response: reqwest::Response) -> reqwest::Response {
+    let mut limited = http::Response::builder().status(response.status()).version(response.version());
+    if let Some(headers) = limited.headers_mut() {
+        *headers = response.headers().clone();
+    }
+    let mut read = 0usize;
+    let body = response.bytes_stream().map(move |chunk| {
+        let chunk = chunk.map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
+        read += chunk.len();
+        if read > RESPONSE_LIMIT {
+            Err(Box::new(TooLarge) as Box<dyn std::error::Error + Send + Sync>)
+        } else {
+            Ok(chunk)
+        }
+    });
+    match limited.body(reqwest::Body::wrap_stream(body)) {
+        Ok(response) => reqwest::Response::from(response),
+        Err(_) => unreachable!("status, version and headers come from a valid response"),
+    }
+}
+
 impl ClientHooks for RawClient {
     /// Puts the wire's media type on the request (the generator only knows
     /// `application/json`) and drops the generator's `api-version` header.
@@ -44,6 +95,11 @@ impl ClientHooks for RawClient {
             headers.remove(CONTENT_TYPE);
         }
         Ok(())
+    }
+
+    /// Sends the request; the answer's body is read through [`limit_body`].
+    async fn exec(&self, request: reqwest::Request, _info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
+        progenitor_client::ClientInfo::client(self).execute(request).await.map(limit_body)
     }
 }
 

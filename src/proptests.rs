@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::{
     api_keys::key_from_wire,
-    error::{ApiError, parse_retry_after},
+    error::{ApiError, retry_after_from},
     generated::types,
     model::{KeyId, MAX_ID_LEN},
     operation::Operation,
@@ -56,12 +56,12 @@ proptest! {
     fn rate_limit_headers_never_panic(value in ".{0,80}") {
         let _ = parse_rate_limit(&value);
         let _ = parse_policy(&value);
-        let _ = parse_retry_after(&value);
+        let _ = retry_after_from(&value, Some(&value));
     }
 
     #[test]
     fn rate_limit_headers_round_trip_in_any_order(
-        limit in 0u32..100_000, remaining in 0u32..100_000, reset in 0u64..100_000,
+        limit in 0u32..100_000, remaining in 0u32..100_000, reset in 0u64..=86_400,
         order in Just([0usize, 1, 2]).prop_shuffle(), space in "[ \t]{0,2}",
     ) {
         let members = [format!("limit={limit}"), format!("remaining={remaining}"), format!("reset={reset}")];
@@ -70,14 +70,21 @@ proptest! {
     }
 
     #[test]
-    fn policies_round_trip(quota in 1u32..100_000, window in 1u64..100_000) {
+    fn policies_round_trip(quota in 1u32..100_000, window in 1u64..=86_400) {
         let policy = parse_policy(&format!("{quota};w={window}")).unwrap();
         prop_assert_eq!((policy.quota, policy.window), (quota, Duration::from_secs(window)));
     }
 
     #[test]
-    fn retry_after_seconds_round_trip(secs in 0u64..10_000_000) {
-        prop_assert_eq!(parse_retry_after(&secs.to_string()), Some(Duration::from_secs(secs)));
+    fn huge_header_values_are_cut_or_refused(value in 86_401u64..) {
+        prop_assert_eq!(parse_rate_limit(&format!("limit=1, reset={value}")), Some((1, None, Duration::from_secs(86_400))));
+        prop_assert_eq!(parse_policy(&format!("1;w={value}")), None);
+    }
+
+    #[test]
+    fn retry_after_seconds_round_trip(secs in any::<u64>()) {
+        let expected = Duration::from_secs(secs).min(crate::error::MAX_HEADER_WAIT);
+        prop_assert_eq!(retry_after_from(&secs.to_string(), None), Some(expected));
     }
 
     #[test]

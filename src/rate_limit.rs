@@ -2,6 +2,10 @@
 //! says where each window stands in `RateLimit` / `RateLimit-Policy` headers. The client
 //! reads them on every response and paces each operation so that it does not run into a
 //! 429 in the first place. Malformed header values are ignored, never a panic.
+//!
+//! The limiter counts per client (and its clones): two clients, or two processes, using
+//! the same key each assume the whole quota until Honeycomb's headers correct them.
+//! Callers waiting for a window are not served in order.
 
 use std::{
     collections::HashMap,
@@ -12,6 +16,9 @@ use std::{
 use reqwest::header::HeaderMap;
 
 use crate::{clock::Clock, operation::Operation};
+
+/// The longest window or reset believed from a header (or taken from a configuration).
+pub const MAX_WINDOW: Duration = Duration::from_secs(86_400);
 
 /// Honeycomb's documented default: 100 requests a minute per operation.
 pub const DEFAULT_QUOTA: u32 = 100;
@@ -87,7 +94,8 @@ pub fn parse_rate_limit(value: &str) -> Option<(u32, Option<u32>, Duration)> {
         match key.trim() {
             "limit" => limit = Some(u32::try_from(parsed()?).ok()?),
             "remaining" => remaining = Some(u32::try_from(parsed()?).ok()?),
-            "reset" => reset = Some(Duration::from_secs(parsed()?)),
+            // A window is minutes long; a reset of more than a day is cut to a day.
+            "reset" => reset = Some(Duration::from_secs(parsed()?.min(MAX_WINDOW.as_secs()))),
             _ => {}
         }
     }
@@ -100,7 +108,8 @@ pub fn parse_policy(value: &str) -> Option<RateLimitPolicy> {
         let mut parts = item.split(';');
         let quota = parts.next()?.trim().parse::<u32>().ok()?;
         let window = parts.find_map(|p| p.trim().strip_prefix("w=")?.parse::<u64>().ok())?;
-        (quota > 0 && window > 0).then(|| RateLimitPolicy { quota, window: Duration::from_secs(window) })
+        (quota > 0 && window > 0 && window <= MAX_WINDOW.as_secs())
+            .then(|| RateLimitPolicy { quota, window: Duration::from_secs(window) })
     })
 }
 
@@ -196,7 +205,7 @@ impl Limiter {
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         let bucket = buckets.entry(op).or_insert_with(|| Bucket {
             quota: self.config.quota.max(1),
-            window: self.config.window.max(Duration::from_millis(1)),
+            window: self.config.window.clamp(Duration::from_millis(1), MAX_WINDOW),
             left: 0,
             opened: Duration::ZERO,
             in_flight: 0,
@@ -258,16 +267,19 @@ impl Limiter {
                 // count here and may not have reached its count yet.
                 bucket.left = bucket.left.min(remaining);
             }
-            bucket.ends = Some(now + status.reset + WINDOW_SLACK);
+            let reset = status.reset.min(bucket.window);
+            bucket.ends = Some(now.saturating_add(reset).saturating_add(WINDOW_SLACK));
         });
     }
 
-    /// Honeycomb answered 429 and asked for `wait`: hold `op` back that long (what the
-    /// 429 asked for wins over the `RateLimit` reset read from the same answer).
+    /// Honeycomb answered 429 and asked for `wait`: hold `op` back that long, at most a
+    /// window (what the 429 asked for wins over the `RateLimit` reset of the same answer;
+    /// a longer wait fails the call, not every later call of the operation).
     pub(crate) fn throttled(&self, op: Operation, wait: Duration) {
         self.with_bucket(op, |bucket, now| {
             bucket.left = 0;
-            bucket.ends = Some(now + wait);
+            let hold = wait.min(bucket.window.saturating_add(WINDOW_SLACK));
+            bucket.ends = Some(now.saturating_add(hold));
         });
     }
 

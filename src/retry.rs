@@ -17,7 +17,7 @@ use std::{fmt, sync::Arc, time::Duration};
 
 use reqwest::header::HeaderMap;
 
-use crate::{error::parse_retry_after, rate_limit::status_from_headers};
+use crate::{error::retry_after_from, rate_limit::status_from_headers};
 
 type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
 
@@ -118,8 +118,10 @@ impl RetryConfig {
         self.max_rate_limit_wait
     }
 
+    /// The jitter source's number, kept in `[0, 1]` (anything else, NaN included, is 0).
     pub(crate) fn random(&self) -> f64 {
-        (self.jitter)().clamp(0.0, 1.0)
+        let r = (self.jitter)();
+        if (0.0..=1.0).contains(&r) { r } else { 0.0 }
     }
 
     /// The backoffs between attempts: `max_attempts - 1` of them.
@@ -153,15 +155,19 @@ impl Iterator for FullJitter {
     }
 }
 
-/// The wait a response asks for: `Retry-After` first (the draft says it takes
-/// precedence), then the `RateLimit` reset. Malformed values are ignored.
-pub(crate) fn requested_wait(headers: &HeaderMap) -> Option<Duration> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_retry_after)
-        .filter(|wait| !wait.is_zero())
-        .or_else(|| status_from_headers(headers).map(|s| s.reset).filter(|wait| !wait.is_zero()))
+/// The wait a response with `status` asks for: `Retry-After` first (the draft says it
+/// takes precedence; an HTTP-date is measured from the response's `Date`), then, for a
+/// 429 only, the `RateLimit` reset (unless it says requests remain). Malformed values
+/// are ignored.
+pub(crate) fn requested_wait(status: u16, headers: &HeaderMap) -> Option<Duration> {
+    let text = |name| headers.get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok());
+    let retry_after = text(reqwest::header::RETRY_AFTER)
+        .and_then(|v| retry_after_from(v, text(reqwest::header::DATE)))
+        .filter(|wait| !wait.is_zero());
+    if retry_after.is_some() || status != 429 {
+        return retry_after;
+    }
+    status_from_headers(headers).filter(|s| s.remaining.unwrap_or(0) == 0).map(|s| s.reset).filter(|w| !w.is_zero())
 }
 
 /// Statuses worth another attempt of an idempotent call.
@@ -189,11 +195,35 @@ mod tests {
     fn retry_after_wins_over_the_rate_limit_reset() {
         let mut h = HeaderMap::new();
         h.insert("ratelimit", "limit=100, remaining=0, reset=7".parse().unwrap());
-        assert_eq!(requested_wait(&h), Some(Duration::from_secs(7)));
+        assert_eq!(requested_wait(429, &h), Some(Duration::from_secs(7)));
+        assert_eq!(requested_wait(503, &h), None, "a reset is a 429's wait only");
         h.insert("retry-after", "3".parse().unwrap());
-        assert_eq!(requested_wait(&h), Some(Duration::from_secs(3)));
+        assert_eq!(requested_wait(429, &h), Some(Duration::from_secs(3)));
+        assert_eq!(requested_wait(503, &h), Some(Duration::from_secs(3)));
         h.insert("retry-after", "garbage".parse().unwrap());
-        assert_eq!(requested_wait(&h), Some(Duration::from_secs(7)), "a malformed Retry-After is ignored");
-        assert_eq!(requested_wait(&HeaderMap::new()), None);
+        assert_eq!(requested_wait(429, &h), Some(Duration::from_secs(7)), "a malformed Retry-After is ignored");
+        assert_eq!(requested_wait(429, &HeaderMap::new()), None);
+        let mut left = HeaderMap::new();
+        left.insert("ratelimit", "limit=100, remaining=40, reset=45".parse().unwrap());
+        assert_eq!(requested_wait(429, &left), None, "requests remain: the reset is not the wait");
+    }
+
+    #[test]
+    fn an_http_date_is_measured_from_the_response_date() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", "Fri, 22 Mar 2024 18:38:03 GMT".parse().unwrap());
+        h.insert("date", "Fri, 22 Mar 2024 18:37:53 GMT".parse().unwrap());
+        assert_eq!(requested_wait(429, &h), Some(Duration::from_secs(10)), "skew-free");
+        let mut huge = HeaderMap::new();
+        huge.insert("retry-after", "18446744073709551615".parse().unwrap());
+        assert_eq!(requested_wait(429, &huge), Some(crate::error::MAX_HEADER_WAIT));
+    }
+
+    #[test]
+    fn odd_jitter_sources_cannot_break_the_backoff() {
+        for odd in [f64::NAN, f64::INFINITY, -1.0, 7.0] {
+            let config = RetryConfig::standard().max_attempts(4).max_delay(Duration::MAX).jitter(move || odd);
+            assert!(config.backoff().all(|d| d == Duration::ZERO), "{odd}");
+        }
     }
 }

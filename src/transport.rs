@@ -19,13 +19,16 @@ use tracing::Instrument;
 use crate::{
     client::Client,
     error::{Error, Result, TimeoutScope},
-    generated::into_error,
+    generated::{RESPONSE_LIMIT, into_error, is_too_large},
     operation::Operation,
     rate_limit::{Hold, IN_FLIGHT_POLL},
     retry::{RetryConfig, is_transient_status, requested_wait},
 };
 
 type GeneratedError = progenitor_client::Error<ByteStream>;
+
+/// Less time than this left before the deadline, and an attempt is not started.
+const MIN_ATTEMPT: Duration = Duration::from_millis(10);
 
 /// What a call is, beyond its request.
 #[derive(Default)]
@@ -65,14 +68,16 @@ enum Kind {
     Sent(GeneratedError),
     /// Honeycomb answered an error status.
     Status { status: u16, wait: Option<Duration>, error: GeneratedError },
+    /// An answer over the size the client reads.
+    TooLarge,
     /// A success status whose body broke off while it was read.
     BodyBroken(GeneratedError),
     /// A success status whose body does not decode (the same body would come again).
     Undecodable(GeneratedError),
     /// Anything else the generated client reported (a request it could not build).
     Other(GeneratedError),
-    /// The call's deadline passed during the attempt.
-    Deadline,
+    /// The call's deadline passed, during the attempt (`sent`) or before it.
+    Deadline { sent: bool },
     /// The rate limiter would have had to wait past the deadline.
     Paced(Duration),
 }
@@ -81,13 +86,16 @@ impl Kind {
     fn classify(error: GeneratedError) -> Kind {
         use progenitor_client::Error as E;
         match error {
+            E::ResponseBodyError(ref e) | E::CommunicationError(ref e) if is_too_large(e) => Kind::TooLarge,
             E::CommunicationError(ref e) if e.is_connect() => Kind::Connect(error),
             E::CommunicationError(_) => Kind::Sent(error),
             E::ErrorResponse(ref rv) => {
-                Kind::Status { status: rv.status().as_u16(), wait: requested_wait(rv.headers()), error }
+                let status = rv.status().as_u16();
+                Kind::Status { status, wait: requested_wait(status, rv.headers()), error }
             }
             E::UnexpectedResponse(ref r) => {
-                Kind::Status { status: r.status().as_u16(), wait: requested_wait(r.headers()), error }
+                let status = r.status().as_u16();
+                Kind::Status { status, wait: requested_wait(status, r.headers()), error }
             }
             E::ResponseBodyError(_) => Kind::BodyBroken(error),
             E::InvalidResponsePayload(..) => Kind::Undecodable(error),
@@ -112,14 +120,14 @@ impl Kind {
             _ if !op.is_idempotent() => false,
             Kind::Sent(_) | Kind::BodyBroken(_) => true,
             Kind::Status { status, .. } => is_transient_status(*status),
-            Kind::Undecodable(_) | Kind::Other(_) | Kind::Deadline | Kind::Paced(_) => false,
+            Kind::Undecodable(_) | Kind::TooLarge | Kind::Other(_) | Kind::Deadline { .. } | Kind::Paced(_) => false,
         }
     }
 
-    /// For a call that is not idempotent: whether it may have been carried out.
+    /// Whether the request may have been carried out although it failed.
     fn ambiguous(&self) -> bool {
         match self {
-            Kind::Sent(_) | Kind::Deadline => true,
+            Kind::Sent(_) | Kind::Deadline { sent: true } => true,
             Kind::Status { status, .. } => *status >= 500,
             _ => false,
         }
@@ -130,21 +138,41 @@ impl Kind {
             Kind::Connect(_) => "connect failed".into(),
             Kind::Sent(_) => "exchange failed".into(),
             Kind::Status { status, .. } => format!("status {status}"),
+            Kind::TooLarge => "answer too large".into(),
             Kind::BodyBroken(_) => "body broke off".into(),
             Kind::Undecodable(_) => "body does not decode".into(),
             Kind::Other(_) => "request not built".into(),
-            Kind::Deadline => "deadline".into(),
+            Kind::Deadline { .. } => "deadline".into(),
             Kind::Paced(_) => "rate limited locally".into(),
         }
     }
 }
 
 /// Runs one call: `request` makes the generated call (a lazy future) for each attempt.
-pub(crate) async fn call<T, F, Fut>(
+pub(crate) async fn call<T, F, Fut>(client: &Client, op: Operation, options: CallOptions<'_>, request: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
+{
+    run(client, op, options, request, None).await
+}
+
+/// [`call`] for a delete: a 404 after an earlier attempt that may have deleted the key
+/// means that attempt did, so the delete succeeded.
+pub(crate) async fn call_delete<F, Fut>(client: &Client, options: CallOptions<'_>, request: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = std::result::Result<ResponseValue<()>, GeneratedError>>,
+{
+    run(client, Operation::DeleteApiKey, options, request, Some(())).await
+}
+
+async fn run<T, F, Fut>(
     client: &Client,
     op: Operation,
     options: CallOptions<'_>,
     mut request: F,
+    gone: Option<T>,
 ) -> Result<T>
 where
     F: FnMut() -> Fut,
@@ -152,8 +180,10 @@ where
 {
     let config = options.retry.unwrap_or_else(|| client.retry_config()).clone();
     let clock = client.clock().clone();
-    let deadline = clock.now() + client.operation_timeout();
+    let deadline = clock.now().saturating_add(client.operation_timeout());
     let mut backoff = config.backoff();
+    let mut gone = gone;
+    let mut maybe_done = false;
     let span = tracing::debug_span!("honeycomb", operation = op.name(), method = op.method(), path = op.path());
     async move {
         for attempt in 1.. {
@@ -161,6 +191,14 @@ where
                 Ok(value) => return Ok(value),
                 Err(failure) => failure,
             };
+            if maybe_done
+                && matches!(failure.kind, Kind::Status { status: 404, .. })
+                && let Some(value) = gone.take()
+            {
+                tracing::debug!(attempt, "gone after an attempt that may have removed it: done");
+                return Ok(value);
+            }
+            maybe_done |= failure.kind.ambiguous();
             let wait = if failure.retry { failure.next_wait(backoff.next()) } else { None };
             let Some(wait) = wait else {
                 return Err(into_call_error(op, &options, failure).await);
@@ -197,20 +235,24 @@ where
                 continue;
             }
         };
-        if now + wait > deadline {
+        if now.saturating_add(wait) > deadline {
             return Err(Failure::stop(Kind::Paced(wait)));
         }
         tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "pacing before the rate limit");
         // Until a moment, not for a while: callers waiting for the same window end wake
         // together.
-        clock.sleep_until(now + wait).await;
+        clock.sleep_until(now.saturating_add(wait)).await;
     };
     let sent = clock.now();
     let left = deadline.saturating_sub(sent);
+    if left < MIN_ATTEMPT {
+        // Too little time to send anything usefully: say so, without sending.
+        return Err(Failure::stop(Kind::Deadline { sent: false }));
+    }
     let started = std::time::Instant::now();
     let Ok(outcome) = tokio::time::timeout(left, pending).await else {
         tracing::debug!(attempt, "deadline reached");
-        return Err(Failure::stop(Kind::Deadline));
+        return Err(Failure::stop(Kind::Deadline { sent: true }));
     };
     let elapsed_ms = started.elapsed().as_millis() as u64;
     match outcome {
@@ -267,7 +309,16 @@ async fn into_call_error(op: Operation, options: &CallOptions<'_>, failure: Fail
     let ambiguous = !op.is_idempotent() && failure.kind.ambiguous();
     let error = match failure.kind {
         Kind::Paced(wait) => Error::RateLimited { operation: op, retry_after: wait },
-        Kind::Deadline => Error::Timeout { operation: op, scope: TimeoutScope::Operation, source: None },
+        Kind::TooLarge if op == Operation::CreateApiKey => {
+            Error::CreatedKeyUnreadable { key_id: None, reason: "the answer was too large to read".into() }
+        }
+        Kind::TooLarge => Error::ResponseTooLarge { operation: op, limit: RESPONSE_LIMIT },
+        // Any 2xx but 201 to a create: it may have made a key, and its secret is not here.
+        Kind::Status { status: 200..=299, .. } if op == Operation::CreateApiKey => Error::CreatedKeyUnreadable {
+            key_id: None,
+            reason: "Honeycomb answered with a success status other than 201".into(),
+        },
+        Kind::Deadline { .. } => Error::Timeout { operation: op, scope: TimeoutScope::Operation, source: None },
         Kind::BodyBroken(error) | Kind::Undecodable(error) if op == Operation::CreateApiKey => {
             created_unreadable(error)
         }

@@ -39,12 +39,17 @@ fn policy() -> RetryConfig {
 }
 
 fn client_for(uri: String, clock: &ManualClock) -> Client {
+    client_with_timeout(uri, clock, Duration::from_secs(10))
+}
+
+/// For the rows about timeouts: a short real attempt timeout.
+fn client_with_timeout(uri: String, clock: &ManualClock, timeout: Duration) -> Client {
     Client::builder()
         .management_key(MGMT_ID, CANARY)
         .endpoint(uri)
         .team(TEAM)
         .clock(clock.clone())
-        .timeout(Duration::from_millis(400))
+        .timeout(timeout)
         .retry(policy())
         .build()
         .unwrap()
@@ -330,7 +335,7 @@ fn reset(socket: TcpStream) {
 
 async fn raw_client(behavior: Raw) -> (Client, Arc<AtomicUsize>) {
     let (addr, accepted) = raw_server(behavior).await;
-    (client_for(format!("http://{addr}"), &ManualClock::new()), accepted)
+    (client_with_timeout(format!("http://{addr}"), &ManualClock::new(), Duration::from_millis(500)), accepted)
 }
 
 #[tokio::test]
@@ -371,7 +376,7 @@ async fn row11_no_answer_within_the_attempt_timeout() {
     Mock::given(method("POST")).respond_with(slow.clone()).mount(&server).await;
     Mock::given(method("GET")).respond_with(slow).mount(&server).await;
     let clock = ManualClock::new();
-    let client = client_for(server.uri(), &clock);
+    let client = client_with_timeout(server.uri(), &clock, Duration::from_millis(400));
     let err = client.api_keys().create(new_key()).await.unwrap_err();
     match &err {
         Error::OutcomeUnknown { source, .. } => {
@@ -396,7 +401,7 @@ async fn row12_a_stalled_201_body_means_the_key_exists_but_its_secret_is_lost() 
 
     let (client, accepted) = raw_client(Raw::Stall(200)).await;
     let err = client.api_keys().get(INGEST_ID).await.unwrap_err();
-    assert!(matches!(err, Error::Timeout { .. } | Error::Transport { .. }), "{err:?}");
+    assert!(matches!(err, Error::Timeout { scope: TimeoutScope::Attempt, .. }), "{err:?}");
     assert_eq!(accepted.load(Ordering::SeqCst), 3);
 }
 
@@ -410,7 +415,7 @@ async fn row13_a_truncated_201_is_reported_once_without_its_text() {
 
     let (client, accepted) = raw_client(Raw::Truncated(200)).await;
     let err = client.api_keys().get(INGEST_ID).await.unwrap_err();
-    assert!(matches!(err, Error::Transport { .. } | Error::Decode { .. }), "{err:?}");
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert_eq!(accepted.load(Ordering::SeqCst), 3, "a broken read body is retried");
     assert_clean(&err);
 }
@@ -465,7 +470,10 @@ async fn row23_ten_mebibyte_answers_are_bounded_or_refused_never_a_panic() {
     let err = client.api_keys().get(INGEST_ID).await.unwrap_err();
     assert_eq!(err.api_error().unwrap().body_excerpt.as_ref().unwrap().len(), 256, "an excerpt, not 10 MiB");
     let err = client.api_keys().list().collect().await.unwrap_err();
-    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(matches!(err, Error::ResponseTooLarge { limit: 8_388_608, .. }), "{err:?}");
+    let list_requests =
+        server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == keys_path()).count();
+    assert_eq!(list_requests, 1, "a too-large answer would come again: not retried");
 }
 
 // ---- pagination --------------------------------------------------------------------
@@ -523,34 +531,30 @@ async fn row35_an_operation_deadline_shorter_than_the_wait_stops_early() {
     assert_eq!(gets(&server).await, 1, "held back by the limiter: nothing sent");
 }
 
-#[tokio::test]
-async fn row32_dropping_a_create_mid_flight_sends_it_once_and_leaks_nothing() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(jsonapi(201, created_body()).set_delay(Duration::from_millis(300)))
-        .mount(&server)
-        .await;
-    let client = client_for(server.uri(), &ManualClock::new());
-    let outcome = tokio::time::timeout(Duration::from_millis(50), client.api_keys().create(new_key())).await;
-    assert!(outcome.is_err(), "the caller gave up");
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(posts(&server).await, 1, "dropped, not retried in the background");
-}
-
 // ---- the proactive limiter ---------------------------------------------------------
 
 #[tokio::test]
-async fn row33_a_burst_of_150_lists_against_100_a_minute_meets_at_most_one_429() {
-    let fake = MockHoneycomb::start().await;
-    let client = fake.client();
+async fn row33_a_burst_of_150_lists_against_100_a_minute_is_paced_before_any_429() {
+    let fake = Arc::new(MockHoneycomb::start().await);
+    let clock = {
+        let fake = fake.clone();
+        ManualClock::new().on_sleep(move |moved| fake.advance_clock(moved))
+    };
+    // No retries: a 429 would fail the call, so only the proactive pacing can pass this.
+    let client = fake.client_builder().clock(clock.clone()).retry(RetryConfig::disabled()).build().unwrap();
     client.resolve_team().await.unwrap();
     fake.rate_limit(Operation::ListApiKeys, Some(100));
     for _ in 0..150 {
         client.api_keys().list().collect().await.unwrap();
     }
     let limited = fake.requests().iter().filter(|r| r.status == 429).count();
-    assert!(limited <= 1, "{limited} 429s");
-    assert_eq!(fake.count(Operation::ListApiKeys), 150 + limited);
+    assert_eq!(limited, 0);
+    assert_eq!(fake.count(Operation::ListApiKeys), 150);
+    assert!(
+        clock.sleeps().iter().any(|s| *s >= Duration::from_secs(59)),
+        "it waited for the window: {:?}",
+        clock.sleeps()
+    );
 }
 
 #[tokio::test]
@@ -591,4 +595,116 @@ async fn a_fake_fault_of_500_is_one_post_through_the_sdk() {
     let found: Vec<_> = client.api_keys().list().items().try_collect().await.unwrap();
     assert_eq!(found.len(), 1, "the advice holds: list by name to find it");
     assert_eq!(found[0].name, "lost answer");
+}
+
+// ---- more header faults ------------------------------------------------------------
+
+#[tokio::test]
+async fn row4_a_far_future_retry_date_fails_at_once() {
+    let server = MockServer::start().await;
+    let far = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30 * 86_400));
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", far.as_str()))
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let err = client_for(server.uri(), &clock).api_keys().get(INGEST_ID).await.unwrap_err();
+    assert!(err.retry_after().unwrap() >= Duration::from_secs(86_000), "{err}");
+    assert!(clock.sleeps().is_empty());
+    assert_eq!(gets(&server).await, 1);
+}
+
+#[tokio::test]
+async fn row34_a_retry_date_is_measured_against_the_servers_date() {
+    let server = MockServer::start().await;
+    // The server's clock is an hour behind ours: its Retry-After, 5 s after its Date,
+    // is already past by our clock; it still means 5 s.
+    let server_now = SystemTime::now() - Duration::from_secs(3600);
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Date", httpdate::fmt_http_date(server_now).as_str())
+                .insert_header("Retry-After", httpdate::fmt_http_date(server_now + Duration::from_secs(5)).as_str()),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(jsonapi(200, json!({"data": ingest_key(INGEST_ID, "k")})))
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    client_for(server.uri(), &clock).api_keys().get(INGEST_ID).await.unwrap();
+    assert_eq!(clock.sleeps(), [Duration::from_millis(5_500)], "5 s asked, plus half a second of jitter");
+}
+
+#[tokio::test]
+async fn row5_huge_header_values_never_panic_nor_block_later_calls() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(serde_json::to_vec(&json!({"data": ingest_key(INGEST_ID, "k")})).unwrap(), JSON_API)
+                .insert_header("RateLimit", "limit=1, remaining=0, reset=18446744073709551615")
+                .insert_header("RateLimit-Policy", "1;w=18446744073709551615"),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "18446744073709551615"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(jsonapi(200, json!({"data": ingest_key(INGEST_ID, "k")})))
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let client = client_for(server.uri(), &clock);
+    client.api_keys().get(INGEST_ID).await.unwrap();
+    // The window is held for at most a day, not forever; the client moves on after it.
+    clock.advance(Duration::from_secs(86_402));
+    let err = client.api_keys().get(INGEST_ID).await.unwrap_err();
+    assert!(err.is_rate_limited() && err.retry_after() <= Some(Duration::from_secs(86_400)), "{err}");
+    clock.advance(Duration::from_secs(86_402));
+    client.api_keys().get(INGEST_ID).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_503_reset_is_not_a_wait() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).insert_header("RateLimit", "limit=100, remaining=40, reset=45"))
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    client_for(server.uri(), &clock).api_keys().get(INGEST_ID).await.unwrap_err();
+    assert_eq!(clock.sleeps(), [Duration::from_millis(500), Duration::from_secs(1)], "backoff, not the 45 s reset");
+}
+
+#[tokio::test]
+async fn a_create_answered_200_is_a_key_whose_secret_may_be_lost() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(jsonapi(200, created_body())).mount(&server).await;
+    let err = client_for(server.uri(), &ManualClock::new()).api_keys().create(new_key()).await.unwrap_err();
+    assert!(matches!(err, Error::CreatedKeyUnreadable { .. }), "{err:?}");
+    assert_eq!(posts(&server).await, 1);
+    assert_clean(&err);
+}
+
+#[tokio::test]
+async fn row18_a_delete_whose_first_answer_was_lost_succeeds_on_the_404() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(502)).up_to_n_times(1).mount(&server).await;
+    Mock::given(method("DELETE"))
+        .respond_with(jsonapi(404, error_body(404, "not-found", "not found", None, None)))
+        .mount(&server)
+        .await;
+    let clock = ManualClock::new();
+    let client = client_for(server.uri(), &clock);
+    client.api_keys().delete(INGEST_ID).await.unwrap();
+    // Without an ambiguous attempt first, a 404 is a 404.
+    let err = client.api_keys().delete(INGEST_ID).await.unwrap_err();
+    assert!(err.is_not_found());
 }

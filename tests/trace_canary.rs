@@ -59,6 +59,43 @@ async fn trace_logs_never_hold_a_secret() {
         .mount(&server)
         .await;
 
+    // Fault rows on other paths: a create answered 500 (outcome unknown), a 201 whose
+    // body does not decode around a canary secret, a 429 that is waited out, and a proxy
+    // page that echoes the Authorization header.
+    let faults = MockServer::start().await;
+    Mock::given(path(format!("/2/teams/{TEAM}/api-keys")))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&faults)
+        .await;
+    let mut broken = ingest_key(INGEST_ID, "k");
+    broken["attributes"]["secret"] = json!(CREATED_CANARY);
+    broken["attributes"]["disabled"] = json!(CREATED_CANARY);
+    Mock::given(path("/2/teams/other/api-keys"))
+        .respond_with(jsonapi(201, json!({"data": broken})))
+        .mount(&faults)
+        .await;
+    Mock::given(path(key_path(INGEST_ID)))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "2"))
+        .up_to_n_times(1)
+        .mount(&faults)
+        .await;
+    Mock::given(path(key_path(INGEST_ID)))
+        .respond_with(
+            ResponseTemplate::new(502)
+                .set_body_string(format!("<html>echo: Authorization: Bearer {MGMT_ID}:{CANARY}</html>")),
+        )
+        .mount(&faults)
+        .await;
+    let faulty = client(&faults);
+    let errors = [
+        faulty.api_keys().create(NewApiKey::ingest("k", ENV_ID)).await.unwrap_err(),
+        faulty.api_keys().for_team("other").create(NewApiKey::ingest("k", ENV_ID)).await.unwrap_err(),
+        faulty.api_keys().get(INGEST_ID).await.unwrap_err(),
+    ];
+    for err in &errors {
+        tracing::error!(error = %err, debug = ?err, "a user logs the error");
+    }
+
     let client = detecting_client(&server);
     let key = client.api_keys().create(NewApiKey::ingest("k", ENV_ID)).await.unwrap();
     tracing::info!(created = ?key, "a user logs the created key's Debug");
@@ -73,6 +110,8 @@ async fn trace_logs_never_hold_a_secret() {
         "the capture works:\n{text}"
     );
     assert!(text.contains("reqwest") || text.contains("hyper"), "HTTP-stack logs are captured too:\n{text}");
+    assert!(text.contains("retrying"), "the fault rows were traced:\n{text}");
+    assert!(text.contains("[REDACTED]"), "the echoed header was redacted:\n{text}");
     assert!(!text.contains(CANARY), "the management secret leaked into the logs");
     assert!(!text.contains(CREATED_CANARY), "a created secret leaked into the logs");
     assert!(!text.contains("CANARY"), "a canary leaked into the logs");
