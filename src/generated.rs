@@ -23,8 +23,9 @@ pub(crate) use inner::{Client as RawClient, types};
 /// The media type of every JSON:API request and response body.
 pub(crate) const JSON_API: &str = "application/vnd.api+json";
 
-/// How much of an error body is read to describe the error.
+/// How much of an error body is read to describe the error, and for how long.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
+const ERROR_BODY_TIME: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The largest answer read at all. Honeycomb's pages are tens of kilobytes.
 pub(crate) const RESPONSE_LIMIT: usize = 8 * 1024 * 1024;
@@ -122,7 +123,9 @@ pub(crate) async fn into_error(err: progenitor_client::Error<ByteStream>, operat
     let headers = response.headers().clone();
     let mut stream = response.into_inner().into_inner();
     let mut body = Vec::new();
-    while let Some(Ok(chunk)) = stream.next().await {
+    // A few seconds for an error body at most: it only describes the error.
+    let read_until = tokio::time::Instant::now() + ERROR_BODY_TIME;
+    while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(read_until, stream.next()).await {
         let room = ERROR_BODY_LIMIT - body.len();
         body.extend_from_slice(&chunk[..chunk.len().min(room)]);
         if body.len() >= ERROR_BODY_LIMIT {

@@ -165,6 +165,21 @@ impl fmt::Display for Rotation {
     }
 }
 
+/// A name without the `" (rotated YYYY-MM-DD)"` an earlier rotation added, so that
+/// rotating again does not stack them.
+fn base_name(name: &str) -> &str {
+    match name.rsplit_once(" (rotated ") {
+        Some((base, rest))
+            if rest.len() == 11
+                && rest.ends_with(')')
+                && chrono::NaiveDate::parse_from_str(&rest[..10], "%Y-%m-%d").is_ok() =>
+        {
+            base
+        }
+        _ => name,
+    }
+}
+
 impl ApiKeys {
     /// Rotates a key: creates a replacement with the same type, environment and
     /// permissions, then (after the grace period and the readiness check, if any)
@@ -212,7 +227,7 @@ impl ApiKeys {
             return Err(Error::invalid("id", "Honeycomb did not say which environment the key is in"));
         };
         let date = Utc::now().format("%Y-%m-%d").to_string();
-        let name = fill(&options.name_template, &[("name", &old.name), ("date", &date)]);
+        let name = fill(&options.name_template, &[("name", base_name(&old.name)), ("date", &date)]);
         let replacement = match old.key_type {
             KeyType::Ingest => NewApiKey::ingest(name, &environment),
             _ => NewApiKey::configuration(name, &environment, Permissions::none()),
@@ -261,5 +276,18 @@ impl ApiKeys {
             Err(e) if e.is_not_found() => OldKeyOutcome::AlreadyGone,
             Err(e) => OldKeyOutcome::StillEnabled { reason: format!("could not {done} it: {e}"), error: Some(e) },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_name;
+
+    #[test]
+    fn a_second_rotation_does_not_stack_the_suffix() {
+        assert_eq!(base_name("CI (rotated 2026-11-26)"), "CI");
+        assert_eq!(base_name("CI"), "CI");
+        assert_eq!(base_name("CI (rotated soon)"), "CI (rotated soon)");
+        assert_eq!(base_name("CI (rotated 2026-11-26) copy"), "CI (rotated 2026-11-26) copy");
     }
 }
