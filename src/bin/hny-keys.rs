@@ -1,0 +1,905 @@
+//! `hny-keys`: Honeycomb API keys from the command line (feature `cli`).
+//!
+//! Every command is the library's: the same checks, retries, pacing and workflows. Tables
+//! for people, JSON for scripts (the default when the output is piped); `hny-keys schema`
+//! prints the JSON Schema of each command's output.
+
+use std::{
+    io::{BufRead, IsTerminal, Write},
+    process::ExitCode,
+    time::Duration,
+};
+
+use chrono::{DateTime, Utc};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
+use futures::TryStreamExt;
+use honeycomb_api_keys::{
+    ApiKey, ApiKeyUpdate, AuditOptions, AuditReport, Client, CreatedApiKey, Environment, Error, ExposeSecret, KeyType,
+    NewApiKey, OldKeyAction, OldKeyOutcome, Permission, Permissions, ProvisionOptions, Region, RotateOptions,
+    workflows::{AuditReason, Progress, ProvisionOutcome},
+};
+use indicatif::{ProgressBar, ProgressStyle};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+const EXAMPLES: &str = "\
+Examples:
+  export HONEYCOMB_KEY_ID=hcxmk_... HONEYCOMB_KEY_SECRET=...
+  hny-keys list --type ingest
+  hny-keys create --name checkout --type ingest --environment Production
+  hny-keys create --name ci --type configuration --environment production --preset board-management
+  hny-keys update hcxlk_... --grant manage_triggers --revoke manage_boards
+  hny-keys rotate hcxik_... --yes
+  hny-keys audit --older-than 90 --output json";
+
+/// Manage Honeycomb API keys: list, create, update, rotate, audit and delete the ingest and
+/// configuration keys of your environments.
+///
+/// Credentials come from HONEYCOMB_KEY_ID and HONEYCOMB_KEY_SECRET (or
+/// HONEYCOMB_MANAGEMENT_KEY and HONEYCOMB_MANAGEMENT_SECRET); the endpoint from
+/// HONEYCOMB_API_ENDPOINT or --region/--endpoint; the team from HONEYCOMB_TEAM or /2/auth.
+#[derive(Parser, Debug)]
+#[command(name = "hny-keys", version, after_help = EXAMPLES)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug)]
+struct Global {
+    /// Base URL of the API (default https://api.honeycomb.io; env HONEYCOMB_API_ENDPOINT).
+    #[arg(long, global = true, conflicts_with = "region")]
+    endpoint: Option<String>,
+    /// The region: us or eu.
+    #[arg(long, global = true, value_enum)]
+    region: Option<RegionArg>,
+    /// The team slug (default: HONEYCOMB_TEAM, or the management key's team).
+    #[arg(long, global = true)]
+    team: Option<String>,
+    /// Output format (default: a table on a terminal, JSON otherwise).
+    #[arg(long, short, global = true, value_enum)]
+    output: Option<Output>,
+    /// Log what happens on stderr (-v, -vv; or RUST_LOG).
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum RegionArg {
+    Us,
+    Eu,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Output {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum TypeArg {
+    Ingest,
+    Configuration,
+}
+
+impl From<TypeArg> for KeyType {
+    fn from(t: TypeArg) -> Self {
+        match t {
+            TypeArg::Ingest => KeyType::Ingest,
+            TypeArg::Configuration => KeyType::Configuration,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Preset {
+    /// run_queries, read_service_maps
+    ReadOnlyQuerying,
+    /// run_queries, manage_boards, manage_privateBoards
+    BoardManagement,
+    /// every capability but visible_team_members
+    FullConfiguration,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Who the management key is, its scopes and team.
+    #[command(after_help = "Example:\n  hny-keys auth")]
+    Auth,
+    /// The team's environments (ids to create keys in).
+    #[command(after_help = "Example:\n  hny-keys environments --output json")]
+    Environments,
+    /// Every key of the team.
+    #[command(after_help = "Example:\n  hny-keys list --type configuration")]
+    List {
+        /// Only keys of this type.
+        #[arg(long = "type", value_enum)]
+        key_type: Option<TypeArg>,
+    },
+    /// One key (never its secret: Honeycomb shows it only at creation).
+    #[command(after_help = "Example:\n  hny-keys get hcxik_01j1824es7n4evcmv81cn392jb")]
+    Get {
+        /// The key's id.
+        id: String,
+    },
+    /// Create a key; its secret is printed once, on stdout.
+    #[command(
+        after_help = "Examples:\n  hny-keys create --name checkout --type ingest --environment Production\n  hny-keys create --name ci --type configuration --environment production --permission run_queries --permission manage_boards"
+    )]
+    Create(CreateArgs),
+    /// Rename, disable, enable, or change a configuration key's permissions.
+    #[command(
+        after_help = "Examples:\n  hny-keys update hcxik_... --disable\n  hny-keys update hcxlk_... --grant manage_triggers --revoke manage_privateBoards"
+    )]
+    Update(UpdateArgs),
+    /// Delete a key (asks first; --yes when not on a terminal).
+    #[command(after_help = "Example:\n  hny-keys delete hcxik_01j1824es7n4evcmv81cn392jb --yes")]
+    Delete {
+        /// The key's id.
+        id: String,
+        /// Do not ask.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Replace a key with a twin, then disable (or delete) the old one.
+    #[command(after_help = "Example:\n  hny-keys rotate hcxik_01j1824es7n4evcmv81cn392jb --yes")]
+    Rotate {
+        /// The key's id.
+        id: String,
+        /// Delete the old key instead of disabling it.
+        #[arg(long)]
+        delete_old: bool,
+        /// Do not ask.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// One ingest key per service, by name (existing ones are reported, not duplicated).
+    #[command(after_help = "Example:\n  hny-keys provision --environment Production checkout search payments")]
+    Provision {
+        /// The environment: id, name or slug.
+        #[arg(long, short)]
+        environment: String,
+        /// The key name for a service ({service} is its name).
+        #[arg(long, default_value = "{service}")]
+        name_template: String,
+        /// The services.
+        #[arg(required = true)]
+        services: Vec<String>,
+    },
+    /// Old, disabled, broad and never-changed keys, oldest first.
+    #[command(after_help = "Example:\n  hny-keys audit --older-than 90 --output json")]
+    Audit {
+        /// Flag keys older than this many days.
+        #[arg(long, default_value_t = 90)]
+        older_than: u64,
+    },
+    /// The JSON Schema of a command's JSON output.
+    #[command(after_help = "Example:\n  hny-keys schema list")]
+    Schema {
+        /// The command.
+        #[arg(value_enum)]
+        command: SchemaOf,
+    },
+    /// Shell completions.
+    #[command(after_help = "Example:\n  hny-keys completions bash > /etc/bash_completion.d/hny-keys")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Args, Debug)]
+struct CreateArgs {
+    /// The key's name (1 to 100 characters).
+    #[arg(long)]
+    name: String,
+    /// The key's type.
+    #[arg(long = "type", value_enum)]
+    key_type: TypeArg,
+    /// The environment: id, name or slug.
+    #[arg(long, short)]
+    environment: String,
+    /// A permission (wire name, or snake case); repeat for more.
+    #[arg(long = "permission", value_parser = parse_permission)]
+    permissions: Vec<Permission>,
+    /// A preset of permissions (configuration keys).
+    #[arg(long, value_enum, conflicts_with = "all_permissions")]
+    preset: Option<Preset>,
+    /// Every permission (configuration keys).
+    #[arg(long)]
+    all_permissions: bool,
+    /// Create it disabled.
+    #[arg(long)]
+    disabled: bool,
+}
+
+#[derive(Args, Debug)]
+struct UpdateArgs {
+    /// The key's id.
+    id: String,
+    /// A new name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Disable the key.
+    #[arg(long, conflicts_with = "enable")]
+    disable: bool,
+    /// Enable the key again.
+    #[arg(long)]
+    enable: bool,
+    /// Grant a permission (configuration keys); repeat for more.
+    #[arg(long = "grant", alias = "permission", value_parser = parse_permission)]
+    grant: Vec<Permission>,
+    /// Revoke a permission (configuration keys); repeat for more.
+    #[arg(long = "revoke", alias = "revoke-permission", value_parser = parse_permission)]
+    revoke: Vec<Permission>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SchemaOf {
+    Auth,
+    Environments,
+    List,
+    Get,
+    Create,
+    Update,
+    Rotate,
+    Provision,
+    Audit,
+}
+
+fn parse_permission(s: &str) -> Result<Permission, String> {
+    s.parse::<Permission>().map_err(|e| match e {
+        Error::InvalidArgument { reason, .. } => reason,
+        other => other.to_string(),
+    })
+}
+
+// ---- output types (the JSON contract; `hny-keys schema` prints their schemas) ----------
+
+/// A key, as the CLI prints it.
+#[derive(Serialize, JsonSchema)]
+struct KeyOut {
+    id: String,
+    name: String,
+    key_type: String,
+    disabled: bool,
+    environment_id: Option<String>,
+    /// Granted permissions, by wire name.
+    permissions: Vec<String>,
+    /// Permission names this version does not know, with their values.
+    unknown_permissions: Vec<(String, bool)>,
+    created: DateTime<Utc>,
+    updated: DateTime<Utc>,
+}
+
+impl From<&ApiKey> for KeyOut {
+    fn from(k: &ApiKey) -> Self {
+        KeyOut {
+            id: k.id.to_string(),
+            name: k.name.clone(),
+            key_type: k.key_type.to_string(),
+            disabled: k.disabled,
+            environment_id: k.environment_id.as_ref().map(ToString::to_string),
+            permissions: k.permissions.iter().map(|p| p.wire_name().to_string()).collect(),
+            unknown_permissions: k.permissions.unknown().map(|(n, v)| (n.to_string(), v)).collect(),
+            created: k.created,
+            updated: k.updated,
+        }
+    }
+}
+
+/// A new key with its one-time secret.
+#[derive(Serialize, JsonSchema)]
+struct CreatedOut {
+    key: KeyOut,
+    /// The secret: shown this once.
+    secret: String,
+    /// For ingest keys: id and secret joined, the value senders use.
+    ingest_key: Option<String>,
+}
+
+impl From<&CreatedApiKey> for CreatedOut {
+    fn from(c: &CreatedApiKey) -> Self {
+        CreatedOut {
+            key: c.key().into(),
+            secret: c.secret().expose_secret().to_string(),
+            ingest_key: c.ingest_key().map(|k| k.expose_secret().to_string()),
+        }
+    }
+}
+
+#[derive(Serialize, JsonSchema)]
+struct AuthOut {
+    key_id: String,
+    name: Option<String>,
+    scopes: Vec<String>,
+    team_slug: String,
+    team_name: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct EnvironmentOut {
+    id: String,
+    name: String,
+    slug: String,
+    description: Option<String>,
+}
+
+impl From<&Environment> for EnvironmentOut {
+    fn from(e: &Environment) -> Self {
+        EnvironmentOut {
+            id: e.id.to_string(),
+            name: e.name.clone(),
+            slug: e.slug.clone(),
+            description: e.description.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, JsonSchema)]
+struct RotationOut {
+    old_key: KeyOut,
+    new_key: CreatedOut,
+    /// disabled, deleted, kept, already_gone or still_enabled.
+    old_key_outcome: String,
+    /// Why the old key is still enabled, if it is.
+    problem: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct ProvisionEntryOut {
+    service: String,
+    name: String,
+    /// created, existing or failed.
+    outcome: String,
+    key: Option<KeyOut>,
+    /// Only for created keys: shown this once.
+    secret: Option<String>,
+    ingest_key: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct AuditFindingOut {
+    id: String,
+    name: String,
+    key_type: String,
+    environment_id: Option<String>,
+    created: DateTime<Utc>,
+    updated: DateTime<Utc>,
+    /// old, disabled, broad_permissions, never_updated, unknown_permissions.
+    reasons: Vec<String>,
+    age_days: i64,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct AuditOut {
+    as_of: DateTime<Utc>,
+    older_than_days: u64,
+    total_keys: usize,
+    old: usize,
+    disabled: usize,
+    broad: usize,
+    never_updated: usize,
+    unknown_permissions: usize,
+    summary: String,
+    findings: Vec<AuditFindingOut>,
+}
+
+impl From<&AuditReport> for AuditOut {
+    fn from(r: &AuditReport) -> Self {
+        AuditOut {
+            as_of: r.as_of,
+            older_than_days: r.older_than_days,
+            total_keys: r.total_keys,
+            old: r.old,
+            disabled: r.disabled,
+            broad: r.broad,
+            never_updated: r.never_updated,
+            unknown_permissions: r.unknown_permissions,
+            summary: r.to_string(),
+            findings: r
+                .findings
+                .iter()
+                .map(|f| AuditFindingOut {
+                    id: f.id.to_string(),
+                    name: f.name.clone(),
+                    key_type: f.key_type.to_string(),
+                    environment_id: f.environment_id.as_ref().map(ToString::to_string),
+                    created: f.created,
+                    updated: f.updated,
+                    reasons: f.reasons.iter().map(reason_name).collect(),
+                    age_days: (r.as_of - f.created).num_days(),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn reason_name(r: &AuditReason) -> String {
+    match r {
+        AuditReason::Old { .. } => "old".into(),
+        AuditReason::Disabled => "disabled".into(),
+        AuditReason::BroadPermissions { permissions } => format!("broad_permissions({})", permissions.join(" ")),
+        AuditReason::NeverUpdated => "never_updated".into(),
+        AuditReason::UnknownPermissions { permissions } => format!("unknown_permissions({})", permissions.join(" ")),
+        _ => "other".into(),
+    }
+}
+
+// ---- running ------------------------------------------------------------------------
+
+/// Why the CLI stopped: an API or runtime error (exit 1) or a usage error (exit 2).
+enum Failure {
+    Runtime(String),
+    Usage(String),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::InvalidArgument { .. } => Failure::Usage(e.to_string()),
+            other => Failure::Runtime(other.to_string()),
+        }
+    }
+}
+
+struct Ctx {
+    client: Client,
+    output: Output,
+    stdin_tty: bool,
+    stderr_tty: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(Failure::Runtime(format!("could not start: {e}"))),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => fail(failure),
+    }
+}
+
+fn fail(failure: Failure) -> ExitCode {
+    let (message, code) = match failure {
+        Failure::Runtime(m) => (m, 1),
+        Failure::Usage(m) => (m, 2),
+    };
+    eprintln!("error: {message}");
+    ExitCode::from(code)
+}
+
+fn init_tracing(verbose: u8) {
+    let filter = match (std::env::var("RUST_LOG").ok(), verbose) {
+        (Some(filter), _) => filter,
+        (None, 0) => return,
+        (None, 1) => "honeycomb_api_keys=debug".into(),
+        (None, _) => "trace".into(),
+    };
+    let Ok(targets) = filter.parse::<tracing_subscriber::filter::Targets>() else {
+        eprintln!("warning: RUST_LOG={filter:?} is not a filter such as `debug` or `honeycomb_api_keys=trace`");
+        return;
+    };
+    use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal()))
+        .with(targets)
+        .try_init();
+}
+
+fn client(global: &Global) -> Result<Client, Failure> {
+    let mut builder = Client::builder().with_env();
+    if let Some(endpoint) = &global.endpoint {
+        builder = builder.endpoint(endpoint.clone());
+    }
+    if let Some(region) = global.region {
+        builder = builder.region(match region {
+            RegionArg::Us => Region::Us,
+            RegionArg::Eu => Region::Eu,
+        });
+    }
+    if let Some(team) = &global.team {
+        builder = builder.team(team.clone());
+    }
+    builder.build().map_err(|e| match e {
+        Error::Config { message } => Failure::Runtime(message),
+        other => other.into(),
+    })
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    match &cli.command {
+        Command::Schema { command } => return print_json(&schema_of(*command)),
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "hny-keys", &mut std::io::stdout());
+            return Ok(());
+        }
+        _ => {}
+    }
+    let ctx = Ctx {
+        client: client(&cli.global)?,
+        output: cli.global.output.unwrap_or(if std::io::stdout().is_terminal() { Output::Table } else { Output::Json }),
+        stdin_tty: std::io::stdin().is_terminal(),
+        stderr_tty: std::io::stderr().is_terminal(),
+    };
+    match cli.command {
+        Command::Auth => auth(&ctx).await,
+        Command::Environments => environments(&ctx).await,
+        Command::List { key_type } => list(&ctx, key_type).await,
+        Command::Get { id } => {
+            let key = ctx.client.api_keys().get(&id).await?;
+            show_keys(&ctx, std::slice::from_ref(&key))
+        }
+        Command::Create(args) => create(&ctx, args).await,
+        Command::Update(args) => update(&ctx, args).await,
+        Command::Delete { id, yes } => delete(&ctx, &id, yes).await,
+        Command::Rotate { id, delete_old, yes } => rotate(&ctx, &id, delete_old, yes).await,
+        Command::Provision { environment, name_template, services } => {
+            provision(&ctx, &environment, &name_template, &services).await
+        }
+        Command::Audit { older_than } => audit(&ctx, older_than).await,
+        Command::Schema { .. } | Command::Completions { .. } => Ok(()),
+    }
+}
+
+fn schema_of(command: SchemaOf) -> schemars::schema::RootSchema {
+    match command {
+        SchemaOf::Auth => schemars::schema_for!(AuthOut),
+        SchemaOf::Environments => schemars::schema_for!(Vec<EnvironmentOut>),
+        SchemaOf::List | SchemaOf::Get | SchemaOf::Update => schemars::schema_for!(Vec<KeyOut>),
+        SchemaOf::Create => schemars::schema_for!(CreatedOut),
+        SchemaOf::Rotate => schemars::schema_for!(RotationOut),
+        SchemaOf::Provision => schemars::schema_for!(Vec<ProvisionEntryOut>),
+        SchemaOf::Audit => schemars::schema_for!(AuditOut),
+    }
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Runtime(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table.load_style(UTF8_BORDERS_ONLY).set_header(header.to_vec());
+    table
+}
+
+/// A spinner or bar on a terminal's stderr, fed by a workflow's progress; nothing when
+/// stderr is not a terminal.
+fn progress_bar(ctx: &Ctx, what: &str) -> Option<ProgressBar> {
+    ctx.stderr_tty.then(|| {
+        let bar = ProgressBar::new_spinner().with_message(what.to_string());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {pos}/{len}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    })
+}
+
+fn feed(bar: &Option<ProgressBar>) -> impl Fn(&Progress) + Send + Sync + 'static {
+    let bar = bar.clone();
+    move |p: &Progress| {
+        if let Some(bar) = &bar {
+            if let Some(total) = p.total {
+                bar.set_length(total as u64);
+            }
+            bar.set_position(p.done as u64);
+        }
+    }
+}
+
+async fn auth(ctx: &Ctx) -> Result<(), Failure> {
+    let me = ctx.client.auth().await?;
+    let out = AuthOut {
+        key_id: me.key_id,
+        name: me.name,
+        scopes: me.scopes,
+        team_slug: me.team.slug,
+        team_name: me.team.name,
+    };
+    if ctx.output == Output::Json {
+        return print_json(&out);
+    }
+    let mut t = table(&["key", "name", "team", "scopes"]);
+    t.add_row(vec![out.key_id, out.name.unwrap_or_default(), out.team_slug, out.scopes.join(", ")]);
+    println!("{t}");
+    Ok(())
+}
+
+async fn environments(ctx: &Ctx) -> Result<(), Failure> {
+    let envs = ctx.client.environments().list().collect().await?;
+    let out: Vec<EnvironmentOut> = envs.iter().map(Into::into).collect();
+    if ctx.output == Output::Json {
+        return print_json(&out);
+    }
+    let mut t = table(&["id", "slug", "name", "description"]);
+    for e in out {
+        t.add_row(vec![e.id, e.slug, e.name, e.description.unwrap_or_default()]);
+    }
+    println!("{t}");
+    Ok(())
+}
+
+async fn list(ctx: &Ctx, key_type: Option<TypeArg>) -> Result<(), Failure> {
+    let bar = progress_bar(ctx, "listing keys");
+    let mut listing = ctx.client.api_keys().list();
+    if let Some(t) = key_type {
+        listing = listing.key_type(t.into());
+    }
+    let mut keys = Vec::new();
+    let mut pages = listing.pages();
+    while let Some(page) = pages.try_next().await? {
+        keys.extend(page.items);
+        if let Some(bar) = &bar {
+            bar.set_position(keys.len() as u64);
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    show_keys(ctx, &keys)
+}
+
+fn show_keys(ctx: &Ctx, keys: &[ApiKey]) -> Result<(), Failure> {
+    let out: Vec<KeyOut> = keys.iter().map(Into::into).collect();
+    if ctx.output == Output::Json {
+        return print_json(&out);
+    }
+    let mut t = table(&["id", "type", "name", "state", "permissions", "created"]);
+    for k in out {
+        let mut permissions = k.permissions.join(", ");
+        for (name, on) in &k.unknown_permissions {
+            permissions.push_str(&format!("{}{name}={on}?", if permissions.is_empty() { "" } else { ", " }));
+        }
+        let state = if k.disabled { "disabled" } else { "enabled" };
+        t.add_row(vec![k.id, k.key_type, k.name, state.into(), permissions, k.created.format("%Y-%m-%d").to_string()]);
+    }
+    println!("{t}");
+    Ok(())
+}
+
+/// The environment by id, name or slug; if none, the error lists the known ones.
+async fn environment(ctx: &Ctx, wanted: &str) -> Result<Environment, Failure> {
+    let envs = ctx.client.environments().list().collect().await?;
+    envs.iter()
+        .find(|e| e.id.as_str() == wanted || e.slug == wanted || e.name.eq_ignore_ascii_case(wanted))
+        .cloned()
+        .ok_or_else(|| {
+            let known: Vec<String> = envs.iter().map(|e| format!("{} ({})", e.name, e.slug)).collect();
+            Failure::Runtime(format!("no environment {wanted:?}; the team has: {}", known.join(", ")))
+        })
+}
+
+fn warn_secret_once() {
+    eprintln!("! The secret below is shown only now; Honeycomb cannot show it again. Store it.");
+}
+
+fn show_created(ctx: &Ctx, created: &CreatedApiKey) -> Result<(), Failure> {
+    warn_secret_once();
+    if ctx.output == Output::Json {
+        return print_json(&CreatedOut::from(created));
+    }
+    show_keys(ctx, std::slice::from_ref(created.key()))?;
+    match created.ingest_key() {
+        Some(full) => println!("ingest key (X-Honeycomb-Team): {}", full.expose_secret()),
+        None => println!("secret (X-Honeycomb-Team): {}", created.secret().expose_secret()),
+    }
+    Ok(())
+}
+
+async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), Failure> {
+    let mut permissions: Permissions = args.permissions.iter().copied().collect();
+    if let Some(preset) = args.preset {
+        permissions.extend(
+            match preset {
+                Preset::ReadOnlyQuerying => Permissions::read_only_querying(),
+                Preset::BoardManagement => Permissions::board_management(),
+                Preset::FullConfiguration => Permissions::full_configuration(),
+            }
+            .iter(),
+        );
+    }
+    if args.all_permissions {
+        permissions = Permissions::all();
+    }
+    let env = environment(ctx, &args.environment).await?;
+    let new = match args.key_type {
+        TypeArg::Ingest => NewApiKey::ingest(args.name, &env.id).permissions(permissions),
+        TypeArg::Configuration => NewApiKey::configuration(args.name, &env.id, permissions),
+    }
+    .disabled(args.disabled);
+    let created = ctx.client.api_keys().create(new).await?;
+    show_created(ctx, &created)
+}
+
+async fn update(ctx: &Ctx, args: UpdateArgs) -> Result<(), Failure> {
+    let mut update = ApiKeyUpdate::new();
+    if let Some(name) = args.name {
+        update = update.name(name);
+    }
+    if args.disable {
+        update = update.disable();
+    }
+    if args.enable {
+        update = update.enable();
+    }
+    for p in args.grant {
+        update = update.grant(p);
+    }
+    for p in args.revoke {
+        update = update.revoke(p);
+    }
+    if update.is_empty() {
+        return Err(Failure::Usage("nothing to change: give --name, --disable, --enable, --grant or --revoke".into()));
+    }
+    let key = ctx.client.api_keys().update(&args.id, update).await?;
+    show_keys(ctx, std::slice::from_ref(&key))
+}
+
+/// Asks on a terminal; refuses without `--yes` otherwise (nothing is sent).
+fn confirm(ctx: &Ctx, yes: bool, question: &str) -> Result<(), Failure> {
+    if yes {
+        return Ok(());
+    }
+    if !ctx.stdin_tty {
+        return Err(Failure::Usage(format!("{question}: refused without --yes (stdin is not a terminal)")));
+    }
+    eprint!("{question}? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes") { Ok(()) } else { Err(Failure::Runtime("cancelled".into())) }
+}
+
+async fn delete(ctx: &Ctx, id: &str, yes: bool) -> Result<(), Failure> {
+    honeycomb_api_keys::KeyId::parse(id)?;
+    confirm(ctx, yes, &format!("delete {id}"))?;
+    ctx.client.api_keys().delete(id).await?;
+    if ctx.output == Output::Json {
+        return print_json(&serde_json::json!({"deleted": id}));
+    }
+    println!("deleted {id}");
+    Ok(())
+}
+
+async fn rotate(ctx: &Ctx, id: &str, delete_old: bool, yes: bool) -> Result<(), Failure> {
+    honeycomb_api_keys::KeyId::parse(id)?;
+    let action = if delete_old { "delete" } else { "disable" };
+    confirm(ctx, yes, &format!("replace {id} and {action} it"))?;
+    let bar = progress_bar(ctx, "rotating");
+    let options = RotateOptions::new()
+        .old_key(if delete_old { OldKeyAction::Delete } else { OldKeyAction::Disable })
+        .progress(feed(&bar));
+    let rotation = ctx.client.api_keys().rotate(id, options).await?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let (outcome, problem) = match &rotation.old_key_outcome {
+        OldKeyOutcome::Disabled(_) => ("disabled", None),
+        OldKeyOutcome::Deleted => ("deleted", None),
+        OldKeyOutcome::Kept => ("kept", None),
+        OldKeyOutcome::AlreadyGone => ("already_gone", None),
+        OldKeyOutcome::StillEnabled { reason, .. } => ("still_enabled", Some(reason.clone())),
+        _ => ("unknown", None),
+    };
+    warn_secret_once();
+    let out = RotationOut {
+        old_key: (&rotation.old_key).into(),
+        new_key: (&rotation.new_key).into(),
+        old_key_outcome: outcome.into(),
+        problem: problem.clone(),
+    };
+    if ctx.output == Output::Json {
+        print_json(&out)?;
+    } else {
+        println!("{rotation}");
+        match rotation.new_key.ingest_key() {
+            Some(full) => println!("new ingest key (X-Honeycomb-Team): {}", full.expose_secret()),
+            None => println!("new secret (X-Honeycomb-Team): {}", rotation.new_key.secret().expose_secret()),
+        }
+    }
+    match problem {
+        Some(reason) => Err(Failure::Runtime(format!(
+            "the new key {} exists (its secret is above) but the old key {id} is still enabled: {reason}",
+            rotation.new_key.id()
+        ))),
+        None => Ok(()),
+    }
+}
+
+async fn provision(ctx: &Ctx, environment_: &str, template: &str, services: &[String]) -> Result<(), Failure> {
+    let env = environment(ctx, environment_).await?;
+    let bar = progress_bar(ctx, "provisioning");
+    let options = ProvisionOptions::new().name_template(template).progress(feed(&bar));
+    let report = ctx.client.api_keys().provision(env.id.as_str(), services, options).await?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if report.created().next().is_some() {
+        warn_secret_once();
+    }
+    let out: Vec<ProvisionEntryOut> = report
+        .entries
+        .iter()
+        .map(|e| {
+            let mut entry = ProvisionEntryOut {
+                service: e.service.clone(),
+                name: e.name.clone(),
+                outcome: String::new(),
+                key: None,
+                secret: None,
+                ingest_key: None,
+                error: None,
+            };
+            match &e.outcome {
+                ProvisionOutcome::Created(c) => {
+                    let c = CreatedOut::from(c);
+                    entry.outcome = "created".into();
+                    (entry.key, entry.secret, entry.ingest_key) = (Some(c.key), Some(c.secret), c.ingest_key);
+                }
+                ProvisionOutcome::Existing(k) => {
+                    entry.outcome = "existing".into();
+                    entry.key = Some(k.into());
+                }
+                ProvisionOutcome::Failed(error) => {
+                    entry.outcome = "failed".into();
+                    entry.error = Some(error.to_string());
+                }
+                _ => entry.outcome = "unknown".into(),
+            }
+            entry
+        })
+        .collect();
+    if ctx.output == Output::Json {
+        print_json(&out)?;
+    } else {
+        let mut t = table(&["service", "outcome", "key", "secret (shown once)"]);
+        for e in &out {
+            let key = e.key.as_ref().map(|k| k.id.clone()).or(e.error.clone()).unwrap_or_default();
+            let secret = e.ingest_key.clone().or(e.secret.clone()).unwrap_or_default();
+            t.add_row(vec![e.service.clone(), e.outcome.clone(), key, secret]);
+        }
+        println!("{t}");
+        println!("{report}");
+    }
+    if report.is_complete() { Ok(()) } else { Err(Failure::Runtime(format!("{report}"))) }
+}
+
+async fn audit(ctx: &Ctx, older_than: u64) -> Result<(), Failure> {
+    let bar = progress_bar(ctx, "auditing");
+    let options = AuditOptions::new().older_than_days(older_than).progress(feed(&bar));
+    let report = ctx.client.api_keys().audit(options).await?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let out = AuditOut::from(&report);
+    if ctx.output == Output::Json {
+        return print_json(&out);
+    }
+    let mut t = table(&["id", "type", "name", "created", "age (days)", "reasons"]);
+    for f in &out.findings {
+        t.add_row(vec![
+            f.id.clone(),
+            f.key_type.clone(),
+            f.name.clone(),
+            f.created.format("%Y-%m-%d").to_string(),
+            f.age_days.to_string(),
+            f.reasons.join(", "),
+        ]);
+    }
+    println!("{t}");
+    println!("{}", out.summary);
+    Ok(())
+}

@@ -1,0 +1,328 @@
+//! The `hny-keys` binary, run as a process against the fake: every subcommand, JSON
+//! checked against the schema the CLI prints, exit codes, confirmations, and the one-time
+//! secret absent from everything but its one line.
+#![cfg(all(feature = "cli", feature = "mock"))]
+
+use std::process::{Command, Output};
+
+use honeycomb_api_keys::{
+    KeyType, Permissions,
+    mock::{Fault, MockHoneycomb, Operation},
+};
+use serde_json::Value;
+
+fn hny(fake: &MockHoneycomb, args: &[&str]) -> Output {
+    hny_with(fake, args, &[])
+}
+
+fn hny_with(fake: &MockHoneycomb, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let (id, secret) = fake.management_key();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hny-keys"));
+    for var in [
+        "HONEYCOMB_KEY_ID",
+        "HONEYCOMB_KEY_SECRET",
+        "HONEYCOMB_MANAGEMENT_KEY",
+        "HONEYCOMB_MANAGEMENT_SECRET",
+        "HONEYCOMB_TEAM",
+        "HONEYCOMB_API_ENDPOINT",
+        "RUST_LOG",
+    ] {
+        command.env_remove(var);
+    }
+    command
+        .env("HONEYCOMB_KEY_ID", id)
+        .env("HONEYCOMB_KEY_SECRET", secret)
+        .env("HONEYCOMB_API_ENDPOINT", fake.uri())
+        .envs(env.iter().copied())
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// The command's JSON output, checked against the schema `hny-keys schema <of>` prints.
+fn json_checked(fake: &MockHoneycomb, args: &[&str], schema_of: &str) -> Value {
+    let out = hny(fake, args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    let value: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let schema: Value = serde_json::from_str(&stdout(&hny(fake, &["schema", schema_of]))).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{args:?} does not match its schema: {errors:?}");
+    value
+}
+
+fn seeded() -> (MockHoneycomb, String) {
+    let fake = MockHoneycomb::start_blocking();
+    let env = fake.environment_id("production").unwrap();
+    (fake, env)
+}
+
+#[test]
+fn help_reads_well_and_every_subcommand_has_an_example() {
+    let fake = MockHoneycomb::start_blocking();
+    let top = hny(&fake, &["--help"]);
+    assert!(top.status.success());
+    assert!(stdout(&top).contains("Examples:") && stdout(&top).contains("HONEYCOMB_KEY_ID"));
+    for sub in [
+        "auth",
+        "environments",
+        "list",
+        "get",
+        "create",
+        "update",
+        "delete",
+        "rotate",
+        "provision",
+        "audit",
+        "schema",
+        "completions",
+    ] {
+        let help = hny(&fake, &[sub, "--help"]);
+        assert!(help.status.success(), "{sub}");
+        assert!(stdout(&help).contains("Example"), "{sub} has no example");
+    }
+}
+
+#[test]
+fn auth_environments_list_and_get_print_json_matching_their_schemas() {
+    let (fake, env) = seeded();
+    let auth = json_checked(&fake, &["auth"], "auth");
+    assert_eq!(auth["team_slug"], "mock-team");
+    let envs = json_checked(&fake, &["environments"], "environments");
+    assert_eq!(envs.as_array().unwrap().len(), 2);
+    let key = fake.seed_key("production", "legacy", &KeyType::Ingest, &Permissions::none(), std::time::Duration::ZERO);
+    fake.seed_keys(3);
+    let list = json_checked(&fake, &["list"], "list");
+    assert_eq!(list.as_array().unwrap().len(), 4);
+    let ingest = json_checked(&fake, &["list", "--type", "ingest"], "list");
+    assert_eq!(ingest.as_array().unwrap().len(), 4);
+    let got = json_checked(&fake, &["get", &key.id], "get");
+    assert_eq!(got[0]["name"], "legacy");
+    assert_eq!(got[0]["environment_id"], env.as_str());
+    let table = hny(&fake, &["list", "--output", "table"]);
+    assert!(stdout(&table).contains("legacy") && stdout(&table).contains("enabled"));
+}
+
+#[test]
+fn create_prints_the_secret_once_and_nowhere_else() {
+    let (fake, _) = seeded();
+    let out = hny_with(
+        &fake,
+        &[
+            "create",
+            "--name",
+            "ci",
+            "--type",
+            "configuration",
+            "--environment",
+            "Production",
+            "--preset",
+            "board-management",
+            "--permission",
+            "manage_private_boards",
+            "--permission",
+            "run_queries",
+        ],
+        &[("RUST_LOG", "trace")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let created: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let id = created["key"]["id"].as_str().unwrap().to_string();
+    let secret = fake.key(&id).unwrap().secret;
+    assert_eq!(created["secret"], secret.as_str());
+    assert_eq!(stdout(&out).matches(&secret).count(), 1, "printed exactly once");
+    assert!(stderr(&out).contains("shown only now"), "a warning on stderr");
+    assert!(!stderr(&out).contains(&secret), "no secret in the trace logs");
+    assert!(!stderr(&out).contains(fake.management_key().1), "no management secret in the trace logs");
+    assert!(stderr(&out).contains("TRACE") || stderr(&out).contains("DEBUG"), "RUST_LOG turned the logs on");
+    let permissions: Vec<&str> =
+        created["key"]["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert_eq!(permissions, ["manage_boards", "run_queries", "manage_privateBoards"]);
+    for args in [&["list"][..], &["get", &id], &["audit"]] {
+        let again = hny(&fake, args);
+        assert!(!stdout(&again).contains(&secret) && !stderr(&again).contains(&secret), "{args:?}");
+    }
+
+    let ingest =
+        hny(&fake, &["create", "--name", "svc", "--type", "ingest", "--environment", "staging", "--output", "table"]);
+    assert!(ingest.status.success(), "{}", stderr(&ingest));
+    assert!(stdout(&ingest).contains("ingest key (X-Honeycomb-Team): hcxik_"));
+}
+
+#[test]
+fn usage_errors_exit_2_and_name_the_valid_values() {
+    let (fake, _) = seeded();
+    let bad = hny(
+        &fake,
+        &[
+            "create",
+            "--name",
+            "x",
+            "--type",
+            "configuration",
+            "--environment",
+            "production",
+            "--permission",
+            "manage_queries",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("manage_columns"), "{}", stderr(&bad));
+    let preset = hny(
+        &fake,
+        &["create", "--name", "x", "--type", "ingest", "--environment", "production", "--preset", "everything"],
+    );
+    assert_eq!(preset.status.code(), Some(2));
+    assert!(stderr(&preset).contains("board-management"));
+    let ingest_perms = hny(
+        &fake,
+        &["create", "--name", "x", "--type", "ingest", "--environment", "production", "--permission", "run_queries"],
+    );
+    assert_eq!(ingest_perms.status.code(), Some(2), "{}", stderr(&ingest_perms));
+    let id = hny(&fake, &["get", "../x"]);
+    assert_eq!(id.status.code(), Some(2));
+    assert_eq!(fake.count(Operation::CreateApiKey), 0);
+}
+
+#[test]
+fn runtime_errors_exit_1_and_say_what_to_do() {
+    let (fake, _) = seeded();
+    let env = hny(&fake, &["create", "--name", "x", "--type", "ingest", "--environment", "Prod"]);
+    assert_eq!(env.status.code(), Some(1));
+    assert!(
+        stderr(&env).contains("Production (production)") && stderr(&env).contains("Staging (staging)"),
+        "{}",
+        stderr(&env)
+    );
+    let wrong = hny_with(&fake, &["list"], &[("HONEYCOMB_KEY_SECRET", "wrongsecretwrongsecretwrongsecr0")]);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(stderr(&wrong).contains("HONEYCOMB_KEY_ID"), "{}", stderr(&wrong));
+    let missing = Command::new(env!("CARGO_BIN_EXE_hny-keys")).arg("list").env_clear().output().unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("HONEYCOMB_KEY_SECRET"));
+}
+
+#[test]
+fn update_changes_names_state_and_permissions() {
+    let (fake, env) = seeded();
+    let client = fake.client();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let key = rt
+        .block_on(client.api_keys().create(honeycomb_api_keys::NewApiKey::configuration(
+            "ci",
+            &env,
+            Permissions::board_management(),
+        )))
+        .unwrap();
+    let id = key.id().to_string();
+    let out = json_checked(
+        &fake,
+        &[
+            "update",
+            &id,
+            "--name",
+            "ci (old)",
+            "--disable",
+            "--grant",
+            "manage_triggers",
+            "--revoke",
+            "manage_private_boards",
+        ],
+        "update",
+    );
+    assert_eq!(out[0]["name"], "ci (old)");
+    assert_eq!(out[0]["disabled"], true);
+    let stored = fake.key(&id).unwrap();
+    assert!(
+        stored.permissions["manage_triggers"]
+            && !stored.permissions["manage_privateBoards"]
+            && stored.permissions["manage_boards"]
+    );
+    let enabled = json_checked(&fake, &["update", &id, "--enable"], "update");
+    assert_eq!(enabled[0]["disabled"], false);
+    let nothing = hny(&fake, &["update", &id]);
+    assert_eq!(nothing.status.code(), Some(2));
+}
+
+#[test]
+fn delete_refuses_without_yes_when_not_on_a_terminal() {
+    let (fake, _) = seeded();
+    let key = fake.seed_key("production", "doomed", &KeyType::Ingest, &Permissions::none(), std::time::Duration::ZERO);
+    let refused = hny(&fake, &["delete", &key.id]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("--yes"));
+    assert_eq!(fake.count(Operation::DeleteApiKey), 0, "nothing was sent");
+    let done = hny(&fake, &["delete", &key.id, "--yes"]);
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert!(fake.key(&key.id).is_none());
+}
+
+#[test]
+fn rotate_replaces_and_disables_and_keeps_the_secret_when_retiring_fails() {
+    let (fake, _) = seeded();
+    let old =
+        fake.seed_key("production", "checkout", &KeyType::Ingest, &Permissions::none(), std::time::Duration::ZERO);
+    assert_eq!(hny(&fake, &["rotate", &old.id]).status.code(), Some(2), "needs --yes off a terminal");
+    let rotated = json_checked(&fake, &["rotate", &old.id, "--yes"], "rotate");
+    assert_eq!(rotated["old_key_outcome"], "disabled");
+    assert!(fake.key(&old.id).unwrap().disabled);
+    let new_id = rotated["new_key"]["key"]["id"].as_str().unwrap().to_string();
+    assert_eq!(rotated["new_key"]["secret"], fake.key(&new_id).unwrap().secret.as_str());
+
+    fake.fail_next(Operation::UpdateApiKey, 3, Fault::status(500));
+    let out = hny(&fake, &["rotate", &new_id, "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    let partial: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(partial["old_key_outcome"], "still_enabled");
+    let newest = partial["new_key"]["key"]["id"].as_str().unwrap();
+    assert_eq!(partial["new_key"]["secret"], fake.key(newest).unwrap().secret.as_str(), "the new secret is printed");
+    assert!(!fake.key(&new_id).unwrap().disabled, "the old key is left enabled");
+    assert!(stderr(&out).contains("still enabled"), "{}", stderr(&out));
+}
+
+#[test]
+fn provision_and_audit() {
+    let (fake, _) = seeded();
+    let first = json_checked(&fake, &["provision", "--environment", "production", "checkout", "search"], "provision");
+    assert!(first.as_array().unwrap().iter().all(|e| e["outcome"] == "created" && e["ingest_key"].is_string()));
+    let second = json_checked(&fake, &["provision", "-e", "Production", "checkout", "search", "payments"], "provision");
+    let outcomes: Vec<&str> = second.as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["existing", "existing", "created"]);
+    assert!(second[0]["secret"].is_null(), "an existing key's secret cannot be shown");
+
+    fake.seed_key(
+        "production",
+        "ancient",
+        &KeyType::Ingest,
+        &Permissions::none(),
+        std::time::Duration::from_secs(400 * 86_400),
+    );
+    let audit = json_checked(&fake, &["audit", "--older-than", "90"], "audit");
+    assert_eq!(audit["total_keys"], 4);
+    assert_eq!(audit["old"], 1);
+    assert_eq!(audit["findings"][0]["name"], "ancient");
+    let table = hny(&fake, &["audit", "--output", "table"]);
+    assert!(stdout(&table).contains("4 keys audited"));
+}
+
+#[test]
+fn completions_and_schemas_need_no_credentials() {
+    let bash = Command::new(env!("CARGO_BIN_EXE_hny-keys")).args(["completions", "bash"]).env_clear().output().unwrap();
+    assert!(bash.status.success());
+    assert!(String::from_utf8_lossy(&bash.stdout).contains("hny-keys"));
+    for of in ["auth", "environments", "list", "get", "create", "update", "rotate", "provision", "audit"] {
+        let schema = Command::new(env!("CARGO_BIN_EXE_hny-keys")).args(["schema", of]).env_clear().output().unwrap();
+        assert!(schema.status.success(), "{of}");
+        let value: Value = serde_json::from_slice(&schema.stdout).unwrap();
+        assert!(jsonschema::validator_for(&value).is_ok(), "{of}: not a valid JSON Schema");
+    }
+}
