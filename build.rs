@@ -13,8 +13,10 @@
 //!    headers; the crate reads rate-limit headers from the raw response).
 //!
 //! The result is generated with progenitor (positional interface, hooks expected;
-//! generated types also derive `schemars::JsonSchema`), formatted with prettyplease and
-//! written to `$OUT_DIR/codegen.rs`.
+//! generated types also derive `schemars::JsonSchema`; the `KeyPermissions` schema is
+//! replaced by the crate's `WirePermissions`, which decodes without serde's flatten
+//! buffering and keeps unknown names), formatted with prettyplease and written to
+//! `$OUT_DIR/codegen.rs`.
 //!
 //! Any problem fails the build with a message that names the spec and what to fix.
 
@@ -71,7 +73,10 @@ fn generate(spec_path: &std::path::Path) -> Result<String, String> {
         .with_interface(progenitor::InterfaceStyle::Positional)
         .with_tag(progenitor::TagStyle::Merged)
         .with_hooks(progenitor::HooksMode::Expected)
-        .with_derive("schemars::JsonSchema");
+        .with_derive("schemars::JsonSchema")
+        // The permissions object decodes straight into the crate's own wire type (fast,
+        // and it keeps permission names the crate does not know yet).
+        .with_replacement("KeyPermissions", "crate::api_keys::WirePermissions", std::iter::empty());
     // progenitor and typify panic on some inputs (conflicting error types, stray enums):
     // turn a panic into the same clear failure as an error.
     std::panic::set_hook(Box::new(|_| {}));

@@ -259,7 +259,7 @@ fn key_from_parts(
     name: String,
     key_type: &str,
     disabled: bool,
-    permissions: types::KeyPermissions,
+    permissions: WirePermissions,
     timestamps: types::Timestamps,
     relationships: Option<types::ApiKeyRelationships>,
 ) -> ApiKey {
@@ -288,53 +288,113 @@ fn relationships_from_wire(
     (Some(EnvironmentId::from_wire(r.environment.data.id)), user(r.creator), user(r.editor))
 }
 
-/// The generated permissions object and the crate's [`Permission`] names, both ways. A
-/// permission added to the spec is a new field here: the compiler points at this list,
-/// and at [`Permission`] (src/permissions.rs), until both know it.
-macro_rules! wire_permissions {
-    ($($field:ident => $variant:ident),* $(,)?) => {
-        fn permissions_from_wire(wire: types::KeyPermissions) -> Permissions {
-            let types::KeyPermissions { $($field,)* extra } = wire;
-            let known = [$((Permission::$variant, $field)),*];
-            Permissions::from_wire(
-                known
-                    .into_iter()
-                    .filter_map(|(p, granted)| granted.map(|g| (p.wire_name(), g)))
-                    // An unknown member that is not a boolean is ignored, not fatal.
-                    .chain(extra.iter().filter_map(|(name, v)| v.as_bool().map(|g| (name.as_str(), g)))),
-            )
-        }
+/// The wire's `permissions` object, in the generated types (build.rs puts it in place
+/// of the `KeyPermissions` schema): the members in the order received or to be sent, each
+/// a known [`Permission`] or a name this crate does not know. It decodes straight from
+/// the body, without serde's buffering of a flattened map, and keeps unknown names.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct WirePermissions(Vec<(Member, bool)>);
 
-        /// Only the members given are set; the others are left out of the body.
-        fn permissions_to_wire<'a>(members: impl IntoIterator<Item = (&'a str, bool)>) -> types::KeyPermissions {
-            let mut wire = types::KeyPermissions { $($field: None,)* extra: serde_json::Map::new() };
-            for (name, granted) in members {
-                match Permission::from_wire_name(name) {
-                    $(Some(Permission::$variant) => wire.$field = Some(granted),)*
-                    None => {
-                        wire.extra.insert(name.to_string(), granted.into());
-                    }
-                }
-            }
-            wire
-        }
-    };
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Member {
+    Known(Permission),
+    Unknown(String),
 }
 
-wire_permissions! {
-    create_datasets => CreateDatasets,
-    send_events => SendEvents,
-    manage_markers => ManageMarkers,
-    manage_triggers => ManageTriggers,
-    manage_boards => ManageBoards,
-    run_queries => RunQueries,
-    manage_columns => ManageColumns,
-    manage_slos => ManageSlos,
-    manage_recipients => ManageRecipients,
-    manage_signals => ManageSignals,
-    manage_private_boards => ManagePrivateBoards,
-    read_service_maps => ReadServiceMaps,
-    visible_team_members => VisibleTeamMembers,
+impl Member {
+    fn name(&self) -> &str {
+        match self {
+            Member::Known(p) => p.wire_name(),
+            Member::Unknown(name) => name,
+        }
+    }
+}
+
+impl serde::Serialize for WirePermissions {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(member, granted)| (member.name(), granted)))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WirePermissions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = WirePermissions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of permissions")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(13));
+                while let Some(name) = map.next_key::<MemberName>()? {
+                    // A member that is not a boolean is skipped, not fatal.
+                    if let serde_json::Value::Bool(granted) = map.next_value::<serde_json::Value>()? {
+                        members.push((name.0, granted));
+                    }
+                }
+                Ok(WirePermissions(members))
+            }
+        }
+        d.deserialize_map(Members)
+    }
+}
+
+/// A member name, matched against the known permissions without allocating.
+struct MemberName(Member);
+
+impl<'de> serde::Deserialize<'de> for MemberName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = MemberName;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a permission name")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> std::result::Result<MemberName, E> {
+                Ok(MemberName(match Permission::from_wire_name(name) {
+                    Some(known) => Member::Known(known),
+                    None => Member::Unknown(name.to_string()),
+                }))
+            }
+        }
+        d.deserialize_str(Name)
+    }
+}
+
+impl schemars::JsonSchema for WirePermissions {
+    fn schema_name() -> String {
+        "KeyPermissions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+        <std::collections::BTreeMap<String, bool>>::json_schema(generator)
+    }
+}
+
+fn permissions_from_wire(wire: WirePermissions) -> Permissions {
+    let mut permissions = Permissions::none();
+    for (member, granted) in wire.0 {
+        match member {
+            Member::Known(p) if granted => permissions.insert(p),
+            Member::Known(_) => {}
+            Member::Unknown(name) => permissions.insert_unknown(name, granted),
+        }
+    }
+    permissions
+}
+
+/// Only the members given are set; the others are left out of the body.
+fn permissions_to_wire<'a>(members: impl IntoIterator<Item = (&'a str, bool)>) -> WirePermissions {
+    WirePermissions(
+        members
+            .into_iter()
+            .map(|(name, granted)| {
+                let member =
+                    Permission::from_wire_name(name).map_or_else(|| Member::Unknown(name.to_string()), Member::Known);
+                (member, granted)
+            })
+            .collect(),
+    )
 }
 
 fn wire_name_error(field: &'static str, e: impl std::fmt::Display) -> Error {
@@ -377,4 +437,40 @@ fn update_request(id: &KeyId, update: ApiKeyUpdate) -> Result<types::ApiKeyUpdat
             attributes: types::ApiKeyUpdateAttributes { name, disabled: update.disabled, permissions },
         },
     })
+}
+
+/// Request building and response decoding without I/O, for the benchmarks. Not part of
+/// the API: it may change at any time.
+#[doc(hidden)]
+pub mod bench_support {
+    use super::*;
+    use crate::operation::Operation;
+
+    /// What `create` does around the request: check, build and serialize the body, then
+    /// decode and convert the 201's body.
+    pub fn create_cycle(new: NewApiKey, response: &[u8]) -> Result<(usize, CreatedApiKey)> {
+        new.validate()?;
+        let body = serde_json::to_vec(&create_request(new)?).map_err(|e| Error::decode(Operation::CreateApiKey, &e))?;
+        let decoded: types::ApiKeyCreateResponse =
+            serde_json::from_slice(response).map_err(|e| Error::decode(Operation::CreateApiKey, &e))?;
+        Ok((body.len(), created_from_wire(decoded.data)))
+    }
+
+    /// What listing does with one page's body: decode it and convert every key.
+    pub fn decode_list_page(body: &[u8]) -> Result<Vec<ApiKey>> {
+        let page: types::ApiKeyListResponse =
+            serde_json::from_slice(body).map_err(|e| Error::decode(Operation::ListApiKeys, &e))?;
+        Ok(page.data.into_iter().map(key_from_wire).collect())
+    }
+
+    /// What `update` does around the request.
+    pub fn update_cycle(id: &str, update: ApiKeyUpdate, response: &[u8]) -> Result<(usize, ApiKey)> {
+        let id = KeyId::parse(id)?;
+        update.validate(&id)?;
+        let body = serde_json::to_vec(&update_request(&id, update)?)
+            .map_err(|e| Error::decode(Operation::UpdateApiKey, &e))?;
+        let decoded: types::ApiKeyResponse =
+            serde_json::from_slice(response).map_err(|e| Error::decode(Operation::UpdateApiKey, &e))?;
+        Ok((body.len(), key_from_wire(decoded.data)))
+    }
 }

@@ -56,8 +56,12 @@ pub(crate) fn is_too_large(error: &reqwest::Error) -> bool {
 }
 
 /// The response, with a body that fails past [`RESPONSE_LIMIT`] instead of being
-/// buffered whole.
+/// buffered whole. A body whose declared length is within the limit is left as it is
+/// (hyper enforces the length), which keeps the fast path and connection reuse intact.
 fn limit_body(response: reqwest::Response) -> reqwest::Response {
+    if response.content_length().is_some_and(|length| length <= RESPONSE_LIMIT as u64) {
+        return response;
+    }
     let mut limited = http::Response::builder().status(response.status()).version(response.version());
     if let Some(headers) = limited.headers_mut() {
         *headers = response.headers().clone();

@@ -29,7 +29,7 @@ pub mod retry;
 mod transport;
 pub mod workflows;
 
-pub use api_keys::{ApiKeys, ListApiKeys};
+pub use api_keys::{ApiKeys, ListApiKeys, bench_support};
 pub use auth::{AuthInfo, Team};
 pub use client::{Client, ClientBuilder};
 pub use config::Region;

@@ -214,6 +214,11 @@ impl Permissions {
         self.unknown.iter().map(|(k, v)| (k.as_str(), *v))
     }
 
+    /// Keeps a permission name this crate does not know, with its value.
+    pub(crate) fn insert_unknown(&mut self, name: String, granted: bool) {
+        self.unknown.insert(name, granted);
+    }
+
     /// The permissions that an ingest key cannot carry (all but `create_datasets`, and
     /// any unknown name that is `true`).
     pub(crate) fn not_allowed_on_ingest(&self) -> Vec<String> {

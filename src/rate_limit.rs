@@ -252,8 +252,12 @@ impl Limiter {
     pub(crate) fn observe(&self, op: Operation, headers: &HeaderMap, sent: Duration) {
         let Some(status) = status_from_headers(headers) else { return };
         self.with_bucket(op, |bucket, now| {
+            // The server's quota (its policy, else the window's limit) replaces the one
+            // assumed; when it changes, what the server says remains is taken as it is.
+            let quota = status.policy.map_or(status.limit, |p| p.quota).max(1);
+            let learned = quota != bucket.quota;
+            bucket.quota = quota;
             if let Some(policy) = status.policy {
-                bucket.quota = policy.quota;
                 bucket.window = policy.window;
             }
             bucket.last = Some(status.clone());
@@ -263,9 +267,12 @@ impl Limiter {
                 return;
             }
             if let Some(remaining) = status.remaining {
-                // Never more than the server says; requests still in flight already
-                // count here and may not have reached its count yet.
-                bucket.left = bucket.left.min(remaining);
+                // What the server says remains, less the other requests still in flight
+                // (sent, perhaps not counted by it yet; this answer's own request is among
+                // them). Answers can arrive out of order, so it only ever lowers what is
+                // left, unless the quota was just learned.
+                let server_left = remaining.saturating_sub(bucket.in_flight.saturating_sub(1));
+                bucket.left = if learned { server_left } else { bucket.left.min(server_left) };
             }
             let reset = status.reset.min(bucket.window);
             bucket.ends = Some(now.saturating_add(reset).saturating_add(WINDOW_SLACK));
@@ -389,6 +396,20 @@ mod tests {
         };
         limiter.observe(Operation::GetAuth, &spent, Duration::from_secs(1));
         assert_eq!(limiter.delay(Operation::GetAuth), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_larger_quota_from_the_server_is_used_at_once() {
+        let clock = ManualClock::new();
+        let limiter = Limiter::new(RateLimitConfig::default().quota(2, Duration::from_secs(60)), Arc::new(clock));
+        let mut roomy = HeaderMap::new();
+        roomy.insert("ratelimit", "limit=1000, remaining=999, reset=60".parse().unwrap());
+        limiter.observe(Operation::ListApiKeys, &roomy, Duration::ZERO);
+        assert_eq!(limiter.delay(Operation::ListApiKeys), Duration::ZERO);
+        limiter.observe(Operation::ListApiKeys, &roomy, Duration::ZERO);
+        for _ in 0..10 {
+            assert_eq!(limiter.delay(Operation::ListApiKeys), Duration::ZERO, "not held to the 2 assumed");
+        }
     }
 
     #[test]
