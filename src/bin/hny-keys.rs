@@ -50,7 +50,7 @@ struct Cli {
 
 #[derive(Args, Debug)]
 struct Global {
-    /// Base URL of the API (default https://api.honeycomb.io; env HONEYCOMB_API_ENDPOINT).
+    /// Base URL of the API (default `https://api.honeycomb.io`; env HONEYCOMB_API_ENDPOINT).
     #[arg(long, global = true, conflicts_with = "region")]
     endpoint: Option<String>,
     /// The region: us or eu.
