@@ -11,6 +11,10 @@
 //!    the crate reads every error format itself (JSON:API, problem+json, legacy, HTML).
 //! 3. Response headers and `components/responses` are dropped (progenitor ignores
 //!    headers; the crate reads rate-limit headers from the raw response).
+//! 4. The response members listed in `UNREAD` are left out of the generated types: the
+//!    crate never reads them, and decoding them would cost allocations per key on every
+//!    page. serde skips them without allocating. A listed member that the spec no longer
+//!    has fails the build, so the list follows the spec.
 //!
 //! The result is generated with progenitor (positional interface, hooks expected;
 //! generated types also derive `schemars::JsonSchema`; the `KeyPermissions` schema is
@@ -25,6 +29,16 @@ use std::{env, fs, path::PathBuf, process};
 use serde_json::{Map, Value};
 
 const SPEC: &str = "spec/api-keys.yaml";
+
+/// Response members the crate does not read: (schema, member). Only schemas that appear in
+/// responses alone belong here (a request must still send every member it needs).
+const UNREAD: &[(&str, &str)] = &[
+    ("ApiKeyObject", "type"),
+    ("ApiKeyObject", "links"),
+    ("CreatedApiKeyObject", "type"),
+    ("CreatedApiKeyObject", "links"),
+    ("UserIdentifier", "type"),
+];
 
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
@@ -119,6 +133,19 @@ fn normalize(doc: &mut Value) -> Result<(), String> {
     if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
         components.remove("responses");
         components.remove("headers");
+    }
+    for (schema, member) in UNREAD {
+        let object = doc
+            .pointer_mut(&format!("/components/schemas/{schema}"))
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| format!("schema `{schema}` is gone; remove it from build.rs UNREAD"))?;
+        let removed = object.get_mut("properties").and_then(Value::as_object_mut).and_then(|p| p.remove(*member));
+        if removed.is_none() {
+            return Err(format!("`{schema}` has no member `{member}`; remove it from build.rs UNREAD"));
+        }
+        if let Some(required) = object.get_mut("required").and_then(Value::as_array_mut) {
+            required.retain(|r| r.as_str() != Some(member));
+        }
     }
     Ok(())
 }

@@ -68,6 +68,14 @@ struct RawKey {
 #[allow(dead_code)]
 struct RawRelationships {
     environment: RawRelationship,
+    creator: Option<RawUser>,
+    editor: Option<RawUser>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct RawUser {
+    data: Option<RawIdentifier>,
 }
 
 #[derive(Deserialize)]
