@@ -16,6 +16,9 @@
 //!    page. serde skips them without allocating. A listed member that the spec no longer
 //!    has fails the build, so the list follows the spec.
 //!
+//! The permission names of `KeyPermissions` are also written out, as `SPEC_PERMISSIONS`,
+//! for the fake Honeycomb of the `mock` feature.
+//!
 //! The result is generated with progenitor (positional interface, hooks expected;
 //! generated types also derive `schemars::JsonSchema`; the `KeyPermissions` schema is
 //! replaced by the crate's `WirePermissions`, which decodes without serde's flatten
@@ -77,6 +80,7 @@ fn generate(spec_path: &std::path::Path) -> Result<String, String> {
         ));
     }
 
+    let permissions = permission_names(&doc)?;
     normalize(&mut doc)?;
 
     let api: openapiv3::OpenAPI =
@@ -109,7 +113,21 @@ fn generate(spec_path: &std::path::Path) -> Result<String, String> {
     };
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    Ok(prettyplease::unparse(&file))
+    let mut code = prettyplease::unparse(&file);
+    code.push_str(&format!(
+        "\n/// The permission names of `KeyPermissions` in the spec, in its order (the fake's list).\n\
+         pub const SPEC_PERMISSIONS: &[&str] = &{permissions:?};\n"
+    ));
+    Ok(code)
+}
+
+/// The member names of `components/schemas/KeyPermissions`.
+fn permission_names(doc: &Value) -> Result<Vec<String>, String> {
+    let members = doc
+        .pointer("/components/schemas/KeyPermissions/properties")
+        .and_then(Value::as_object)
+        .ok_or("`components/schemas/KeyPermissions` has no `properties`: the crate reads the permission names there")?;
+    Ok(members.keys().cloned().collect())
 }
 
 /// Adapts the wire-faithful document to what progenitor 0.15 accepts (see module docs).

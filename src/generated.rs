@@ -18,6 +18,10 @@ mod inner {
     include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 }
 
+/// The permission names the spec lists, for the fake: it follows the spec, not the crate's
+/// `Permission` list (`tests/spec.rs` checks that the two agree).
+#[cfg(feature = "mock")]
+pub(crate) use inner::SPEC_PERMISSIONS;
 pub(crate) use inner::{Client as RawClient, types};
 
 /// The media type of every JSON:API request and response body.

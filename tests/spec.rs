@@ -1,14 +1,11 @@
 //! The spec and the handwritten layer agree, so a spec update cannot silently drift.
 
+mod common;
+
 use std::collections::BTreeSet;
 
+use common::spec;
 use honeycomb_api_keys::Permission;
-use serde_json::Value;
-
-fn spec() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/api-keys.yaml")).unwrap();
-    yaml_serde::from_str(&text).unwrap()
-}
 
 #[test]
 fn every_permission_in_the_spec_is_a_known_permission_and_back() {

@@ -16,7 +16,7 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{CONFIG_ID, ENV_ID, INGEST_ID, no_retry_client};
+use common::{CONFIG_ID, ENV_ID, INGEST_ID, no_retry_client, spec};
 use futures::TryStreamExt;
 use honeycomb_api_keys::{ApiKeyUpdate, Client, ExposeSecret, NewApiKey, Operation, Permission, mock::MockHoneycomb};
 use serde_json::{Map, Value, json};
@@ -38,16 +38,11 @@ const UNEXPOSED_FIELDS: &[(&str, &str)] = &[
     ("relationships.environment.data.type", "always `environments`: the resource type of `ApiKey::environment_id`"),
 ];
 
-fn spec() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/api-keys.yaml")).unwrap();
-    yaml_serde::from_str(&text).unwrap()
-}
-
 /// The real spec with what the next update from Honeycomb might bring: an operation and a
 /// member of the key object that this crate does not know. Their names are the fixture's
 /// own, so no real spec update can collide with them.
 fn fixture_spec() -> Value {
-    let mut spec = spec();
+    let mut spec = spec().clone();
     let added_path: Value = yaml_serde::from_str(
         r##"
 parameters:
@@ -183,10 +178,10 @@ fn operation_coverage_problems(spec: &Value, calls: &[Call]) -> Vec<String> {
 #[tokio::test]
 async fn every_operation_in_the_spec_has_a_public_call() {
     let calls = every_public_call().await;
-    let problems = operation_coverage_problems(&spec(), &calls);
+    let problems = operation_coverage_problems(spec(), &calls);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // Each call sends exactly the one operation it wraps: no hidden extra request.
-    let ops = operations(&spec());
+    let ops = operations(spec());
     for call in &calls {
         let matched: Vec<&str> = call
             .requests
@@ -204,17 +199,26 @@ async fn every_operation_in_the_spec_has_a_public_call() {
 #[tokio::test]
 async fn a_spec_with_an_added_operation_fails_the_operation_coverage() {
     let calls = every_public_call().await;
-    let problems = operation_coverage_problems(&fixture_spec(), &calls);
-    assert_eq!(problems.len(), 1, "{problems:#?}");
-    assert!(
-        problems[0]
-            .starts_with("operation `fixtureOnlyOperation` (POST /2/teams/{teamSlug}/api-keys/{id}/fixture-only)")
+    let added = added_problems(
+        operation_coverage_problems(spec(), &calls),
+        operation_coverage_problems(&fixture_spec(), &calls),
     );
+    assert_eq!(added.len(), 1, "{added:#?}");
+    assert!(
+        added[0].starts_with("operation `fixtureOnlyOperation` (POST /2/teams/{teamSlug}/api-keys/{id}/fixture-only)")
+    );
+}
+
+/// The problems found in the fixture and not in the real spec: only what the fixture
+/// added, so that this test keeps its meaning while the real spec has problems of its own
+/// (those fail the test on the real spec).
+fn added_problems(real: Vec<String>, fixture: Vec<String>) -> Vec<String> {
+    fixture.into_iter().filter(|p| !real.contains(p)).collect()
 }
 
 #[test]
 fn every_operation_the_crate_names_is_in_the_spec_with_its_method_and_path() {
-    let ops = operations(&spec());
+    let ops = operations(spec());
     for op in Operation::ALL {
         let in_spec = ops
             .iter()
@@ -432,7 +436,7 @@ async fn unexposed_members(spec: &Value) -> MemberReport {
 
 #[tokio::test]
 async fn every_member_of_the_key_object_reaches_the_public_types() {
-    let report = unexposed_members(&spec()).await;
+    let report = unexposed_members(spec()).await;
     assert!(report.problems.is_empty(), "{}", report.problems.join("\n"));
     // The walk reaches nested, nullable and per-operation members.
     for expected in [
@@ -452,7 +456,8 @@ async fn every_member_of_the_key_object_reaches_the_public_types() {
 
 #[tokio::test]
 async fn a_spec_with_an_added_member_fails_the_member_coverage() {
-    let problems = unexposed_members(&fixture_spec()).await.problems;
+    let problems =
+        added_problems(unexposed_members(spec()).await.problems, unexposed_members(&fixture_spec()).await.problems);
     // `ApiKeyAttributes` is the key object of get, list and update (a created key has
     // its own attributes schema).
     let expected: Vec<String> = ["getApiKey", "listApiKeys", "updateApiKey"]

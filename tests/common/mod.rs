@@ -2,6 +2,8 @@
 //! and JSON:API documents shaped like Honeycomb's (see the wire facts in spec/README.md).
 #![allow(dead_code)]
 
+use std::sync::OnceLock;
+
 use honeycomb_api_keys::{Client, ClientBuilder, RetryConfig, clock::ManualClock};
 use serde_json::{Value, json};
 use wiremock::{MockServer, ResponseTemplate};
@@ -73,27 +75,20 @@ pub fn ingest_key(id: &str, name: &str) -> Value {
     key_object(id, name, "ingest", json!({"create_datasets": true}))
 }
 
-/// All 13 configuration permissions, with `granted` set to true.
+/// Every permission of the spec's `KeyPermissions` (a configuration key's wire object
+/// carries all of them), with those in `granted` set to true.
 pub fn config_permissions(granted: &[&str]) -> Value {
-    let mut p = serde_json::Map::new();
-    for name in [
-        "create_datasets",
-        "send_events",
-        "manage_markers",
-        "manage_triggers",
-        "manage_boards",
-        "run_queries",
-        "manage_columns",
-        "manage_slos",
-        "manage_recipients",
-        "manage_signals",
-        "manage_privateBoards",
-        "read_service_maps",
-        "visible_team_members",
-    ] {
-        p.insert(name.into(), Value::Bool(granted.contains(&name)));
-    }
-    Value::Object(p)
+    let names = spec()["components"]["schemas"]["KeyPermissions"]["properties"].as_object().unwrap().keys();
+    Value::Object(names.map(|name| (name.clone(), Value::Bool(granted.contains(&name.as_str())))).collect())
+}
+
+/// `spec/api-keys.yaml`, parsed once.
+pub fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/api-keys.yaml")).unwrap();
+        yaml_serde::from_str(&text).unwrap()
+    })
 }
 
 pub fn config_key(id: &str, name: &str, granted: &[&str]) -> Value {
