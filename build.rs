@@ -115,7 +115,7 @@ fn generate(spec_path: &std::path::Path) -> Result<String, String> {
         syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
     let mut code = prettyplease::unparse(&file);
     code.push_str(&format!(
-        "\n/// The permission names of `KeyPermissions` in the spec, in its order (the fake's list).\n\
+        "\n/// The permission names of `KeyPermissions` in the spec, sorted (the fake's list).\n\
          pub const SPEC_PERMISSIONS: &[&str] = &{permissions:?};\n"
     ));
     Ok(code)

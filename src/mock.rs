@@ -82,6 +82,7 @@ pub const DEFAULT_RATE_LIMIT: u32 = 100;
 const WINDOW: Duration = Duration::from_secs(60);
 
 /// The permissions a key of this type carries on the wire.
+///
 /// Like Honeycomb, the fake knows the permissions its spec lists (`spec/api-keys.yaml`,
 /// read by `build.rs`); an ingest key carries only `create_datasets`.
 fn permission_names(key_type: &str) -> &'static [&'static str] {
