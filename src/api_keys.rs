@@ -4,7 +4,7 @@
 //! detected once through `/2/auth`), calls the generated client, and converts the wire
 //! types into the crate's [`model`](crate::model) types here, at the boundary.
 
-use futures::{TryStreamExt, stream::BoxStream};
+use futures::stream::BoxStream;
 use secrecy::SecretString;
 
 use crate::{
@@ -172,30 +172,7 @@ impl ListApiKeys {
         self
     }
 
-    /// Items per request, 1 to 100 (default 100). A value outside is rejected with
-    /// [`Error::InvalidArgument`] before any request.
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.options.page_size = Some(size);
-        self
-    }
-
-    /// Stop after this many pages, even if there are more (the stream then ends without
-    /// an error; the last page's `next_cursor` says where it stopped).
-    pub fn max_pages(mut self, pages: usize) -> Self {
-        self.options.max_pages = Some(pages);
-        self
-    }
-
-    /// Start at the page after `cursor`, a [`Page::next_cursor`] of an earlier listing.
-    pub fn after(mut self, cursor: impl Into<String>) -> Self {
-        self.options.after = Some(cursor.into());
-        self
-    }
-
-    /// The keys, one at a time.
-    pub fn items(self) -> BoxStream<'static, Result<ApiKey>> {
-        pagination::items(self.pages())
-    }
+    pagination::list_builder_methods!(ApiKey);
 
     /// The pages, as Honeycomb returns them.
     pub fn pages(self) -> BoxStream<'static, Result<Page<ApiKey>>> {
@@ -225,11 +202,6 @@ impl ListApiKeys {
                 }
             },
         )
-    }
-
-    /// Every key, in one `Vec`.
-    pub async fn collect(self) -> Result<Vec<ApiKey>> {
-        self.items().try_collect().await
     }
 }
 

@@ -211,6 +211,42 @@ impl ApiKeys {
     }
 }
 
+/// The methods both blocking listings share: the async listing's paging setters, and
+/// its items, pages and collected forms run on the driver.
+macro_rules! blocking_list_methods {
+    ($list:ident, $item:ty) => {
+        /// Items per request, 1 to 100 (default 100).
+        pub fn page_size(self, size: u32) -> Self {
+            $list { inner: self.inner.page_size(size), driver: self.driver }
+        }
+
+        /// Stop after this many pages.
+        pub fn max_pages(self, pages: usize) -> Self {
+            $list { inner: self.inner.max_pages(pages), driver: self.driver }
+        }
+
+        /// Start at the page after `cursor`.
+        pub fn after(self, cursor: impl Into<String>) -> Self {
+            $list { inner: self.inner.after(cursor), driver: self.driver }
+        }
+
+        /// The items, one at a time; pages are fetched as the iterator advances.
+        pub fn items(self) -> Iter<$item> {
+            Iter::new(self.inner.items(), self.driver)
+        }
+
+        /// The pages.
+        pub fn pages(self) -> Iter<Page<$item>> {
+            Iter::new(self.inner.pages(), self.driver)
+        }
+
+        /// Every item, in one `Vec`.
+        pub fn collect(self) -> Result<Vec<$item>> {
+            self.driver.call(self.inner.collect())
+        }
+    };
+}
+
 /// A listing of keys, blocking: see [`crate::ListApiKeys`].
 #[derive(Clone, Debug)]
 #[must_use = "a listing does nothing until it is iterated"]
@@ -225,35 +261,7 @@ impl ListApiKeys {
         ListApiKeys { inner: self.inner.key_type(key_type), driver: self.driver }
     }
 
-    /// Items per request, 1 to 100 (default 100).
-    pub fn page_size(self, size: u32) -> Self {
-        ListApiKeys { inner: self.inner.page_size(size), driver: self.driver }
-    }
-
-    /// Stop after this many pages.
-    pub fn max_pages(self, pages: usize) -> Self {
-        ListApiKeys { inner: self.inner.max_pages(pages), driver: self.driver }
-    }
-
-    /// Start at the page after `cursor`.
-    pub fn after(self, cursor: impl Into<String>) -> Self {
-        ListApiKeys { inner: self.inner.after(cursor), driver: self.driver }
-    }
-
-    /// The keys, one at a time; pages are fetched as the iterator advances.
-    pub fn items(self) -> Iter<ApiKey> {
-        Iter::new(self.inner.items(), self.driver)
-    }
-
-    /// The pages.
-    pub fn pages(self) -> Iter<Page<ApiKey>> {
-        Iter::new(self.inner.pages(), self.driver)
-    }
-
-    /// Every key, in one `Vec`.
-    pub fn collect(self) -> Result<Vec<ApiKey>> {
-        self.driver.call(self.inner.collect())
-    }
+    blocking_list_methods!(ListApiKeys, ApiKey);
 }
 
 /// The environments of a team, blocking: see [`crate::Environments`].
@@ -294,35 +302,7 @@ pub struct ListEnvironments {
 }
 
 impl ListEnvironments {
-    /// Items per request, 1 to 100 (default 100).
-    pub fn page_size(self, size: u32) -> Self {
-        ListEnvironments { inner: self.inner.page_size(size), driver: self.driver }
-    }
-
-    /// Stop after this many pages.
-    pub fn max_pages(self, pages: usize) -> Self {
-        ListEnvironments { inner: self.inner.max_pages(pages), driver: self.driver }
-    }
-
-    /// Start at the page after `cursor`.
-    pub fn after(self, cursor: impl Into<String>) -> Self {
-        ListEnvironments { inner: self.inner.after(cursor), driver: self.driver }
-    }
-
-    /// The environments, one at a time.
-    pub fn items(self) -> Iter<Environment> {
-        Iter::new(self.inner.items(), self.driver)
-    }
-
-    /// The pages.
-    pub fn pages(self) -> Iter<Page<Environment>> {
-        Iter::new(self.inner.pages(), self.driver)
-    }
-
-    /// Every environment, in one `Vec`.
-    pub fn collect(self) -> Result<Vec<Environment>> {
-        self.driver.call(self.inner.collect())
-    }
+    blocking_list_methods!(ListEnvironments, Environment);
 }
 
 /// A blocking iterator over a listing: each `next` waits for the next item, fetching a

@@ -114,28 +114,7 @@ pub struct ListEnvironments {
 }
 
 impl ListEnvironments {
-    /// Items per request, 1 to 100 (default 100); rejected before any request otherwise.
-    pub fn page_size(mut self, size: u32) -> Self {
-        self.options.page_size = Some(size);
-        self
-    }
-
-    /// Stop after this many pages, even if there are more.
-    pub fn max_pages(mut self, pages: usize) -> Self {
-        self.options.max_pages = Some(pages);
-        self
-    }
-
-    /// Start at the page after `cursor`, a [`Page::next_cursor`] of an earlier listing.
-    pub fn after(mut self, cursor: impl Into<String>) -> Self {
-        self.options.after = Some(cursor.into());
-        self
-    }
-
-    /// The environments, one at a time.
-    pub fn items(self) -> BoxStream<'static, Result<Environment>> {
-        pagination::items(self.pages())
-    }
+    pagination::list_builder_methods!(Environment);
 
     /// The pages, as Honeycomb returns them.
     pub fn pages(self) -> BoxStream<'static, Result<Page<Environment>>> {
@@ -155,11 +134,6 @@ impl ListEnvironments {
                 })
             }
         })
-    }
-
-    /// Every environment, in one `Vec`.
-    pub async fn collect(self) -> Result<Vec<Environment>> {
-        self.items().try_collect().await
     }
 }
 

@@ -44,6 +44,45 @@ pub(crate) struct ListOptions {
     pub(crate) after: Option<String>,
 }
 
+/// The methods every list builder shares, for a builder with an `options: ListOptions`
+/// field and a `pages()` method: the paging setters, and the items and collected forms
+/// of its stream of `$item`.
+macro_rules! list_builder_methods {
+    ($item:ty) => {
+        /// Items per request, 1 to 100 (default 100). A value outside is rejected with
+        /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before any request.
+        pub fn page_size(mut self, size: u32) -> Self {
+            self.options.page_size = Some(size);
+            self
+        }
+
+        /// Stop after this many pages, even if there are more (the stream then ends
+        /// without an error; the last page's `next_cursor` says where it stopped).
+        pub fn max_pages(mut self, pages: usize) -> Self {
+            self.options.max_pages = Some(pages);
+            self
+        }
+
+        /// Start at the page after `cursor`, a [`Page::next_cursor`](crate::Page::next_cursor)
+        /// of an earlier listing.
+        pub fn after(mut self, cursor: impl Into<String>) -> Self {
+            self.options.after = Some(cursor.into());
+            self
+        }
+
+        /// The items, one at a time, fetching each page as the stream reaches it.
+        pub fn items(self) -> futures::stream::BoxStream<'static, crate::Result<$item>> {
+            crate::pagination::items(self.pages())
+        }
+
+        /// Every item, in one `Vec`.
+        pub async fn collect(self) -> crate::Result<Vec<$item>> {
+            futures::TryStreamExt::try_collect(self.items()).await
+        }
+    };
+}
+pub(crate) use list_builder_methods;
+
 /// A page as an operation fetched it: items plus the raw `links.next`.
 pub(crate) struct RawPage<T> {
     pub(crate) items: Vec<T>,
