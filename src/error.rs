@@ -103,8 +103,12 @@ pub enum Error {
         limit: usize,
     },
 
-    /// The client did not send the request: the rate limit asks for a longer wait than
-    /// the call may take (its deadline or [`RetryConfig::max_rate_limit_wait`](crate::RetryConfig::max_rate_limit_wait)).
+    /// The client did not send the request: pacing under the rate limit would wait past
+    /// the call's deadline
+    /// ([`ClientBuilder::operation_timeout`](crate::ClientBuilder::operation_timeout)).
+    /// Pacing waits for the window to end (a minute at most with Honeycomb's windows);
+    /// only a 429's wait is capped by
+    /// [`RetryConfig::max_rate_limit_wait`](crate::RetryConfig::max_rate_limit_wait).
     #[error("`{operation}` is rate limited for another {} s; try again later", retry_after.as_secs_f64().ceil())]
     RateLimited {
         /// The operation.
@@ -321,7 +325,8 @@ pub struct ApiError {
     pub body_excerpt: Option<String>,
     /// The `X-Request-Id` response header, if sent.
     pub request_id: Option<String>,
-    /// The wait asked for by `Retry-After` (seconds or an HTTP-date), if sent.
+    /// The wait Honeycomb asked for: `Retry-After` (seconds or an HTTP-date), or on a 429
+    /// without it, the `RateLimit` reset. The client's retries waited the same.
     pub retry_after: Option<Duration>,
 }
 
@@ -403,10 +408,7 @@ impl ApiError {
                 .and_then(|v| v.to_str().ok())
                 .filter(|v| !v.is_empty())
                 .map(|v| v.chars().take(128).collect()),
-            retry_after: headers
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| retry_after_from(v, headers.get(reqwest::header::DATE).and_then(|d| d.to_str().ok()))),
+            retry_after: crate::retry::requested_wait(status.as_u16(), headers),
         };
         match serde_json::from_slice::<ErrorBody>(body) {
             Ok(parsed) => {

@@ -322,14 +322,8 @@ async fn into_call_error(op: Operation, options: &CallOptions<'_>, failure: Fail
         Kind::BodyBroken(error) | Kind::Undecodable(error) if op == Operation::CreateApiKey => {
             created_unreadable(error)
         }
-        Kind::Status { wait, error, .. } => {
-            let mut error = into_error(error, op).await;
-            if let Error::Api(api) = &mut error {
-                api.retry_after = api.retry_after.or(wait);
-            }
-            error
-        }
         Kind::Connect(error)
+        | Kind::Status { error, .. }
         | Kind::Sent(error)
         | Kind::BodyBroken(error)
         | Kind::Undecodable(error)
