@@ -9,6 +9,7 @@ use secrecy::SecretString;
 
 use crate::{
     client::Client,
+    environments::Environments,
     error::{Error, Result},
     generated::types,
     model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey},
@@ -75,6 +76,11 @@ impl ApiKeys {
 
     async fn team(&self) -> Result<String> {
         self.client.team_for(self.team.as_deref()).await
+    }
+
+    /// The environments of the same team, with the same retry policy.
+    pub(crate) fn environments(&self) -> Environments {
+        Environments::new(self.client.clone(), self.team.clone(), self.retry.clone())
     }
 
     pub(crate) fn client(&self) -> &Client {

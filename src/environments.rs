@@ -35,7 +35,7 @@ pub struct Environment {
 impl Client {
     /// The team's environments.
     pub fn environments(&self) -> Environments {
-        Environments { client: self.clone(), team: None, retry: None }
+        Environments::new(self.clone(), None, None)
     }
 }
 
@@ -58,6 +58,11 @@ pub struct Environments {
 }
 
 impl Environments {
+    /// For `team` (the client's own when `None`), with `retry` (the client's when `None`).
+    pub(crate) fn new(client: Client, team: Option<String>, retry: Option<RetryConfig>) -> Self {
+        Environments { client, team, retry }
+    }
+
     /// The same calls for another team.
     pub fn for_team(mut self, slug: impl Into<String>) -> Self {
         self.team = Some(slug.into());

@@ -359,7 +359,8 @@ impl NewApiKey {
         NewApiKey::new(name.into(), KeyType::Configuration, environment.as_ref(), permissions)
     }
 
-    fn new(name: String, key_type: KeyType, environment: &str, permissions: Permissions) -> Self {
+    /// A key of `key_type` (no check that the permissions suit it: see `validate`).
+    pub(crate) fn new(name: String, key_type: KeyType, environment: &str, permissions: Permissions) -> Self {
         NewApiKey { name, key_type, environment: environment.to_string(), disabled: false, permissions }
     }
 

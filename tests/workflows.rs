@@ -225,6 +225,27 @@ async fn provisioning_into_an_unknown_environment_is_refused() {
     assert_eq!(fake.count(Operation::CreateApiKey), 0);
 }
 
+#[tokio::test]
+async fn a_name_template_that_gives_two_services_one_name_is_refused_before_any_request() {
+    let fake = MockHoneycomb::start().await;
+    let options = ProvisionOptions::new().name_template("shared ingest key");
+    let err = fake.client().api_keys().provision("production", &["a", "b"], options).await.unwrap_err();
+    assert!(err.is_invalid_argument(), "{err}");
+    assert!(err.to_string().contains("{service}"), "{err}");
+    assert!(fake.requests().is_empty(), "{:?}", fake.requests());
+}
+
+#[tokio::test]
+async fn provisioning_for_another_team_finds_the_environment_in_that_team() {
+    let fake = MockHoneycomb::start().await;
+    let client = fake.client_builder().team(fake.team_slug()).build().unwrap();
+    let err = client.api_keys().for_team("other-team").provision("production", &["a"], ProvisionOptions::new()).await;
+    // The fake serves one team: the other team's environments are a 404, not this team's.
+    assert!(err.unwrap_err().is_not_found());
+    let paths: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/2/teams/other-team/environments"]);
+}
+
 // ---- audit -------------------------------------------------------------------------
 
 #[tokio::test]
@@ -267,18 +288,26 @@ async fn auditing_1000_keys_of_mixed_ages() {
 }
 
 #[tokio::test]
-async fn unknown_permissions_are_audited() {
+async fn granted_unknown_permissions_are_audited() {
     use common::*;
     use wiremock::{Mock, MockServer, matchers::path};
     let server = MockServer::start().await;
-    let mut key = config_key(CONFIG_ID, "future", &["run_queries"]);
-    key["attributes"]["permissions"]["read_minds"] = json!(false);
-    key["attributes"]["timestamps"]["updated"] = json!("2023-01-01T00:00:00Z");
-    Mock::given(path(keys_path())).respond_with(jsonapi(200, page(vec![key], None))).mount(&server).await;
+    let key = |id: &str, granted: bool| {
+        let mut key = config_key(id, "future", &["run_queries"]);
+        key["attributes"]["permissions"]["read_minds"] = json!(granted);
+        key["attributes"]["timestamps"]["updated"] = json!("2023-01-01T00:00:00Z");
+        key
+    };
+    // A permission Honeycomb adds is listed, `false`, on every key: only a grant counts.
+    let keys = vec![key(CONFIG_ID, true), key("hcxlk_01j1824es7n4evcmv81cn392jd", false)];
+    Mock::given(path(keys_path())).respond_with(jsonapi(200, page(keys, None))).mount(&server).await;
     let report = client(&server).api_keys().audit(AuditOptions::new()).await.unwrap();
     assert_eq!(report.unknown_permissions, 1);
+    let reasons = |id: &str| report.findings.iter().find(|f| f.id.as_str() == id).map(|f| f.reasons.clone());
+    let unflagged = reasons("hcxlk_01j1824es7n4evcmv81cn392jd").unwrap_or_default();
+    assert!(!unflagged.iter().any(|r| matches!(r, AuditReason::UnknownPermissions { .. })), "{unflagged:?}");
     assert_eq!(
-        report.findings[0].reasons.last(),
+        reasons(CONFIG_ID).unwrap().last(),
         Some(&AuditReason::UnknownPermissions { permissions: vec!["read_minds".into()] })
     );
     assert!(Permission::ALL.iter().all(|p| p.wire_name() != "read_minds"));

@@ -115,7 +115,7 @@ pub enum AuditReason {
     },
     /// Never changed since it was created.
     NeverUpdated,
-    /// It has permissions this crate does not know (a newer Honeycomb).
+    /// It is granted permissions this crate does not know (a newer Honeycomb).
     UnknownPermissions {
         /// Their names.
         permissions: Vec<String>,
@@ -272,7 +272,10 @@ fn reasons(key: &ApiKey, now: DateTime<Utc>, threshold: chrono::Duration, broad:
     if key.updated <= key.created {
         reasons.push(AuditReason::NeverUpdated);
     }
-    let unknown: Vec<String> = key.permissions.unknown().map(|(name, _)| name.to_string()).collect();
+    // Granted ones only: the wire object lists every permission, so a permission that
+    // Honeycomb adds appears, `false`, on every configuration key.
+    let unknown: Vec<String> =
+        key.permissions.unknown().filter(|(_, granted)| *granted).map(|(name, _)| name.to_string()).collect();
     if !unknown.is_empty() {
         reasons.push(AuditReason::UnknownPermissions { permissions: unknown });
     }

@@ -198,10 +198,6 @@ impl ApiKeys {
     ) -> Result<ProvisionReport> {
         const WORKFLOW: &str = "provision";
         let progress = options.progress.as_ref();
-        let env = self.client().environments().find(environment).await?.ok_or_else(|| {
-            Error::invalid("environment", format!("no environment has the id, name or slug {environment:?}"))
-        })?;
-
         let mut seen = std::collections::HashSet::new();
         let wanted: Vec<(String, String)> = services
             .iter()
@@ -212,7 +208,23 @@ impl ApiKeys {
                 (service, name)
             })
             .collect();
+        // Two services with one key name would share (or each create) one key.
+        let mut by_name = HashMap::new();
+        for (service, name) in &wanted {
+            if let Some(first) = by_name.insert(name.as_str(), service.as_str()) {
+                return Err(Error::invalid(
+                    "name_template",
+                    format!(
+                        "gives services {first:?} and {service:?} the same key name {name:?}; include `{{service}}`"
+                    ),
+                ));
+            }
+        }
         let total = Some(wanted.len());
+
+        let env = self.environments().find(environment).await?.ok_or_else(|| {
+            Error::invalid("environment", format!("no environment has the id, name or slug {environment:?}"))
+        })?;
 
         report(progress, WORKFLOW, 0, total, "listing the keys that exist");
         let mut existing: HashMap<String, ApiKey> = HashMap::new();
@@ -232,11 +244,12 @@ impl ApiKeys {
                     let outcome = match existing {
                         Some(key) => ProvisionOutcome::Existing(key),
                         None => {
-                            let new = match options.key_type {
-                                KeyType::Ingest => NewApiKey::ingest(name.clone(), &env.id),
-                                _ => NewApiKey::configuration(name.clone(), &env.id, Permissions::none()),
-                            }
-                            .permissions(options.permissions.clone());
+                            let new = NewApiKey::new(
+                                name.clone(),
+                                options.key_type.clone(),
+                                env.id.as_str(),
+                                options.permissions.clone(),
+                            );
                             match self.create(new).await {
                                 Ok(created) => ProvisionOutcome::Created(created),
                                 Err(e) => ProvisionOutcome::Failed(e),

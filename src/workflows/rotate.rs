@@ -10,7 +10,6 @@ use crate::{
     ApiKeyUpdate, ApiKeys,
     error::{Error, Result},
     model::{ApiKey, CreatedApiKey, KeyType, NewApiKey},
-    permissions::Permissions,
 };
 
 type ReadyCheck = Arc<dyn Fn(&CreatedApiKey) -> BoxFuture<'static, std::result::Result<(), String>> + Send + Sync>;
@@ -228,11 +227,7 @@ impl ApiKeys {
         };
         let date = Utc::now().format("%Y-%m-%d").to_string();
         let name = fill(&options.name_template, &[("name", base_name(&old.name)), ("date", &date)]);
-        let replacement = match old.key_type {
-            KeyType::Ingest => NewApiKey::ingest(name, &environment),
-            _ => NewApiKey::configuration(name, &environment, Permissions::none()),
-        }
-        .permissions(old.permissions.clone());
+        let replacement = NewApiKey::new(name, old.key_type.clone(), environment.as_str(), old.permissions.clone());
 
         report(progress, WORKFLOW, 1, Some(3), "creating the replacement");
         let new_key = self.create(replacement).await?;
