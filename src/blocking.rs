@@ -287,7 +287,7 @@ impl Environments {
         self.driver.call(self.inner.get(id))
     }
 
-    /// The environment with this name or slug, if any.
+    /// The environment with this id, slug or name (see [`Environment::matches`]), if any.
     pub fn find(&self, name_or_slug: &str) -> Result<Option<Environment>> {
         self.driver.call(self.inner.find(name_or_slug))
     }

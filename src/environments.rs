@@ -32,6 +32,14 @@ pub struct Environment {
     pub delete_protected: Option<bool>,
 }
 
+impl Environment {
+    /// Whether `wanted` is this environment's id, slug, or name (names compared without
+    /// regard to ASCII case), as [`Environments::find`] matches it.
+    pub fn matches(&self, wanted: &str) -> bool {
+        self.id.as_str() == wanted || self.slug == wanted || self.name.eq_ignore_ascii_case(wanted)
+    }
+}
+
 impl Client {
     /// The team's environments.
     pub fn environments(&self) -> Environments {
@@ -97,11 +105,11 @@ impl Environments {
     pub async fn find(&self, wanted: &str) -> Result<Option<Environment>> {
         let wanted = wanted.trim();
         if wanted.is_empty() {
-            return Err(Error::invalid("environment", "name or slug must not be empty"));
+            return Err(Error::invalid("environment", "id, name or slug must not be empty"));
         }
         let mut all = self.list().items();
         while let Some(env) = all.try_next().await? {
-            if env.id.as_str() == wanted || env.slug == wanted || env.name.eq_ignore_ascii_case(wanted) {
+            if env.matches(wanted) {
                 return Ok(Some(env));
             }
         }

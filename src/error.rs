@@ -162,7 +162,8 @@ pub enum Error {
     /// `/2/auth` did not name the team of the management key, so the team slug could not
     /// be detected.
     #[error(
-        "could not detect the team: Honeycomb's /2/auth answer names no team; set it with `ClientBuilder::team` or the HONEYCOMB_TEAM environment variable"
+        "could not detect the team: Honeycomb's /2/auth answer names no team; set it with `ClientBuilder::team` or the {} environment variable",
+        crate::config::ENV_TEAM
     )]
     TeamNotFound,
 }
@@ -465,9 +466,14 @@ impl ApiError {
     }
 
     fn hint(&self) -> Option<String> {
+        use crate::{config, rate_limit};
         let text = match self.status.as_u16() {
             401 => {
-                "check the management key id and secret (given to ClientBuilder::management_key, or in HONEYCOMB_KEY_ID / HONEYCOMB_KEY_SECRET) and that the key is enabled"
+                return Some(format!(
+                    "check the management key id and secret (given to ClientBuilder::management_key, or in {} / {}) and that the key is enabled",
+                    config::ENV_KEY_ID,
+                    config::ENV_KEY_SECRET
+                ));
             }
             403 => {
                 return Some(match self.operation.scope() {
@@ -483,7 +489,12 @@ impl ApiError {
                 "Honeycomb expects application/vnd.api+json bodies; this is a bug in honeycomb-api-keys, please report it"
             }
             422 => "Honeycomb rejected a field of the request; see the pointer above",
-            429 => "the per-operation rate limit (100 requests a minute by default) was hit; wait and try again",
+            429 => {
+                return Some(format!(
+                    "the per-operation rate limit ({} requests a minute by default) was hit; wait and try again",
+                    rate_limit::DEFAULT_QUOTA
+                ));
+            }
             500..=599 => "Honeycomb failed to answer; try again later",
             _ => return None,
         };
@@ -565,42 +576,9 @@ fn redact_bearer(text: &str) -> String {
     out
 }
 
-/// The longest wait a header is believed for; longer values are cut to it (they are
-/// refused anyway, being over any retry cap, and stay far from `Duration` overflow).
-pub(crate) const MAX_HEADER_WAIT: Duration = Duration::from_secs(86_400);
-
-/// Parses `Retry-After`: delta-seconds or an HTTP-date (a date in the past is zero),
-/// measured from the response's `Date` header when there is one (so that a skewed local
-/// clock does not change the wait). Anything else is ignored. Cut to [`MAX_HEADER_WAIT`].
-pub(crate) fn retry_after_from(value: &str, date: Option<&str>) -> Option<Duration> {
-    let value = value.trim();
-    let wait = if let Ok(secs) = value.parse::<u64>() {
-        Duration::from_secs(secs.min(MAX_HEADER_WAIT.as_secs()))
-    } else {
-        let when = httpdate::parse_http_date(value).ok()?;
-        let now =
-            date.and_then(|d| httpdate::parse_http_date(d.trim()).ok()).unwrap_or_else(std::time::SystemTime::now);
-        when.duration_since(now).unwrap_or(Duration::ZERO)
-    };
-    Some(wait.min(MAX_HEADER_WAIT))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn retry_after_accepts_seconds_and_dates_and_ignores_junk() {
-        assert_eq!(retry_after_from("7", None), Some(Duration::from_secs(7)));
-        assert_eq!(retry_after_from(" 0 ", None), Some(Duration::ZERO));
-        assert_eq!(retry_after_from("Fri, 22 Mar 2024 18:37:53 GMT", None), Some(Duration::ZERO));
-        let future = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
-        let wait = retry_after_from(&future, None).unwrap();
-        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120), "{wait:?}");
-        assert_eq!(retry_after_from("-3", None), None);
-        assert_eq!(retry_after_from("2024-03-22T18:37:53Z", None), None);
-        assert_eq!(retry_after_from("", None), None);
-    }
 
     #[test]
     fn html_bodies_become_a_short_single_line_excerpt() {

@@ -10,12 +10,13 @@ use serde_json::Value;
 
 use crate::{
     api_keys::key_from_wire,
-    error::{ApiError, retry_after_from},
+    error::ApiError,
     generated::types,
     model::{KeyId, MAX_ID_LEN},
     operation::Operation,
     permissions::{Permission, Permissions},
-    rate_limit::{parse_policy, parse_rate_limit},
+    rate_limit::{MAX_WINDOW, parse_policy, parse_rate_limit},
+    retry::retry_after_from,
 };
 
 /// Any JSON value, a few levels deep.
@@ -83,7 +84,7 @@ proptest! {
 
     #[test]
     fn retry_after_seconds_round_trip(secs in any::<u64>()) {
-        let expected = Duration::from_secs(secs).min(crate::error::MAX_HEADER_WAIT);
+        let expected = Duration::from_secs(secs).min(MAX_WINDOW);
         prop_assert_eq!(retry_after_from(&secs.to_string(), None), Some(expected));
     }
 

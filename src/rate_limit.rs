@@ -17,7 +17,9 @@ use reqwest::header::HeaderMap;
 
 use crate::{clock::Clock, operation::Operation};
 
-/// The longest window or reset believed from a header (or taken from a configuration).
+/// The longest window, reset or `Retry-After` believed from a header (or taken from a
+/// configuration); longer values are cut to it. Such waits are refused anyway, being over
+/// any retry cap or deadline, and stay far from `Duration` overflow.
 pub const MAX_WINDOW: Duration = Duration::from_secs(86_400);
 
 /// Honeycomb's documented default: 100 requests a minute per operation.

@@ -17,7 +17,7 @@ use std::{fmt, sync::Arc, time::Duration};
 
 use reqwest::header::HeaderMap;
 
-use crate::{error::retry_after_from, rate_limit::status_from_headers};
+use crate::rate_limit::{MAX_WINDOW, status_from_headers};
 
 type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
 
@@ -170,6 +170,22 @@ pub(crate) fn requested_wait(status: u16, headers: &HeaderMap) -> Option<Duratio
     status_from_headers(headers).filter(|s| s.remaining.unwrap_or(0) == 0).map(|s| s.reset).filter(|w| !w.is_zero())
 }
 
+/// Parses `Retry-After`: delta-seconds or an HTTP-date (a date in the past is zero),
+/// measured from the response's `Date` header when there is one (so that a skewed local
+/// clock does not change the wait). Anything else is ignored. Cut to [`MAX_WINDOW`].
+pub(crate) fn retry_after_from(value: &str, date: Option<&str>) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if let Ok(secs) = value.parse::<u64>() {
+        Duration::from_secs(secs.min(MAX_WINDOW.as_secs()))
+    } else {
+        let when = httpdate::parse_http_date(value).ok()?;
+        let now =
+            date.and_then(|d| httpdate::parse_http_date(d.trim()).ok()).unwrap_or_else(std::time::SystemTime::now);
+        when.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(MAX_WINDOW))
+}
+
 /// Statuses worth another attempt of an idempotent call.
 pub(crate) fn is_transient_status(status: u16) -> bool {
     matches!(status, 429 | 500 | 502 | 503 | 504)
@@ -178,6 +194,19 @@ pub(crate) fn is_transient_status(status: u16) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_accepts_seconds_and_dates_and_ignores_junk() {
+        assert_eq!(retry_after_from("7", None), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after_from(" 0 ", None), Some(Duration::ZERO));
+        assert_eq!(retry_after_from("Fri, 22 Mar 2024 18:37:53 GMT", None), Some(Duration::ZERO));
+        let future = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
+        let wait = retry_after_from(&future, None).unwrap();
+        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120), "{wait:?}");
+        assert_eq!(retry_after_from("-3", None), None);
+        assert_eq!(retry_after_from("2024-03-22T18:37:53Z", None), None);
+        assert_eq!(retry_after_from("", None), None);
+    }
 
     #[test]
     fn backoff_is_full_jitter_exponential_and_capped() {
@@ -216,7 +245,7 @@ mod tests {
         assert_eq!(requested_wait(429, &h), Some(Duration::from_secs(10)), "skew-free");
         let mut huge = HeaderMap::new();
         huge.insert("retry-after", "18446744073709551615".parse().unwrap());
-        assert_eq!(requested_wait(429, &huge), Some(crate::error::MAX_HEADER_WAIT));
+        assert_eq!(requested_wait(429, &huge), Some(MAX_WINDOW));
     }
 
     #[test]

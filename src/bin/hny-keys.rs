@@ -673,13 +673,10 @@ fn show_keys(ctx: &Ctx, keys: &[ApiKey]) -> Result<(), Failure> {
 /// The environment by id, name or slug; if none, the error lists the known ones.
 async fn environment(ctx: &Ctx, wanted: &str) -> Result<Environment, Failure> {
     let envs = ctx.client.environments().list().collect().await?;
-    envs.iter()
-        .find(|e| e.id.as_str() == wanted || e.slug == wanted || e.name.eq_ignore_ascii_case(wanted))
-        .cloned()
-        .ok_or_else(|| {
-            let known: Vec<String> = envs.iter().map(|e| format!("{} ({})", e.name, e.slug)).collect();
-            Failure::Runtime(format!("no environment {wanted:?}; the team has: {}", known.join(", ")))
-        })
+    envs.iter().find(|e| e.matches(wanted)).cloned().ok_or_else(|| {
+        let known: Vec<String> = envs.iter().map(|e| format!("{} ({})", e.name, e.slug)).collect();
+        Failure::Runtime(format!("no environment {wanted:?}; the team has: {}", known.join(", ")))
+    })
 }
 
 fn warn_secret_once() {
