@@ -190,7 +190,7 @@ impl ListApiKeys {
         pagination::team_list(
             self.keys.client,
             self.keys.team,
-            "api-keys",
+            Operation::ListApiKeys,
             self.options,
             move |client, team, cursor, size| {
                 let retry = retry.clone();

@@ -132,21 +132,27 @@ impl ListEnvironments {
     /// The pages, as Honeycomb returns them.
     pub fn pages(self) -> BoxStream<'static, Result<Page<Environment>>> {
         let Environments { client, team, retry } = self.environments;
-        pagination::team_list(client, team, "environments", self.options, move |client, team, cursor, size| {
-            let retry = retry.clone();
-            async move {
-                let options = CallOptions { retry: retry.as_ref(), subject: None };
-                let raw = client.raw();
-                let page = call(&client, Operation::ListEnvironments, options, || {
-                    raw.list_environments(&team, cursor.as_deref(), Some(size))
-                })
-                .await?;
-                Ok(RawPage {
-                    items: page.data.into_iter().map(environment_from_wire).collect(),
-                    next_link: page.links.and_then(|l| l.next),
-                })
-            }
-        })
+        pagination::team_list(
+            client,
+            team,
+            Operation::ListEnvironments,
+            self.options,
+            move |client, team, cursor, size| {
+                let retry = retry.clone();
+                async move {
+                    let options = CallOptions { retry: retry.as_ref(), subject: None };
+                    let raw = client.raw();
+                    let page = call(&client, Operation::ListEnvironments, options, || {
+                        raw.list_environments(&team, cursor.as_deref(), Some(size))
+                    })
+                    .await?;
+                    Ok(RawPage {
+                        items: page.data.into_iter().map(environment_from_wire).collect(),
+                        next_link: page.links.and_then(|l| l.next),
+                    })
+                }
+            },
+        )
     }
 }
 

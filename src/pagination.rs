@@ -12,6 +12,7 @@ use reqwest::Url;
 use crate::{
     client::Client,
     error::{Error, Result},
+    operation::Operation,
 };
 
 /// Largest page Honeycomb serves.
@@ -213,12 +214,12 @@ where
     .boxed()
 }
 
-/// The pages of a team's list at `/2/teams/{team}/{list}`: checks the page size, resolves
-/// the team once, then calls `fetch(client, team, cursor, page size)` for each page.
+/// The pages of a team's list operation `op`: checks the page size, resolves the team
+/// once, then calls `fetch(client, team, cursor, page size)` for each page.
 pub(crate) fn team_list<T, F, Fut>(
     client: Client,
     team: Option<String>,
-    list: &'static str,
+    op: Operation,
     options: ListOptions,
     fetch: F,
 ) -> BoxStream<'static, Result<Page<T>>>
@@ -236,7 +237,7 @@ where
     }
     let start = async move {
         let team = client.team_for(team.as_deref()).await?;
-        let guard = NextLinkGuard::new(client.endpoint(), format!("/2/teams/{team}/{list}"));
+        let guard = NextLinkGuard::new(client.endpoint(), op.path().replace("{teamSlug}", &team));
         let fetch = move |cursor| fetch(client.clone(), team.clone(), cursor, size);
         Ok::<_, Error>(pages(guard, options.after, options.max_pages, fetch))
     };
