@@ -336,22 +336,22 @@ pub struct ApiError {
 #[non_exhaustive]
 pub struct ErrorDetail {
     /// Honeycomb's correlation id of this error.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub id: Option<String>,
     /// The status, as a string (`"422"`).
     #[serde(default, deserialize_with = "string_or_number")]
     pub status: Option<String>,
     /// A machine-readable code, such as `validation-failed/invalid`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub code: Option<String>,
     /// A short summary.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub title: Option<String>,
     /// A longer explanation.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub detail: Option<String>,
     /// What part of the request caused it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub source: Option<ErrorSource>,
 }
 
@@ -360,14 +360,20 @@ pub struct ErrorDetail {
 #[non_exhaustive]
 pub struct ErrorSource {
     /// A JSON pointer into the request body, such as `/data/attributes/name`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub pointer: Option<String>,
     /// A request header, such as `Authorization`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub header: Option<String>,
     /// A query parameter, such as `page[size]`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub parameter: Option<String>,
+}
+
+/// A member of the wrong type (a server bug) reads as absent, so that the rest of the
+/// error is kept.
+fn lenient<'de, D: serde::Deserializer<'de>, T: serde::de::DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    Ok(Option::<serde_json::Value>::deserialize(d)?.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

@@ -37,6 +37,21 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
+/// An error body in one of the shapes the parser reads (JSON:API, problem document,
+/// legacy `{"error"}`), with arbitrary values in its members, or any JSON at all.
+fn error_body() -> impl Strategy<Value = Value> {
+    let member = || prop_oneof![".{0,40}".prop_map(Value::String), json()];
+    let error_object = (member(), member(), member(), member())
+        .prop_map(|(code, title, detail, source)| serde_json::json!({"code": code, "title": title, "detail": detail, "source": source}));
+    prop_oneof![
+        prop::collection::vec(error_object, 0..4).prop_map(|errors| serde_json::json!({"errors": errors})),
+        (member(), member())
+            .prop_map(|(title, detail)| serde_json::json!({"title": title, "detail": detail, "status": 422})),
+        member().prop_map(|error| serde_json::json!({"error": error})),
+        json(),
+    ]
+}
+
 /// A key object shaped like the wire's, with arbitrary values where they may vary.
 fn key_object() -> impl Strategy<Value = Value> {
     (".{0,40}", ".{0,40}", "[a-z]{1,15}", any::<bool>(), prop::collection::btree_map(".{1,20}", json(), 0..6)).prop_map(
@@ -97,37 +112,71 @@ proptest! {
     }
 
     #[test]
-    fn json_error_bodies_never_panic(body in json()) {
+    fn json_error_bodies_never_panic(body in error_body()) {
         let bytes = serde_json::to_vec(&body).unwrap();
         let error = ApiError::from_response(Operation::CreateApiKey, StatusCode::UNPROCESSABLE_ENTITY, &HeaderMap::new(), &bytes);
-        let _ = error.to_string();
+        prop_assert!(error.to_string().starts_with("create_api_key: Honeycomb answered 422"));
+        // The JSON:API shape is read whenever `errors` is an array of objects.
+        if let Some(items) = body["errors"].as_array().filter(|items| items.iter().all(Value::is_object)) {
+            prop_assert_eq!(error.errors.len(), items.len());
+        }
     }
 
     #[test]
-    fn list_pages_decode_or_fail_cleanly(body in json()) {
-        if let Ok(page) = serde_json::from_value::<types::ApiKeyListResponse>(body) {
-            for key in page.data {
-                let _ = key_from_wire(key);
+    fn list_pages_decode_or_fail_cleanly(
+        items in prop::collection::vec(prop_oneof![3 => key_object(), 1 => json()], 0..5),
+        links in prop_oneof![Just(Value::Null), json()],
+    ) {
+        let all_keys = items.iter().all(|item| item["type"] == "api-keys" && item.get("attributes").is_some());
+        let body = serde_json::json!({"data": items, "links": links.clone()});
+        match serde_json::from_value::<types::ApiKeyListResponse>(body) {
+            Ok(page) => {
+                prop_assert_eq!(page.data.len(), items.len());
+                for key in page.data {
+                    let _ = key_from_wire(key);
+                }
             }
+            // Pages of well-formed keys with a null or object `links` always decode.
+            Err(e) => prop_assert!(!(all_keys && (links.is_null() || (links.is_object() && links.get("next").is_none()))), "{e}"),
         }
     }
 
     #[test]
     fn odd_key_objects_decode_and_keep_what_they_can(objects in prop::collection::vec(key_object(), 0..5)) {
-        let page = serde_json::json!({"data": objects, "links": {"next": null}});
+        let page = serde_json::json!({"data": objects.clone(), "links": {"next": null}});
         let page: types::ApiKeyListResponse = serde_json::from_value(page).expect("open strings and maps decode");
-        for key in page.data.into_iter().map(key_from_wire) {
-            let _ = key.permissions.to_string();
+        for (key, object) in page.data.into_iter().map(key_from_wire).zip(&objects) {
+            let attributes = &object["attributes"];
+            prop_assert_eq!(key.id.as_str(), object["id"].as_str().unwrap());
+            prop_assert_eq!(&key.name, attributes["name"].as_str().unwrap());
+            prop_assert_eq!(key.key_type.as_str(), attributes["key_type"].as_str().unwrap());
+            prop_assert_eq!(Value::Bool(key.disabled), attributes["disabled"].clone());
+            // Every boolean member is kept (known or not); any other value is dropped.
+            for (name, value) in attributes["permissions"].as_object().unwrap() {
+                let kept = match Permission::from_wire_name(name) {
+                    Some(p) => Some(key.permissions.contains(p)),
+                    None => key.permissions.unknown().find(|(n, _)| n == name).map(|(_, v)| v),
+                };
+                match value.as_bool() {
+                    Some(granted) => prop_assert_eq!(kept, Some(granted), "{}", name),
+                    None => prop_assert!(kept != Some(true), "{} = {} was kept as granted", name, value),
+                }
+            }
         }
     }
 
     #[test]
-    fn key_ids_accepted_are_safe_in_a_path(id in ".{0,60}") {
+    fn key_ids_accepted_are_safe_in_a_path(id in prop_oneof![".{0,60}", "[a-zA-Z0-9_./%?# -]{0,50}", "hc[a-z]{1,3}_[a-z0-9_]{1,40}"]) {
         if let Ok(parsed) = KeyId::parse(id.as_str()) {
             prop_assert!(parsed.as_str().len() <= MAX_ID_LEN);
             prop_assert!(parsed.as_str().bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
             prop_assert_eq!(parsed.to_string(), id);
         }
+    }
+
+    #[test]
+    fn id_shaped_values_are_accepted(id in "hc[a-z]{1,3}_[a-z0-9]{1,30}") {
+        prop_assert_eq!(KeyId::parse(id.as_str()).map(|k| k.to_string()).ok(), Some(id));
     }
 
     #[test]
