@@ -101,10 +101,15 @@ fn auth_environments_list_and_get_print_json_matching_their_schemas() {
     assert_eq!(envs.as_array().unwrap().len(), 2);
     let key = fake.seed_key("production", "legacy", &KeyType::Ingest, &Permissions::none(), std::time::Duration::ZERO);
     fake.seed_keys(3);
+    let ci = Permissions::read_only_querying();
+    fake.seed_key("production", "ci", &KeyType::Configuration, &ci, std::time::Duration::ZERO);
     let list = json_checked(&fake, &["list"], "list");
-    assert_eq!(list.as_array().unwrap().len(), 4);
+    assert_eq!(list.as_array().unwrap().len(), 5);
     let ingest = json_checked(&fake, &["list", "--type", "ingest"], "list");
     assert_eq!(ingest.as_array().unwrap().len(), 4);
+    let configuration = json_checked(&fake, &["list", "--type", "configuration"], "list");
+    assert_eq!(configuration[0]["name"], "ci");
+    assert_eq!(configuration.as_array().unwrap().len(), 1);
     let got = json_checked(&fake, &["get", &key.id], "get");
     assert_eq!(got[0]["name"], "legacy");
     assert_eq!(got[0]["environment_id"], env.as_str());
@@ -261,8 +266,8 @@ fn delete_refuses_without_yes_when_not_on_a_terminal() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("--yes"));
     assert_eq!(fake.count(Operation::DeleteApiKey), 0, "nothing was sent");
-    let done = hny(&fake, &["delete", &key.id, "--yes"]);
-    assert!(done.status.success(), "{}", stderr(&done));
+    let done = json_checked(&fake, &["delete", &key.id, "--yes"], "delete");
+    assert_eq!(done, serde_json::json!({"deleted": key.id}));
     assert!(fake.key(&key.id).is_none());
 }
 

@@ -105,7 +105,8 @@ async fn a_failed_create_creates_nothing_and_a_lost_answer_is_visible() {
     assert!(fake.keys().is_empty());
 
     fake.fail_next(Operation::CreateApiKey, 1, Fault::status(502).after_processing());
-    assert!(client.api_keys().create(NewApiKey::ingest("lost", &env)).await.is_err());
+    let err = client.api_keys().create(NewApiKey::ingest("lost", &env)).await.unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
     let found = client.api_keys().list().collect().await.unwrap();
     assert_eq!(found.iter().filter(|k| k.name == "lost").count(), 1, "the key exists though its answer was lost");
 }

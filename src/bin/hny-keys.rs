@@ -246,6 +246,7 @@ enum SchemaOf {
     Get,
     Create,
     Update,
+    Delete,
     Rotate,
     Provision,
     Audit,
@@ -290,6 +291,12 @@ impl From<&ApiKey> for KeyOut {
             updated: k.updated,
         }
     }
+}
+
+/// A deleted key.
+#[derive(Serialize, JsonSchema)]
+struct DeletedOut {
+    deleted: String,
 }
 
 /// A new key with its one-time secret.
@@ -556,6 +563,7 @@ fn schema_of(command: SchemaOf) -> schemars::schema::RootSchema {
         SchemaOf::Environments => schemars::schema_for!(Vec<EnvironmentOut>),
         SchemaOf::List | SchemaOf::Get | SchemaOf::Update => schemars::schema_for!(Vec<KeyOut>),
         SchemaOf::Create => schemars::schema_for!(CreatedOut),
+        SchemaOf::Delete => schemars::schema_for!(DeletedOut),
         SchemaOf::Rotate => schemars::schema_for!(RotationOut),
         SchemaOf::Provision => schemars::schema_for!(Vec<ProvisionEntryOut>),
         SchemaOf::Audit => schemars::schema_for!(AuditOut),
@@ -765,7 +773,7 @@ async fn delete(ctx: &Ctx, id: &str, yes: bool) -> Result<(), Failure> {
     confirm(ctx, yes, &format!("delete {id}"))?;
     ctx.client.api_keys().delete(id).await?;
     if ctx.output == Output::Json {
-        return print_json(&serde_json::json!({"deleted": id}));
+        return print_json(&DeletedOut { deleted: id.to_string() });
     }
     println!("deleted {id}");
     Ok(())
