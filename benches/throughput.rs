@@ -4,7 +4,7 @@
 //! create or update request and decoding its answer.
 //!
 //! The SDK runs with its defaults: retries and the proactive rate limiter on (the server
-//! sends no rate-limit headers, so they cost only their bookkeeping).
+//! sends rate-limit headers with room to spare, so they cost only their bookkeeping).
 
 mod support;
 

@@ -341,6 +341,19 @@ mod tests {
     }
 
     #[test]
+    fn both_spellings_of_the_policy_header_are_read() {
+        // Header names are case-insensitive; HeaderMap stores them lower-cased.
+        for name in ["ratelimit-policy", "ratelimitpolicy"] {
+            let mut headers = HeaderMap::new();
+            headers.insert("ratelimit", "limit=100, remaining=7, reset=30".parse().unwrap());
+            headers.insert(name, "100;w=60".parse().unwrap());
+            let status = status_from_headers(&headers).unwrap();
+            assert_eq!(status.policy, Some(RateLimitPolicy { quota: 100, window: Duration::from_secs(60) }), "{name}");
+            assert_eq!(status.remaining, Some(7));
+        }
+    }
+
+    #[test]
     fn policies_parse_or_are_ignored() {
         assert_eq!(parse_policy("100;w=60"), Some(RateLimitPolicy { quota: 100, window: Duration::from_secs(60) }));
         assert_eq!(parse_policy("10;w=1, 50;w=60").unwrap().quota, 10);

@@ -51,7 +51,8 @@ async fn blank_or_long_names_are_rejected_on_create_and_update() {
         assert_eq!(field_of(&err), "name", "{name:?}");
     }
     let err = keys.create(NewApiKey::ingest("n".repeat(101), ENV_ID)).await.unwrap_err();
-    assert!(err.to_string().contains("101") && err.to_string().contains("100"), "{err}");
+    assert_eq!(err.to_string(), "invalid `name`: is 101 characters long; Honeycomb accepts at most 100");
+    assert!(include_str!("../README.md").contains(&format!("\n{err}\n")), "README.md shows this message");
     assert_no_requests(&server).await;
 }
 

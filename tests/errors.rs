@@ -36,6 +36,9 @@ async fn unauthorized_keeps_the_jsonapi_details_and_says_which_variables_to_chec
     let message = err.to_string();
     assert!(message.contains("invalid API key") && message.contains("Authorization header"), "{message}");
     assert!(message.contains("HONEYCOMB_KEY_ID"), "{message}");
+    // The README shows this message as it is.
+    let readme = include_str!("../README.md");
+    assert!(readme.contains(&format!("\n{message}\n")), "README.md's example differs from: {message}");
 }
 
 #[tokio::test]
