@@ -182,7 +182,7 @@ impl ListApiKeys {
 
     /// The pages, as Honeycomb returns them.
     pub fn pages(self) -> BoxStream<'static, Result<Page<ApiKey>>> {
-        let filter = match self.key_type.as_ref().map(|t| known_key_type(t, "key_type")).transpose() {
+        let filter = match self.key_type.as_ref().map(known_key_type).transpose() {
             Ok(filter) => filter,
             Err(e) => return pagination::failed(e),
         };
@@ -212,11 +212,11 @@ impl ListApiKeys {
 }
 
 /// The wire's key type for a create or a filter: `ingest` or `configuration` only.
-fn known_key_type(key_type: &KeyType, field: &'static str) -> Result<types::KnownKeyType> {
+fn known_key_type(key_type: &KeyType) -> Result<types::KnownKeyType> {
     match key_type {
         KeyType::Ingest => Ok(types::KnownKeyType::Ingest),
         KeyType::Configuration => Ok(types::KnownKeyType::Configuration),
-        KeyType::Other(_) => Err(Error::invalid(field, "must be `ingest` or `configuration`")),
+        KeyType::Other(_) => Err(Error::invalid("key_type", "must be `ingest` or `configuration`")),
     }
 }
 
@@ -382,7 +382,7 @@ fn wire_name_error(field: &'static str, e: impl std::fmt::Display) -> Error {
 /// The create body: only granted permissions are sent (an empty object when none), as
 /// Honeycomb's own Go client does; the server defaults the rest to `false`.
 fn create_request(new: NewApiKey) -> Result<types::ApiKeyCreateRequest> {
-    let key_type = known_key_type(&new.key_type, "key_type")?;
+    let key_type = known_key_type(&new.key_type)?;
     Ok(types::ApiKeyCreateRequest {
         data: types::ApiKeyCreateRequestData {
             type_: types::ApiKeyCreateRequestDataType::ApiKeys,

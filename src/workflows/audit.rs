@@ -52,18 +52,22 @@ impl AuditOptions {
         AuditOptions::default()
     }
 
-    /// The default broad permissions: every `manage_*` but the two board ones.
+    /// The default broad permissions: every `manage_*` but the two board ones (a
+    /// `manage_*` permission Honeycomb adds is broad too, once this crate knows it).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{AuditOptions, Permission};
+    /// let broad = AuditOptions::default_broad();
+    /// assert!(broad.contains(Permission::ManageSignals) && !broad.contains(Permission::ManageBoards));
+    /// assert!(!broad.contains(Permission::RunQueries));
+    /// ```
     pub fn default_broad() -> Permissions {
-        [
-            Permission::ManageMarkers,
-            Permission::ManageTriggers,
-            Permission::ManageColumns,
-            Permission::ManageSlos,
-            Permission::ManageRecipients,
-            Permission::ManageSignals,
-        ]
-        .into_iter()
-        .collect()
+        Permission::ALL
+            .iter()
+            .filter(|p| p.wire_name().starts_with("manage_"))
+            .filter(|p| !matches!(p, Permission::ManageBoards | Permission::ManagePrivateBoards))
+            .copied()
+            .collect()
     }
 
     /// Flag keys created more than `age` ago (default 90 days).

@@ -2,7 +2,8 @@
 //! key, [`provision`](crate::ApiKeys::provision) one key per service, and
 //! [`audit`](crate::ApiKeys::audit) a team's keys.
 //!
-//! They use the public API only (so they retry, pace and fail exactly like it), print
+//! They are built on the same calls as the public API (so they retry, pace and fail
+//! exactly like it), print
 //! nothing, and report progress to an optional [`ProgressFn`] so that a caller can show a
 //! bar.
 
