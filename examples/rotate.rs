@@ -25,6 +25,12 @@ async fn main() -> Result<(), Error> {
     println!("Rotating {} ({:?}, created {})", old.id, old.name, old.created.format("%Y-%m-%d"));
 
     let options = RotateOptions::new()
+        // Store the secret the moment the key exists: before anything else can fail.
+        .on_created(|created| {
+            let secret = created.header_value();
+            println!("  storing the new X-Honeycomb-Team value ({} characters) in the CI secrets", secret.expose_secret().len());
+            Ok(())
+        })
         .wait_until(|new_key| {
             let id = new_key.id().clone();
             async move {
@@ -35,8 +41,6 @@ async fn main() -> Result<(), Error> {
         .progress(|p| println!("  [{}/{}] {}", p.done, p.total.unwrap_or(0), p.stage));
     let rotation = keys.rotate(&old.id, options).await?;
     println!("{rotation}");
-    let secret = rotation.new_key.header_value();
-    println!("  new X-Honeycomb-Team value: {} characters (shown once; store it now)", secret.expose_secret().len());
 
     println!("\nAgain, with Honeycomb failing to disable the old key:");
     honeycomb.fail_next(Operation::UpdateApiKey, 3, Fault::status(503));
@@ -44,6 +48,7 @@ async fn main() -> Result<(), Error> {
     println!("{again}");
     if let OldKeyOutcome::StillEnabled { .. } = again.old_key_outcome {
         println!("  nothing is lost: the new key {} and its secret are in the result;", again.new_key.id());
+        assert!(again.new_key.secret().is_some());
         println!("  disable {} yourself once the new key is deployed.", again.old_key.id);
     }
     Ok(())

@@ -103,9 +103,10 @@ impl ApiKeys {
         let id = KeyId::parse(id.as_ref())?;
         let team = self.team().await?;
         let raw = self.client.raw();
-        call(&self.client, Operation::GetApiKey, self.options(), || raw.get_api_key(&team, id.as_str()))
+        let key = call(&self.client, Operation::GetApiKey, self.options(), || raw.get_api_key(&team, id.as_str()))
             .await
-            .map(|r| key_from_wire(r.data))
+            .map(|r| key_from_wire(r.data))?;
+        same_id(Operation::GetApiKey, id.as_str(), key)
     }
 
     /// Gets one key, or `None` when Honeycomb answers 404.
@@ -127,7 +128,7 @@ impl ApiKeys {
         let name = new.name.clone();
         let body = create_request(new)?;
         let team = self.team().await?;
-        let raw = self.client.raw();
+        let raw = self.client.raw_for_create();
         let options = CallOptions { subject: Some(&name), ..self.options() };
         call(&self.client, Operation::CreateApiKey, options, || raw.create_api_key(&team, &body))
             .await
@@ -142,9 +143,12 @@ impl ApiKeys {
         let body = update_request(&id, update)?;
         let team = self.team().await?;
         let raw = self.client.raw();
-        call(&self.client, Operation::UpdateApiKey, self.options(), || raw.update_api_key(&team, id.as_str(), &body))
-            .await
-            .map(|r| key_from_wire(r.data))
+        let key = call(&self.client, Operation::UpdateApiKey, self.options(), || {
+            raw.update_api_key(&team, id.as_str(), &body)
+        })
+        .await
+        .map(|r| key_from_wire(r.data))?;
+        same_id(Operation::UpdateApiKey, id.as_str(), key)
     }
 
     /// Deletes a key. Honeycomb answers 404 for a key that does not exist (anymore); a 404
@@ -208,6 +212,26 @@ impl ListApiKeys {
                 }
             },
         )
+    }
+}
+
+/// The key Honeycomb answered with, if it is the one asked for: an answer about another
+/// key must not be acted on (a rotation would retire the wrong one).
+fn same_id(operation: Operation, requested: &str, key: ApiKey) -> Result<ApiKey> {
+    if key.id.as_str() == requested {
+        Ok(key)
+    } else {
+        Err(Error::IdMismatch {
+            operation,
+            requested: requested.to_string(),
+            answered: crate::text::terminal_safe(key.id.as_str()).into_owned(),
+        })
+    }
+}
+
+impl pagination::Listed for ApiKey {
+    fn listing_id(&self) -> &str {
+        self.id.as_str()
     }
 }
 

@@ -69,16 +69,18 @@ impl Client {
 }
 
 /// The team slug is only in `included`: the entry of type `teams` whose id is
-/// `data.relationships.team.data.id` (or, without a relationship, the only team entry).
+/// `data.relationships.team.data.id`, or else the only team entry (Honeycomb's own
+/// published example links a team id that differs from the included one's).
 fn auth_from_wire(response: types::AuthResponse) -> Result<AuthInfo> {
     let types::AuthResponse { data, included } = response;
     let team_id = data.relationships.and_then(|r| r.team).and_then(|t| t.data).map(|d| d.id);
-    let mut teams = included.into_iter().filter(|r| r.type_ == "teams");
-    let team = match &team_id {
-        Some(id) => teams.find(|r| &r.id == id),
-        None => teams.next(),
-    }
-    .ok_or(Error::TeamNotFound)?;
+    let mut teams: Vec<_> = included.into_iter().filter(|r| r.type_ == "teams").collect();
+    let linked = team_id.and_then(|id| teams.iter().position(|r| r.id == id));
+    let team = match linked {
+        Some(at) => teams.swap_remove(at),
+        None if teams.len() == 1 => teams.remove(0),
+        None => return Err(Error::TeamNotFound),
+    };
     let attributes = team.attributes.unwrap_or_default();
     let slug = attributes.slug.filter(|s| !s.is_empty()).ok_or(Error::TeamNotFound)?;
     let a = data.attributes;

@@ -22,6 +22,7 @@ use crate::{
     operation::Operation,
     rate_limit::{Limiter, RateLimitConfig, RateLimitStatus},
     retry::RetryConfig,
+    text::Redactor,
 };
 
 /// Default time allowed for a whole call, its retries and waits included.
@@ -56,6 +57,10 @@ pub struct Client {
 
 struct Inner {
     raw: RawClient,
+    /// For creates: a client that opens a fresh connection for every request, built on
+    /// first use (see [`Client::raw_for_create`]).
+    unpooled: std::sync::OnceLock<RawClient>,
+    http: HttpSettings,
     base: Url,
     key_id: String,
     team: Option<String>,
@@ -64,6 +69,7 @@ struct Inner {
     limiter: Limiter,
     clock: Arc<dyn Clock>,
     operation_timeout: Duration,
+    redactor: Redactor,
 }
 
 impl Client {
@@ -130,6 +136,22 @@ impl Client {
         &self.inner.raw
     }
 
+    /// The generated client for a create: one that never reuses a pooled connection.
+    ///
+    /// A server closes idle keep-alive connections when it likes; a request written onto
+    /// one just as it closes fails with no answer, and for a create that is an unknown
+    /// outcome (a create is never re-sent blindly). Creates are rare and paced, so each
+    /// gets a fresh connection: a broken connect is then provably not processed, and is
+    /// retried. Reads keep the pool (they are retried safely).
+    pub(crate) fn raw_for_create(&self) -> &RawClient {
+        self.inner.unpooled.get_or_init(|| {
+            self.inner.http.raw_client(false).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "no unpooled HTTP client; creates use pooled connections");
+                self.inner.http.raw_client(true).expect("the same settings built a client before")
+            })
+        })
+    }
+
     pub(crate) fn retry_config(&self) -> &RetryConfig {
         &self.inner.retry
     }
@@ -146,6 +168,11 @@ impl Client {
 
     pub(crate) fn operation_timeout(&self) -> Duration {
         self.inner.operation_timeout
+    }
+
+    /// Hides the management key's secret in server text.
+    pub(crate) fn redactor(&self) -> &Redactor {
+        &self.inner.redactor
     }
 }
 
@@ -323,23 +350,22 @@ impl ClientBuilder {
 
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, key.authorization());
-        let user_agent = self
-            .user_agent
-            .unwrap_or_else(|| concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string());
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(user_agent)
-            .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-            .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
-
-        let raw = RawClient::new_with_client(base.as_str().trim_end_matches('/'), http);
+        let http = HttpSettings {
+            base: base.as_str().trim_end_matches('/').to_string(),
+            headers,
+            user_agent: self
+                .user_agent
+                .unwrap_or_else(|| concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string()),
+            connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+        };
+        let raw = http.raw_client(true).map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
         let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock::default()));
         Ok(Client {
             inner: Arc::new(Inner {
                 raw,
+                unpooled: std::sync::OnceLock::new(),
+                http,
                 base,
                 key_id: key.id().to_string(),
                 team,
@@ -348,8 +374,36 @@ impl ClientBuilder {
                 limiter: Limiter::new(self.rate_limit.unwrap_or_default(), clock.clone()),
                 clock,
                 operation_timeout: self.operation_timeout.unwrap_or(DEFAULT_OPERATION_TIMEOUT),
+                redactor: key.redactor(),
             }),
         })
+    }
+}
+
+/// What the HTTP clients are built from.
+struct HttpSettings {
+    base: String,
+    /// The `Authorization` header (sensitive).
+    headers: HeaderMap,
+    user_agent: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+}
+
+impl HttpSettings {
+    /// A generated client on a new HTTP client; `pooled: false` keeps no idle connection,
+    /// so that every request opens its own.
+    fn raw_client(&self, pooled: bool) -> reqwest::Result<RawClient> {
+        let mut builder = reqwest::Client::builder()
+            .default_headers(self.headers.clone())
+            .user_agent(self.user_agent.clone())
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none());
+        if !pooled {
+            builder = builder.pool_max_idle_per_host(0);
+        }
+        Ok(RawClient::new_with_client(&self.base, builder.build()?))
     }
 }
 

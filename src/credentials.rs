@@ -67,6 +67,11 @@ impl ManagementKey {
         (self.id, self.secret)
     }
 
+    /// What hides this key's secret (in every form a server could echo it) in server text.
+    pub(crate) fn redactor(&self) -> crate::text::Redactor {
+        crate::text::Redactor::new(Some(&self.id), self.secret.expose_secret())
+    }
+
     /// The `Authorization` header value, marked sensitive so HTTP layers never log it.
     pub(crate) fn authorization(&self) -> HeaderValue {
         let mut value = HeaderValue::try_from(format!("Bearer {}:{}", self.id, self.secret.expose_secret()))

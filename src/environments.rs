@@ -95,17 +95,34 @@ impl Environments {
         let team = self.client.team_for(self.team.as_deref()).await?;
         let raw = self.client.raw();
         let options = CallOptions { retry: self.retry.as_ref(), subject: None };
-        call(&self.client, Operation::GetEnvironment, options, || raw.get_environment(&team, id.as_str()))
+        let env = call(&self.client, Operation::GetEnvironment, options, || raw.get_environment(&team, id.as_str()))
             .await
-            .map(|r| environment_from_wire(r.data))
+            .map(|r| environment_from_wire(r.data))?;
+        if env.id != id {
+            return Err(Error::IdMismatch {
+                operation: Operation::GetEnvironment,
+                requested: id.to_string(),
+                answered: crate::text::terminal_safe(env.id.as_str()).into_owned(),
+            });
+        }
+        Ok(env)
     }
 
     /// The environment whose id, slug or name (case-insensitively) is `wanted`, if any:
-    /// how to get from the name people know to the id keys need. Lists until found.
+    /// how to get from the name people know to the id keys need. Something shaped like an
+    /// id is read by id (one request); a name or slug, or an id-shaped word that is no
+    /// environment's id, is looked for in the list, page by page until found.
     pub async fn find(&self, wanted: &str) -> Result<Option<Environment>> {
         let wanted = wanted.trim();
         if wanted.is_empty() {
             return Err(Error::invalid("environment", "id, name or slug must not be empty"));
+        }
+        if EnvironmentId::parse(wanted).is_ok() {
+            match self.get(wanted).await {
+                Ok(env) => return Ok(Some(env)),
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
         }
         let mut all = self.list().items();
         while let Some(env) = all.try_next().await? {
@@ -153,6 +170,12 @@ impl ListEnvironments {
                 }
             },
         )
+    }
+}
+
+impl pagination::Listed for Environment {
+    fn listing_id(&self) -> &str {
+        self.id.as_str()
     }
 }
 

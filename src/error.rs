@@ -133,14 +133,31 @@ pub enum Error {
         column: usize,
     },
 
-    /// `links.next` pointed at a page that was already fetched, or pages kept coming back
-    /// empty while still pointing further: the listing stopped instead of looping forever.
-    #[error(
-        "pagination stopped after {pages} pages: the next-page cursor repeated an earlier one, or pages kept coming back empty"
-    )]
+    /// The server's pages did not lead to an end: a cursor came back, a key came twice,
+    /// too many pages were empty, or the listing passed its page limit. The listing
+    /// stopped instead of running forever; the items it yielded before are real, but the
+    /// listing is incomplete.
+    #[error("pagination stopped after {pages} pages: {fault}")]
     PaginationLoop {
-        /// Pages fetched before the loop was detected.
+        /// Pages fetched before the listing stopped.
         pages: usize,
+        /// What the server did.
+        fault: PaginationFault,
+    },
+
+    /// Honeycomb answered for another key or environment than the one asked for. Nothing
+    /// was done with the answer (no write follows it): acting on it could change the wrong
+    /// key.
+    #[error(
+        "`{operation}` asked for {requested} but Honeycomb answered with {answered}; nothing was done with that answer"
+    )]
+    IdMismatch {
+        /// The operation.
+        operation: Operation,
+        /// The id asked for.
+        requested: String,
+        /// The id in the answer (escaped if it held control characters).
+        answered: String,
     },
 
     /// `links.next` pointed somewhere the client will not send credentials to (another
@@ -166,6 +183,49 @@ pub enum Error {
         crate::config::ENV_TEAM
     )]
     TeamNotFound,
+}
+
+/// Why a listing stopped early; see [`Error::PaginationLoop`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaginationFault {
+    /// A next-page cursor came back that this listing had already followed: a loop.
+    RepeatedCursor,
+    /// An item came a second time in one listing (the same pages under new cursors).
+    RepeatedItem {
+        /// Its id.
+        id: String,
+    },
+    /// Too many pages came back empty while still pointing further.
+    EmptyPages {
+        /// How many pages were empty.
+        empty: usize,
+    },
+    /// The listing reached its page limit
+    /// ([`page_limit`](crate::ListApiKeys::page_limit), default
+    /// [`DEFAULT_PAGE_LIMIT`](crate::pagination::DEFAULT_PAGE_LIMIT)) with more pages to go.
+    PageLimit {
+        /// The limit.
+        limit: usize,
+    },
+}
+
+impl fmt::Display for PaginationFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PaginationFault::RepeatedCursor => f.write_str("the next-page cursor repeated an earlier one"),
+            PaginationFault::RepeatedItem { id } => {
+                write!(f, "{} came a second time in one listing", crate::text::terminal_safe(id))
+            }
+            PaginationFault::EmptyPages { empty } => {
+                write!(f, "{empty} pages came back empty while still pointing to more")
+            }
+            PaginationFault::PageLimit { limit } => write!(
+                f,
+                "it reached the limit of {limit} pages with more to go; raise it with `page_limit` if the team really has that many"
+            ),
+        }
+    }
 }
 
 /// Which time limit a call ran into.
@@ -249,6 +309,23 @@ impl Error {
             Error::Timeout { operation, scope: TimeoutScope::Attempt, source: Some(source) }
         } else {
             Error::Transport { source }
+        }
+    }
+
+    /// Hides the secrets `redactor` knows in every text the server provided.
+    pub(crate) fn redact(&mut self, redactor: &crate::text::Redactor) {
+        match self {
+            Error::Api(api) => api.redact(redactor),
+            Error::OutcomeUnknown { source, subject, .. } => {
+                source.redact(redactor);
+                if let Some(subject) = subject {
+                    redactor.redact_in_place(subject);
+                }
+            }
+            Error::UnsafeNextLink { reason } => redactor.redact_in_place(reason),
+            Error::IdMismatch { answered, .. } => redactor.redact_in_place(answered),
+            Error::PaginationLoop { fault: PaginationFault::RepeatedItem { id }, .. } => redactor.redact_in_place(id),
+            _ => {}
         }
     }
 
@@ -437,13 +514,25 @@ impl ApiError {
                 let text = String::from_utf8_lossy(body);
                 let excerpt: String =
                     text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(EXCERPT_LIMIT).collect();
-                let excerpt = redact_bearer(&excerpt.split_whitespace().collect::<Vec<_>>().join(" "));
+                let excerpt = excerpt.split_whitespace().collect::<Vec<_>>().join(" ");
                 if !excerpt.is_empty() {
                     error.body_excerpt = Some(excerpt);
                 }
             }
         }
         error
+    }
+
+    /// Hides the secrets `redactor` knows (and any `Bearer` token) in every text the server
+    /// provided: the JSON:API members, the message, the excerpt and the request id.
+    pub(crate) fn redact(&mut self, redactor: &crate::text::Redactor) {
+        let texts = self.errors.iter_mut().flat_map(|e| {
+            let source = e.source.as_mut().map(|s| [&mut s.pointer, &mut s.header, &mut s.parameter]);
+            [&mut e.id, &mut e.status, &mut e.code, &mut e.title, &mut e.detail].into_iter().chain(source.into_iter().flatten())
+        });
+        for text in texts.chain([&mut self.message, &mut self.body_excerpt, &mut self.request_id]).flatten() {
+            redactor.redact_in_place(text);
+        }
     }
 
     /// The first JSON:API error, which is what most responses carry.
@@ -509,7 +598,11 @@ impl ApiError {
 }
 
 impl fmt::Display for ApiError {
+    /// Every text the server provided is shown with control and invisible characters
+    /// escaped ([`terminal_safe`](crate::text::terminal_safe)), so that printing an error
+    /// cannot change a terminal or fake a line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::text::terminal_safe as safe;
         write!(f, "{}: Honeycomb answered {}", self.operation, self.status)?;
         let mut details = self.errors.iter().peekable();
         if details.peek().is_some() {
@@ -520,28 +613,28 @@ impl fmt::Display for ApiError {
                 f.write_str(";")?;
             }
             match (&e.title, &e.detail) {
-                (Some(t), Some(d)) => write!(f, " {t}: {d}")?,
-                (Some(t), None) => write!(f, " {t}")?,
-                (None, Some(d)) => write!(f, " {d}")?,
+                (Some(t), Some(d)) => write!(f, " {}: {}", safe(t), safe(d))?,
+                (Some(t), None) => write!(f, " {}", safe(t))?,
+                (None, Some(d)) => write!(f, " {}", safe(d))?,
                 (None, None) => {}
             }
             if let Some(source) = &e.source {
                 if let Some(p) = &source.pointer {
-                    write!(f, " (at {p})")?;
+                    write!(f, " (at {})", safe(p))?;
                 } else if let Some(h) = &source.header {
-                    write!(f, " (in the {h} header)")?;
+                    write!(f, " (in the {} header)", safe(h))?;
                 } else if let Some(p) = &source.parameter {
-                    write!(f, " (in the `{p}` parameter)")?;
+                    write!(f, " (in the `{}` parameter)", safe(p))?;
                 }
             }
             if let Some(code) = &e.code {
-                write!(f, " [{code}]")?;
+                write!(f, " [{}]", safe(code))?;
             }
         }
         if let Some(m) = &self.message {
-            write!(f, ": {m}")?;
+            write!(f, ": {}", safe(m))?;
         } else if let Some(b) = &self.body_excerpt {
-            write!(f, ": {b}")?;
+            write!(f, ": {}", safe(b))?;
         }
         if let Some(wait) = self.retry_after {
             write!(f, " (retry after {} s)", wait.as_secs())?;
@@ -550,7 +643,7 @@ impl fmt::Display for ApiError {
             write!(f, "; {hint}")?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
+            write!(f, " (request id {})", safe(id))?;
         }
         Ok(())
     }
@@ -562,24 +655,6 @@ impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
         Error::Api(Box::new(e))
     }
-}
-
-/// A page that echoes the request (some proxies' error pages do) must not carry the
-/// management key into an error: the token after `Bearer` is hidden.
-fn redact_bearer(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut words = text.split(' ').peekable();
-    while let Some(word) = words.next() {
-        out.push_str(word);
-        if word.eq_ignore_ascii_case("bearer") && words.peek().is_some() {
-            words.next();
-            out.push_str(" [REDACTED]");
-        }
-        if words.peek().is_some() {
-            out.push(' ');
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub mod permissions;
 mod proptests;
 pub mod rate_limit;
 pub mod retry;
+pub mod text;
 mod transport;
 pub mod workflows;
 
@@ -35,7 +36,7 @@ pub use client::{Client, ClientBuilder};
 pub use config::Region;
 pub use credentials::ManagementKey;
 pub use environments::{Environment, Environments, ListEnvironments};
-pub use error::{ApiError, Error, ErrorDetail, ErrorSource, Result, TimeoutScope};
+pub use error::{ApiError, Error, ErrorDetail, ErrorSource, PaginationFault, Result, TimeoutScope};
 pub use model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey};
 pub use operation::Operation;
 pub use pagination::Page;
@@ -45,5 +46,6 @@ pub use retry::RetryConfig;
 /// The secret types this crate hands out (re-exported from `secrecy`).
 pub use secrecy::{ExposeSecret, SecretString};
 pub use workflows::{
-    AuditOptions, AuditReport, OldKeyAction, OldKeyOutcome, ProvisionOptions, ProvisionReport, RotateOptions, Rotation,
+    AuditOptions, AuditReport, OldKeyAction, OldKeyOutcome, ProvisionOptions, ProvisionReport, Replacement, RotateOptions,
+    Rotation,
 };

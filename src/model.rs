@@ -64,10 +64,33 @@ pub(crate) fn check_path_segment(field: &'static str, value: &str, kind: Segment
     Ok(())
 }
 
-/// Checks a key name: not blank, at most [`MAX_NAME_LEN`] characters.
-pub(crate) fn check_name(name: &str) -> Result<()> {
+/// Checks a key name as every create and rename does before sending it: not blank, at
+/// most [`MAX_NAME_LEN`] characters, and no control or invisible character (see
+/// [`text::is_hidden`](crate::text::is_hidden)): a name is shown in terminals and in
+/// Honeycomb's UI, where such a character could hide or fake text.
+///
+/// ```
+/// use honeycomb_api_keys::model::check_name;
+/// assert!(check_name("checkout ingest").is_ok());
+/// assert!(check_name("admin\u{202e}txt.exe").is_err());
+/// assert!(check_name(&"x".repeat(101)).is_err());
+/// ```
+///
+/// # Errors
+///
+/// [`Error::InvalidArgument`] for `name`, saying what to fix.
+pub fn check_name(name: &str) -> Result<()> {
     if name.trim().is_empty() {
         return Err(Error::invalid("name", "must not be empty or only whitespace"));
+    }
+    if let Some((pos, c)) = crate::text::first_hidden(name) {
+        return Err(Error::invalid(
+            "name",
+            format!(
+                "has a control or invisible character (U+{:04X}) at position {pos}; names must be plain visible text",
+                c as u32
+            ),
+        ));
     }
     let len = name.chars().count();
     if len > MAX_NAME_LEN {
@@ -400,19 +423,7 @@ impl NewApiKey {
     pub(crate) fn validate(&self) -> Result<()> {
         check_name(&self.name)?;
         check_path_segment("environment_id", &self.environment, Segment::Id)?;
-        if self.key_type == KeyType::Ingest {
-            let extra = self.permissions.not_allowed_on_ingest();
-            if !extra.is_empty() {
-                return Err(Error::invalid(
-                    "permissions",
-                    format!(
-                        "an ingest key can only have `create_datasets`; `{}` need a configuration key (NewApiKey::configuration)",
-                        extra.join("`, `")
-                    ),
-                ));
-            }
-        }
-        Ok(())
+        self.permissions.check_for(&self.key_type)
     }
 }
 

@@ -1,7 +1,12 @@
 //! Cursor pagination shared by every list: follows `links.next`, guards against loops
 //! and links that leave the API, and turns pages into streams.
 
-use std::{collections::HashSet, future::Future, num::NonZeroU32};
+use std::{
+    collections::HashSet,
+    future::Future,
+    hash::{BuildHasher, RandomState},
+    num::NonZeroU32,
+};
 
 use futures::{
     StreamExt, TryStreamExt,
@@ -11,7 +16,7 @@ use reqwest::Url;
 
 use crate::{
     client::Client,
-    error::{Error, Result},
+    error::{Error, PaginationFault, Result},
     operation::Operation,
 };
 
@@ -22,8 +27,22 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 /// is 20.
 pub const DEFAULT_PAGE_SIZE: u32 = MAX_PAGE_SIZE;
 
-/// How many empty pages in a row, each with a next link, end a listing with an error.
-const MAX_EMPTY_PAGES: usize = 3;
+/// The number of empty pages that still point further (in a row or not) that ends a
+/// listing with [`PaginationFault::EmptyPages`].
+pub const MAX_EMPTY_PAGES: usize = 3;
+
+/// How many pages a listing fetches at most unless told otherwise
+/// ([`page_limit`](crate::ListApiKeys::page_limit)): 10,000 pages of 100 is a million
+/// keys, far more than a team has. A listing that reaches it with more to go ends with
+/// [`PaginationFault::PageLimit`], so that a server handing out fresh pages forever
+/// cannot keep a listing (and its memory) growing.
+pub const DEFAULT_PAGE_LIMIT: usize = 10_000;
+
+/// What a listing remembers of the items it yielded, to notice one coming twice.
+pub(crate) trait Listed {
+    /// The item's id.
+    fn listing_id(&self) -> &str;
+}
 
 /// One page of a list, as Honeycomb returned it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +61,7 @@ pub struct Page<T> {
 pub(crate) struct ListOptions {
     pub(crate) page_size: Option<u32>,
     pub(crate) max_pages: Option<usize>,
+    pub(crate) page_limit: Option<usize>,
     pub(crate) after: Option<String>,
 }
 
@@ -61,6 +81,17 @@ macro_rules! list_builder_methods {
         /// without an error; the last page's `next_cursor` says where it stopped).
         pub fn max_pages(mut self, pages: usize) -> Self {
             self.options.max_pages = Some(pages);
+            self
+        }
+
+        /// The most pages this listing fetches before it ends with
+        /// [`Error::PaginationLoop`](crate::Error::PaginationLoop) if there are more
+        /// (default [`DEFAULT_PAGE_LIMIT`](crate::pagination::DEFAULT_PAGE_LIMIT)): the
+        /// guard against a server that never stops handing out pages. Unlike
+        /// [`max_pages`](Self::max_pages), reaching it is an error: the listing is
+        /// incomplete.
+        pub fn page_limit(mut self, pages: usize) -> Self {
+            self.options.page_limit = Some(pages);
             self
         }
 
@@ -151,38 +182,51 @@ struct State<F> {
     fetch: F,
     guard: NextLinkGuard,
     cursor: Option<String>,
-    seen: HashSet<String>,
+    /// Hashes of the cursors followed and of the items yielded: what a loop is noticed
+    /// by, at 8 bytes an entry whatever the server sends.
+    hasher: RandomState,
+    cursors: HashSet<u64>,
+    items: HashSet<u64>,
     pages: usize,
-    empty_in_a_row: usize,
+    empty: usize,
     max_pages: Option<usize>,
+    page_limit: usize,
     finished: bool,
     /// An error found after a good page: yielded after that page.
     pending: Option<Error>,
 }
 
 /// A stream of pages: `fetch(cursor)` gets one page (`start` for the first). It ends
-/// after the page without a next link, after `max_pages` pages, or with an error after
-/// the page whose next link repeats a cursor or leaves the list, or after
-/// [`MAX_EMPTY_PAGES`] empty pages in a row that still point further.
+/// after the page without a next link, or after `max_pages` pages; it ends with
+/// [`Error::PaginationLoop`] after the page whose next link repeats a cursor, the page
+/// that repeats an item (that page is cut before the repeat), the
+/// [`MAX_EMPTY_PAGES`]th empty page that points further, or at `page_limit` pages
+/// with more to go; and with [`Error::UnsafeNextLink`] after a page whose next link
+/// leaves the list.
 fn pages<T, F, Fut>(
     guard: NextLinkGuard,
     start: Option<String>,
     max_pages: Option<usize>,
+    page_limit: Option<usize>,
     fetch: F,
 ) -> BoxStream<'static, Result<Page<T>>>
 where
-    T: Send + 'static,
+    T: Listed + Send + 'static,
     F: FnMut(Option<String>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<RawPage<T>>> + Send,
 {
+    let hasher = RandomState::new();
     let state = State {
         fetch,
         guard,
-        seen: start.iter().cloned().collect(),
+        cursors: start.iter().map(|c| hasher.hash_one(c)).collect(),
+        hasher,
+        items: HashSet::new(),
         cursor: start,
         pages: 0,
-        empty_in_a_row: 0,
+        empty: 0,
         max_pages,
+        page_limit: page_limit.unwrap_or(DEFAULT_PAGE_LIMIT),
         finished: false,
         pending: None,
     };
@@ -193,15 +237,36 @@ where
         if st.finished || st.max_pages.is_some_and(|max| st.pages >= max) {
             return Ok(None);
         }
-        let raw = (st.fetch)(st.cursor.take()).await?;
+        let mut raw = (st.fetch)(st.cursor.take()).await?;
         st.pages += 1;
-        st.empty_in_a_row = if raw.items.is_empty() { st.empty_in_a_row + 1 } else { 0 };
+        let pages = st.pages;
+        let fault = |fault| Some(Error::PaginationLoop { pages, fault });
+        // Items already yielded mean the server went round again: cut the page there.
+        if let Some(repeat) = raw.items.iter().position(|item| !st.items.insert(st.hasher.hash_one(item.listing_id())))
+        {
+            let id = raw.items[repeat].listing_id().to_string();
+            raw.items.truncate(repeat);
+            st.pending = fault(PaginationFault::RepeatedItem { id });
+            st.finished = true;
+            return Ok(Some((Page { items: raw.items, next_cursor: None }, st)));
+        }
         let next_cursor = match st.guard.cursor(raw.next_link.as_deref()) {
-            Ok(Some(cursor)) if !st.seen.insert(cursor.clone()) || st.empty_in_a_row >= MAX_EMPTY_PAGES => {
-                st.pending = Some(Error::PaginationLoop { pages: st.pages });
-                None
+            Ok(Some(cursor)) => {
+                st.empty += usize::from(raw.items.is_empty());
+                if !st.cursors.insert(st.hasher.hash_one(&cursor)) {
+                    st.pending = fault(PaginationFault::RepeatedCursor);
+                    None
+                } else if st.empty >= MAX_EMPTY_PAGES {
+                    st.pending = fault(PaginationFault::EmptyPages { empty: st.empty });
+                    None
+                } else if st.pages >= st.page_limit && !st.max_pages.is_some_and(|max| max <= st.page_limit) {
+                    st.pending = fault(PaginationFault::PageLimit { limit: st.page_limit });
+                    None
+                } else {
+                    Some(cursor)
+                }
             }
-            Ok(next) => next,
+            Ok(None) => None,
             Err(e) => {
                 st.pending = Some(e);
                 None
@@ -224,7 +289,7 @@ pub(crate) fn team_list<T, F, Fut>(
     fetch: F,
 ) -> BoxStream<'static, Result<Page<T>>>
 where
-    T: Send + 'static,
+    T: Listed + Send + 'static,
     F: Fn(Client, String, Option<String>, NonZeroU32) -> Fut + Send + 'static,
     Fut: Future<Output = Result<RawPage<T>>> + Send + 'static,
 {
@@ -239,7 +304,7 @@ where
         let team = client.team_for(team.as_deref()).await?;
         let guard = NextLinkGuard::new(client.endpoint(), op.path().replace("{teamSlug}", &team));
         let fetch = move |cursor| fetch(client.clone(), team.clone(), cursor, size);
-        Ok::<_, Error>(pages(guard, options.after, options.max_pages, fetch))
+        Ok::<_, Error>(pages(guard, options.after, options.max_pages, options.page_limit, fetch))
     };
     stream::once(start).try_flatten().boxed()
 }

@@ -219,14 +219,40 @@ impl Permissions {
         self.unknown.insert(name, granted);
     }
 
-    /// The permissions that an ingest key cannot carry (all but `create_datasets`, and
-    /// any unknown name that is `true`).
-    pub(crate) fn not_allowed_on_ingest(&self) -> Vec<String> {
-        self.iter()
+    /// Checks that a key of `key_type` can carry these permissions: an ingest key only
+    /// `create_datasets` (and no unknown name set to `true`).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{KeyType, Permission, Permissions};
+    /// assert!(Permissions::from(Permission::CreateDatasets).check_for(&KeyType::Ingest).is_ok());
+    /// assert!(Permissions::board_management().check_for(&KeyType::Ingest).is_err());
+    /// assert!(Permissions::board_management().check_for(&KeyType::Configuration).is_ok());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for `permissions`, naming
+    /// the ones an ingest key cannot have.
+    pub fn check_for(&self, key_type: &crate::KeyType) -> crate::Result<()> {
+        if *key_type != crate::KeyType::Ingest {
+            return Ok(());
+        }
+        let extra: Vec<String> = self
+            .iter()
             .filter(|p| !p.allowed_on_ingest_keys())
             .map(|p| p.wire_name().to_string())
             .chain(self.unknown.iter().filter(|(_, v)| **v).map(|(k, _)| k.clone()))
-            .collect()
+            .collect();
+        if extra.is_empty() {
+            return Ok(());
+        }
+        Err(crate::Error::invalid(
+            "permissions",
+            format!(
+                "an ingest key can only have `create_datasets`; `{}` need a configuration key (NewApiKey::configuration)",
+                extra.join("`, `")
+            ),
+        ))
     }
 
     /// Every permission as `(wire name, granted)`: the known ones in wire order, then the

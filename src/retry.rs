@@ -175,8 +175,9 @@ pub(crate) fn requested_wait(status: u16, headers: &HeaderMap) -> Option<Duratio
 /// clock does not change the wait). Anything else is ignored. Cut to [`MAX_WINDOW`].
 pub(crate) fn retry_after_from(value: &str, date: Option<&str>) -> Option<Duration> {
     let value = value.trim();
-    let wait = if let Ok(secs) = value.parse::<u64>() {
-        Duration::from_secs(secs.min(MAX_WINDOW.as_secs()))
+    let wait = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // More seconds than a u64 holds is still a (very long) wait, not junk.
+        value.parse::<u64>().map_or(MAX_WINDOW, |secs| Duration::from_secs(secs.min(MAX_WINDOW.as_secs())))
     } else {
         let when = httpdate::parse_http_date(value).ok()?;
         let now =
@@ -199,6 +200,7 @@ mod tests {
     fn retry_after_accepts_seconds_and_dates_and_ignores_junk() {
         assert_eq!(retry_after_from("7", None), Some(Duration::from_secs(7)));
         assert_eq!(retry_after_from(" 0 ", None), Some(Duration::ZERO));
+        assert_eq!(retry_after_from("99999999999999999999999", None), Some(MAX_WINDOW), "beyond u64 is a long wait");
         assert_eq!(retry_after_from("Fri, 22 Mar 2024 18:37:53 GMT", None), Some(Duration::ZERO));
         let future = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(120));
         let wait = retry_after_from(&future, None).unwrap();

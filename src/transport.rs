@@ -201,7 +201,9 @@ where
             maybe_done |= failure.kind.ambiguous();
             let wait = if failure.retry { failure.next_wait(backoff.next()) } else { None };
             let Some(wait) = wait else {
-                return Err(into_call_error(op, &options, failure).await);
+                let mut error = into_call_error(op, &options, failure).await;
+                error.redact(client.redactor());
+                return Err(error);
             };
             tracing::debug!(attempt, failure = failure.kind.describe(), wait_ms = wait.as_millis() as u64, "retrying");
             clock.sleep(wait).await;

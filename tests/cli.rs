@@ -48,16 +48,32 @@ fn stderr(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).unwrap()
 }
 
-/// The command's JSON output, checked against the schema `hny-keys schema <of>` prints.
-fn json_checked(fake: &MockHoneycomb, args: &[&str], schema_of: &str) -> Value {
+/// The command's JSON output, one document a line, each checked against the schema
+/// `hny-keys schema <of>` prints.
+fn json_lines_checked(fake: &MockHoneycomb, args: &[&str], schema_of: &str) -> Vec<Value> {
     let out = hny(fake, args);
     assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    let value: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    lines_match_schema(fake, &stdout(&out), schema_of)
+}
+
+/// Each line of `text` parsed and checked against the schema of `schema_of`.
+fn lines_match_schema(fake: &MockHoneycomb, text: &str, schema_of: &str) -> Vec<Value> {
     let schema: Value = serde_json::from_str(&stdout(&hny(fake, &["schema", schema_of]))).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{args:?} does not match its schema: {errors:?}");
-    value
+    let lines: Vec<Value> = text.lines().map(|line| serde_json::from_str(line).expect("each line is JSON")).collect();
+    assert!(!lines.is_empty(), "no output");
+    for value in &lines {
+        let errors: Vec<String> = validator.iter_errors(value).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{schema_of}: {value} does not match its schema: {errors:?}");
+    }
+    lines
+}
+
+/// The command's JSON output: one document on one line, checked against its schema.
+fn json_checked(fake: &MockHoneycomb, args: &[&str], schema_of: &str) -> Value {
+    let mut lines = json_lines_checked(fake, args, schema_of);
+    assert_eq!(lines.len(), 1, "{args:?} prints one document");
+    lines.remove(0)
 }
 
 fn seeded() -> (MockHoneycomb, String) {
@@ -111,8 +127,8 @@ fn auth_environments_list_and_get_print_json_matching_their_schemas() {
     assert_eq!(configuration[0]["name"], "ci");
     assert_eq!(configuration.as_array().unwrap().len(), 1);
     let got = json_checked(&fake, &["get", &key.id], "get");
-    assert_eq!(got[0]["name"], "legacy");
-    assert_eq!(got[0]["environment_id"], env.as_str());
+    assert_eq!(got["name"], "legacy", "one object, not an array");
+    assert_eq!(got["environment_id"], env.as_str());
     let table = hny(&fake, &["list", "--output", "table"]);
     assert!(stdout(&table).contains("legacy") && stdout(&table).contains("enabled"));
 }
@@ -244,8 +260,8 @@ fn update_changes_names_state_and_permissions() {
         ],
         "update",
     );
-    assert_eq!(out[0]["name"], "ci (old)");
-    assert_eq!(out[0]["disabled"], true);
+    assert_eq!(out["name"], "ci (old)", "one object, not an array");
+    assert_eq!(out["disabled"], true);
     let stored = fake.key(&id).unwrap();
     assert!(
         stored.permissions["manage_triggers"]
@@ -253,7 +269,7 @@ fn update_changes_names_state_and_permissions() {
             && stored.permissions["manage_boards"]
     );
     let enabled = json_checked(&fake, &["update", &id, "--enable"], "update");
-    assert_eq!(enabled[0]["disabled"], false);
+    assert_eq!(enabled["disabled"], false);
     let nothing = hny(&fake, &["update", &id]);
     assert_eq!(nothing.status.code(), Some(2));
 }
@@ -277,19 +293,25 @@ fn rotate_replaces_and_disables_and_keeps_the_secret_when_retiring_fails() {
     let old =
         fake.seed_key("production", "checkout", &KeyType::Ingest, &Permissions::none(), std::time::Duration::ZERO);
     assert_eq!(hny(&fake, &["rotate", &old.id]).status.code(), Some(2), "needs --yes off a terminal");
-    let rotated = json_checked(&fake, &["rotate", &old.id, "--yes"], "rotate");
+    let lines = json_lines_checked(&fake, &["rotate", &old.id, "--yes"], "rotate");
+    let [created, rotated] = &lines[..] else { panic!("a created line, then the outcome: {lines:?}") };
+    assert_eq!(created["event"], "created");
+    assert_eq!(rotated["event"], "rotated");
     assert_eq!(rotated["old_key_outcome"], "disabled");
     assert!(fake.key(&old.id).unwrap().disabled);
-    let new_id = rotated["new_key"]["key"]["id"].as_str().unwrap().to_string();
-    assert_eq!(rotated["new_key"]["secret"], fake.key(&new_id).unwrap().secret.as_str());
+    let new_id = created["key"]["id"].as_str().unwrap().to_string();
+    assert_eq!(rotated["new_key"]["id"], new_id.as_str());
+    assert_eq!(created["secret"], fake.key(&new_id).unwrap().secret.as_str());
+    assert!(rotated.get("secret").is_none() && !rotated.to_string().contains(&fake.key(&new_id).unwrap().secret));
 
     fake.fail_next(Operation::UpdateApiKey, 3, Fault::status(500));
     let out = hny(&fake, &["rotate", &new_id, "--yes"]);
     assert_eq!(out.status.code(), Some(1));
-    let partial: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let lines = lines_match_schema(&fake, &stdout(&out), "rotate");
+    let [created, partial] = &lines[..] else { panic!("{lines:?}") };
     assert_eq!(partial["old_key_outcome"], "still_enabled");
-    let newest = partial["new_key"]["key"]["id"].as_str().unwrap();
-    assert_eq!(partial["new_key"]["secret"], fake.key(newest).unwrap().secret.as_str(), "the new secret is printed");
+    let newest = created["key"]["id"].as_str().unwrap();
+    assert_eq!(created["secret"], fake.key(newest).unwrap().secret.as_str(), "the new secret is printed");
     assert!(!fake.key(&new_id).unwrap().disabled, "the old key is left enabled");
     assert!(stderr(&out).contains("still enabled"), "{}", stderr(&out));
 }
@@ -297,12 +319,24 @@ fn rotate_replaces_and_disables_and_keeps_the_secret_when_retiring_fails() {
 #[test]
 fn provision_and_audit() {
     let (fake, _) = seeded();
-    let first = json_checked(&fake, &["provision", "--environment", "production", "checkout", "search"], "provision");
-    assert!(first.as_array().unwrap().iter().all(|e| e["outcome"] == "created" && e["ingest_key"].is_string()));
-    let second = json_checked(&fake, &["provision", "-e", "Production", "checkout", "search", "payments"], "provision");
-    let outcomes: Vec<&str> = second.as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
+    let first =
+        json_lines_checked(&fake, &["provision", "--environment", "production", "checkout", "search"], "provision");
+    let created: Vec<&Value> = first.iter().filter(|l| l["event"] == "created").collect();
+    assert_eq!(created.len(), 2, "{first:?}");
+    assert!(created.iter().all(|l| l["ingest_key"].is_string() && l["service"].is_string()));
+    let report = first.last().unwrap();
+    assert_eq!(report["event"], "report");
+    assert_eq!(report["complete"], true);
+    assert!(report["entries"].as_array().unwrap().iter().all(|e| e["outcome"] == "created"));
+    let second =
+        json_lines_checked(&fake, &["provision", "-e", "Production", "checkout", "search", "payments"], "provision");
+    assert_eq!(second.len(), 2, "one created line, then the report: {second:?}");
+    assert_eq!(second[0]["service"], "payments");
+    let outcomes: Vec<&str> =
+        second[1]["entries"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["existing", "existing", "created"]);
-    assert!(second[0]["secret"].is_null(), "an existing key's secret cannot be shown");
+    let secret = second[0]["secret"].as_str().unwrap();
+    assert!(!second[1].to_string().contains(secret), "the report holds no secret");
 
     fake.seed_key(
         "production",

@@ -125,20 +125,24 @@ async fn a_repeated_cursor_yields_the_pages_then_a_loop_error() {
     let results: Vec<_> = client(&server).api_keys().list().pages().collect().await;
     assert_eq!(results.len(), 3, "two pages, then the error, then the end");
     assert!(results[0].is_ok() && results[1].is_ok());
-    assert!(matches!(results[2], Err(Error::PaginationLoop { pages: 2 })), "{:?}", results[2]);
+    assert!(matches!(results[2], Err(Error::PaginationLoop { pages: 2, .. })), "{:?}", results[2]);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
 #[tokio::test]
 async fn a_cursor_cycle_is_caught_too() {
     let server = MockServer::start().await;
-    mount_key_page(&server, None, jsonapi(200, page(vec![ingest_key(INGEST_ID, "0")], Some(&next_link("a"))))).await;
-    mount_key_page(&server, Some("a"), jsonapi(200, page(vec![ingest_key(INGEST_ID, "a")], Some(&next_link("b")))))
+    mount_key_page(&server, None, jsonapi(200, page(vec![ingest_key(&numbered_id(0), "0")], Some(&next_link("a")))))
         .await;
-    mount_key_page(&server, Some("b"), jsonapi(200, page(vec![ingest_key(INGEST_ID, "b")], Some(&next_link("a")))))
+    mount_key_page(&server, Some("a"), jsonapi(200, page(vec![ingest_key(&numbered_id(1), "a")], Some(&next_link("b")))))
+        .await;
+    mount_key_page(&server, Some("b"), jsonapi(200, page(vec![ingest_key(&numbered_id(2), "b")], Some(&next_link("a")))))
         .await;
     let err = client(&server).api_keys().list().collect().await.unwrap_err();
-    assert!(matches!(err, Error::PaginationLoop { pages: 3 }), "{err}");
+    assert!(
+        matches!(err, Error::PaginationLoop { pages: 3, fault: honeycomb_api_keys::PaginationFault::RepeatedCursor }),
+        "{err}"
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
 
@@ -235,7 +239,10 @@ async fn endless_empty_pages_end_with_an_error() {
     mount_key_page(&server, Some("e2"), jsonapi(200, page(vec![], Some(&next_link("e3"))))).await;
     mount_key_page(&server, Some("e3"), jsonapi(200, page(vec![], Some(&next_link("e4"))))).await;
     let err = client(&server).api_keys().list().collect().await.unwrap_err();
-    assert!(matches!(err, Error::PaginationLoop { pages: 3 }), "{err}");
+    assert!(
+        matches!(err, Error::PaginationLoop { pages: 3, fault: honeycomb_api_keys::PaginationFault::EmptyPages { empty: 3 } }),
+        "{err}"
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
 

@@ -48,7 +48,7 @@ async fn rotate_makes_a_twin_then_disables_the_old_key() {
     assert_eq!(new.permissions, perms);
     assert_eq!(new.name, format!("ci (rotated {})", Utc::now().format("%Y-%m-%d")));
     let stored = fake.key(new.id.as_str()).unwrap();
-    assert_eq!(rotation.new_key.secret().expose_secret(), stored.secret, "the new secret is handed over");
+    assert_eq!(rotation.new_key.secret().expect("created by this rotation").expose_secret(), stored.secret, "the new secret is handed over");
     assert!(matches!(&rotation.old_key_outcome, OldKeyOutcome::Disabled(k) if k.disabled));
     assert!(fake.key(&old_id).unwrap().disabled);
     assert_eq!(
@@ -90,7 +90,7 @@ async fn when_retiring_fails_the_new_key_and_its_secret_are_still_returned() {
     }
     assert!(!fake.key(&old_id).unwrap().disabled, "the old key is still enabled, as reported");
     let stored = fake.key(rotation.new_key.id().as_str()).unwrap();
-    assert_eq!(rotation.new_key.secret().expose_secret(), stored.secret);
+    assert_eq!(rotation.new_key.secret().expect("created by this rotation").expose_secret(), stored.secret);
     assert_eq!(fake.count(Operation::CreateApiKey), 1);
     assert_eq!(fake.count(Operation::UpdateApiKey), 3, "a PATCH is retried; the create never is");
     assert!(rotation.to_string().contains("STILL ENABLED"));

@@ -7,6 +7,7 @@
 use std::{
     io::{BufRead, IsTerminal, Write},
     process::ExitCode,
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -15,8 +16,11 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 use futures::TryStreamExt;
 use honeycomb_api_keys::{
-    ApiKey, ApiKeyUpdate, AuditOptions, AuditReport, Client, CreatedApiKey, Environment, Error, ExposeSecret, KeyType,
-    NewApiKey, OldKeyAction, OldKeyOutcome, Permission, Permissions, ProvisionOptions, Region, RotateOptions,
+    ApiKey, ApiKeyUpdate, AuditOptions, AuditReport, Client, CreatedApiKey, Environment, Error, ExposeSecret, KeyId,
+    KeyType, NewApiKey, OldKeyAction, OldKeyOutcome, Permission, Permissions, ProvisionOptions, Region, Replacement,
+    RotateOptions,
+    model::check_name,
+    text::terminal_safe,
     workflows::{AuditReason, Progress, ProvisionOutcome},
 };
 use indicatif::{ProgressBar, ProgressStyle};
@@ -125,7 +129,7 @@ enum Command {
         /// The key's id.
         id: String,
     },
-    /// Create a key; its secret is printed once, on stdout.
+    /// Create a key; its secret is printed once, on stdout, the moment it exists.
     #[command(
         after_help = "Examples:\n  hny-keys create --name checkout --type ingest --environment Production\n  hny-keys create --name ci --type configuration --environment production --permission run_queries --permission manage_boards"
     )]
@@ -144,7 +148,8 @@ enum Command {
         #[arg(long, short)]
         yes: bool,
     },
-    /// Replace a key with a twin, then disable (or delete) the old one.
+    /// Replace a key with a twin, then disable (or delete) the old one; the new secret is
+    /// printed the moment the twin exists. A rerun finds the twin an earlier run made.
     #[command(after_help = "Example:\n  hny-keys rotate hcxik_01j1824es7n4evcmv81cn392jb --yes")]
     Rotate {
         /// The key's id.
@@ -152,6 +157,10 @@ enum Command {
         /// Delete the old key instead of disabling it.
         #[arg(long)]
         delete_old: bool,
+        /// Rotate it even if it is disabled (refused by default: a disabled key is usually
+        /// one a rotation already retired).
+        #[arg(long)]
+        allow_disabled: bool,
         /// Do not ask.
         #[arg(long, short)]
         yes: bool,
@@ -212,6 +221,10 @@ struct CreateArgs {
     /// Every permission (configuration keys).
     #[arg(long)]
     all_permissions: bool,
+    /// Create a configuration key with no permission at all (refused otherwise: such a
+    /// key can do nothing).
+    #[arg(long, conflicts_with_all = ["permissions", "preset", "all_permissions"])]
+    no_permissions: bool,
     /// Create it disabled.
     #[arg(long)]
     disabled: bool,
@@ -347,26 +360,58 @@ impl From<&Environment> for EnvironmentOut {
     }
 }
 
+/// One line of `rotate`'s JSON output: the new key with its secret the moment it exists
+/// (`created`), then the outcome (`rotated`, no secret).
+#[derive(Serialize, JsonSchema)]
+#[serde(tag = "event", rename_all = "snake_case")]
+enum RotateLine {
+    Created(CreatedOut),
+    Rotated(RotationOut),
+}
+
 #[derive(Serialize, JsonSchema)]
 struct RotationOut {
     old_key: KeyOut,
-    new_key: CreatedOut,
+    new_key: KeyOut,
+    /// Whether the new key was found, made by an earlier run (its secret was printed then).
+    resumed: bool,
     /// disabled, deleted, kept, already_gone or still_enabled.
     old_key_outcome: String,
     /// Why the old key is still enabled, if it is.
     problem: Option<String>,
 }
 
+/// One line of `provision`'s JSON output: each new key with its secret the moment it
+/// exists (`created`), then the report (`report`, no secret).
+#[derive(Serialize, JsonSchema)]
+#[serde(tag = "event", rename_all = "snake_case")]
+enum ProvisionLine {
+    Created(ProvisionCreatedOut),
+    Report(ProvisionReportOut),
+}
+
+#[derive(Serialize, JsonSchema)]
+struct ProvisionCreatedOut {
+    service: String,
+    #[serde(flatten)]
+    created: CreatedOut,
+}
+
+#[derive(Serialize, JsonSchema)]
+struct ProvisionReportOut {
+    /// Whether every service has an enabled key now and every new secret was printed.
+    complete: bool,
+    summary: String,
+    entries: Vec<ProvisionEntryOut>,
+}
+
 #[derive(Serialize, JsonSchema)]
 struct ProvisionEntryOut {
     service: String,
     name: String,
-    /// created, existing or failed.
+    /// created, existing, disabled, failed or skipped.
     outcome: String,
     key: Option<KeyOut>,
-    /// Only for created keys: shown this once.
-    secret: Option<String>,
-    ingest_key: Option<String>,
     error: Option<String>,
 }
 
@@ -440,10 +485,15 @@ fn reason_name(r: &AuditReason) -> String {
 
 // ---- running ------------------------------------------------------------------------
 
-/// Why the CLI stopped: an API or runtime error (exit 1) or a usage error (exit 2).
+/// Why the CLI stopped.
 enum Failure {
+    /// An API or runtime error: exit 1.
     Runtime(String),
+    /// A usage error, found before any request: exit 2.
     Usage(String),
+    /// Whoever read stdout stopped reading (`| head`): end quietly, exit 0, as Unix
+    /// tools do.
+    PipeClosed,
 }
 
 impl From<Error> for Failure {
@@ -455,11 +505,54 @@ impl From<Error> for Failure {
     }
 }
 
+/// What the run has done that an interrupt or a failed write must report: the keys whose
+/// secrets were written, and a create in flight.
+#[derive(Default)]
+struct Session {
+    /// (id, name) of each key created, in order, once its secret was written out.
+    created: Mutex<Vec<(String, String)>>,
+    /// The name of a key being created, while its request is in flight.
+    creating: Mutex<Option<String>>,
+}
+
+impl Session {
+    fn creating(&self, name: Option<String>) {
+        if let Ok(mut creating) = self.creating.lock() {
+            *creating = name;
+        }
+    }
+
+    fn is_creating(&self) -> bool {
+        self.creating.lock().map_or(false, |c| c.is_some())
+    }
+
+    /// What was made, for a message on stderr.
+    fn summary(&self) -> String {
+        let created = self.created.lock().map(|c| c.clone()).unwrap_or_default();
+        let mut text = String::new();
+        if !created.is_empty() {
+            text.push_str("created before it stopped, with their secrets on stdout:");
+            for (id, name) in &created {
+                text.push_str(&format!("\n  {id} \"{}\"", terminal_safe(name)));
+            }
+        }
+        if let Ok(Some(name)) = self.creating.lock().as_deref() {
+            text.push_str(&format!(
+                "{}the create of \"{}\" was in flight: whether it was made is unknown; look for it with `hny-keys list`, and delete it if it is there (its secret is lost)",
+                if text.is_empty() { "" } else { "\n" },
+                terminal_safe(name)
+            ));
+        }
+        text
+    }
+}
+
 struct Ctx {
     client: Client,
     output: Output,
     stdin_tty: bool,
     stderr_tty: bool,
+    session: Arc<Session>,
 }
 
 fn main() -> ExitCode {
@@ -469,19 +562,119 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(Failure::Runtime(format!("could not start: {e}"))),
     };
-    match runtime.block_on(run(cli)) {
+    let session = Arc::new(Session::default());
+    // A task of its own, so that it also answers while the command waits on a prompt.
+    runtime.spawn(exit_on_signal(session.clone()));
+    match runtime.block_on(run(cli, session)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => fail(failure),
     }
+}
+
+/// On SIGINT or SIGTERM: let a create in flight finish (its secret is written the moment
+/// it is answered), say on stderr what was created, and exit 130 or 143. A second signal
+/// exits at once.
+async fn exit_on_signal(session: Arc<Session>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+    else {
+        return;
+    };
+    let (code, name) = tokio::select! {
+        _ = interrupt.recv() => (130, "SIGINT"),
+        _ = terminate.recv() => (143, "SIGTERM"),
+    };
+    if session.is_creating() {
+        warn(&format!("{name}: waiting for the create in flight to be answered (again to stop at once)"));
+        let answered = async {
+            while session.is_creating() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        tokio::select! {
+            _ = answered => {}
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    // Taking the lock waits for a line being written to be whole.
+    let _ = std::io::stdout().lock().flush();
+    let summary = session.summary();
+    warn(&format!("interrupted by {name}{}{summary}", if summary.is_empty() { "" } else { "; " }));
+    std::process::exit(code);
 }
 
 fn fail(failure: Failure) -> ExitCode {
     let (message, code) = match failure {
         Failure::Runtime(m) => (m, 1),
         Failure::Usage(m) => (m, 2),
+        Failure::PipeClosed => return ExitCode::SUCCESS,
     };
-    eprintln!("error: {message}");
+    warn(&format!("error: {}", terminal_safe(&message)));
     ExitCode::from(code)
+}
+
+/// A line on stderr; a stderr that cannot be written to is not worth a panic.
+fn warn(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+/// Writes `text` and a newline to stdout, whole, and flushes it.
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// Writes output that holds no secret: a closed pipe ends the command quietly.
+fn emit(text: &str) -> Result<(), Failure> {
+    write_stdout(text).map_err(|e| match e.kind() {
+        std::io::ErrorKind::BrokenPipe => Failure::PipeClosed,
+        _ => Failure::Runtime(format!("could not write the output: {e}")),
+    })
+}
+
+fn emit_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    emit(&serde_json::to_string(value).map_err(|e| Failure::Runtime(e.to_string()))?)
+}
+
+/// Writes a new key's secret the moment the key exists, and records the key. If it cannot
+/// be written, the error names the key and says how to retire it.
+fn emit_secret(session: &Session, created: &CreatedApiKey, text: &str) -> Result<(), String> {
+    let id = created.id().to_string();
+    let name = created.key().name.clone();
+    // One lock for the write and the record: an interrupt sees both or neither.
+    let mut record = session.created.lock().unwrap_or_else(|p| p.into_inner());
+    session.creating(None);
+    match write_stdout(text) {
+        Ok(()) => {
+            record.push((id, name));
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "the key {id} (\"{}\") was created, but its secret could not be written to stdout ({e}): it is not saved anywhere, and Honeycomb cannot show it again. Retire that key with `hny-keys delete {id} --yes`, and create it again with stdout going to a file or a pipe",
+            terminal_safe(&name)
+        )),
+    }
+}
+
+/// Refuses to create a key whose secret would go nowhere: stdout closed (the runtime then
+/// points it at /dev/null) or /dev/null. Checked before any request.
+fn check_stdout_keeps_secrets() -> Result<(), Failure> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let null = std::fs::metadata("/dev/null");
+    let stdout = std::fs::metadata("/dev/stdout");
+    if let (Ok(null), Ok(stdout)) = (null, stdout)
+        && stdout.file_type().is_char_device()
+        && stdout.rdev() == null.rdev()
+    {
+        return Err(Failure::Usage(
+            "stdout is closed or /dev/null, so the new key's secret, which Honeycomb shows only once, would be lost; send stdout to a file or a pipe"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 fn init_tracing(verbose: u8) {
@@ -492,7 +685,7 @@ fn init_tracing(verbose: u8) {
         (None, _) => "trace".into(),
     };
     let Ok(targets) = filter.parse::<tracing_subscriber::filter::Targets>() else {
-        eprintln!("warning: RUST_LOG={filter:?} is not a filter such as `debug` or `honeycomb_api_keys=trace`");
+        warn(&format!("warning: RUST_LOG={filter:?} is not a filter such as `debug` or `honeycomb_api_keys=trace`"));
         return;
     };
     use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
@@ -522,12 +715,13 @@ fn client(global: &Global) -> Result<Client, Failure> {
     })
 }
 
-async fn run(cli: Cli) -> Result<(), Failure> {
+async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
     match &cli.command {
-        Command::Schema { command } => return print_json(&schema_of(*command)),
+        Command::Schema { command } => return emit_json(&schema_of(*command)),
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "hny-keys", &mut std::io::stdout());
-            return Ok(());
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "hny-keys", &mut script);
+            return emit(String::from_utf8_lossy(&script).trim_end());
         }
         _ => {}
     }
@@ -536,6 +730,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         output: cli.global.output.unwrap_or(if std::io::stdout().is_terminal() { Output::Table } else { Output::Json }),
         stdin_tty: std::io::stdin().is_terminal(),
         stderr_tty: std::io::stderr().is_terminal(),
+        session,
     };
     match cli.command {
         Command::Auth => auth(&ctx).await,
@@ -543,12 +738,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::List { key_type } => list(&ctx, key_type).await,
         Command::Get { id } => {
             let key = ctx.client.api_keys().get(&id).await?;
-            show_keys(&ctx, std::slice::from_ref(&key))
+            show_key(&ctx, &key)
         }
         Command::Create(args) => create(&ctx, args).await,
         Command::Update(args) => update(&ctx, args).await,
         Command::Delete { id, yes } => delete(&ctx, &id, yes).await,
-        Command::Rotate { id, delete_old, yes } => rotate(&ctx, &id, delete_old, yes).await,
+        Command::Rotate { id, delete_old, allow_disabled, yes } => {
+            rotate(&ctx, &id, delete_old, allow_disabled, yes).await
+        }
         Command::Provision { environment, name_template, services } => {
             provision(&ctx, &environment, &name_template, &services).await
         }
@@ -557,23 +754,25 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
+/// The schema of one JSON document the command prints (of each line, for `rotate` and
+/// `provision`, which print one line per event).
 fn schema_of(command: SchemaOf) -> schemars::schema::RootSchema {
     match command {
         SchemaOf::Auth => schemars::schema_for!(AuthOut),
         SchemaOf::Environments => schemars::schema_for!(Vec<EnvironmentOut>),
-        SchemaOf::List | SchemaOf::Get | SchemaOf::Update => schemars::schema_for!(Vec<KeyOut>),
+        SchemaOf::List => schemars::schema_for!(Vec<KeyOut>),
+        SchemaOf::Get | SchemaOf::Update => schemars::schema_for!(KeyOut),
         SchemaOf::Create => schemars::schema_for!(CreatedOut),
         SchemaOf::Delete => schemars::schema_for!(DeletedOut),
-        SchemaOf::Rotate => schemars::schema_for!(RotationOut),
-        SchemaOf::Provision => schemars::schema_for!(Vec<ProvisionEntryOut>),
+        SchemaOf::Rotate => schemars::schema_for!(RotateLine),
+        SchemaOf::Provision => schemars::schema_for!(ProvisionLine),
         SchemaOf::Audit => schemars::schema_for!(AuditOut),
     }
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Runtime(e.to_string()))?;
-    println!("{text}");
-    Ok(())
+/// A server-provided text, safe to put in a table.
+fn cell(text: &str) -> String {
+    terminal_safe(text).into_owned()
 }
 
 fn table(header: &[&str]) -> Table {
@@ -618,26 +817,24 @@ async fn auth(ctx: &Ctx) -> Result<(), Failure> {
         team_name: me.team.name,
     };
     if ctx.output == Output::Json {
-        return print_json(&out);
+        return emit_json(&out);
     }
     let mut t = table(&["key", "name", "team", "scopes"]);
-    t.add_row(vec![out.key_id, out.name.unwrap_or_default(), out.team_slug, out.scopes.join(", ")]);
-    println!("{t}");
-    Ok(())
+    t.add_row(vec![cell(&out.key_id), cell(&out.name.unwrap_or_default()), cell(&out.team_slug), cell(&out.scopes.join(", "))]);
+    emit(&t.to_string())
 }
 
 async fn environments(ctx: &Ctx) -> Result<(), Failure> {
     let envs = ctx.client.environments().list().collect().await?;
     let out: Vec<EnvironmentOut> = envs.iter().map(Into::into).collect();
     if ctx.output == Output::Json {
-        return print_json(&out);
+        return emit_json(&out);
     }
     let mut t = table(&["id", "slug", "name", "description"]);
     for e in out {
-        t.add_row(vec![e.id, e.slug, e.name, e.description.unwrap_or_default()]);
+        t.add_row(vec![cell(&e.id), cell(&e.slug), cell(&e.name), cell(&e.description.unwrap_or_default())]);
     }
-    println!("{t}");
-    Ok(())
+    emit(&t.to_string())
 }
 
 async fn list(ctx: &Ctx, key_type: Option<TypeArg>) -> Result<(), Failure> {
@@ -657,51 +854,70 @@ async fn list(ctx: &Ctx, key_type: Option<TypeArg>) -> Result<(), Failure> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    show_keys(ctx, &keys)
+    if ctx.output == Output::Json {
+        return emit_json(&keys.iter().map(KeyOut::from).collect::<Vec<_>>());
+    }
+    emit(&keys_table(&keys))
 }
 
-fn show_keys(ctx: &Ctx, keys: &[ApiKey]) -> Result<(), Failure> {
-    let out: Vec<KeyOut> = keys.iter().map(Into::into).collect();
+fn show_key(ctx: &Ctx, key: &ApiKey) -> Result<(), Failure> {
     if ctx.output == Output::Json {
-        return print_json(&out);
+        return emit_json(&KeyOut::from(key));
     }
+    emit(&keys_table(std::slice::from_ref(key)))
+}
+
+fn keys_table(keys: &[ApiKey]) -> String {
     let mut t = table(&["id", "type", "name", "state", "permissions", "created"]);
-    for k in out {
+    for key in keys {
+        let k = KeyOut::from(key);
         let mut permissions = k.permissions.join(", ");
         for (name, on) in &k.unknown_permissions {
             permissions.push_str(&format!("{}{name}={on}?", if permissions.is_empty() { "" } else { ", " }));
         }
         let state = if k.disabled { "disabled" } else { "enabled" };
-        t.add_row(vec![k.id, k.key_type, k.name, state.into(), permissions, k.created.format("%Y-%m-%d").to_string()]);
+        t.add_row(vec![
+            cell(&k.id),
+            cell(&k.key_type),
+            cell(&k.name),
+            state.into(),
+            cell(&permissions),
+            k.created.format("%Y-%m-%d").to_string(),
+        ]);
     }
-    println!("{t}");
-    Ok(())
+    t.to_string()
 }
 
-/// The environment by id, name or slug; if none, the error lists the known ones.
+/// The environment by id (one request), name or slug; if none, the error lists the known
+/// ones.
 async fn environment(ctx: &Ctx, wanted: &str) -> Result<Environment, Failure> {
+    if let Some(env) = ctx.client.environments().find(wanted).await? {
+        return Ok(env);
+    }
     let envs = ctx.client.environments().list().collect().await?;
-    envs.iter().find(|e| e.matches(wanted)).cloned().ok_or_else(|| {
-        let known: Vec<String> = envs.iter().map(|e| format!("{} ({})", e.name, e.slug)).collect();
-        Failure::Runtime(format!("no environment {wanted:?}; the team has: {}", known.join(", ")))
-    })
+    let known: Vec<String> = envs.iter().map(|e| format!("{} ({})", e.name, e.slug)).collect();
+    Err(Failure::Runtime(format!("no environment {wanted:?}; the team has: {}", known.join(", "))))
 }
 
 fn warn_secret_once() {
-    eprintln!("! The secret below is shown only now; Honeycomb cannot show it again. Store it.");
+    warn("! The secret below is shown only now; Honeycomb cannot show it again. Store it.");
 }
 
-fn show_created(ctx: &Ctx, created: &CreatedApiKey) -> Result<(), Failure> {
-    warn_secret_once();
-    if ctx.output == Output::Json {
-        return print_json(&CreatedOut::from(created));
+/// The text that carries a new key's secret, in the command's output format (`json` makes
+/// the JSON line).
+fn created_text(output: Output, created: &CreatedApiKey, json: impl FnOnce(CreatedOut) -> String) -> String {
+    if output == Output::Json {
+        return json(CreatedOut::from(created));
     }
-    show_keys(ctx, std::slice::from_ref(created.key()))?;
-    match created.ingest_key() {
-        Some(full) => println!("ingest key (X-Honeycomb-Team): {}", full.expose_secret()),
-        None => println!("secret (X-Honeycomb-Team): {}", created.secret().expose_secret()),
-    }
-    Ok(())
+    let header = match created.ingest_key() {
+        Some(full) => format!("ingest key (X-Honeycomb-Team): {}", full.expose_secret()),
+        None => format!("secret (X-Honeycomb-Team): {}", created.secret().expose_secret()),
+    };
+    format!("{}\n{header}", keys_table(std::slice::from_ref(created.key())))
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
 async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), Failure> {
@@ -719,14 +935,28 @@ async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), Failure> {
     if args.all_permissions {
         permissions = Permissions::all();
     }
+    // Everything that can be checked is, before the environment is looked up.
+    let key_type = KeyType::from(args.key_type);
+    check_name(&args.name)?;
+    permissions.check_for(&key_type)?;
+    if key_type == KeyType::Configuration && permissions.is_empty() && !args.no_permissions {
+        return Err(Failure::Usage(
+            "a configuration key with no permission can do nothing; give --permission, --preset or --all-permissions (or --no-permissions if that is what you want)".into(),
+        ));
+    }
+    check_stdout_keeps_secrets()?;
     let env = environment(ctx, &args.environment).await?;
-    let new = match args.key_type {
-        TypeArg::Ingest => NewApiKey::ingest(args.name, &env.id).permissions(permissions),
-        TypeArg::Configuration => NewApiKey::configuration(args.name, &env.id, permissions),
+    let new = match key_type {
+        KeyType::Ingest => NewApiKey::ingest(args.name, &env.id).permissions(permissions),
+        _ => NewApiKey::configuration(args.name, &env.id, permissions),
     }
     .disabled(args.disabled);
-    let created = ctx.client.api_keys().create(new).await?;
-    show_created(ctx, &created)
+    ctx.session.creating(Some(new.name().to_string()));
+    let created = ctx.client.api_keys().create(new).await;
+    ctx.session.creating(None);
+    let created = created?;
+    warn_secret_once();
+    emit_secret(&ctx.session, &created, &created_text(ctx.output, &created, |c| to_json(&c))).map_err(Failure::Runtime)
 }
 
 async fn update(ctx: &Ctx, args: UpdateArgs) -> Result<(), Failure> {
@@ -750,7 +980,7 @@ async fn update(ctx: &Ctx, args: UpdateArgs) -> Result<(), Failure> {
         return Err(Failure::Usage("nothing to change: give --name, --disable, --enable, --grant or --revoke".into()));
     }
     let key = ctx.client.api_keys().update(&args.id, update).await?;
-    show_keys(ctx, std::slice::from_ref(&key))
+    show_key(ctx, &key)
 }
 
 /// Asks on a terminal; refuses without `--yes` otherwise (nothing is sent).
@@ -761,35 +991,76 @@ fn confirm(ctx: &Ctx, yes: bool, question: &str) -> Result<(), Failure> {
     if !ctx.stdin_tty {
         return Err(Failure::Usage(format!("{question}: refused without --yes (stdin is not a terminal)")));
     }
-    eprint!("{question}? [y/N] ");
-    let _ = std::io::stderr().flush();
+    let mut stderr = std::io::stderr().lock();
+    let _ = write!(stderr, "{question}? [y/N] ");
+    let _ = stderr.flush();
+    drop(stderr);
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
     if matches!(answer.trim(), "y" | "Y" | "yes") { Ok(()) } else { Err(Failure::Runtime("cancelled".into())) }
 }
 
 async fn delete(ctx: &Ctx, id: &str, yes: bool) -> Result<(), Failure> {
-    honeycomb_api_keys::KeyId::parse(id)?;
+    KeyId::parse(id)?;
     confirm(ctx, yes, &format!("delete {id}"))?;
     ctx.client.api_keys().delete(id).await?;
     if ctx.output == Output::Json {
-        return print_json(&DeletedOut { deleted: id.to_string() });
+        return emit_json(&DeletedOut { deleted: id.to_string() });
     }
-    println!("deleted {id}");
-    Ok(())
+    emit(&format!("deleted {id}"))
 }
 
-async fn rotate(ctx: &Ctx, id: &str, delete_old: bool, yes: bool) -> Result<(), Failure> {
-    honeycomb_api_keys::KeyId::parse(id)?;
+/// What a workflow's `on_created` hook does in the CLI: the secret goes to stdout at once
+/// (`text` makes the line); a failure to write it is kept in `lost` (the workflow then
+/// takes no step that depends on it) and becomes the command's error.
+fn store_secret(
+    session: &Session,
+    output: Output,
+    lost: &Mutex<Option<String>>,
+    created: &CreatedApiKey,
+    text: &str,
+) -> Result<(), String> {
+    if output == Output::Table {
+        warn_secret_once();
+    }
+    emit_secret(session, created, text).inspect_err(|message| {
+        if let Ok(mut lost) = lost.lock() {
+            lost.get_or_insert_with(|| message.clone());
+        }
+    })
+}
+
+async fn rotate(ctx: &Ctx, id: &str, delete_old: bool, allow_disabled: bool, yes: bool) -> Result<(), Failure> {
+    KeyId::parse(id)?;
     let action = if delete_old { "delete" } else { "disable" };
+    check_stdout_keeps_secrets()?;
     confirm(ctx, yes, &format!("replace {id} and {action} it"))?;
     let bar = progress_bar(ctx, "rotating");
+    let lost = Arc::new(Mutex::new(None));
+    let bar_feed = feed(&bar);
+    let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
+    let creating = ctx.session.clone();
     let options = RotateOptions::new()
         .old_key(if delete_old { OldKeyAction::Delete } else { OldKeyAction::Disable })
-        .progress(feed(&bar));
-    let rotation = ctx.client.api_keys().rotate(id, options).await?;
+        .allow_disabled(allow_disabled)
+        .progress(move |p| {
+            if p.stage == ROTATE_CREATE_STAGE {
+                creating.creating(Some(p.stage.clone()));
+            }
+            bar_feed(p);
+        })
+        .on_created(move |created| {
+            let text = created_text(output, created, |out| to_json(&RotateLine::Created(out)));
+            store_secret(&session, output, &lost_, created, &text)
+        });
+    let rotation = ctx.client.api_keys().rotate(id, options).await;
+    ctx.session.creating(None);
+    let rotation = rotation?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    if let Some(message) = lost.lock().ok().and_then(|mut l| l.take()) {
+        return Err(Failure::Runtime(format!("{message}; the old key {id} was left enabled")));
     }
     let (outcome, problem) = match &rotation.old_key_outcome {
         OldKeyOutcome::Disabled(_) => ("disabled", None),
@@ -799,85 +1070,81 @@ async fn rotate(ctx: &Ctx, id: &str, delete_old: bool, yes: bool) -> Result<(), 
         OldKeyOutcome::StillEnabled { reason, .. } => ("still_enabled", Some(reason.clone())),
         _ => ("unknown", None),
     };
-    warn_secret_once();
-    let out = RotationOut {
-        old_key: (&rotation.old_key).into(),
-        new_key: (&rotation.new_key).into(),
-        old_key_outcome: outcome.into(),
-        problem: problem.clone(),
-    };
+    let resumed = matches!(rotation.new_key, Replacement::Resumed(_));
     if ctx.output == Output::Json {
-        print_json(&out)?;
+        emit_json(&RotateLine::Rotated(RotationOut {
+            old_key: (&rotation.old_key).into(),
+            new_key: rotation.new_key.key().into(),
+            resumed,
+            old_key_outcome: outcome.into(),
+            problem: problem.clone(),
+        }))?;
     } else {
-        println!("{rotation}");
-        match rotation.new_key.ingest_key() {
-            Some(full) => println!("new ingest key (X-Honeycomb-Team): {}", full.expose_secret()),
-            None => println!("new secret (X-Honeycomb-Team): {}", rotation.new_key.secret().expose_secret()),
-        }
+        emit(&rotation.to_string())?;
     }
     match problem {
         Some(reason) => Err(Failure::Runtime(format!(
-            "the new key {} exists (its secret is above) but the old key {id} is still enabled: {reason}",
-            rotation.new_key.id()
+            "the new key {} exists ({}) but the old key {id} is still enabled: {reason}",
+            rotation.new_key.id(),
+            if resumed { "made by an earlier run" } else { "its secret is above" }
         ))),
         None => Ok(()),
     }
 }
 
-async fn provision(ctx: &Ctx, environment_: &str, template: &str, services: &[String]) -> Result<(), Failure> {
-    let env = environment(ctx, environment_).await?;
+/// The stage `rotate` reports just before it sends the create.
+const ROTATE_CREATE_STAGE: &str = "creating the replacement";
+
+async fn provision(ctx: &Ctx, environment: &str, template: &str, services: &[String]) -> Result<(), Failure> {
+    check_stdout_keeps_secrets()?;
     let bar = progress_bar(ctx, "provisioning");
-    let options = ProvisionOptions::new().name_template(template).progress(feed(&bar));
-    let report = ctx.client.api_keys().provision(env.id.as_str(), services, options).await?;
+    let lost = Arc::new(Mutex::new(None));
+    let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
+    let options = ProvisionOptions::new().name_template(template).progress(feed(&bar)).on_created(
+        move |service, created| {
+            let text = created_text(output, created, |out| {
+                to_json(&ProvisionLine::Created(ProvisionCreatedOut { service: service.to_string(), created: out }))
+            });
+            store_secret(&session, output, &lost_, created, &text)
+        },
+    );
+    // The environment (id, name or slug) is looked up by the workflow, after it checked
+    // the services and the template.
+    let report = ctx.client.api_keys().provision(environment, services, options).await?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if report.created().next().is_some() {
-        warn_secret_once();
+    if let Some(message) = lost.lock().ok().and_then(|mut l| l.take()) {
+        return Err(Failure::Runtime(format!("{message}; no further key was created")));
     }
-    let out: Vec<ProvisionEntryOut> = report
+    let entries: Vec<ProvisionEntryOut> = report
         .entries
         .iter()
         .map(|e| {
-            let mut entry = ProvisionEntryOut {
-                service: e.service.clone(),
-                name: e.name.clone(),
-                outcome: String::new(),
-                key: None,
-                secret: None,
-                ingest_key: None,
-                error: None,
+            let (outcome, key, error) = match &e.outcome {
+                ProvisionOutcome::Created(c) => ("created", Some(c.key().into()), None),
+                ProvisionOutcome::Existing(k) => ("existing", Some(k.into()), None),
+                ProvisionOutcome::Disabled(k) => ("disabled", Some(k.into()), None),
+                ProvisionOutcome::Failed(error) => ("failed", None, Some(error.to_string())),
+                ProvisionOutcome::Skipped => ("skipped", None, None),
+                _ => ("unknown", None, None),
             };
-            match &e.outcome {
-                ProvisionOutcome::Created(c) => {
-                    let c = CreatedOut::from(c);
-                    entry.outcome = "created".into();
-                    (entry.key, entry.secret, entry.ingest_key) = (Some(c.key), Some(c.secret), c.ingest_key);
-                }
-                ProvisionOutcome::Existing(k) => {
-                    entry.outcome = "existing".into();
-                    entry.key = Some(k.into());
-                }
-                ProvisionOutcome::Failed(error) => {
-                    entry.outcome = "failed".into();
-                    entry.error = Some(error.to_string());
-                }
-                _ => entry.outcome = "unknown".into(),
-            }
-            entry
+            ProvisionEntryOut { service: e.service.clone(), name: e.name.clone(), outcome: outcome.into(), key, error }
         })
         .collect();
     if ctx.output == Output::Json {
-        print_json(&out)?;
+        emit_json(&ProvisionLine::Report(ProvisionReportOut {
+            complete: report.is_complete(),
+            summary: report.to_string(),
+            entries,
+        }))?;
     } else {
-        let mut t = table(&["service", "outcome", "key", "secret (shown once)"]);
-        for e in &out {
+        let mut t = table(&["service", "outcome", "key"]);
+        for e in &entries {
             let key = e.key.as_ref().map(|k| k.id.clone()).or(e.error.clone()).unwrap_or_default();
-            let secret = e.ingest_key.clone().or(e.secret.clone()).unwrap_or_default();
-            t.add_row(vec![e.service.clone(), e.outcome.clone(), key, secret]);
+            t.add_row(vec![cell(&e.service), e.outcome.clone(), cell(&key)]);
         }
-        println!("{t}");
-        println!("{report}");
+        emit(&format!("{t}\n{report}"))?;
     }
     if report.is_complete() { Ok(()) } else { Err(Failure::Runtime(format!("{report}"))) }
 }
@@ -891,20 +1158,18 @@ async fn audit(ctx: &Ctx, older_than: u64) -> Result<(), Failure> {
     }
     let out = AuditOut::from(&report);
     if ctx.output == Output::Json {
-        return print_json(&out);
+        return emit_json(&out);
     }
     let mut t = table(&["id", "type", "name", "created", "age (days)", "reasons"]);
     for f in &out.findings {
         t.add_row(vec![
-            f.id.clone(),
-            f.key_type.clone(),
-            f.name.clone(),
+            cell(&f.id),
+            cell(&f.key_type),
+            cell(&f.name),
             f.created.format("%Y-%m-%d").to_string(),
             f.age_days.to_string(),
-            f.reasons.join(", "),
+            cell(&f.reasons.join(", ")),
         ]);
     }
-    println!("{t}");
-    println!("{}", out.summary);
-    Ok(())
+    emit(&format!("{t}\n{}", out.summary))
 }

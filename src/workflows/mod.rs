@@ -3,9 +3,17 @@
 //! [`audit`](crate::ApiKeys::audit) a team's keys.
 //!
 //! They are built on the same calls as the public API (so they retry, pace and fail
-//! exactly like it), print
-//! nothing, and report progress to an optional [`ProgressFn`] so that a caller can show a
-//! bar.
+//! exactly like it), print nothing, and report progress to an optional [`ProgressFn`] so
+//! that a caller can show a bar.
+//!
+//! **Persisting secrets.** A workflow that creates keys hands each one, with its one-time
+//! secret, to the `on_created` callback of its options
+//! ([`RotateOptions::on_created`], [`ProvisionOptions::on_created`]) the moment it exists,
+//! before its next request. Store secrets there, not from the final report: if the process
+//! is interrupted, or a later step fails, the secret is already stored. A callback that
+//! cannot store the secret returns `Err(reason)`, and the workflow takes no further step
+//! that depends on it (a rotation leaves the old key in use; a provisioning creates no
+//! more keys).
 
 mod audit;
 mod provision;
@@ -15,7 +23,7 @@ use std::sync::Arc;
 
 pub use audit::{AuditFinding, AuditOptions, AuditReason, AuditReport};
 pub use provision::{ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport};
-pub use rotate::{OldKeyAction, OldKeyOutcome, RotateOptions, Rotation};
+pub use rotate::{OldKeyAction, OldKeyOutcome, Replacement, RotateOptions, Rotation};
 
 /// Where a workflow stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +42,10 @@ pub struct Progress {
 /// A progress callback. It is called from the task running the workflow; it should
 /// return quickly (send to a channel, tick a bar).
 pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// Where a workflow hands each key it creates, with its one-time secret, before its next
+/// request; `Err(reason)` when the secret could not be stored.
+pub(crate) type CreatedFn = Arc<dyn Fn(&crate::CreatedApiKey) -> std::result::Result<(), String> + Send + Sync>;
 
 pub(crate) fn report(
     progress: Option<&ProgressFn>,

@@ -1,10 +1,17 @@
 //! One key per service: create the ones that are missing, report the ones that exist.
 
-use std::{collections::HashMap, fmt, sync::Arc};
+use std::{
+    collections::HashMap,
+    fmt,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
 
 use futures::{StreamExt, TryStreamExt, stream};
 
-use super::{ProgressFn, fill, report};
+use super::{ProgressFn, fill, report, rotate::base_name};
 use crate::{
     ApiKeys,
     error::{Error, Result},
@@ -21,7 +28,10 @@ pub struct ProvisionOptions {
     permissions: Permissions,
     concurrency: usize,
     progress: Option<ProgressFn>,
+    on_created: Option<StoreFn>,
 }
+
+type StoreFn = Arc<dyn Fn(&str, &CreatedApiKey) -> std::result::Result<(), String> + Send + Sync>;
 
 impl fmt::Debug for ProvisionOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -30,6 +40,7 @@ impl fmt::Debug for ProvisionOptions {
             .field("key_type", &self.key_type)
             .field("permissions", &self.permissions)
             .field("concurrency", &self.concurrency)
+            .field("on_created", &self.on_created.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -42,6 +53,7 @@ impl Default for ProvisionOptions {
             permissions: Permissions::none(),
             concurrency: 4,
             progress: None,
+            on_created: None,
         }
     }
 }
@@ -80,6 +92,19 @@ impl ProvisionOptions {
         self
     }
 
+    /// Hand each created key, with its one-time secret and its service, to `store` the
+    /// moment it exists, before the workflow's next request: **the way to persist the
+    /// secrets** (see the [module docs](crate::workflows)). An `Err(reason)` stops the
+    /// provisioning: no further key is created (creates already in flight finish and are
+    /// handed over too), the report says why, and it is not complete.
+    pub fn on_created(
+        mut self,
+        store: impl Fn(&str, &CreatedApiKey) -> std::result::Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.on_created = Some(Arc::new(store));
+        self
+    }
+
     /// Report each service done to `progress`.
     pub fn progress(mut self, progress: impl Fn(&super::Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(progress));
@@ -93,11 +118,19 @@ impl ProvisionOptions {
 pub enum ProvisionOutcome {
     /// A key was created; this is the only time its secret is available.
     Created(CreatedApiKey),
-    /// A key with the name existed already. Its secret cannot be shown again: use the
-    /// one you stored, or rotate the key to get a new one.
+    /// An enabled key with the name (or its [rotated](crate::ApiKeys::rotate) successor's
+    /// name) existed already. Its secret cannot be shown again: use the one you stored,
+    /// or rotate the key to get a new one.
     Existing(ApiKey),
+    /// Only a disabled key has the name: the service has no working key. Nothing was
+    /// created (that would make a second key of the name); enable that key, or delete it
+    /// and provision again.
+    Disabled(ApiKey),
     /// It failed; the other services went on.
     Failed(Error),
+    /// Not attempted, because the provisioning stopped (see
+    /// [`ProvisionReport::stopped`]).
+    Skipped,
 }
 
 /// One service of a [`ProvisionReport`].
@@ -118,6 +151,9 @@ pub struct ProvisionEntry {
 pub struct ProvisionReport {
     /// One entry per distinct service.
     pub entries: Vec<ProvisionEntry>,
+    /// Why the provisioning stopped early, if it did: a created key's secret could not be
+    /// stored (the [`on_created`](ProvisionOptions::on_created) callback said why).
+    pub stopped: Option<String>,
 }
 
 impl ProvisionReport {
@@ -145,9 +181,19 @@ impl ProvisionReport {
         })
     }
 
-    /// Whether every service has a key now.
+    /// The services whose only key of the name is disabled.
+    pub fn disabled(&self) -> impl Iterator<Item = (&str, &ApiKey)> {
+        self.entries.iter().filter_map(|e| match &e.outcome {
+            ProvisionOutcome::Disabled(key) => Some((e.service.as_str(), key)),
+            _ => None,
+        })
+    }
+
+    /// Whether every service has a working (enabled) key now, and every new secret was
+    /// handed over.
     pub fn is_complete(&self) -> bool {
-        self.failed().next().is_none()
+        self.stopped.is_none()
+            && self.entries.iter().all(|e| matches!(e.outcome, ProvisionOutcome::Created(_) | ProvisionOutcome::Existing(_)))
     }
 }
 
@@ -161,14 +207,29 @@ impl fmt::Display for ProvisionReport {
             self.created().count(),
             self.existing().count(),
             self.failed().count()
-        )
+        )?;
+        let disabled = self.disabled().count();
+        if disabled > 0 {
+            write!(f, ", {disabled} with only a disabled key")?;
+        }
+        if let Some(why) = &self.stopped {
+            let skipped = self.entries.iter().filter(|e| matches!(e.outcome, ProvisionOutcome::Skipped)).count();
+            write!(f, "; stopped ({skipped} not attempted): {why}")?;
+        }
+        Ok(())
     }
 }
 
 impl ApiKeys {
     /// Makes sure each service has a key in `environment` (an id, a name or a slug):
     /// creates the missing ones, reports the ones that exist (matched by name, so a
-    /// second run creates nothing), and goes on past failures.
+    /// second run creates nothing), and goes on past failures. A service's key is an
+    /// *enabled* key of the options' type with the template's name (or the name a
+    /// [rotation](ApiKeys::rotate) gave its successor); a service whose only key of that
+    /// name is disabled is reported as [`ProvisionOutcome::Disabled`], not as done.
+    ///
+    /// Store each new secret from [`ProvisionOptions::on_created`]: it is called the moment
+    /// the key exists.
     ///
     /// ```
     /// # #[cfg(feature = "mock")]
@@ -227,22 +288,39 @@ impl ApiKeys {
         })?;
 
         report(progress, WORKFLOW, 0, total, "listing the keys that exist");
+        // By name: an enabled key wins over a disabled one, the exact name over a
+        // rotated successor's.
         let mut existing: HashMap<String, ApiKey> = HashMap::new();
         let mut keys = self.list().key_type(options.key_type.clone()).items();
         while let Some(key) = keys.try_next().await? {
-            if key.environment_id.as_ref() == Some(&env.id) {
-                existing.entry(key.name.clone()).or_insert(key);
+            if key.environment_id.as_ref() != Some(&env.id) {
+                continue;
+            }
+            let name = if by_name.contains_key(key.name.as_str()) { key.name.clone() } else { base_name(&key.name).to_string() };
+            if !by_name.contains_key(name.as_str()) {
+                continue;
+            }
+            let rank = |k: &ApiKey| (!k.disabled, k.name == name);
+            match existing.get(&name) {
+                Some(held) if rank(held) >= rank(&key) => {}
+                _ => {
+                    existing.insert(name, key);
+                }
             }
         }
 
-        let done = std::sync::atomic::AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        let stopped: Mutex<Option<String>> = Mutex::new(None);
         let entries = stream::iter(wanted)
             .map(|(service, name)| {
                 let existing = existing.remove(&name);
-                let (options, env, done) = (&options, &env, &done);
+                let (options, env, done, stopped) = (&options, &env, &done, &stopped);
                 async move {
+                    let is_stopped = || stopped.lock().map_or(true, |s| s.is_some());
                     let outcome = match existing {
+                        Some(key) if key.disabled => ProvisionOutcome::Disabled(key),
                         Some(key) => ProvisionOutcome::Existing(key),
+                        None if is_stopped() => ProvisionOutcome::Skipped,
                         None => {
                             let new = NewApiKey::new(
                                 name.clone(),
@@ -251,12 +329,22 @@ impl ApiKeys {
                                 options.permissions.clone(),
                             );
                             match self.create(new).await {
-                                Ok(created) => ProvisionOutcome::Created(created),
+                                Ok(created) => {
+                                    if let Some(store) = &options.on_created
+                                        && let Err(reason) = store(&service, &created)
+                                        && let Ok(mut stopped) = stopped.lock()
+                                    {
+                                        stopped.get_or_insert_with(|| {
+                                            format!("the secret of {} ({service}) could not be stored: {reason}", created.id())
+                                        });
+                                    }
+                                    ProvisionOutcome::Created(created)
+                                }
                                 Err(e) => ProvisionOutcome::Failed(e),
                             }
                         }
                     };
-                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                     report(options.progress.as_ref(), WORKFLOW, n, total, service.clone());
                     ProvisionEntry { service, name, outcome }
                 }
@@ -264,6 +352,7 @@ impl ApiKeys {
             .buffered(options.concurrency)
             .collect::<Vec<_>>()
             .await;
-        Ok(ProvisionReport { entries })
+        let stopped = stopped.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(ProvisionReport { entries, stopped })
     }
 }

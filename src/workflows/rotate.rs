@@ -5,14 +5,18 @@ use std::{fmt, future::Future, sync::Arc, time::Duration};
 use chrono::Utc;
 use futures::future::BoxFuture;
 
-use super::{ProgressFn, fill, report};
+use futures::TryStreamExt;
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{CreatedFn, ProgressFn, fill, report};
 use crate::{
     ApiKeyUpdate, ApiKeys,
     error::{Error, Result},
-    model::{ApiKey, CreatedApiKey, KeyType, NewApiKey},
+    model::{ApiKey, CreatedApiKey, KeyId, KeyType, NewApiKey},
+    text::Redactor,
 };
 
-type ReadyCheck = Arc<dyn Fn(&CreatedApiKey) -> BoxFuture<'static, std::result::Result<(), String>> + Send + Sync>;
+type ReadyCheck = Arc<dyn Fn(&Replacement) -> BoxFuture<'static, std::result::Result<(), String>> + Send + Sync>;
 
 /// What to do with the old key once its replacement exists.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -36,6 +40,8 @@ pub struct RotateOptions {
     grace: Duration,
     ready: Option<ReadyCheck>,
     progress: Option<ProgressFn>,
+    on_created: Option<CreatedFn>,
+    allow_disabled: bool,
 }
 
 impl Default for RotateOptions {
@@ -46,6 +52,8 @@ impl Default for RotateOptions {
             grace: Duration::ZERO,
             ready: None,
             progress: None,
+            on_created: None,
+            allow_disabled: false,
         }
     }
 }
@@ -57,6 +65,8 @@ impl fmt::Debug for RotateOptions {
             .field("old_key", &self.old_key)
             .field("grace", &self.grace)
             .field("ready_check", &self.ready.is_some())
+            .field("on_created", &self.on_created.is_some())
+            .field("allow_disabled", &self.allow_disabled)
             .finish_non_exhaustive()
     }
 }
@@ -93,10 +103,34 @@ impl RotateOptions {
     /// and the rotation says why.
     pub fn wait_until<F, Fut>(mut self, check: F) -> Self
     where
-        F: Fn(&CreatedApiKey) -> Fut + Send + Sync + 'static,
+        F: Fn(&Replacement) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = std::result::Result<(), String>> + Send + 'static,
     {
-        self.ready = Some(Arc::new(move |key: &CreatedApiKey| -> BoxFuture<'static, _> { Box::pin(check(key)) }));
+        self.ready = Some(Arc::new(move |key: &Replacement| -> BoxFuture<'static, _> { Box::pin(check(key)) }));
+        self
+    }
+
+    /// Hand the new key, with its one-time secret, to `store` the moment it exists,
+    /// before any other request: **the way to persist the secret** (write it to a secret
+    /// store, a file, stdout). Whatever happens next (the old key cannot be retired, the
+    /// process is interrupted), the secret is already where it belongs.
+    ///
+    /// An `Err(reason)` means the secret could not be stored: the old key is then left
+    /// enabled (the service still works with it), and the rotation says why, so the new key
+    /// can be deleted and the rotation run again.
+    pub fn on_created(
+        mut self,
+        store: impl Fn(&CreatedApiKey) -> std::result::Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.on_created = Some(Arc::new(store));
+        self
+    }
+
+    /// Rotate a key even if it is disabled (by default that is refused: a disabled key is
+    /// usually one a rotation already retired, and rotating it again would make a second
+    /// replacement).
+    pub fn allow_disabled(mut self, allow: bool) -> Self {
+        self.allow_disabled = allow;
         self
     }
 
@@ -104,6 +138,53 @@ impl RotateOptions {
     pub fn progress(mut self, progress: impl Fn(&super::Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(progress));
         self
+    }
+}
+
+/// The old key's replacement: made by this rotation (with its one-time secret), or found,
+/// made by an earlier run of the same rotation that did not finish.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Replacement {
+    /// Created now; this is the only time its secret is available.
+    Created(CreatedApiKey),
+    /// Found: an enabled key in the same environment, of the same type, named as this
+    /// rotation names its replacement, created after the old key. Its secret was handed
+    /// out when it was created (to [`RotateOptions::on_created`], or in that run's result).
+    Resumed(ApiKey),
+}
+
+impl Replacement {
+    /// The new key.
+    pub fn key(&self) -> &ApiKey {
+        match self {
+            Replacement::Created(created) => created.key(),
+            Replacement::Resumed(key) => key,
+        }
+    }
+
+    /// The new key's id.
+    pub fn id(&self) -> &KeyId {
+        &self.key().id
+    }
+
+    /// The created key with its secret, if this rotation created it.
+    pub fn created(&self) -> Option<&CreatedApiKey> {
+        match self {
+            Replacement::Created(created) => Some(created),
+            Replacement::Resumed(_) => None,
+        }
+    }
+
+    /// The new key's secret, if this rotation created it.
+    pub fn secret(&self) -> Option<&SecretString> {
+        self.created().map(CreatedApiKey::secret)
+    }
+
+    /// What a sender puts in `X-Honeycomb-Team`, if this rotation created the key (see
+    /// [`CreatedApiKey::header_value`]).
+    pub fn header_value(&self) -> Option<SecretString> {
+        self.created().map(CreatedApiKey::header_value)
     }
 }
 
@@ -135,8 +216,9 @@ pub enum OldKeyOutcome {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Rotation {
-    /// The replacement, with its secret (the only time it is available).
-    pub new_key: CreatedApiKey,
+    /// The replacement: created now, with its secret (the only time it is available), or
+    /// found from an earlier run.
+    pub new_key: Replacement,
     /// The old key, as it was before the rotation.
     pub old_key: ApiKey,
     /// What became of the old key.
@@ -153,7 +235,14 @@ impl Rotation {
 /// A line a person can read; no secret.
 impl fmt::Display for Rotation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} replaced by {} ({:?}): ", self.old_key.id, self.new_key.id(), self.new_key.key().name)?;
+        let resumed = if matches!(self.new_key, Replacement::Resumed(_)) { ", made by an earlier run" } else { "" };
+        write!(
+            f,
+            "{} replaced by {} (\"{}\"{resumed}): ",
+            self.old_key.id,
+            self.new_key.id(),
+            crate::text::terminal_safe(&self.new_key.key().name)
+        )?;
         match &self.old_key_outcome {
             OldKeyOutcome::Disabled(_) => write!(f, "the old key is disabled"),
             OldKeyOutcome::Deleted => write!(f, "the old key is deleted"),
@@ -166,7 +255,7 @@ impl fmt::Display for Rotation {
 
 /// A name without the `" (rotated YYYY-MM-DD)"` an earlier rotation added, so that
 /// rotating again does not stack them.
-fn base_name(name: &str) -> &str {
+pub(super) fn base_name(name: &str) -> &str {
     match name.rsplit_once(" (rotated ") {
         Some((base, rest))
             if rest.len() == 11
@@ -216,8 +305,9 @@ impl ApiKeys {
     /// ```
     pub async fn rotate(&self, id: impl AsRef<str>, options: RotateOptions) -> Result<Rotation> {
         const WORKFLOW: &str = "rotate";
+        const STEPS: Option<usize> = Some(4);
         let progress = options.progress.as_ref();
-        report(progress, WORKFLOW, 0, Some(3), "reading the old key");
+        report(progress, WORKFLOW, 0, STEPS, "reading the old key");
         let old = self.get(id).await?;
         if !matches!(old.key_type, KeyType::Ingest | KeyType::Configuration) {
             return Err(Error::invalid("id", format!("a {} key cannot be rotated by this crate", old.key_type)));
@@ -226,31 +316,70 @@ impl ApiKeys {
             return Err(Error::invalid("id", "Honeycomb did not say which environment the key is in"));
         };
         let date = Utc::now().format("%Y-%m-%d").to_string();
-        let name = fill(&options.name_template, &[("name", base_name(&old.name)), ("date", &date)]);
-        let replacement = NewApiKey::new(name, old.key_type.clone(), environment.as_str(), old.permissions.clone());
+        let pattern = NamePattern::new(&options.name_template, base_name(&old.name));
 
-        report(progress, WORKFLOW, 1, Some(3), "creating the replacement");
-        let new_key = self.create(replacement).await?;
+        report(progress, WORKFLOW, 1, STEPS, "looking for a replacement from an earlier run");
+        let mut earlier = None;
+        let mut listing = self.list().key_type(old.key_type.clone()).items();
+        while let Some(key) = listing.try_next().await? {
+            if key.id != old.id
+                && !key.disabled
+                && key.environment_id.as_ref() == Some(&environment)
+                && key.created >= old.created
+                && pattern.matches(&key.name)
+            {
+                earlier = Some(key);
+                break;
+            }
+        }
+        if old.disabled && earlier.is_none() && !options.allow_disabled {
+            return Err(Error::invalid(
+                "id",
+                format!(
+                    "{} is disabled, and no replacement from an earlier rotation was found; a disabled key is usually one a rotation already retired. Rotate it anyway with RotateOptions::allow_disabled (hny-keys rotate --allow-disabled)",
+                    old.id
+                ),
+            ));
+        }
 
-        let outcome = self.retire(&old, &new_key, &options).await;
-        report(progress, WORKFLOW, 3, Some(3), "done");
+        let new_key = match earlier {
+            Some(key) => Replacement::Resumed(key),
+            None => {
+                report(progress, WORKFLOW, 2, STEPS, "creating the replacement");
+                let name = pattern.fill(&date);
+                let replacement =
+                    NewApiKey::new(name, old.key_type.clone(), environment.as_str(), old.permissions.clone());
+                Replacement::Created(self.create(replacement).await?)
+            }
+        };
+        let outcome = match (&new_key, &options.on_created) {
+            (Replacement::Created(created), Some(store)) => match store(created) {
+                Ok(()) => self.retire(&old, &new_key, &options).await,
+                Err(reason) => OldKeyOutcome::StillEnabled {
+                    reason: format!("the new key's secret could not be stored ({reason}), so the old key was left in use"),
+                    error: None,
+                },
+            },
+            _ => self.retire(&old, &new_key, &options).await,
+        };
+        report(progress, WORKFLOW, 4, STEPS, "done");
         Ok(Rotation { new_key, old_key: old, old_key_outcome: outcome })
     }
 
-    async fn retire(&self, old: &ApiKey, new_key: &CreatedApiKey, options: &RotateOptions) -> OldKeyOutcome {
+    async fn retire(&self, old: &ApiKey, new_key: &Replacement, options: &RotateOptions) -> OldKeyOutcome {
         let progress = options.progress.as_ref();
         if !options.grace.is_zero() {
             report(
                 progress,
                 "rotate",
-                2,
-                Some(3),
+                3,
+                Some(4),
                 format!("waiting {} s before retiring the old key", options.grace.as_secs()),
             );
             self.client().clock().sleep(options.grace).await;
         }
         if let Some(check) = &options.ready {
-            report(progress, "rotate", 2, Some(3), "waiting for the new key to be in use");
+            report(progress, "rotate", 3, Some(4), "waiting for the new key to be in use");
             if let Err(reason) = check(new_key).await {
                 return OldKeyOutcome::StillEnabled {
                     reason: format!("the readiness check said: {reason}"),
@@ -258,9 +387,10 @@ impl ApiKeys {
                 };
             }
         }
-        report(progress, "rotate", 2, Some(3), "retiring the old key");
+        report(progress, "rotate", 3, Some(4), "retiring the old key");
         let (result, done) = match options.old_key {
             OldKeyAction::Keep => return OldKeyOutcome::Kept,
+            OldKeyAction::Disable if old.disabled => return OldKeyOutcome::Disabled(old.clone()),
             OldKeyAction::Disable => {
                 (self.update(&old.id, ApiKeyUpdate::new().disable()).await.map(OldKeyOutcome::Disabled), "disable")
             }
@@ -269,14 +399,63 @@ impl ApiKeys {
         match result {
             Ok(outcome) => outcome,
             Err(e) if e.is_not_found() => OldKeyOutcome::AlreadyGone,
-            Err(e) => OldKeyOutcome::StillEnabled { reason: format!("could not {done} it: {e}"), error: Some(e) },
+            Err(mut e) => {
+                // The server's answer must not quote the secret just handed out.
+                if let Some(created) = new_key.created() {
+                    e.redact(&Redactor::new(Some(created.id().as_str()), created.secret().expose_secret()));
+                }
+                OldKeyOutcome::StillEnabled { reason: format!("could not {done} it: {e}"), error: Some(e) }
+            }
+        }
+    }
+}
+
+/// The replacement's name, from the template with `{name}` filled in: made with today's
+/// date, and recognized with any date (a rerun on another day still finds it).
+struct NamePattern {
+    /// The template with `{name}` filled in and each `{date}` as a NUL (a character no
+    /// name holds, so that a `{date}` inside the old name stays text).
+    template: String,
+}
+
+impl NamePattern {
+    fn new(template: &str, name: &str) -> Self {
+        NamePattern { template: template.replace("{date}", "\0").replace("{name}", name) }
+    }
+
+    fn fill(&self, date: &str) -> String {
+        fill(&self.template.replace('\0', date), &[])
+    }
+
+    /// Whether `name` is this template filled with some date.
+    fn matches(&self, name: &str) -> bool {
+        match self.template.split_once('\0') {
+            None => self.fill("") == name,
+            Some((before, _)) => name
+                .strip_prefix(before)
+                .and_then(|rest| rest.get(..10))
+                .is_some_and(|date| chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() && self.fill(date) == name),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::base_name;
+    use super::{NamePattern, base_name};
+
+    #[test]
+    fn a_rerun_recognizes_the_replacement_whatever_its_date() {
+        let p = NamePattern::new("{name} (rotated {date})", "CI");
+        assert_eq!(p.fill("2026-11-30"), "CI (rotated 2026-11-30)");
+        assert!(p.matches("CI (rotated 2026-11-29)"));
+        assert!(!p.matches("CI (rotated soon)"));
+        assert!(!p.matches("CI"));
+        assert!(!p.matches("CI2 (rotated 2026-11-29)"));
+        let fixed = NamePattern::new("{name}-next", "CI");
+        assert!(fixed.matches("CI-next") && !fixed.matches("CI"));
+        let odd = NamePattern::new("{name} (rotated {date})", "a {date} b");
+        assert_eq!(odd.fill("2026-01-01"), "a {date} b (rotated 2026-01-01)");
+    }
 
     #[test]
     fn a_second_rotation_does_not_stack_the_suffix() {
