@@ -511,19 +511,46 @@ impl From<Error> for Failure {
 struct Session {
     /// (id, name) of each key created, in order, once its secret was written out.
     created: Mutex<Vec<(String, String)>>,
-    /// The name of a key being created, while its request is in flight.
-    creating: Mutex<Option<String>>,
+    /// The names of the keys being created, while their requests are in flight.
+    creating: Mutex<Vec<String>>,
 }
 
 impl Session {
-    fn creating(&self, name: Option<String>) {
+    /// A create of `name` is about to be sent.
+    fn creating(&self, name: &str) {
         if let Ok(mut creating) = self.creating.lock() {
-            *creating = name;
+            creating.push(name.to_string());
+        }
+    }
+
+    /// The create of `name` was answered (made or not).
+    fn answered(&self, name: &str) {
+        if let Ok(mut creating) = self.creating.lock()
+            && let Some(at) = creating.iter().position(|n| n == name)
+        {
+            creating.remove(at);
+        }
+    }
+
+    /// The workflow returned: every create it sent was answered.
+    fn settled(&self) {
+        if let Ok(mut creating) = self.creating.lock() {
+            creating.clear();
         }
     }
 
     fn is_creating(&self) -> bool {
-        self.creating.lock().map_or(false, |c| c.is_some())
+        self.creating.lock().map_or(false, |c| !c.is_empty())
+    }
+
+    /// A workflow's progress: notes the create it is about to send.
+    fn watch(self: &Arc<Self>) -> impl Fn(&Progress) + Send + Sync + 'static {
+        let session = self.clone();
+        move |p: &Progress| {
+            if let Some(name) = &p.creating {
+                session.creating(name);
+            }
+        }
     }
 
     /// What was made, for a message on stderr.
@@ -536,11 +563,11 @@ impl Session {
                 text.push_str(&format!("\n  {id} \"{}\"", terminal_safe(name)));
             }
         }
-        if let Ok(Some(name)) = self.creating.lock().as_deref() {
+        for name in self.creating.lock().map(|c| c.clone()).unwrap_or_default() {
             text.push_str(&format!(
-                "{}the create of \"{}\" was in flight: whether it was made is unknown; look for it with `hny-keys list`, and delete it if it is there (its secret is lost)",
+                "{}the create of \"{}\" was not answered: whether it was made is unknown; look for it with `hny-keys list`, and delete it if it is there (its secret is lost)",
                 if text.is_empty() { "" } else { "\n" },
-                terminal_safe(name)
+                terminal_safe(&name)
             ));
         }
         text
@@ -593,6 +620,7 @@ async fn exit_on_signal(session: Arc<Session>) {
         };
         tokio::select! {
             _ = answered => {}
+            _ = tokio::time::sleep(CREATE_ANSWER_WAIT) => {}
             _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
         }
@@ -603,6 +631,10 @@ async fn exit_on_signal(session: Arc<Session>) {
     warn(&format!("interrupted by {name}{}{summary}", if summary.is_empty() { "" } else { "; " }));
     std::process::exit(code);
 }
+
+/// How long an interrupt waits for a create in flight: a little more than one attempt's
+/// timeout.
+const CREATE_ANSWER_WAIT: Duration = Duration::from_secs(35);
 
 fn fail(failure: Failure) -> ExitCode {
     let (message, code) = match failure {
@@ -646,7 +678,7 @@ fn emit_secret(session: &Session, created: &CreatedApiKey, text: &str) -> Result
     let name = created.key().name.clone();
     // One lock for the write and the record: an interrupt sees both or neither.
     let mut record = session.created.lock().unwrap_or_else(|p| p.into_inner());
-    session.creating(None);
+    session.answered(&name);
     match write_stdout(text) {
         Ok(()) => {
             record.push((id, name));
@@ -951,9 +983,12 @@ async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), Failure> {
         _ => NewApiKey::configuration(args.name, &env.id, permissions),
     }
     .disabled(args.disabled);
-    ctx.session.creating(Some(new.name().to_string()));
+    let name = new.name().to_string();
+    ctx.session.creating(&name);
     let created = ctx.client.api_keys().create(new).await;
-    ctx.session.creating(None);
+    if created.is_err() {
+        ctx.session.answered(&name);
+    }
     let created = created?;
     warn_secret_once();
     emit_secret(&ctx.session, &created, &created_text(ctx.output, &created, |c| to_json(&c))).map_err(Failure::Runtime)
@@ -1039,14 +1074,12 @@ async fn rotate(ctx: &Ctx, id: &str, delete_old: bool, allow_disabled: bool, yes
     let lost = Arc::new(Mutex::new(None));
     let bar_feed = feed(&bar);
     let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
-    let creating = ctx.session.clone();
+    let watch = ctx.session.watch();
     let options = RotateOptions::new()
         .old_key(if delete_old { OldKeyAction::Delete } else { OldKeyAction::Disable })
         .allow_disabled(allow_disabled)
         .progress(move |p| {
-            if p.stage == ROTATE_CREATE_STAGE {
-                creating.creating(Some(p.stage.clone()));
-            }
+            watch(p);
             bar_feed(p);
         })
         .on_created(move |created| {
@@ -1054,7 +1087,7 @@ async fn rotate(ctx: &Ctx, id: &str, delete_old: bool, allow_disabled: bool, yes
             store_secret(&session, output, &lost_, created, &text)
         });
     let rotation = ctx.client.api_keys().rotate(id, options).await;
-    ctx.session.creating(None);
+    ctx.session.settled();
     let rotation = rotation?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -1092,15 +1125,17 @@ async fn rotate(ctx: &Ctx, id: &str, delete_old: bool, allow_disabled: bool, yes
     }
 }
 
-/// The stage `rotate` reports just before it sends the create.
-const ROTATE_CREATE_STAGE: &str = "creating the replacement";
-
 async fn provision(ctx: &Ctx, environment: &str, template: &str, services: &[String]) -> Result<(), Failure> {
     check_stdout_keeps_secrets()?;
     let bar = progress_bar(ctx, "provisioning");
     let lost = Arc::new(Mutex::new(None));
     let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
-    let options = ProvisionOptions::new().name_template(template).progress(feed(&bar)).on_created(
+    let (watch, bar_feed) = (ctx.session.watch(), feed(&bar));
+    let progress = move |p: &Progress| {
+        watch(p);
+        bar_feed(p);
+    };
+    let options = ProvisionOptions::new().name_template(template).progress(progress).on_created(
         move |service, created| {
             let text = created_text(output, created, |out| {
                 to_json(&ProvisionLine::Created(ProvisionCreatedOut { service: service.to_string(), created: out }))
@@ -1110,7 +1145,9 @@ async fn provision(ctx: &Ctx, environment: &str, template: &str, services: &[Str
     );
     // The environment (id, name or slug) is looked up by the workflow, after it checked
     // the services and the template.
-    let report = ctx.client.api_keys().provision(environment, services, options).await?;
+    let report = ctx.client.api_keys().provision(environment, services, options).await;
+    ctx.session.settled();
+    let report = report?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -37,6 +37,10 @@ pub struct Progress {
     pub total: Option<usize>,
     /// What is being done, in a few words.
     pub stage: String,
+    /// The name of a key whose create is about to be sent: until its `on_created` call,
+    /// whether it exists depends on an answer still to come (a caller that stops now
+    /// should say so).
+    pub creating: Option<String>,
 }
 
 /// A progress callback. It is called from the task running the workflow; it should
@@ -55,7 +59,20 @@ pub(crate) fn report(
     stage: impl Into<String>,
 ) {
     if let Some(f) = progress {
-        f(&Progress { workflow, done, total, stage: stage.into() });
+        f(&Progress { workflow, done, total, stage: stage.into(), creating: None });
+    }
+}
+
+/// Reports that the create of a key named `name` is about to be sent.
+pub(crate) fn report_create(
+    progress: Option<&ProgressFn>,
+    workflow: &'static str,
+    done: usize,
+    total: Option<usize>,
+    name: &str,
+) {
+    if let Some(f) = progress {
+        f(&Progress { workflow, done, total, stage: format!("creating {name:?}"), creating: Some(name.to_string()) });
     }
 }
 

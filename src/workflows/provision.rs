@@ -11,7 +11,7 @@ use std::{
 
 use futures::{StreamExt, TryStreamExt, stream};
 
-use super::{ProgressFn, fill, report, rotate::base_name};
+use super::{ProgressFn, fill, report, report_create, rotate::base_name};
 use crate::{
     ApiKeys,
     error::{Error, Result},
@@ -322,6 +322,7 @@ impl ApiKeys {
                         Some(key) => ProvisionOutcome::Existing(key),
                         None if is_stopped() => ProvisionOutcome::Skipped,
                         None => {
+                            report_create(options.progress.as_ref(), WORKFLOW, done.load(Ordering::Relaxed), total, &name);
                             let new = NewApiKey::new(
                                 name.clone(),
                                 options.key_type.clone(),

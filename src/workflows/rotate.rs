@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use futures::TryStreamExt;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{CreatedFn, ProgressFn, fill, report};
+use super::{CreatedFn, ProgressFn, fill, report, report_create};
 use crate::{
     ApiKeyUpdate, ApiKeys,
     error::{Error, Result},
@@ -345,8 +345,8 @@ impl ApiKeys {
         let new_key = match earlier {
             Some(key) => Replacement::Resumed(key),
             None => {
-                report(progress, WORKFLOW, 2, STEPS, "creating the replacement");
                 let name = pattern.fill(&date);
+                report_create(progress, WORKFLOW, 2, STEPS, &name);
                 let replacement =
                     NewApiKey::new(name, old.key_type.clone(), environment.as_str(), old.permissions.clone());
                 Replacement::Created(self.create(replacement).await?)
