@@ -28,7 +28,10 @@ async fn main() -> Result<(), Error> {
         // Store the secret the moment the key exists: before anything else can fail.
         .on_created(|created| {
             let secret = created.header_value();
-            println!("  storing the new X-Honeycomb-Team value ({} characters) in the CI secrets", secret.expose_secret().len());
+            println!(
+                "  storing the new X-Honeycomb-Team value ({} characters) in the CI secrets",
+                secret.expose_secret().len()
+            );
             Ok(())
         })
         .wait_until(|new_key| {

@@ -359,7 +359,8 @@ impl ClientBuilder {
             connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
         };
-        let raw = http.raw_client(true).map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
+        let raw =
+            http.raw_client(true).map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
         let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock::default()));
         Ok(Client {
             inner: Arc::new(Inner {

@@ -480,7 +480,16 @@ const EXCERPT_LIMIT: usize = 256;
 impl ApiError {
     /// Reads an error response. `body` may be cut short; it is never echoed verbatim
     /// unless it is not JSON, and then only as a short excerpt.
-    pub(crate) fn from_response(operation: Operation, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+    ///
+    /// Every text taken from it has the secrets `redactor` knows hidden, before it is cut
+    /// short (so that no prefix of a secret survives a cut).
+    pub(crate) fn from_response(
+        operation: Operation,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+        redactor: &crate::text::Redactor,
+    ) -> Self {
         let mut error = ApiError {
             operation,
             status,
@@ -491,7 +500,7 @@ impl ApiError {
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .filter(|v| !v.is_empty())
-                .map(|v| v.chars().take(128).collect()),
+                .map(|v| redactor.redact(v).chars().take(128).collect()),
             retry_after: crate::retry::requested_wait(status.as_u16(), headers),
         };
         match serde_json::from_slice::<ErrorBody>(body) {
@@ -511,7 +520,7 @@ impl ApiError {
                 };
             }
             Err(_) => {
-                let text = String::from_utf8_lossy(body);
+                let text = redactor.redact(&String::from_utf8_lossy(body));
                 let excerpt: String =
                     text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(EXCERPT_LIMIT).collect();
                 let excerpt = excerpt.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -520,6 +529,7 @@ impl ApiError {
                 }
             }
         }
+        error.redact(redactor);
         error
     }
 
@@ -528,7 +538,9 @@ impl ApiError {
     pub(crate) fn redact(&mut self, redactor: &crate::text::Redactor) {
         let texts = self.errors.iter_mut().flat_map(|e| {
             let source = e.source.as_mut().map(|s| [&mut s.pointer, &mut s.header, &mut s.parameter]);
-            [&mut e.id, &mut e.status, &mut e.code, &mut e.title, &mut e.detail].into_iter().chain(source.into_iter().flatten())
+            [&mut e.id, &mut e.status, &mut e.code, &mut e.title, &mut e.detail]
+                .into_iter()
+                .chain(source.into_iter().flatten())
         });
         for text in texts.chain([&mut self.message, &mut self.body_excerpt, &mut self.request_id]).flatten() {
             redactor.redact_in_place(text);
@@ -664,8 +676,13 @@ mod tests {
     #[test]
     fn html_bodies_become_a_short_single_line_excerpt() {
         let body = format!("<html>\n<body>Bad gateway{}</body></html>", "x".repeat(1000));
-        let e =
-            ApiError::from_response(Operation::GetApiKey, StatusCode::BAD_GATEWAY, &HeaderMap::new(), body.as_bytes());
+        let e = ApiError::from_response(
+            Operation::GetApiKey,
+            StatusCode::BAD_GATEWAY,
+            &HeaderMap::new(),
+            body.as_bytes(),
+            &Default::default(),
+        );
         let excerpt = e.body_excerpt.as_deref().unwrap();
         assert!(excerpt.starts_with("<html> <body>Bad gateway"));
         assert!(excerpt.chars().count() <= EXCERPT_LIMIT);

@@ -114,7 +114,11 @@ impl ClientHooks for RawClient {
 
 /// Turns a generated call's error into the crate's error, reading (a bounded part of)
 /// the body of an error response.
-pub(crate) async fn into_error(err: progenitor_client::Error<ByteStream>, operation: Operation) -> Error {
+pub(crate) async fn into_error(
+    err: progenitor_client::Error<ByteStream>,
+    operation: Operation,
+    redactor: &crate::text::Redactor,
+) -> Error {
     use progenitor_client::Error as E;
     let response = match err {
         E::ErrorResponse(response) => response,
@@ -140,5 +144,5 @@ pub(crate) async fn into_error(err: progenitor_client::Error<ByteStream>, operat
             break;
         }
     }
-    ApiError::from_response(operation, status, &headers, &body).into()
+    ApiError::from_response(operation, status, &headers, &body, redactor).into()
 }

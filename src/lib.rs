@@ -46,6 +46,6 @@ pub use retry::RetryConfig;
 /// The secret types this crate hands out (re-exported from `secrecy`).
 pub use secrecy::{ExposeSecret, SecretString};
 pub use workflows::{
-    AuditOptions, AuditReport, OldKeyAction, OldKeyOutcome, ProvisionOptions, ProvisionReport, Replacement, RotateOptions,
-    Rotation,
+    AuditOptions, AuditReport, OldKeyAction, OldKeyOutcome, ProvisionOptions, ProvisionReport, Replacement,
+    RotateOptions, Rotation,
 };

@@ -259,7 +259,7 @@ where
                 } else if st.empty >= MAX_EMPTY_PAGES {
                     st.pending = fault(PaginationFault::EmptyPages { empty: st.empty });
                     None
-                } else if st.pages >= st.page_limit && !st.max_pages.is_some_and(|max| max <= st.page_limit) {
+                } else if st.pages >= st.page_limit && st.max_pages.is_none_or(|max| max > st.page_limit) {
                     st.pending = fault(PaginationFault::PageLimit { limit: st.page_limit });
                     None
                 } else {

@@ -180,7 +180,9 @@ fn redact_bearer(text: &str) -> String {
             token += 1;
         }
         let mut end = token;
-        while end < bytes.len() && !bytes[end].is_ascii_whitespace() && !matches!(bytes[end], b'"' | b'\'' | b',' | b'<')
+        while end < bytes.len()
+            && !bytes[end].is_ascii_whitespace()
+            && !matches!(bytes[end], b'"' | b'\'' | b',' | b'<')
         {
             end += 1;
         }
@@ -232,7 +234,14 @@ fn base64_fragments(bytes: &[u8]) -> Vec<String> {
         if whole > skip {
             let fragment = &encoded[skip..whole];
             fragments.push(fragment.to_string());
-            let url_safe: String = fragment.chars().map(|c| match c { '+' => '-', '/' => '_', c => c }).collect();
+            let url_safe: String = fragment
+                .chars()
+                .map(|c| match c {
+                    '+' => '-',
+                    '/' => '_',
+                    c => c,
+                })
+                .collect();
             fragments.push(url_safe);
         }
     }

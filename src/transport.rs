@@ -23,6 +23,7 @@ use crate::{
     operation::Operation,
     rate_limit::{Hold, IN_FLIGHT_POLL},
     retry::{RetryConfig, is_transient_status, requested_wait},
+    text::Redactor,
 };
 
 type GeneratedError = progenitor_client::Error<ByteStream>;
@@ -201,7 +202,7 @@ where
             maybe_done |= failure.kind.ambiguous();
             let wait = if failure.retry { failure.next_wait(backoff.next()) } else { None };
             let Some(wait) = wait else {
-                let mut error = into_call_error(op, &options, failure).await;
+                let mut error = into_call_error(op, &options, failure, client.redactor()).await;
                 error.redact(client.redactor());
                 return Err(error);
             };
@@ -307,7 +308,7 @@ impl Failure {
 }
 
 /// The error a user gets for the last failure of a call.
-async fn into_call_error(op: Operation, options: &CallOptions<'_>, failure: Failure) -> Error {
+async fn into_call_error(op: Operation, options: &CallOptions<'_>, failure: Failure, redactor: &Redactor) -> Error {
     let ambiguous = !op.is_idempotent() && failure.kind.ambiguous();
     let error = match failure.kind {
         Kind::Paced(wait) => Error::RateLimited { operation: op, retry_after: wait },
@@ -329,7 +330,7 @@ async fn into_call_error(op: Operation, options: &CallOptions<'_>, failure: Fail
         | Kind::Sent(error)
         | Kind::BodyBroken(error)
         | Kind::Undecodable(error)
-        | Kind::Other(error) => into_error(error, op).await,
+        | Kind::Other(error) => into_error(error, op, redactor).await,
     };
     if ambiguous {
         Error::OutcomeUnknown { operation: op, subject: options.subject.map(str::to_string), source: Box::new(error) }

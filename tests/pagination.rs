@@ -134,10 +134,18 @@ async fn a_cursor_cycle_is_caught_too() {
     let server = MockServer::start().await;
     mount_key_page(&server, None, jsonapi(200, page(vec![ingest_key(&numbered_id(0), "0")], Some(&next_link("a")))))
         .await;
-    mount_key_page(&server, Some("a"), jsonapi(200, page(vec![ingest_key(&numbered_id(1), "a")], Some(&next_link("b")))))
-        .await;
-    mount_key_page(&server, Some("b"), jsonapi(200, page(vec![ingest_key(&numbered_id(2), "b")], Some(&next_link("a")))))
-        .await;
+    mount_key_page(
+        &server,
+        Some("a"),
+        jsonapi(200, page(vec![ingest_key(&numbered_id(1), "a")], Some(&next_link("b")))),
+    )
+    .await;
+    mount_key_page(
+        &server,
+        Some("b"),
+        jsonapi(200, page(vec![ingest_key(&numbered_id(2), "b")], Some(&next_link("a")))),
+    )
+    .await;
     let err = client(&server).api_keys().list().collect().await.unwrap_err();
     assert!(
         matches!(err, Error::PaginationLoop { pages: 3, fault: honeycomb_api_keys::PaginationFault::RepeatedCursor }),
@@ -240,7 +248,10 @@ async fn endless_empty_pages_end_with_an_error() {
     mount_key_page(&server, Some("e3"), jsonapi(200, page(vec![], Some(&next_link("e4"))))).await;
     let err = client(&server).api_keys().list().collect().await.unwrap_err();
     assert!(
-        matches!(err, Error::PaginationLoop { pages: 3, fault: honeycomb_api_keys::PaginationFault::EmptyPages { empty: 3 } }),
+        matches!(
+            err,
+            Error::PaginationLoop { pages: 3, fault: honeycomb_api_keys::PaginationFault::EmptyPages { empty: 3 } }
+        ),
         "{err}"
     );
     assert_eq!(server.received_requests().await.unwrap().len(), 3);

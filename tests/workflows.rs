@@ -48,7 +48,11 @@ async fn rotate_makes_a_twin_then_disables_the_old_key() {
     assert_eq!(new.permissions, perms);
     assert_eq!(new.name, format!("ci (rotated {})", Utc::now().format("%Y-%m-%d")));
     let stored = fake.key(new.id.as_str()).unwrap();
-    assert_eq!(rotation.new_key.secret().expect("created by this rotation").expose_secret(), stored.secret, "the new secret is handed over");
+    assert_eq!(
+        rotation.new_key.secret().expect("created by this rotation").expose_secret(),
+        stored.secret,
+        "the new secret is handed over"
+    );
     assert!(matches!(&rotation.old_key_outcome, OldKeyOutcome::Disabled(k) if k.disabled));
     assert!(fake.key(&old_id).unwrap().disabled);
     assert_eq!(

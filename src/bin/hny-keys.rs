@@ -7,7 +7,10 @@
 use std::{
     io::{BufRead, IsTerminal, Write},
     process::ExitCode,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
     time::Duration,
 };
 
@@ -513,6 +516,8 @@ struct Session {
     created: Mutex<Vec<(String, String)>>,
     /// The names of the keys being created, while their requests are in flight.
     creating: Mutex<Vec<String>>,
+    /// Set by a signal: no further create may start.
+    interrupted: Arc<AtomicBool>,
 }
 
 impl Session {
@@ -540,7 +545,7 @@ impl Session {
     }
 
     fn is_creating(&self) -> bool {
-        self.creating.lock().map_or(false, |c| !c.is_empty())
+        self.creating.lock().is_ok_and(|c| !c.is_empty())
     }
 
     /// A workflow's progress: notes the create it is about to send.
@@ -592,7 +597,14 @@ fn main() -> ExitCode {
     let session = Arc::new(Session::default());
     // A task of its own, so that it also answers while the command waits on a prompt.
     runtime.spawn(exit_on_signal(session.clone()));
-    match runtime.block_on(run(cli, session)) {
+    let result = runtime.block_on(run(cli, session.clone()));
+    if session.interrupted.load(Ordering::SeqCst) {
+        // The signal's task reports and exits, once the creates in flight are answered.
+        loop {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => fail(failure),
     }
@@ -611,6 +623,7 @@ async fn exit_on_signal(session: Arc<Session>) {
         _ = interrupt.recv() => (130, "SIGINT"),
         _ = terminate.recv() => (143, "SIGTERM"),
     };
+    session.interrupted.store(true, Ordering::SeqCst);
     if session.is_creating() {
         warn(&format!("{name}: waiting for the create in flight to be answered (again to stop at once)"));
         let answered = async {
@@ -852,7 +865,12 @@ async fn auth(ctx: &Ctx) -> Result<(), Failure> {
         return emit_json(&out);
     }
     let mut t = table(&["key", "name", "team", "scopes"]);
-    t.add_row(vec![cell(&out.key_id), cell(&out.name.unwrap_or_default()), cell(&out.team_slug), cell(&out.scopes.join(", "))]);
+    t.add_row(vec![
+        cell(&out.key_id),
+        cell(&out.name.unwrap_or_default()),
+        cell(&out.team_slug),
+        cell(&out.scopes.join(", ")),
+    ]);
     emit(&t.to_string())
 }
 
@@ -1135,14 +1153,16 @@ async fn provision(ctx: &Ctx, environment: &str, template: &str, services: &[Str
         watch(p);
         bar_feed(p);
     };
-    let options = ProvisionOptions::new().name_template(template).progress(progress).on_created(
-        move |service, created| {
+    let options = ProvisionOptions::new()
+        .name_template(template)
+        .progress(progress)
+        .cancel_when(ctx.session.interrupted.clone())
+        .on_created(move |service, created| {
             let text = created_text(output, created, |out| {
                 to_json(&ProvisionLine::Created(ProvisionCreatedOut { service: service.to_string(), created: out }))
             });
             store_secret(&session, output, &lost_, created, &text)
-        },
-    );
+        });
     // The environment (id, name or slug) is looked up by the workflow, after it checked
     // the services and the template.
     let report = ctx.client.api_keys().provision(environment, services, options).await;

@@ -5,7 +5,7 @@ use std::{
     fmt,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
     },
 };
 
@@ -29,6 +29,7 @@ pub struct ProvisionOptions {
     concurrency: usize,
     progress: Option<ProgressFn>,
     on_created: Option<StoreFn>,
+    cancel: Option<Arc<AtomicBool>>,
 }
 
 type StoreFn = Arc<dyn Fn(&str, &CreatedApiKey) -> std::result::Result<(), String> + Send + Sync>;
@@ -54,6 +55,7 @@ impl Default for ProvisionOptions {
             concurrency: 4,
             progress: None,
             on_created: None,
+            cancel: None,
         }
     }
 }
@@ -102,6 +104,15 @@ impl ProvisionOptions {
         store: impl Fn(&str, &CreatedApiKey) -> std::result::Result<(), String> + Send + Sync + 'static,
     ) -> Self {
         self.on_created = Some(Arc::new(store));
+        self
+    }
+
+    /// Stop creating keys once `flag` is set (from a signal handler, say): services not
+    /// yet started are [`Skipped`](ProvisionOutcome::Skipped), while creates already sent
+    /// finish and are handed to [`on_created`](Self::on_created), so that no secret is lost
+    /// by stopping.
+    pub fn cancel_when(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.cancel = Some(flag);
         self
     }
 
@@ -193,7 +204,10 @@ impl ProvisionReport {
     /// handed over.
     pub fn is_complete(&self) -> bool {
         self.stopped.is_none()
-            && self.entries.iter().all(|e| matches!(e.outcome, ProvisionOutcome::Created(_) | ProvisionOutcome::Existing(_)))
+            && self
+                .entries
+                .iter()
+                .all(|e| matches!(e.outcome, ProvisionOutcome::Created(_) | ProvisionOutcome::Existing(_)))
     }
 }
 
@@ -296,7 +310,11 @@ impl ApiKeys {
             if key.environment_id.as_ref() != Some(&env.id) {
                 continue;
             }
-            let name = if by_name.contains_key(key.name.as_str()) { key.name.clone() } else { base_name(&key.name).to_string() };
+            let name = if by_name.contains_key(key.name.as_str()) {
+                key.name.clone()
+            } else {
+                base_name(&key.name).to_string()
+            };
             if !by_name.contains_key(name.as_str()) {
                 continue;
             }
@@ -316,13 +334,26 @@ impl ApiKeys {
                 let existing = existing.remove(&name);
                 let (options, env, done, stopped) = (&options, &env, &done, &stopped);
                 async move {
-                    let is_stopped = || stopped.lock().map_or(true, |s| s.is_some());
+                    let is_stopped = || {
+                        if options.cancel.as_ref().is_some_and(|flag| flag.load(Ordering::SeqCst))
+                            && let Ok(mut stopped) = stopped.lock()
+                        {
+                            stopped.get_or_insert_with(|| "cancelled".to_string());
+                        }
+                        stopped.lock().map_or(true, |s| s.is_some())
+                    };
                     let outcome = match existing {
                         Some(key) if key.disabled => ProvisionOutcome::Disabled(key),
                         Some(key) => ProvisionOutcome::Existing(key),
                         None if is_stopped() => ProvisionOutcome::Skipped,
                         None => {
-                            report_create(options.progress.as_ref(), WORKFLOW, done.load(Ordering::Relaxed), total, &name);
+                            report_create(
+                                options.progress.as_ref(),
+                                WORKFLOW,
+                                done.load(Ordering::Relaxed),
+                                total,
+                                &name,
+                            );
                             let new = NewApiKey::new(
                                 name.clone(),
                                 options.key_type.clone(),
@@ -336,7 +367,10 @@ impl ApiKeys {
                                         && let Ok(mut stopped) = stopped.lock()
                                     {
                                         stopped.get_or_insert_with(|| {
-                                            format!("the secret of {} ({service}) could not be stored: {reason}", created.id())
+                                            format!(
+                                                "the secret of {} ({service}) could not be stored: {reason}",
+                                                created.id()
+                                            )
                                         });
                                     }
                                     ProvisionOutcome::Created(created)

@@ -356,7 +356,9 @@ impl ApiKeys {
             (Replacement::Created(created), Some(store)) => match store(created) {
                 Ok(()) => self.retire(&old, &new_key, &options).await,
                 Err(reason) => OldKeyOutcome::StillEnabled {
-                    reason: format!("the new key's secret could not be stored ({reason}), so the old key was left in use"),
+                    reason: format!(
+                        "the new key's secret could not be stored ({reason}), so the old key was left in use"
+                    ),
                     error: None,
                 },
             },
@@ -431,10 +433,9 @@ impl NamePattern {
     fn matches(&self, name: &str) -> bool {
         match self.template.split_once('\0') {
             None => self.fill("") == name,
-            Some((before, _)) => name
-                .strip_prefix(before)
-                .and_then(|rest| rest.get(..10))
-                .is_some_and(|date| chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() && self.fill(date) == name),
+            Some((before, _)) => name.strip_prefix(before).and_then(|rest| rest.get(..10)).is_some_and(|date| {
+                chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok() && self.fill(date) == name
+            }),
         }
     }
 }
