@@ -156,7 +156,9 @@ fn create_prints_the_secret_once_and_nowhere_else() {
         &[("RUST_LOG", "trace")],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let created: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut lines = lines_match_schema(&fake, &stdout(&out), "create");
+    assert_eq!(lines.len(), 1, "one document");
+    let created = lines.remove(0);
     let id = created["key"]["id"].as_str().unwrap().to_string();
     let secret = fake.key(&id).unwrap().secret;
     assert_eq!(created["secret"], secret.as_str());

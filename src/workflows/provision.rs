@@ -192,6 +192,19 @@ impl ProvisionReport {
         })
     }
 
+    /// A failure's text must not quote a secret this provisioning handed out.
+    fn redact_created_secrets(&mut self) {
+        let mut redactor = crate::text::Redactor::default();
+        for (_, created) in self.created() {
+            redactor.add(Some(created.id().as_str()), secrecy::ExposeSecret::expose_secret(created.secret()));
+        }
+        for entry in &mut self.entries {
+            if let ProvisionOutcome::Failed(error) = &mut entry.outcome {
+                error.redact(&redactor);
+            }
+        }
+    }
+
     /// The services whose only key of the name is disabled.
     pub fn disabled(&self) -> impl Iterator<Item = (&str, &ApiKey)> {
         self.entries.iter().filter_map(|e| match &e.outcome {
@@ -286,6 +299,12 @@ impl ApiKeys {
         // Two services with one key name would share (or each create) one key.
         let mut by_name = HashMap::new();
         for (service, name) in &wanted {
+            crate::model::check_name(name).map_err(|e| match e {
+                Error::InvalidArgument { reason, .. } => {
+                    Error::invalid("services", format!("the key name {name:?} for service {service:?} {reason}"))
+                }
+                other => other,
+            })?;
             if let Some(first) = by_name.insert(name.as_str(), service.as_str()) {
                 return Err(Error::invalid(
                     "name_template",
@@ -388,6 +407,8 @@ impl ApiKeys {
             .collect::<Vec<_>>()
             .await;
         let stopped = stopped.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
-        Ok(ProvisionReport { entries, stopped })
+        let mut report = ProvisionReport { entries, stopped };
+        report.redact_created_secrets();
+        Ok(report)
     }
 }

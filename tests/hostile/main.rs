@@ -393,6 +393,33 @@ async fn a_new_secret_echoed_by_a_later_error_of_the_rotation_is_redacted() {
     assert!(!shown.contains(new_secret), "{shown}");
 }
 
+#[tokio::test]
+async fn a_provisioning_failure_never_quotes_a_secret_the_provisioning_handed_out() {
+    let first_secret = "FIRSTsecretCANARY0123456789abcdef";
+    let posts = Arc::new(Mutex::new(0));
+    let server = Hostile::start(move |r| match (r.method.as_str(), r.path()) {
+        ("GET", p) if p == keys_path() => Reply::json(200, json!({"data": [], "links": {"next": null}})),
+        ("GET", _) => Reply::json(200, json!({"data": environment(ENV_ID, "Production")})),
+        _ => {
+            let mut posts = posts.lock().unwrap();
+            *posts += 1;
+            if *posts == 1 {
+                Reply::json(201, json!({"data": created_key(&numbered_id(1), "a", first_secret)}))
+            } else {
+                Reply::json(
+                    409,
+                    json!({"errors": [{"status": "409", "detail": format!("clashes with {first_secret}")}]}),
+                )
+            }
+        }
+    });
+    let options = ProvisionOptions::new().concurrency(1);
+    let report = client(&server).api_keys().provision(ENV_ID, &["a", "b"], options).await.unwrap();
+    let (_, error) = report.failed().next().expect("the second create failed");
+    let shown = format!("{error} {error:?}");
+    assert!(shown.contains("clashes with [REDACTED]") && !shown.contains(first_secret), "{shown}");
+}
+
 // ---- 4. terminal safety -------------------------------------------------------------
 
 const EVIL_NAME: &str = "evil\u{1b}]0;owned\u{7}\u{1b}[2J name \u{202e}gnp.exe";
@@ -437,6 +464,8 @@ async fn names_with_control_or_invisible_characters_are_refused_before_any_reque
         let cli = hny(&server.uri(), &["create", "--name", name, "--type", "ingest", "-e", "Production"]);
         assert_eq!(cli.status.code(), Some(2), "{name:?}: {}", text(&cli.stderr));
     }
+    let provision = keys.provision(ENV_ID, &["ok", "bad\u{1b}[2J"], ProvisionOptions::new()).await.unwrap_err();
+    assert!(matches!(provision, Error::InvalidArgument { field: "services", .. }), "{provision}");
     assert!(server.requests().is_empty());
 }
 
