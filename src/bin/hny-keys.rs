@@ -614,14 +614,15 @@ fn main() -> ExitCode {
 /// it is answered), say on stderr what was created, and exit 130 or 143. A second signal
 /// exits at once.
 async fn exit_on_signal(session: Arc<Session>) {
+    use futures::future::{Either, select};
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
     else {
         return;
     };
-    let (code, name) = tokio::select! {
-        _ = interrupt.recv() => (130, "SIGINT"),
-        _ = terminate.recv() => (143, "SIGTERM"),
+    let (code, name) = match select(Box::pin(interrupt.recv()), Box::pin(terminate.recv())).await {
+        Either::Left(_) => (130, "SIGINT"),
+        Either::Right(_) => (143, "SIGTERM"),
     };
     session.interrupted.store(true, Ordering::SeqCst);
     if session.is_creating() {
@@ -631,12 +632,9 @@ async fn exit_on_signal(session: Arc<Session>) {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         };
-        tokio::select! {
-            _ = answered => {}
-            _ = tokio::time::sleep(CREATE_ANSWER_WAIT) => {}
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
+        let settled = select(Box::pin(answered), Box::pin(tokio::time::sleep(CREATE_ANSWER_WAIT)));
+        let again = select(Box::pin(interrupt.recv()), Box::pin(terminate.recv()));
+        select(settled, again).await;
     }
     // Taking the lock waits for a line being written to be whole.
     let _ = std::io::stdout().lock().flush();

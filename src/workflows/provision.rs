@@ -163,7 +163,8 @@ pub struct ProvisionReport {
     /// One entry per distinct service.
     pub entries: Vec<ProvisionEntry>,
     /// Why the provisioning stopped early, if it did: a created key's secret could not be
-    /// stored (the [`on_created`](ProvisionOptions::on_created) callback said why).
+    /// stored (the [`on_created`](ProvisionOptions::on_created) callback said why), or
+    /// `"cancelled"` ([`ProvisionOptions::cancel_when`]).
     pub stopped: Option<String>,
 }
 
