@@ -70,6 +70,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     operation_timeout: Duration,
     redactor: Redactor,
+    page_limit: usize,
 }
 
 impl Client {
@@ -170,6 +171,11 @@ impl Client {
         self.inner.operation_timeout
     }
 
+    /// How many pages a listing fetches at most unless it says otherwise.
+    pub(crate) fn page_limit(&self) -> usize {
+        self.inner.page_limit
+    }
+
     /// Hides the management key's secret in server text.
     pub(crate) fn redactor(&self) -> &Redactor {
         &self.inner.redactor
@@ -202,6 +208,7 @@ pub struct ClientBuilder {
     retry: Option<RetryConfig>,
     rate_limit: Option<RateLimitConfig>,
     clock: Option<Arc<dyn Clock>>,
+    page_limit: Option<usize>,
     use_env: bool,
 }
 
@@ -299,6 +306,16 @@ impl ClientBuilder {
         self
     }
 
+    /// The most pages any listing of this client fetches before it ends with
+    /// [`Error::PaginationLoop`] (default
+    /// [`DEFAULT_PAGE_LIMIT`](crate::pagination::DEFAULT_PAGE_LIMIT)); a listing can set
+    /// its own with `page_limit`. The guard against a server that never stops handing out
+    /// pages, for the workflows' listings too.
+    pub fn page_limit(mut self, pages: usize) -> Self {
+        self.page_limit = Some(pages);
+        self
+    }
+
     /// The clock retries and the rate limiter wait on (default: the real one). Tests pass
     /// a [`ManualClock`](crate::clock::ManualClock) so that nothing waits in real time.
     pub fn clock(mut self, clock: impl Clock) -> Self {
@@ -376,6 +393,7 @@ impl ClientBuilder {
                 clock,
                 operation_timeout: self.operation_timeout.unwrap_or(DEFAULT_OPERATION_TIMEOUT),
                 redactor: key.redactor(),
+                page_limit: self.page_limit.unwrap_or(crate::pagination::DEFAULT_PAGE_LIMIT),
             }),
         })
     }

@@ -168,6 +168,14 @@ pub enum Error {
         reason: String,
     },
 
+    /// A workflow's [`WriteGate`](crate::workflows::WriteGate) held back a write, so
+    /// the workflow stopped before it; nothing was sent for it.
+    #[error("`{operation}` was not sent: the workflow was stopped before it")]
+    Cancelled {
+        /// The operation held back.
+        operation: Operation,
+    },
+
     /// The blocking client was called from a thread that runs an async runtime (a task,
     /// or `spawn_blocking`), where waiting could stall the runtime. Use the async
     /// [`Client`](crate::Client) there, or call the blocking one from a thread of your own.
@@ -201,6 +209,14 @@ pub enum PaginationFault {
         /// How many pages were empty.
         empty: usize,
     },
+    /// A page held more items than were asked for (`page[size]`): a server that ignores
+    /// the page size could make a listing's memory grow without bound.
+    OversizedPage {
+        /// Items on the page.
+        items: usize,
+        /// The page size asked for.
+        size: u32,
+    },
     /// The listing reached its page limit
     /// ([`page_limit`](crate::ListApiKeys::page_limit), default
     /// [`DEFAULT_PAGE_LIMIT`](crate::pagination::DEFAULT_PAGE_LIMIT)) with more pages to go.
@@ -219,6 +235,9 @@ impl fmt::Display for PaginationFault {
             }
             PaginationFault::EmptyPages { empty } => {
                 write!(f, "{empty} pages came back empty while still pointing to more")
+            }
+            PaginationFault::OversizedPage { items, size } => {
+                write!(f, "a page held {items} items, more than the {size} asked for")
             }
             PaginationFault::PageLimit { limit } => write!(
                 f,
@@ -304,6 +323,14 @@ impl Error {
     }
 
     pub(crate) fn transport(operation: Operation, source: reqwest::Error) -> Self {
+        // The query holds a cursor the server chose: it stays out of the error.
+        let source = match source.url().cloned() {
+            Some(mut url) if url.query().is_some() => {
+                url.set_query(None);
+                source.with_url(url)
+            }
+            _ => source,
+        };
         // A connect timeout is a connection failure (reqwest flags it as both).
         if source.is_timeout() && !source.is_connect() {
             Error::Timeout { operation, scope: TimeoutScope::Attempt, source: Some(source) }

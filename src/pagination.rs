@@ -31,8 +31,9 @@ pub const DEFAULT_PAGE_SIZE: u32 = MAX_PAGE_SIZE;
 /// listing with [`PaginationFault::EmptyPages`].
 pub const MAX_EMPTY_PAGES: usize = 3;
 
-/// How many pages a listing fetches at most unless told otherwise
-/// ([`page_limit`](crate::ListApiKeys::page_limit)): 10,000 pages of 100 is a million
+/// How many pages a listing fetches at most unless told otherwise (a listing's
+/// [`page_limit`](crate::ListApiKeys::page_limit), or a client's
+/// [`ClientBuilder::page_limit`](crate::ClientBuilder::page_limit)): 10,000 pages of 100 is a million
 /// keys, far more than a team has. A listing that reaches it with more to go ends with
 /// [`PaginationFault::PageLimit`], so that a server handing out fresh pages forever
 /// cannot keep a listing (and its memory) growing.
@@ -191,6 +192,8 @@ struct State<F> {
     empty: usize,
     max_pages: Option<usize>,
     page_limit: usize,
+    /// The page size asked for: a page with more items is refused.
+    size: NonZeroU32,
     finished: bool,
     /// An error found after a good page: yielded after that page.
     pending: Option<Error>,
@@ -206,8 +209,9 @@ struct State<F> {
 fn pages<T, F, Fut>(
     guard: NextLinkGuard,
     start: Option<String>,
+    size: NonZeroU32,
     max_pages: Option<usize>,
-    page_limit: Option<usize>,
+    page_limit: usize,
     fetch: F,
 ) -> BoxStream<'static, Result<Page<T>>>
 where
@@ -226,7 +230,8 @@ where
         pages: 0,
         empty: 0,
         max_pages,
-        page_limit: page_limit.unwrap_or(DEFAULT_PAGE_LIMIT),
+        page_limit,
+        size,
         finished: false,
         pending: None,
     };
@@ -241,6 +246,11 @@ where
         st.pages += 1;
         let pages = st.pages;
         let fault = |fault| Some(Error::PaginationLoop { pages, fault });
+        if raw.items.len() > st.size.get() as usize {
+            st.pending = fault(PaginationFault::OversizedPage { items: raw.items.len(), size: st.size.get() });
+            st.finished = true;
+            return Ok(Some((Page { items: Vec::new(), next_cursor: None }, st)));
+        }
         // Items already yielded mean the server went round again: cut the page there.
         if let Some(repeat) = raw.items.iter().position(|item| !st.items.insert(st.hasher.hash_one(item.listing_id())))
         {
@@ -303,8 +313,9 @@ where
     let start = async move {
         let team = client.team_for(team.as_deref()).await?;
         let guard = NextLinkGuard::new(client.endpoint(), op.path().replace("{teamSlug}", &team));
+        let page_limit = options.page_limit.unwrap_or(client.page_limit());
         let fetch = move |cursor| fetch(client.clone(), team.clone(), cursor, size);
-        Ok::<_, Error>(pages(guard, options.after, options.max_pages, options.page_limit, fetch))
+        Ok::<_, Error>(pages(guard, options.after, size, options.max_pages, page_limit, fetch))
     };
     stream::once(start).try_flatten().boxed()
 }

@@ -165,7 +165,9 @@ impl Redactor {
     }
 }
 
-/// The token after each `Bearer` (any case, after spaces, `:` or `=`), hidden.
+/// The token after each `Bearer` (any case, after spaces, `:` or `=`) that looks like a
+/// credential (12 characters or more, or an `id:secret` pair), hidden; words such as
+/// "bearer token" are left alone.
 fn redact_bearer(text: &str) -> String {
     const WORD: &str = "bearer";
     let lower = text.to_ascii_lowercase();
@@ -186,7 +188,8 @@ fn redact_bearer(text: &str) -> String {
         {
             end += 1;
         }
-        if end > token && token > start + WORD.len() {
+        let credential = end - token >= 12 || text[token..end].contains(':');
+        if end > token && token > start + WORD.len() && credential {
             out.push_str(&text[rest..token]);
             out.push_str(REDACTED);
             rest = end;
@@ -289,8 +292,10 @@ mod redaction_tests {
     #[test]
     fn ordinary_text_is_left_alone() {
         let r = redactor();
-        let text = "invalid API key: check the Authorization header (the bearer of bad news)";
-        assert_eq!(r.redact(text), "invalid API key: check the Authorization header (the bearer [REDACTED] bad news)");
+        let text = "invalid API key: check the Authorization header (a bearer token, the bearer of bad news)";
+        assert_eq!(r.redact(text), text);
+        assert_eq!(r.redact("Bearer someone:else"), "Bearer [REDACTED]");
+        assert_eq!(r.redact("bearer=0123456789abcdef!"), "bearer=[REDACTED]");
         assert_eq!(r.redact("no secret here"), "no secret here");
         let mut short = Redactor::default();
         short.add(None, "ab");

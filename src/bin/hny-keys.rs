@@ -7,10 +7,7 @@
 use std::{
     io::{BufRead, IsTerminal, Write},
     process::ExitCode,
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicBool, Ordering},
-    },
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -24,7 +21,7 @@ use honeycomb_api_keys::{
     RotateOptions,
     model::check_name,
     text::terminal_safe,
-    workflows::{AuditReason, Progress, ProvisionOutcome},
+    workflows::{AuditReason, Progress, ProvisionOutcome, WriteGate},
 };
 use indicatif::{ProgressBar, ProgressStyle};
 use schemars::JsonSchema;
@@ -69,6 +66,11 @@ struct Global {
     /// Output format (default: a table on a terminal, JSON otherwise).
     #[arg(long, short, global = true, value_enum)]
     output: Option<Output>,
+    /// Stop a listing after this many pages, with an error if there are more (default
+    /// 10000: a million keys), so that a server that never stops paging cannot keep a
+    /// command running.
+    #[arg(long, global = true, value_name = "PAGES")]
+    page_limit: Option<usize>,
     /// Log what happens on stderr (-v, -vv; or RUST_LOG).
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -164,6 +166,11 @@ enum Command {
         /// one a rotation already retired).
         #[arg(long)]
         allow_disabled: bool,
+        /// Retire the old key when the replacement was made by an earlier run: only if that
+        /// run's secret was stored (without it, the old key is left in use and the command
+        /// says what to do).
+        #[arg(long)]
+        resume: bool,
         /// Do not ask.
         #[arg(long, short)]
         yes: bool,
@@ -509,53 +516,38 @@ impl From<Error> for Failure {
 }
 
 /// What the run has done that an interrupt or a failed write must report: the keys whose
-/// secrets were written, and a create in flight.
+/// secrets were written, and the creates in flight. It is the workflows' [`WriteGate`].
 #[derive(Default)]
 struct Session {
     /// (id, name) of each key created, in order, once its secret was written out.
     created: Mutex<Vec<(String, String)>>,
-    /// The names of the keys being created, while their requests are in flight.
-    creating: Mutex<Vec<String>>,
-    /// Set by a signal: no further create may start.
-    interrupted: Arc<AtomicBool>,
+    /// Whether a signal came, and the creates in flight: under one lock, so that a create
+    /// is either registered before the signal is seen (and waited for) or never sent.
+    writes: Mutex<Writes>,
+}
+
+#[derive(Default)]
+struct Writes {
+    interrupted: bool,
+    creating: Vec<String>,
 }
 
 impl Session {
-    /// A create of `name` is about to be sent.
-    fn creating(&self, name: &str) {
-        if let Ok(mut creating) = self.creating.lock() {
-            creating.push(name.to_string());
-        }
+    fn writes(&self) -> std::sync::MutexGuard<'_, Writes> {
+        self.writes.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The create of `name` was answered (made or not).
-    fn answered(&self, name: &str) {
-        if let Ok(mut creating) = self.creating.lock()
-            && let Some(at) = creating.iter().position(|n| n == name)
-        {
-            creating.remove(at);
-        }
+    /// A signal came: no write starts from now on.
+    fn interrupt(&self) {
+        self.writes().interrupted = true;
     }
 
-    /// The workflow returned: every create it sent was answered.
-    fn settled(&self) {
-        if let Ok(mut creating) = self.creating.lock() {
-            creating.clear();
-        }
+    fn interrupted(&self) -> bool {
+        self.writes().interrupted
     }
 
     fn is_creating(&self) -> bool {
-        self.creating.lock().is_ok_and(|c| !c.is_empty())
-    }
-
-    /// A workflow's progress: notes the create it is about to send.
-    fn watch(self: &Arc<Self>) -> impl Fn(&Progress) + Send + Sync + 'static {
-        let session = self.clone();
-        move |p: &Progress| {
-            if let Some(name) = &p.creating {
-                session.creating(name);
-            }
-        }
+        !self.writes().creating.is_empty()
     }
 
     /// What was made, for a message on stderr.
@@ -565,10 +557,10 @@ impl Session {
         if !created.is_empty() {
             text.push_str("created before it stopped, with their secrets on stdout:");
             for (id, name) in &created {
-                text.push_str(&format!("\n  {id} \"{}\"", terminal_safe(name)));
+                text.push_str(&format!("\n  {} \"{}\"", terminal_safe(id), terminal_safe(name)));
             }
         }
-        for name in self.creating.lock().map(|c| c.clone()).unwrap_or_default() {
+        for name in self.writes().creating.clone() {
             text.push_str(&format!(
                 "{}the create of \"{}\" was not answered: whether it was made is unknown; look for it with `hny-keys list`, and delete it if it is there (its secret is lost)",
                 if text.is_empty() { "" } else { "\n" },
@@ -576,6 +568,28 @@ impl Session {
             ));
         }
         text
+    }
+}
+
+impl WriteGate for Session {
+    fn before_create(&self, name: &str) -> bool {
+        let mut writes = self.writes();
+        if writes.interrupted {
+            return false;
+        }
+        writes.creating.push(name.to_string());
+        true
+    }
+
+    fn after_create(&self, name: &str) {
+        let mut writes = self.writes();
+        if let Some(at) = writes.creating.iter().position(|n| n == name) {
+            writes.creating.remove(at);
+        }
+    }
+
+    fn before_change(&self) -> bool {
+        !self.interrupted()
     }
 }
 
@@ -598,7 +612,7 @@ fn main() -> ExitCode {
     // A task of its own, so that it also answers while the command waits on a prompt.
     runtime.spawn(exit_on_signal(session.clone()));
     let result = runtime.block_on(run(cli, session.clone()));
-    if session.interrupted.load(Ordering::SeqCst) {
+    if session.interrupted() {
         // The signal's task reports and exits, once the creates in flight are answered.
         loop {
             std::thread::sleep(Duration::from_millis(50));
@@ -624,7 +638,7 @@ async fn exit_on_signal(session: Arc<Session>) {
         Either::Left(_) => (130, "SIGINT"),
         Either::Right(_) => (143, "SIGTERM"),
     };
-    session.interrupted.store(true, Ordering::SeqCst);
+    session.interrupt();
     if session.is_creating() {
         warn(&format!("{name}: waiting for the create in flight to be answered (again to stop at once)"));
         let answered = async {
@@ -636,8 +650,10 @@ async fn exit_on_signal(session: Arc<Session>) {
         let again = select(Box::pin(interrupt.recv()), Box::pin(terminate.recv()));
         select(settled, again).await;
     }
-    // Taking the lock waits for a line being written to be whole.
-    let _ = std::io::stdout().lock().flush();
+    // Taking the lock waits for a line being written to be whole, and holding it to the
+    // end keeps any other line from being cut by the exit.
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.flush();
     let summary = session.summary();
     warn(&format!("interrupted by {name}{}{summary}", if summary.is_empty() { "" } else { "; " }));
     std::process::exit(code);
@@ -689,7 +705,6 @@ fn emit_secret(session: &Session, created: &CreatedApiKey, text: &str) -> Result
     let name = created.key().name.clone();
     // One lock for the write and the record: an interrupt sees both or neither.
     let mut record = session.created.lock().unwrap_or_else(|p| p.into_inner());
-    session.answered(&name);
     match write_stdout(text) {
         Ok(()) => {
             record.push((id, name));
@@ -752,6 +767,9 @@ fn client(global: &Global) -> Result<Client, Failure> {
     if let Some(team) = &global.team {
         builder = builder.team(team.clone());
     }
+    if let Some(pages) = global.page_limit {
+        builder = builder.page_limit(pages);
+    }
     builder.build().map_err(|e| match e {
         Error::Config { message } => Failure::Runtime(message),
         other => other.into(),
@@ -786,8 +804,12 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
         Command::Create(args) => create(&ctx, args).await,
         Command::Update(args) => update(&ctx, args).await,
         Command::Delete { id, yes } => delete(&ctx, &id, yes).await,
-        Command::Rotate { id, delete_old, allow_disabled, yes } => {
-            rotate(&ctx, &id, delete_old, allow_disabled, yes).await
+        Command::Rotate { id, delete_old, allow_disabled, resume, yes } => {
+            let options = RotateOptions::new()
+                .old_key(if delete_old { OldKeyAction::Delete } else { OldKeyAction::Disable })
+                .allow_disabled(allow_disabled)
+                .resume(resume);
+            rotate(&ctx, &id, options, yes).await
         }
         Command::Provision { environment, name_template, services } => {
             provision(&ctx, &environment, &name_template, &services).await
@@ -958,8 +980,8 @@ fn created_text(output: Output, created: &CreatedApiKey, json: impl FnOnce(Creat
         return json(CreatedOut::from(created));
     }
     let header = match created.ingest_key() {
-        Some(full) => format!("ingest key (X-Honeycomb-Team): {}", full.expose_secret()),
-        None => format!("secret (X-Honeycomb-Team): {}", created.secret().expose_secret()),
+        Some(full) => format!("ingest key (X-Honeycomb-Team): {}", terminal_safe(full.expose_secret())),
+        None => format!("secret (X-Honeycomb-Team): {}", terminal_safe(created.secret().expose_secret())),
     };
     format!("{}\n{header}", keys_table(std::slice::from_ref(created.key())))
 }
@@ -1000,14 +1022,15 @@ async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), Failure> {
     }
     .disabled(args.disabled);
     let name = new.name().to_string();
-    ctx.session.creating(&name);
-    let created = ctx.client.api_keys().create(new).await;
-    if created.is_err() {
-        ctx.session.answered(&name);
+    if !ctx.session.before_create(&name) {
+        return Err(Error::Cancelled { operation: honeycomb_api_keys::Operation::CreateApiKey }.into());
     }
-    let created = created?;
-    warn_secret_once();
-    emit_secret(&ctx.session, &created, &created_text(ctx.output, &created, |c| to_json(&c))).map_err(Failure::Runtime)
+    let written = ctx.client.api_keys().create(new).await.map(|created| {
+        warn_secret_once();
+        emit_secret(&ctx.session, &created, &created_text(ctx.output, &created, |c| to_json(&c)))
+    });
+    ctx.session.after_create(&name);
+    written?.map_err(Failure::Runtime)
 }
 
 async fn update(ctx: &Ctx, args: UpdateArgs) -> Result<(), Failure> {
@@ -1081,30 +1104,20 @@ fn store_secret(
     })
 }
 
-async fn rotate(ctx: &Ctx, id: &str, delete_old: bool, allow_disabled: bool, yes: bool) -> Result<(), Failure> {
+async fn rotate(ctx: &Ctx, id: &str, options: RotateOptions, yes: bool) -> Result<(), Failure> {
     KeyId::parse(id)?;
-    let action = if delete_old { "delete" } else { "disable" };
+    let action = if options.old_key_action() == OldKeyAction::Delete { "delete" } else { "disable" };
     check_stdout_keeps_secrets()?;
     confirm(ctx, yes, &format!("replace {id} and {action} it"))?;
     let bar = progress_bar(ctx, "rotating");
     let lost = Arc::new(Mutex::new(None));
     let bar_feed = feed(&bar);
     let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
-    let watch = ctx.session.watch();
-    let options = RotateOptions::new()
-        .old_key(if delete_old { OldKeyAction::Delete } else { OldKeyAction::Disable })
-        .allow_disabled(allow_disabled)
-        .progress(move |p| {
-            watch(p);
-            bar_feed(p);
-        })
-        .on_created(move |created| {
-            let text = created_text(output, created, |out| to_json(&RotateLine::Created(out)));
-            store_secret(&session, output, &lost_, created, &text)
-        });
-    let rotation = ctx.client.api_keys().rotate(id, options).await;
-    ctx.session.settled();
-    let rotation = rotation?;
+    let options = options.gate(ctx.session.clone()).progress(bar_feed).on_created(move |created| {
+        let text = created_text(output, created, |out| to_json(&RotateLine::Created(out)));
+        store_secret(&session, output, &lost_, created, &text)
+    });
+    let rotation = ctx.client.api_keys().rotate(id, options).await?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -1120,24 +1133,25 @@ async fn rotate(ctx: &Ctx, id: &str, delete_old: bool, allow_disabled: bool, yes
         _ => ("unknown", None),
     };
     let resumed = matches!(rotation.new_key, Replacement::Resumed(_));
-    if ctx.output == Output::Json {
+    let shown = if ctx.output == Output::Json {
         emit_json(&RotateLine::Rotated(RotationOut {
             old_key: (&rotation.old_key).into(),
             new_key: rotation.new_key.key().into(),
             resumed,
             old_key_outcome: outcome.into(),
             problem: problem.clone(),
-        }))?;
+        }))
     } else {
-        emit(&rotation.to_string())?;
-    }
+        emit(&rotation.to_string())
+    };
+    // An unfinished rotation fails even when nobody reads the outcome line.
     match problem {
         Some(reason) => Err(Failure::Runtime(format!(
             "the new key {} exists ({}) but the old key {id} is still enabled: {reason}",
             rotation.new_key.id(),
             if resumed { "made by an earlier run" } else { "its secret is above" }
         ))),
-        None => Ok(()),
+        None => shown,
     }
 }
 
@@ -1146,26 +1160,18 @@ async fn provision(ctx: &Ctx, environment: &str, template: &str, services: &[Str
     let bar = progress_bar(ctx, "provisioning");
     let lost = Arc::new(Mutex::new(None));
     let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
-    let (watch, bar_feed) = (ctx.session.watch(), feed(&bar));
-    let progress = move |p: &Progress| {
-        watch(p);
-        bar_feed(p);
-    };
-    let options = ProvisionOptions::new()
-        .name_template(template)
-        .progress(progress)
-        .cancel_when(ctx.session.interrupted.clone())
-        .on_created(move |service, created| {
-            let text = created_text(output, created, |out| {
-                to_json(&ProvisionLine::Created(ProvisionCreatedOut { service: service.to_string(), created: out }))
-            });
-            store_secret(&session, output, &lost_, created, &text)
-        });
+    let options =
+        ProvisionOptions::new().name_template(template).progress(feed(&bar)).gate(ctx.session.clone()).on_created(
+            move |service, created| {
+                let text = created_text(output, created, |out| {
+                    to_json(&ProvisionLine::Created(ProvisionCreatedOut { service: service.to_string(), created: out }))
+                });
+                store_secret(&session, output, &lost_, created, &text)
+            },
+        );
     // The environment (id, name or slug) is looked up by the workflow, after it checked
     // the services and the template.
-    let report = ctx.client.api_keys().provision(environment, services, options).await;
-    ctx.session.settled();
-    let report = report?;
+    let report = ctx.client.api_keys().provision(environment, services, options).await?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -1187,21 +1193,22 @@ async fn provision(ctx: &Ctx, environment: &str, template: &str, services: &[Str
             ProvisionEntryOut { service: e.service.clone(), name: e.name.clone(), outcome: outcome.into(), key, error }
         })
         .collect();
-    if ctx.output == Output::Json {
+    let shown = if ctx.output == Output::Json {
         emit_json(&ProvisionLine::Report(ProvisionReportOut {
             complete: report.is_complete(),
             summary: report.to_string(),
             entries,
-        }))?;
+        }))
     } else {
         let mut t = table(&["service", "outcome", "key"]);
         for e in &entries {
             let key = e.key.as_ref().map(|k| k.id.clone()).or(e.error.clone()).unwrap_or_default();
             t.add_row(vec![cell(&e.service), e.outcome.clone(), cell(&key)]);
         }
-        emit(&format!("{t}\n{report}"))?;
-    }
-    if report.is_complete() { Ok(()) } else { Err(Failure::Runtime(format!("{report}"))) }
+        emit(&format!("{t}\n{report}"))
+    };
+    // An incomplete provisioning fails even when nobody reads the report.
+    if report.is_complete() { shown } else { Err(Failure::Runtime(format!("{report}"))) }
 }
 
 async fn audit(ctx: &Ctx, older_than: u64) -> Result<(), Failure> {

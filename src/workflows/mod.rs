@@ -37,10 +37,6 @@ pub struct Progress {
     pub total: Option<usize>,
     /// What is being done, in a few words.
     pub stage: String,
-    /// The name of a key whose create is about to be sent: until its `on_created` call,
-    /// whether it exists depends on an answer still to come (a caller that stops now
-    /// should say so).
-    pub creating: Option<String>,
 }
 
 /// A progress callback. It is called from the task running the workflow; it should
@@ -59,21 +55,62 @@ pub(crate) fn report(
     stage: impl Into<String>,
 ) {
     if let Some(f) = progress {
-        f(&Progress { workflow, done, total, stage: stage.into(), creating: None });
+        f(&Progress { workflow, done, total, stage: stage.into() });
     }
 }
 
-/// Reports that the create of a key named `name` is about to be sent.
-pub(crate) fn report_create(
-    progress: Option<&ProgressFn>,
-    workflow: &'static str,
-    done: usize,
-    total: Option<usize>,
-    name: &str,
-) {
-    if let Some(f) = progress {
-        f(&Progress { workflow, done, total, stage: format!("creating {name:?}"), creating: Some(name.to_string()) });
+/// Lets a caller hold back a workflow's writes, for example while it stops on a signal:
+/// the workflow asks before each create and before it changes an existing key, and says
+/// when each create was answered. A process that exits on Ctrl-C uses it to let creates
+/// in flight finish (their secrets handed to `on_created`) while no new write starts.
+///
+/// ```
+/// use std::sync::Mutex;
+/// use honeycomb_api_keys::workflows::WriteGate;
+///
+/// /// Stops writes once `stop` is called; knows which creates are in flight.
+/// #[derive(Default)]
+/// struct Stopper(Mutex<(bool, Vec<String>)>);
+///
+/// impl WriteGate for Stopper {
+///     fn before_create(&self, name: &str) -> bool {
+///         let mut state = self.0.lock().unwrap();
+///         if state.0 { return false; } // checked and registered under one lock
+///         state.1.push(name.to_string());
+///         true
+///     }
+///     fn after_create(&self, name: &str) {
+///         self.0.lock().unwrap().1.retain(|n| n != name);
+///     }
+///     fn before_change(&self) -> bool {
+///         !self.0.lock().unwrap().0
+///     }
+/// }
+/// ```
+pub trait WriteGate: Send + Sync {
+    /// Whether the create of a key named `name` may be sent now. `false`: it is not, and
+    /// the workflow creates nothing more (a rotation fails with [`Error::Cancelled`], a
+    /// provisioning marks the services left as skipped).
+    ///
+    /// [`Error::Cancelled`]: crate::Error::Cancelled
+    fn before_create(&self, name: &str) -> bool;
+
+    /// The create of `name` was answered, whether the key was made or not (after
+    /// `on_created` when it was).
+    fn after_create(&self, name: &str) {
+        let _ = name;
     }
+
+    /// Whether the workflow may change or delete an existing key now (a rotation
+    /// retiring the old key). `false`: it leaves it as it is, and says so.
+    fn before_change(&self) -> bool {
+        true
+    }
+}
+
+/// Asks `gate`, if any, whether a create of `name` may be sent.
+pub(crate) fn may_create(gate: Option<&Arc<dyn WriteGate>>, name: &str) -> bool {
+    gate.is_none_or(|g| g.before_create(name))
 }
 
 /// Fills `{placeholders}` in a name template, then keeps it within Honeycomb's 100

@@ -5,13 +5,13 @@ use std::{
     fmt,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicBool, AtomicUsize, Ordering},
+        atomic::{AtomicUsize, Ordering},
     },
 };
 
 use futures::{StreamExt, TryStreamExt, stream};
 
-use super::{ProgressFn, fill, report, report_create, rotate::base_name};
+use super::{ProgressFn, WriteGate, fill, may_create, report, rotate::base_name};
 use crate::{
     ApiKeys,
     error::{Error, Result},
@@ -29,7 +29,7 @@ pub struct ProvisionOptions {
     concurrency: usize,
     progress: Option<ProgressFn>,
     on_created: Option<StoreFn>,
-    cancel: Option<Arc<AtomicBool>>,
+    gate: Option<Arc<dyn WriteGate>>,
 }
 
 type StoreFn = Arc<dyn Fn(&str, &CreatedApiKey) -> std::result::Result<(), String> + Send + Sync>;
@@ -55,7 +55,7 @@ impl Default for ProvisionOptions {
             concurrency: 4,
             progress: None,
             on_created: None,
-            cancel: None,
+            gate: None,
         }
     }
 }
@@ -107,12 +107,12 @@ impl ProvisionOptions {
         self
     }
 
-    /// Stop creating keys once `flag` is set (from a signal handler, say): services not
+    /// Ask `gate` before each create (see [`WriteGate`]): once it says no, services not
     /// yet started are [`Skipped`](ProvisionOutcome::Skipped), while creates already sent
     /// finish and are handed to [`on_created`](Self::on_created), so that no secret is lost
     /// by stopping.
-    pub fn cancel_when(mut self, flag: Arc<AtomicBool>) -> Self {
-        self.cancel = Some(flag);
+    pub fn gate(mut self, gate: Arc<dyn WriteGate>) -> Self {
+        self.gate = Some(gate);
         self
     }
 
@@ -164,7 +164,7 @@ pub struct ProvisionReport {
     pub entries: Vec<ProvisionEntry>,
     /// Why the provisioning stopped early, if it did: a created key's secret could not be
     /// stored (the [`on_created`](ProvisionOptions::on_created) callback said why), or
-    /// `"cancelled"` ([`ProvisionOptions::cancel_when`]).
+    /// `"cancelled"` (its [`WriteGate`] said no).
     pub stopped: Option<String>,
 }
 
@@ -354,49 +354,45 @@ impl ApiKeys {
                 let existing = existing.remove(&name);
                 let (options, env, done, stopped) = (&options, &env, &done, &stopped);
                 async move {
-                    let is_stopped = || {
-                        if options.cancel.as_ref().is_some_and(|flag| flag.load(Ordering::SeqCst))
-                            && let Ok(mut stopped) = stopped.lock()
-                        {
-                            stopped.get_or_insert_with(|| "cancelled".to_string());
+                    let stop = |why: &str| {
+                        if let Ok(mut stopped) = stopped.lock() {
+                            stopped.get_or_insert_with(|| why.to_string());
                         }
-                        stopped.lock().map_or(true, |s| s.is_some())
                     };
+                    let is_stopped = || stopped.lock().map_or(true, |s| s.is_some());
                     let outcome = match existing {
                         Some(key) if key.disabled => ProvisionOutcome::Disabled(key),
                         Some(key) => ProvisionOutcome::Existing(key),
                         None if is_stopped() => ProvisionOutcome::Skipped,
+                        None if !may_create(options.gate.as_ref(), &name) => {
+                            stop("cancelled");
+                            ProvisionOutcome::Skipped
+                        }
                         None => {
-                            report_create(
-                                options.progress.as_ref(),
-                                WORKFLOW,
-                                done.load(Ordering::Relaxed),
-                                total,
-                                &name,
-                            );
                             let new = NewApiKey::new(
                                 name.clone(),
                                 options.key_type.clone(),
                                 env.id.as_str(),
                                 options.permissions.clone(),
                             );
-                            match self.create(new).await {
+                            let outcome = match self.create(new).await {
                                 Ok(created) => {
                                     if let Some(store) = &options.on_created
                                         && let Err(reason) = store(&service, &created)
-                                        && let Ok(mut stopped) = stopped.lock()
                                     {
-                                        stopped.get_or_insert_with(|| {
-                                            format!(
-                                                "the secret of {} ({service}) could not be stored: {reason}",
-                                                created.id()
-                                            )
-                                        });
+                                        stop(&format!(
+                                            "the secret of {} ({service}) could not be stored: {reason}",
+                                            crate::text::terminal_safe(created.id().as_str())
+                                        ));
                                     }
                                     ProvisionOutcome::Created(created)
                                 }
                                 Err(e) => ProvisionOutcome::Failed(e),
+                            };
+                            if let Some(gate) = &options.gate {
+                                gate.after_create(&name);
                             }
+                            outcome
                         }
                     };
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;

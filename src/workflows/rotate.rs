@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use futures::TryStreamExt;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{CreatedFn, ProgressFn, fill, report, report_create};
+use super::{CreatedFn, ProgressFn, WriteGate, fill, may_create, report};
 use crate::{
     ApiKeyUpdate, ApiKeys,
     error::{Error, Result},
@@ -42,6 +42,8 @@ pub struct RotateOptions {
     progress: Option<ProgressFn>,
     on_created: Option<CreatedFn>,
     allow_disabled: bool,
+    resume: bool,
+    gate: Option<Arc<dyn WriteGate>>,
 }
 
 impl Default for RotateOptions {
@@ -54,6 +56,8 @@ impl Default for RotateOptions {
             progress: None,
             on_created: None,
             allow_disabled: false,
+            resume: false,
+            gate: None,
         }
     }
 }
@@ -67,6 +71,8 @@ impl fmt::Debug for RotateOptions {
             .field("ready_check", &self.ready.is_some())
             .field("on_created", &self.on_created.is_some())
             .field("allow_disabled", &self.allow_disabled)
+            .field("resume", &self.resume)
+            .field("gate", &self.gate.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -89,6 +95,11 @@ impl RotateOptions {
     pub fn old_key(mut self, action: OldKeyAction) -> Self {
         self.old_key = action;
         self
+    }
+
+    /// What will be done with the old key.
+    pub fn old_key_action(&self) -> OldKeyAction {
+        self.old_key
     }
 
     /// Wait this long between creating the new key and retiring the old one (on the
@@ -126,6 +137,22 @@ impl RotateOptions {
         self
     }
 
+    /// Retire the old key when the replacement was made by an earlier run (by default it
+    /// is found and reported, but the old key is left in use): say so only if that run's
+    /// secret was stored. A replacement whose secret was lost (an unknown outcome, a
+    /// failed write, an `on_created` error) must be deleted instead, and the rotation run
+    /// again.
+    pub fn resume(mut self, secret_was_stored: bool) -> Self {
+        self.resume = secret_was_stored;
+        self
+    }
+
+    /// Ask `gate` before the create and before retiring the old key (see [`WriteGate`]).
+    pub fn gate(mut self, gate: Arc<dyn WriteGate>) -> Self {
+        self.gate = Some(gate);
+        self
+    }
+
     /// Rotate a key even if it is disabled (by default that is refused: a disabled key is
     /// usually one a rotation already retired, and rotating it again would make a second
     /// replacement).
@@ -148,9 +175,11 @@ impl RotateOptions {
 pub enum Replacement {
     /// Created now; this is the only time its secret is available.
     Created(CreatedApiKey),
-    /// Found: an enabled key in the same environment, of the same type, named as this
-    /// rotation names its replacement, created after the old key. Its secret was handed
-    /// out when it was created (to [`RotateOptions::on_created`], or in that run's result).
+    /// Found: the one enabled key in the same environment, of the same type and with the
+    /// same permissions, named as this rotation names its replacement, created after the
+    /// old key. Its secret was handed out when it was created (to
+    /// [`RotateOptions::on_created`], or in that run's result); the old key is retired
+    /// only with [`RotateOptions::resume`].
     Resumed(ApiKey),
 }
 
@@ -235,13 +264,14 @@ impl Rotation {
 /// A line a person can read; no secret.
 impl fmt::Display for Rotation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::text::terminal_safe as safe;
         let resumed = if matches!(self.new_key, Replacement::Resumed(_)) { ", made by an earlier run" } else { "" };
         write!(
             f,
             "{} replaced by {} (\"{}\"{resumed}): ",
-            self.old_key.id,
-            self.new_key.id(),
-            crate::text::terminal_safe(&self.new_key.key().name)
+            safe(self.old_key.id.as_str()),
+            safe(self.new_key.id().as_str()),
+            safe(&self.new_key.key().name)
         )?;
         match &self.old_key_outcome {
             OldKeyOutcome::Disabled(_) => write!(f, "the old key is disabled"),
@@ -319,17 +349,26 @@ impl ApiKeys {
         let pattern = NamePattern::new(&options.name_template, base_name(&old.name));
 
         report(progress, WORKFLOW, 1, STEPS, "looking for a replacement from an earlier run");
-        let mut earlier = None;
+        let mut earlier: Option<ApiKey> = None;
         let mut listing = self.list().key_type(old.key_type.clone()).items();
         while let Some(key) = listing.try_next().await? {
             if key.id != old.id
                 && !key.disabled
                 && key.environment_id.as_ref() == Some(&environment)
                 && key.created >= old.created
+                && key.permissions == old.permissions
                 && pattern.matches(&key.name)
             {
+                if let Some(first) = &earlier {
+                    return Err(Error::invalid(
+                        "id",
+                        format!(
+                            "both {} and {} look like the replacement an earlier rotation of {} made; delete the one whose secret was not stored, then rotate again",
+                            first.id, key.id, old.id
+                        ),
+                    ));
+                }
                 earlier = Some(key);
-                break;
             }
         }
         if old.disabled && earlier.is_none() && !options.allow_disabled {
@@ -342,25 +381,39 @@ impl ApiKeys {
             ));
         }
 
+        let mut stored = Ok(());
         let new_key = match earlier {
             Some(key) => Replacement::Resumed(key),
             None => {
                 let name = pattern.fill(&date);
-                report_create(progress, WORKFLOW, 2, STEPS, &name);
+                report(progress, WORKFLOW, 2, STEPS, "creating the replacement");
+                if !may_create(options.gate.as_ref(), &name) {
+                    return Err(Error::Cancelled { operation: crate::Operation::CreateApiKey });
+                }
                 let replacement =
-                    NewApiKey::new(name, old.key_type.clone(), environment.as_str(), old.permissions.clone());
-                Replacement::Created(self.create(replacement).await?)
+                    NewApiKey::new(name.clone(), old.key_type.clone(), environment.as_str(), old.permissions.clone());
+                let created = self.create(replacement).await;
+                if let (Ok(created), Some(store)) = (&created, &options.on_created) {
+                    stored = store(created);
+                }
+                if let Some(gate) = &options.gate {
+                    gate.after_create(&name);
+                }
+                Replacement::Created(created?)
             }
         };
-        let outcome = match (&new_key, &options.on_created) {
-            (Replacement::Created(created), Some(store)) => match store(created) {
-                Ok(()) => self.retire(&old, &new_key, &options).await,
-                Err(reason) => OldKeyOutcome::StillEnabled {
-                    reason: format!(
-                        "the new key's secret could not be stored ({reason}), so the old key was left in use"
-                    ),
-                    error: None,
-                },
+        let outcome = match (&new_key, stored) {
+            (_, Err(reason)) => OldKeyOutcome::StillEnabled {
+                reason: format!("the new key's secret could not be stored ({reason}), so the old key was left in use"),
+                error: None,
+            },
+            (Replacement::Resumed(_), Ok(())) if old.disabled => OldKeyOutcome::Disabled(old.clone()),
+            (Replacement::Resumed(found), Ok(())) if !options.resume => OldKeyOutcome::StillEnabled {
+                reason: format!(
+                    "its replacement {} was made by an earlier run; if that run's secret was stored, rotate again with RotateOptions::resume (hny-keys rotate --resume) to retire the old key; if not, delete {} and rotate again",
+                    found.id, found.id
+                ),
+                error: None,
             },
             _ => self.retire(&old, &new_key, &options).await,
         };
@@ -390,6 +443,12 @@ impl ApiKeys {
             }
         }
         report(progress, "rotate", 3, Some(4), "retiring the old key");
+        if options.old_key != OldKeyAction::Keep && !options.gate.as_ref().is_none_or(|g| g.before_change()) {
+            return OldKeyOutcome::StillEnabled {
+                reason: "the rotation was stopped before the old key was retired".into(),
+                error: None,
+            };
+        }
         let (result, done) = match options.old_key {
             OldKeyAction::Keep => return OldKeyOutcome::Kept,
             OldKeyAction::Disable if old.disabled => return OldKeyOutcome::Disabled(old.clone()),
@@ -422,7 +481,8 @@ struct NamePattern {
 
 impl NamePattern {
     fn new(template: &str, name: &str) -> Self {
-        NamePattern { template: template.replace("{date}", "\0").replace("{name}", name) }
+        let name = name.replace('\0', "\u{fffd}");
+        NamePattern { template: template.replace("{date}", "\0").replace("{name}", &name) }
     }
 
     fn fill(&self, date: &str) -> String {

@@ -258,6 +258,21 @@ async fn fresh_items_under_fresh_cursors_end_at_the_page_limit() {
 }
 
 #[test]
+fn the_cli_ends_fresh_pages_at_its_page_limit() {
+    let server = Hostile::start(|r| {
+        let n: usize = r.query("page[after]").and_then(|c| c.parse().ok()).unwrap_or(0);
+        let next = format!("{}?page[after]={}", r.path(), n + 1);
+        Reply::json(200, json!({"data": [ingest_key(&numbered_id(n), "k")], "links": {"next": next}}))
+    });
+    let started = Instant::now();
+    let out = hny(&server.uri(), &["list", "--page-limit", "30"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("limit of 30 pages"), "{}", text(&out.stderr));
+    assert_eq!(server.requests().len(), 30);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
 fn the_cli_ends_every_endless_pagination_with_exit_1_and_a_message() {
     for shape in Endless::ALL {
         for (args, keys) in [
@@ -759,24 +774,126 @@ async fn a_rotation_rerun_finds_its_replacement_and_a_disabled_key_is_refused() 
     fake.fail_next(Operation::UpdateApiKey, 3, honeycomb_api_keys::mock::Fault::status(503));
     let first = keys.rotate(&old.id, RotateOptions::new()).await.unwrap();
     assert!(!first.is_complete());
-    // The rerun finishes it, without a second replacement.
+    // A rerun finds the replacement, makes no second one, and leaves the old key in use
+    // until told that the first run's secret was stored (it may have been lost).
     let second = keys.rotate(&old.id, RotateOptions::new()).await.unwrap();
     assert!(matches!(second.new_key, honeycomb_api_keys::Replacement::Resumed(_)));
     assert_eq!(second.new_key.id(), first.new_key.id());
-    assert!(second.is_complete() && fake.key(&old.id).unwrap().disabled);
-    // A third run, on the now disabled key, still finds it and creates nothing.
-    let third = keys.rotate(&old.id, RotateOptions::new()).await.unwrap();
+    assert!(!second.is_complete() && !fake.key(&old.id).unwrap().disabled);
+    assert!(second.to_string().contains("resume"), "{second}");
+    let third = keys.rotate(&old.id, RotateOptions::new().resume(true)).await.unwrap();
     assert_eq!(third.new_key.id(), first.new_key.id());
+    assert!(third.is_complete() && fake.key(&old.id).unwrap().disabled);
+    // Once more, on the now disabled key: it still finds it and creates nothing.
+    let fourth = keys.rotate(&old.id, RotateOptions::new()).await.unwrap();
+    assert_eq!(fourth.new_key.id(), first.new_key.id());
+    assert!(fourth.is_complete());
     assert_eq!(fake.count(Operation::CreateApiKey), 1);
+
+    // Two keys that could each be the replacement: refused, nothing touched.
+    let twin = fake.seed_key("production", "pair", &KeyType::Ingest, &Permissions::none(), Duration::from_secs(9));
+    for _ in 0..2 {
+        let _ = fake.seed_key(
+            "production",
+            "pair (rotated 2026-01-02)",
+            &KeyType::Ingest,
+            &Permissions::none(),
+            Duration::ZERO,
+        );
+    }
+    let err = keys.rotate(&twin.id, RotateOptions::new().resume(true)).await.unwrap_err();
+    assert!(err.to_string().contains("look like the replacement"), "{err}");
+    assert!(!fake.key(&twin.id).unwrap().disabled);
+    // A key of other permissions is not a replacement.
+    let board = Permissions::board_management();
+    let ci = fake.seed_key("production", "ci", &KeyType::Configuration, &board, Duration::from_secs(9));
+    let _ = fake.seed_key(
+        "production",
+        "ci (rotated 2026-01-02)",
+        &KeyType::Configuration,
+        &Permissions::all(),
+        Duration::ZERO,
+    );
+    let rotated = keys.rotate(&ci.id, RotateOptions::new()).await.unwrap();
+    assert!(matches!(rotated.new_key, honeycomb_api_keys::Replacement::Created(_)));
+    assert_eq!(fake.count(Operation::CreateApiKey), 2);
 
     // A disabled key with no replacement is refused unless asked for.
     let lone = fake.seed_key("production", "lone", &KeyType::Ingest, &Permissions::none(), Duration::ZERO);
     keys.update(&lone.id, honeycomb_api_keys::ApiKeyUpdate::new().disable()).await.unwrap();
     let err = keys.rotate(&lone.id, RotateOptions::new()).await.unwrap_err();
     assert!(err.to_string().contains("allow_disabled"), "{err}");
-    assert_eq!(fake.count(Operation::CreateApiKey), 1);
-    keys.rotate(&lone.id, RotateOptions::new().allow_disabled(true)).await.unwrap();
     assert_eq!(fake.count(Operation::CreateApiKey), 2);
+    keys.rotate(&lone.id, RotateOptions::new().allow_disabled(true)).await.unwrap();
+    assert_eq!(fake.count(Operation::CreateApiKey), 3);
+}
+
+/// A gate that lets `creates_allowed` creates through, and changes or not.
+struct Gate {
+    creates_allowed: Mutex<usize>,
+    changes: bool,
+}
+
+impl honeycomb_api_keys::workflows::WriteGate for Gate {
+    fn before_create(&self, _: &str) -> bool {
+        let mut left = self.creates_allowed.lock().unwrap();
+        let allowed = *left > 0;
+        *left = left.saturating_sub(1);
+        allowed
+    }
+
+    fn before_change(&self) -> bool {
+        self.changes
+    }
+}
+
+#[tokio::test]
+async fn a_write_gate_holds_back_creates_and_changes() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let old = fake.seed_key("production", "checkout", &KeyType::Ingest, &Permissions::none(), Duration::ZERO);
+    let closed = Arc::new(Gate { creates_allowed: Mutex::new(0), changes: false });
+    let err = keys.rotate(&old.id, RotateOptions::new().gate(closed.clone())).await.unwrap_err();
+    assert!(matches!(err, Error::Cancelled { .. }), "{err}");
+    assert_eq!(fake.count(Operation::CreateApiKey), 0);
+
+    let creates_only = Arc::new(Gate { creates_allowed: Mutex::new(1), changes: false });
+    let rotation = keys.rotate(&old.id, RotateOptions::new().gate(creates_only)).await.unwrap();
+    assert!(!rotation.is_complete() && rotation.to_string().contains("stopped before the old key was retired"));
+    assert_eq!((fake.count(Operation::CreateApiKey), fake.count(Operation::UpdateApiKey)), (1, 0));
+
+    let one = Arc::new(Gate { creates_allowed: Mutex::new(1), changes: true });
+    let options = ProvisionOptions::new().concurrency(1).gate(one);
+    let report = keys.provision("Production", &["a", "b", "c"], options).await.unwrap();
+    let made: Vec<bool> = report.entries.iter().map(|e| matches!(e.outcome, ProvisionOutcome::Created(_))).collect();
+    assert_eq!(made, [true, false, false]);
+    assert_eq!(report.stopped.as_deref(), Some("cancelled"));
+    assert_eq!(fake.count(Operation::CreateApiKey), 2);
+}
+
+#[tokio::test]
+async fn a_page_larger_than_asked_and_a_cursor_in_a_transport_error_are_refused_and_hidden() {
+    let server = Hostile::start(|_| {
+        let items: Vec<Value> = (0..101).map(|n| ingest_key(&numbered_id(n), "k")).collect();
+        Reply::json(200, json!({"data": items, "links": {"next": null}}))
+    });
+    let err = client(&server).api_keys().list().collect().await.unwrap_err();
+    assert!(
+        matches!(err, Error::PaginationLoop { fault: PaginationFault::OversizedPage { items: 101, size: 100 }, .. }),
+        "{err}"
+    );
+
+    let cursor = "CANARYcursorSECRET0123456789";
+    let server = Hostile::start(move |r| match r.query("page[after]") {
+        None => Reply::json(
+            200,
+            json!({"data": [ingest_key(&numbered_id(1), "k")], "links": {"next": format!("{}?page[after]={cursor}", r.path())}}),
+        ),
+        Some(_) => Reply::close(),
+    });
+    let err = client(&server).api_keys().list().collect().await.unwrap_err();
+    let shown = format!("{err} {err:?} {:?}", std::error::Error::source(&err));
+    assert!(!shown.contains(cursor), "{shown}");
 }
 
 #[tokio::test]

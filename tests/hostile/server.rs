@@ -71,6 +71,8 @@ pub struct Reply {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    /// Close the connection instead of answering.
+    close: bool,
 }
 
 impl Reply {
@@ -80,12 +82,23 @@ impl Reply {
             status,
             headers: vec![("Content-Type".into(), "application/vnd.api+json".into())],
             body: serde_json::to_vec(&body).unwrap(),
+            close: false,
         }
     }
 
     /// An answer of another media type.
     pub fn text(status: u16, content_type: &str, body: &str) -> Reply {
-        Reply { status, headers: vec![("Content-Type".into(), content_type.into())], body: body.as_bytes().to_vec() }
+        Reply {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.as_bytes().to_vec(),
+            close: false,
+        }
+    }
+
+    /// No answer: the connection is closed.
+    pub fn close() -> Reply {
+        Reply { status: 0, headers: Vec::new(), body: Vec::new(), close: true }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Reply {
@@ -170,7 +183,10 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>, idle: 
         {
             return; // the idle close crossed this request: dropped, unanswered
         }
-        let Reply { status, headers, body } = handler(&request);
+        let Reply { status, headers, body, close } = handler(&request);
+        if close {
+            return;
+        }
         let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
         for (name, value) in headers {
             head.push_str(&format!("{name}: {value}\r\n"));
