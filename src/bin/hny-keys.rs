@@ -286,6 +286,7 @@ fn parse_permission(s: &str) -> Result<Permission, String> {
 
 /// A key, as the CLI prints it.
 #[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct KeyOut {
     id: String,
     name: String,
@@ -318,12 +319,14 @@ impl From<&ApiKey> for KeyOut {
 
 /// A deleted key.
 #[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct DeletedOut {
     deleted: String,
 }
 
 /// A new key with its one-time secret.
 #[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct CreatedOut {
     key: KeyOut,
     /// The secret: shown this once.
@@ -343,6 +346,7 @@ impl From<&CreatedApiKey> for CreatedOut {
 }
 
 #[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct AuthOut {
     key_id: String,
     name: Option<String>,
@@ -352,6 +356,7 @@ struct AuthOut {
 }
 
 #[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct EnvironmentOut {
     id: String,
     name: String,
@@ -380,6 +385,7 @@ enum RotateLine {
 }
 
 #[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct RotationOut {
     old_key: KeyOut,
     new_key: KeyOut,
@@ -401,6 +407,7 @@ enum ProvisionLine {
 }
 
 #[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct ProvisionCreatedOut {
     service: String,
     #[serde(flatten)]
@@ -408,6 +415,7 @@ struct ProvisionCreatedOut {
 }
 
 #[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct ProvisionReportOut {
     /// Whether every service has an enabled key now and every new secret was printed.
     complete: bool,
@@ -416,6 +424,7 @@ struct ProvisionReportOut {
 }
 
 #[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct ProvisionEntryOut {
     service: String,
     name: String,
@@ -426,6 +435,7 @@ struct ProvisionEntryOut {
 }
 
 #[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct AuditFindingOut {
     id: String,
     name: String,
@@ -439,6 +449,7 @@ struct AuditFindingOut {
 }
 
 #[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 struct AuditOut {
     as_of: DateTime<Utc>,
     older_than_days: u64,
