@@ -133,6 +133,19 @@ fn read_until(child: &mut Child, needle: &str) -> Vec<String> {
     }
 }
 
+/// `command` started with stdout and stderr piped.
+fn spawn_piped(mut command: Command) -> Child {
+    command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+}
+
+/// Waits (10 s at most) until the fake has seen `n` requests of `operation`.
+fn wait_for(fake: &MockHoneycomb, operation: Operation, n: usize) {
+    let started = Instant::now();
+    while fake.count(operation) < n && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 fn signal(child: &Child, name: &str) {
     let status = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
     assert!(status.success());
@@ -611,8 +624,7 @@ fn an_interrupt_while_the_old_key_is_retired_leaves_the_new_secret_printed() {
     for (sig, code) in [("INT", 130), ("TERM", 143)] {
         let (fake, old) = fake_with_key();
         fake.delay(Operation::UpdateApiKey, Duration::from_secs(30));
-        let mut child =
-            hny_fake(&fake, &["rotate", &old, "--yes"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = spawn_piped(hny_fake(&fake, &["rotate", &old, "--yes"]));
         let lines = read_until(&mut child, "\"event\":\"created\"");
         signal(&child, sig);
         let out = child.wait_with_output().unwrap();
@@ -629,16 +641,8 @@ fn an_interrupt_while_the_old_key_is_retired_leaves_the_new_secret_printed() {
 fn an_interrupt_during_a_create_waits_for_its_answer_and_prints_it() {
     let fake = MockHoneycomb::start_blocking();
     fake.delay(Operation::CreateApiKey, Duration::from_millis(1500));
-    let child = hny_fake(&fake, &["provision", "-e", "Production", "checkout", "search"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Both creates are in flight once the fake has seen them.
-    let started = Instant::now();
-    while fake.count(Operation::CreateApiKey) < 2 && started.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let child = spawn_piped(hny_fake(&fake, &["provision", "-e", "Production", "checkout", "search"]));
+    wait_for(&fake, Operation::CreateApiKey, 2); // both creates in flight
     signal(&child, "INT");
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
@@ -658,15 +662,9 @@ fn an_interrupt_during_a_create_waits_for_its_answer_and_prints_it() {
 fn a_second_interrupt_stops_at_once_and_says_which_create_is_unknown() {
     let fake = MockHoneycomb::start_blocking();
     fake.delay(Operation::CreateApiKey, Duration::from_secs(20));
-    let child = hny_fake(&fake, &["create", "--name", "slow one", "--type", "ingest", "-e", "Production"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     let started = Instant::now();
-    while fake.count(Operation::CreateApiKey) < 1 && started.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let child = spawn_piped(hny_fake(&fake, &["create", "--name", "slow one", "--type", "ingest", "-e", "Production"]));
+    wait_for(&fake, Operation::CreateApiKey, 1);
     signal(&child, "INT");
     std::thread::sleep(Duration::from_millis(300));
     signal(&child, "INT");
@@ -696,8 +694,7 @@ fn a_secret_that_cannot_be_written_names_the_key_and_how_to_retire_it() {
 
     // a reader that went away: the same, for a rotation, and the old key is left in use
     let (fake, old) = fake_with_key();
-    let mut child =
-        hny_fake(&fake, &["rotate", &old, "--yes"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = spawn_piped(hny_fake(&fake, &["rotate", &old, "--yes"]));
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     assert_no_panic(&out);
@@ -731,7 +728,7 @@ fn a_closed_pipe_ends_listings_quietly() {
     let fake = MockHoneycomb::start_blocking();
     fake.seed_keys(400); // more JSON than a pipe holds
     for args in [&["list"][..], &["list", "--output", "table"], &["environments"], &["completions", "bash"]] {
-        let mut child = hny_fake(&fake, args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = spawn_piped(hny_fake(&fake, args));
         drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
         assert_no_panic(&out);

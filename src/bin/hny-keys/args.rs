@@ -1,0 +1,259 @@
+//! The command line: global flags, commands and their arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use honeycomb_api_keys::{Error, KeyType, Permission};
+
+pub(crate) const EXAMPLES: &str = "\
+Examples:
+  export HONEYCOMB_KEY_ID=hcxmk_... HONEYCOMB_KEY_SECRET=...
+  hny-keys list --type ingest
+  hny-keys create --name checkout --type ingest --environment Production
+  hny-keys create --name ci --type configuration --environment production --preset board-management
+  hny-keys update hcxlk_... --grant manage_triggers --revoke manage_boards
+  hny-keys rotate hcxik_... --yes
+  hny-keys audit --older-than 90 --output json";
+
+/// Manage Honeycomb API keys: list, create, update, rotate, audit and delete the ingest and
+/// configuration keys of your environments.
+///
+/// Credentials come from HONEYCOMB_KEY_ID and HONEYCOMB_KEY_SECRET (or
+/// HONEYCOMB_MANAGEMENT_KEY and HONEYCOMB_MANAGEMENT_SECRET); the endpoint from
+/// HONEYCOMB_API_ENDPOINT or --region/--endpoint; the team from HONEYCOMB_TEAM or /2/auth.
+#[derive(Parser, Debug)]
+#[command(name = "hny-keys", version, after_help = EXAMPLES)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct Global {
+    /// Base URL of the API (default `https://api.honeycomb.io`; env HONEYCOMB_API_ENDPOINT).
+    #[arg(long, global = true, conflicts_with = "region")]
+    pub(crate) endpoint: Option<String>,
+    /// The region: us or eu.
+    #[arg(long, global = true, value_enum)]
+    pub(crate) region: Option<RegionArg>,
+    /// The team slug (default: HONEYCOMB_TEAM, or the management key's team).
+    #[arg(long, global = true)]
+    pub(crate) team: Option<String>,
+    /// Output format (default: a table on a terminal, JSON otherwise).
+    #[arg(long, short, global = true, value_enum)]
+    pub(crate) output: Option<Output>,
+    /// Stop a listing after this many pages, with an error if there are more (default
+    /// 10000: a million keys), so that a server that never stops paging cannot keep a
+    /// command running.
+    #[arg(long, global = true, value_name = "PAGES")]
+    pub(crate) page_limit: Option<usize>,
+    /// Log what happens on stderr (-v, -vv; or RUST_LOG).
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum RegionArg {
+    Us,
+    Eu,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Output {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TypeArg {
+    Ingest,
+    Configuration,
+}
+
+impl From<TypeArg> for KeyType {
+    fn from(t: TypeArg) -> Self {
+        match t {
+            TypeArg::Ingest => KeyType::Ingest,
+            TypeArg::Configuration => KeyType::Configuration,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum Preset {
+    /// run_queries, read_service_maps
+    ReadOnlyQuerying,
+    /// run_queries, manage_boards, manage_privateBoards
+    BoardManagement,
+    /// every capability but visible_team_members
+    FullConfiguration,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// Who the management key is, its scopes and team.
+    #[command(after_help = "Example:\n  hny-keys auth")]
+    Auth,
+    /// The team's environments (ids to create keys in).
+    #[command(after_help = "Example:\n  hny-keys environments --output json")]
+    Environments,
+    /// Every key of the team.
+    #[command(after_help = "Example:\n  hny-keys list --type configuration")]
+    List {
+        /// Only keys of this type.
+        #[arg(long = "type", value_enum)]
+        key_type: Option<TypeArg>,
+    },
+    /// One key (never its secret: Honeycomb shows it only at creation).
+    #[command(after_help = "Example:\n  hny-keys get hcxik_01j1824es7n4evcmv81cn392jb")]
+    Get {
+        /// The key's id.
+        id: String,
+    },
+    /// Create a key; its secret is printed once, on stdout, the moment it exists.
+    #[command(
+        after_help = "Examples:\n  hny-keys create --name checkout --type ingest --environment Production\n  hny-keys create --name ci --type configuration --environment production --permission run_queries --permission manage_boards"
+    )]
+    Create(CreateArgs),
+    /// Rename, disable, enable, or change a configuration key's permissions.
+    #[command(
+        after_help = "Examples:\n  hny-keys update hcxik_... --disable\n  hny-keys update hcxlk_... --grant manage_triggers --revoke manage_privateBoards"
+    )]
+    Update(UpdateArgs),
+    /// Delete a key (asks first; --yes when not on a terminal).
+    #[command(after_help = "Example:\n  hny-keys delete hcxik_01j1824es7n4evcmv81cn392jb --yes")]
+    Delete {
+        /// The key's id.
+        id: String,
+        /// Do not ask.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Replace a key with a twin, then disable (or delete) the old one; the new secret is
+    /// printed the moment the twin exists. A rerun finds the twin an earlier run made.
+    #[command(after_help = "Example:\n  hny-keys rotate hcxik_01j1824es7n4evcmv81cn392jb --yes")]
+    Rotate {
+        /// The key's id.
+        id: String,
+        /// Delete the old key instead of disabling it.
+        #[arg(long)]
+        delete_old: bool,
+        /// Rotate it even if it is disabled (refused by default: a disabled key is usually
+        /// one a rotation already retired).
+        #[arg(long)]
+        allow_disabled: bool,
+        /// Retire the old key when the replacement was made by an earlier run: only if that
+        /// run's secret was stored (without it, the old key is left in use and the command
+        /// says what to do).
+        #[arg(long)]
+        resume: bool,
+        /// Do not ask.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// One ingest key per service, by name (existing ones are reported, not duplicated).
+    #[command(after_help = "Example:\n  hny-keys provision --environment Production checkout search payments")]
+    Provision {
+        /// The environment: id, name or slug.
+        #[arg(long, short)]
+        environment: String,
+        /// The key name for a service ({service} is its name).
+        #[arg(long, default_value = "{service}")]
+        name_template: String,
+        /// The services.
+        #[arg(required = true)]
+        services: Vec<String>,
+    },
+    /// Old, disabled, broad and never-changed keys, oldest first.
+    #[command(after_help = "Example:\n  hny-keys audit --older-than 90 --output json")]
+    Audit {
+        /// Flag keys older than this many days.
+        #[arg(long, default_value_t = 90)]
+        older_than: u64,
+    },
+    /// The JSON Schema of a command's JSON output.
+    #[command(after_help = "Example:\n  hny-keys schema list")]
+    Schema {
+        /// The command.
+        #[arg(value_enum)]
+        command: SchemaOf,
+    },
+    /// Shell completions.
+    #[command(after_help = "Example:\n  hny-keys completions bash > /etc/bash_completion.d/hny-keys")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CreateArgs {
+    /// The key's name (1 to 100 characters).
+    #[arg(long)]
+    pub(crate) name: String,
+    /// The key's type.
+    #[arg(long = "type", value_enum)]
+    pub(crate) key_type: TypeArg,
+    /// The environment: id, name or slug.
+    #[arg(long, short)]
+    pub(crate) environment: String,
+    /// A permission (wire name, or snake case); repeat for more.
+    #[arg(long = "permission", value_parser = parse_permission)]
+    pub(crate) permissions: Vec<Permission>,
+    /// A preset of permissions (configuration keys).
+    #[arg(long, value_enum, conflicts_with = "all_permissions")]
+    pub(crate) preset: Option<Preset>,
+    /// Every permission (configuration keys).
+    #[arg(long)]
+    pub(crate) all_permissions: bool,
+    /// Create a configuration key with no permission at all (refused otherwise: such a
+    /// key can do nothing).
+    #[arg(long, conflicts_with_all = ["permissions", "preset", "all_permissions"])]
+    pub(crate) no_permissions: bool,
+    /// Create it disabled.
+    #[arg(long)]
+    pub(crate) disabled: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct UpdateArgs {
+    /// The key's id.
+    pub(crate) id: String,
+    /// A new name.
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    /// Disable the key.
+    #[arg(long, conflicts_with = "enable")]
+    pub(crate) disable: bool,
+    /// Enable the key again.
+    #[arg(long)]
+    pub(crate) enable: bool,
+    /// Grant a permission (configuration keys); repeat for more.
+    #[arg(long = "grant", alias = "permission", value_parser = parse_permission)]
+    pub(crate) grant: Vec<Permission>,
+    /// Revoke a permission (configuration keys); repeat for more.
+    #[arg(long = "revoke", alias = "revoke-permission", value_parser = parse_permission)]
+    pub(crate) revoke: Vec<Permission>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum SchemaOf {
+    Auth,
+    Environments,
+    List,
+    Get,
+    Create,
+    Update,
+    Delete,
+    Rotate,
+    Provision,
+    Audit,
+}
+
+pub(crate) fn parse_permission(s: &str) -> Result<Permission, String> {
+    s.parse::<Permission>().map_err(|e| match e {
+        Error::InvalidArgument { reason, .. } => reason,
+        other => other.to_string(),
+    })
+}

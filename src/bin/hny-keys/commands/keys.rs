@@ -1,0 +1,144 @@
+//! `list`, `get`, `create`, `update`, `delete`.
+
+use std::io::{BufRead, Write};
+
+use futures::TryStreamExt;
+use honeycomb_api_keys::{
+    ApiKey, ApiKeyUpdate, Error, KeyId, KeyType, NewApiKey, Permissions, model::check_name, workflows::WriteGate,
+};
+
+use crate::{
+    Ctx,
+    args::{CreateArgs, Output, Preset, TypeArg, UpdateArgs},
+    commands::team::environment,
+    json::{DeletedOut, KeyOut, to_json},
+    output::{
+        check_stdout_keeps_secrets, created_text, emit, emit_json, emit_secret, keys_table, progress_bar,
+        warn_secret_once,
+    },
+    session::Failure,
+};
+
+pub(crate) async fn list(ctx: &Ctx, key_type: Option<TypeArg>) -> Result<(), Failure> {
+    let bar = progress_bar(ctx, "listing keys");
+    let mut listing = ctx.client.api_keys().list();
+    if let Some(t) = key_type {
+        listing = listing.key_type(t.into());
+    }
+    let mut keys = Vec::new();
+    let mut pages = listing.pages();
+    while let Some(page) = pages.try_next().await? {
+        keys.extend(page.items);
+        if let Some(bar) = &bar {
+            bar.set_position(keys.len() as u64);
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if ctx.output == Output::Json {
+        return emit_json(&keys.iter().map(KeyOut::from).collect::<Vec<_>>());
+    }
+    emit(&keys_table(&keys))
+}
+
+pub(crate) fn show_key(ctx: &Ctx, key: &ApiKey) -> Result<(), Failure> {
+    if ctx.output == Output::Json {
+        return emit_json(&KeyOut::from(key));
+    }
+    emit(&keys_table(std::slice::from_ref(key)))
+}
+
+pub(crate) async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), Failure> {
+    let mut permissions: Permissions = args.permissions.iter().copied().collect();
+    if let Some(preset) = args.preset {
+        permissions.extend(
+            match preset {
+                Preset::ReadOnlyQuerying => Permissions::read_only_querying(),
+                Preset::BoardManagement => Permissions::board_management(),
+                Preset::FullConfiguration => Permissions::full_configuration(),
+            }
+            .iter(),
+        );
+    }
+    if args.all_permissions {
+        permissions = Permissions::all();
+    }
+    // Everything that can be checked is, before the environment is looked up.
+    let key_type = KeyType::from(args.key_type);
+    check_name(&args.name)?;
+    permissions.check_for(&key_type)?;
+    if key_type == KeyType::Configuration && permissions.is_empty() && !args.no_permissions {
+        return Err(Failure::Usage(
+            "a configuration key with no permission can do nothing; give --permission, --preset or --all-permissions (or --no-permissions if that is what you want)".into(),
+        ));
+    }
+    check_stdout_keeps_secrets()?;
+    let env = environment(ctx, &args.environment).await?;
+    let new = match key_type {
+        KeyType::Ingest => NewApiKey::ingest(args.name, &env.id).permissions(permissions),
+        _ => NewApiKey::configuration(args.name, &env.id, permissions),
+    }
+    .disabled(args.disabled);
+    let name = new.name().to_string();
+    if !ctx.session.before_create(&name) {
+        return Err(Error::Cancelled { operation: honeycomb_api_keys::Operation::CreateApiKey }.into());
+    }
+    let written = ctx.client.api_keys().create(new).await.map(|created| {
+        warn_secret_once();
+        emit_secret(&ctx.session, &created, &created_text(ctx.output, &created, |c| to_json(&c)))
+    });
+    ctx.session.after_create(&name);
+    written?.map_err(Failure::Runtime)
+}
+
+pub(crate) async fn update(ctx: &Ctx, args: UpdateArgs) -> Result<(), Failure> {
+    let mut update = ApiKeyUpdate::new();
+    if let Some(name) = args.name {
+        update = update.name(name);
+    }
+    if args.disable {
+        update = update.disable();
+    }
+    if args.enable {
+        update = update.enable();
+    }
+    for p in args.grant {
+        update = update.grant(p);
+    }
+    for p in args.revoke {
+        update = update.revoke(p);
+    }
+    if update.is_empty() {
+        return Err(Failure::Usage("nothing to change: give --name, --disable, --enable, --grant or --revoke".into()));
+    }
+    let key = ctx.client.api_keys().update(&args.id, update).await?;
+    show_key(ctx, &key)
+}
+
+/// Asks on a terminal; refuses without `--yes` otherwise (nothing is sent).
+pub(crate) fn confirm(ctx: &Ctx, yes: bool, question: &str) -> Result<(), Failure> {
+    if yes {
+        return Ok(());
+    }
+    if !ctx.stdin_tty {
+        return Err(Failure::Usage(format!("{question}: refused without --yes (stdin is not a terminal)")));
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = write!(stderr, "{question}? [y/N] ");
+    let _ = stderr.flush();
+    drop(stderr);
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes") { Ok(()) } else { Err(Failure::Runtime("cancelled".into())) }
+}
+
+pub(crate) async fn delete(ctx: &Ctx, id: &str, yes: bool) -> Result<(), Failure> {
+    KeyId::parse(id)?;
+    confirm(ctx, yes, &format!("delete {id}"))?;
+    ctx.client.api_keys().delete(id).await?;
+    if ctx.output == Output::Json {
+        return emit_json(&DeletedOut { deleted: id.to_string() });
+    }
+    emit(&format!("deleted {id}"))
+}

@@ -1,0 +1,5 @@
+//! One module per command group.
+
+pub(crate) mod keys;
+pub(crate) mod team;
+pub(crate) mod workflows;

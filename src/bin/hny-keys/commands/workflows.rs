@@ -1,0 +1,181 @@
+//! `rotate`, `provision` and `audit`: the library's workflows, with each new secret written
+//! the moment its key exists.
+
+use std::sync::{Arc, Mutex};
+
+use honeycomb_api_keys::{
+    AuditOptions, CreatedApiKey, KeyId, OldKeyAction, OldKeyOutcome, ProvisionOptions, Replacement, RotateOptions,
+    workflows::ProvisionOutcome,
+};
+
+use crate::{
+    Ctx,
+    args::Output,
+    commands::keys::confirm,
+    json::{
+        AuditOut, ProvisionCreatedOut, ProvisionEntryOut, ProvisionLine, ProvisionReportOut, RotateLine, RotationOut,
+        to_json,
+    },
+    output::{
+        cell, check_stdout_keeps_secrets, created_text, emit, emit_json, emit_secret, feed, progress_bar, table,
+        warn_secret_once,
+    },
+    session::{Failure, Session},
+};
+
+/// What a workflow's `on_created` hook does in the CLI: the secret goes to stdout at once
+/// (`text` makes the line); a failure to write it is kept in `lost` (the workflow then
+/// takes no step that depends on it) and becomes the command's error.
+pub(crate) fn store_secret(
+    session: &Session,
+    output: Output,
+    lost: &Mutex<Option<String>>,
+    created: &CreatedApiKey,
+    text: &str,
+) -> Result<(), String> {
+    if output == Output::Table {
+        warn_secret_once();
+    }
+    emit_secret(session, created, text).inspect_err(|message| {
+        if let Ok(mut lost) = lost.lock() {
+            lost.get_or_insert_with(|| message.clone());
+        }
+    })
+}
+
+pub(crate) async fn rotate(ctx: &Ctx, id: &str, options: RotateOptions, yes: bool) -> Result<(), Failure> {
+    KeyId::parse(id)?;
+    let action = if options.old_key_action() == OldKeyAction::Delete { "delete" } else { "disable" };
+    check_stdout_keeps_secrets()?;
+    confirm(ctx, yes, &format!("replace {id} and {action} it"))?;
+    let bar = progress_bar(ctx, "rotating");
+    let lost = Arc::new(Mutex::new(None));
+    let bar_feed = feed(&bar);
+    let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
+    let options = options.gate(ctx.session.clone()).progress(bar_feed).on_created(move |created| {
+        let text = created_text(output, created, |out| to_json(&RotateLine::Created(out)));
+        store_secret(&session, output, &lost_, created, &text)
+    });
+    let rotation = ctx.client.api_keys().rotate(id, options).await?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if let Some(message) = lost.lock().ok().and_then(|mut l| l.take()) {
+        return Err(Failure::Runtime(format!("{message}; the old key {id} was left enabled")));
+    }
+    let (outcome, problem) = match &rotation.old_key_outcome {
+        OldKeyOutcome::Disabled(_) => ("disabled", None),
+        OldKeyOutcome::Deleted => ("deleted", None),
+        OldKeyOutcome::Kept => ("kept", None),
+        OldKeyOutcome::AlreadyGone => ("already_gone", None),
+        OldKeyOutcome::StillEnabled { reason, .. } => ("still_enabled", Some(reason.clone())),
+        _ => ("unknown", None),
+    };
+    let resumed = matches!(rotation.new_key, Replacement::Resumed(_));
+    let shown = if ctx.output == Output::Json {
+        emit_json(&RotateLine::Rotated(RotationOut {
+            old_key: (&rotation.old_key).into(),
+            new_key: rotation.new_key.key().into(),
+            resumed,
+            old_key_outcome: outcome.into(),
+            problem: problem.clone(),
+        }))
+    } else {
+        emit(&rotation.to_string())
+    };
+    // An unfinished rotation fails even when nobody reads the outcome line.
+    match problem {
+        Some(reason) => Err(Failure::Runtime(format!(
+            "the new key {} exists ({}) but the old key {id} is still enabled: {reason}",
+            rotation.new_key.id(),
+            if resumed { "made by an earlier run" } else { "its secret is above" }
+        ))),
+        None => shown,
+    }
+}
+
+pub(crate) async fn provision(
+    ctx: &Ctx,
+    environment: &str,
+    template: &str,
+    services: &[String],
+) -> Result<(), Failure> {
+    check_stdout_keeps_secrets()?;
+    let bar = progress_bar(ctx, "provisioning");
+    let lost = Arc::new(Mutex::new(None));
+    let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
+    let options =
+        ProvisionOptions::new().name_template(template).progress(feed(&bar)).gate(ctx.session.clone()).on_created(
+            move |service, created| {
+                let text = created_text(output, created, |out| {
+                    to_json(&ProvisionLine::Created(ProvisionCreatedOut { service: service.to_string(), created: out }))
+                });
+                store_secret(&session, output, &lost_, created, &text)
+            },
+        );
+    // The environment (id, name or slug) is looked up by the workflow, after it checked
+    // the services and the template.
+    let report = ctx.client.api_keys().provision(environment, services, options).await?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if let Some(message) = lost.lock().ok().and_then(|mut l| l.take()) {
+        return Err(Failure::Runtime(format!("{message}; no further key was created")));
+    }
+    let entries: Vec<ProvisionEntryOut> = report
+        .entries
+        .iter()
+        .map(|e| {
+            let (outcome, key, error) = match &e.outcome {
+                ProvisionOutcome::Created(c) => ("created", Some(c.key().into()), None),
+                ProvisionOutcome::Existing(k) => ("existing", Some(k.into()), None),
+                ProvisionOutcome::Disabled(k) => ("disabled", Some(k.into()), None),
+                ProvisionOutcome::Failed(error) => ("failed", None, Some(error.to_string())),
+                ProvisionOutcome::Skipped => ("skipped", None, None),
+                _ => ("unknown", None, None),
+            };
+            ProvisionEntryOut { service: e.service.clone(), name: e.name.clone(), outcome: outcome.into(), key, error }
+        })
+        .collect();
+    let shown = if ctx.output == Output::Json {
+        emit_json(&ProvisionLine::Report(ProvisionReportOut {
+            complete: report.is_complete(),
+            summary: report.to_string(),
+            entries,
+        }))
+    } else {
+        let mut t = table(&["service", "outcome", "key"]);
+        for e in &entries {
+            let key = e.key.as_ref().map(|k| k.id.clone()).or(e.error.clone()).unwrap_or_default();
+            t.add_row(vec![cell(&e.service), e.outcome.clone(), cell(&key)]);
+        }
+        emit(&format!("{t}\n{report}"))
+    };
+    // An incomplete provisioning fails even when nobody reads the report.
+    if report.is_complete() { shown } else { Err(Failure::Runtime(format!("{report}"))) }
+}
+
+pub(crate) async fn audit(ctx: &Ctx, older_than: u64) -> Result<(), Failure> {
+    let bar = progress_bar(ctx, "auditing");
+    let options = AuditOptions::new().older_than_days(older_than).progress(feed(&bar));
+    let report = ctx.client.api_keys().audit(options).await?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let out = AuditOut::from(&report);
+    if ctx.output == Output::Json {
+        return emit_json(&out);
+    }
+    let mut t = table(&["id", "type", "name", "created", "age (days)", "reasons"]);
+    for f in &out.findings {
+        t.add_row(vec![
+            cell(&f.id),
+            cell(&f.key_type),
+            cell(&f.name),
+            f.created.format("%Y-%m-%d").to_string(),
+            f.age_days.to_string(),
+            cell(&f.reasons.join(", ")),
+        ]);
+    }
+    emit(&format!("{t}\n{}", out.summary))
+}

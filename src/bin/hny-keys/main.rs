@@ -1,0 +1,143 @@
+//! `hny-keys`: Honeycomb API keys from the command line (feature `cli`).
+//!
+//! Every command is the library's: the same checks, retries, pacing and workflows. Tables
+//! for people, JSON for scripts (the default when the output is piped); `hny-keys schema`
+//! prints the JSON Schema of each command's output.
+//!
+//! `args` is the command line, `commands` one module per command group, `json` the JSON
+//! contract, `output` how anything reaches stdout and stderr, `session` what a signal or
+//! a failed write must report.
+
+mod args;
+mod commands;
+mod json;
+mod output;
+mod session;
+
+use std::{io::IsTerminal, process::ExitCode, sync::Arc, time::Duration};
+
+use clap::{CommandFactory, Parser};
+use honeycomb_api_keys::{Client, Error, OldKeyAction, Region, RotateOptions};
+
+use crate::{
+    args::{Cli, Command, Global, Output, RegionArg},
+    commands::{keys, team, workflows},
+    json::schema_of,
+    output::{emit, emit_json, warn},
+    session::{Failure, Session, exit_on_signal, fail},
+};
+
+pub(crate) struct Ctx {
+    pub(crate) client: Client,
+    pub(crate) output: Output,
+    pub(crate) stdin_tty: bool,
+    pub(crate) stderr_tty: bool,
+    pub(crate) session: Arc<Session>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(Failure::Runtime(format!("could not start: {e}"))),
+    };
+    let session = Arc::new(Session::default());
+    // A task of its own, so that it also answers while the command waits on a prompt.
+    runtime.spawn(exit_on_signal(session.clone()));
+    let result = runtime.block_on(run(cli, session.clone()));
+    if session.interrupted() {
+        // The signal's task reports and exits, once the creates in flight are answered.
+        loop {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => fail(failure),
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let filter = match (std::env::var("RUST_LOG").ok(), verbose) {
+        (Some(filter), _) => filter,
+        (None, 0) => return,
+        (None, 1) => "honeycomb_api_keys=debug".into(),
+        (None, _) => "trace".into(),
+    };
+    let Ok(targets) = filter.parse::<tracing_subscriber::filter::Targets>() else {
+        warn(&format!("warning: RUST_LOG={filter:?} is not a filter such as `debug` or `honeycomb_api_keys=trace`"));
+        return;
+    };
+    use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal()))
+        .with(targets)
+        .try_init();
+}
+
+fn client(global: &Global) -> Result<Client, Failure> {
+    let mut builder = Client::builder().with_env();
+    if let Some(endpoint) = &global.endpoint {
+        builder = builder.endpoint(endpoint.clone());
+    }
+    if let Some(region) = global.region {
+        builder = builder.region(match region {
+            RegionArg::Us => Region::Us,
+            RegionArg::Eu => Region::Eu,
+        });
+    }
+    if let Some(team) = &global.team {
+        builder = builder.team(team.clone());
+    }
+    if let Some(pages) = global.page_limit {
+        builder = builder.page_limit(pages);
+    }
+    builder.build().map_err(|e| match e {
+        Error::Config { message } => Failure::Runtime(message),
+        other => other.into(),
+    })
+}
+
+async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
+    match &cli.command {
+        Command::Schema { command } => return emit_json(&schema_of(*command)),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "hny-keys", &mut script);
+            return emit(String::from_utf8_lossy(&script).trim_end());
+        }
+        _ => {}
+    }
+    let ctx = Ctx {
+        client: client(&cli.global)?,
+        output: cli.global.output.unwrap_or(if std::io::stdout().is_terminal() { Output::Table } else { Output::Json }),
+        stdin_tty: std::io::stdin().is_terminal(),
+        stderr_tty: std::io::stderr().is_terminal(),
+        session,
+    };
+    match cli.command {
+        Command::Auth => team::auth(&ctx).await,
+        Command::Environments => team::environments(&ctx).await,
+        Command::List { key_type } => keys::list(&ctx, key_type).await,
+        Command::Get { id } => {
+            let key = ctx.client.api_keys().get(&id).await?;
+            keys::show_key(&ctx, &key)
+        }
+        Command::Create(args) => keys::create(&ctx, args).await,
+        Command::Update(args) => keys::update(&ctx, args).await,
+        Command::Delete { id, yes } => keys::delete(&ctx, &id, yes).await,
+        Command::Rotate { id, delete_old, allow_disabled, resume, yes } => {
+            let options = RotateOptions::new()
+                .old_key(if delete_old { OldKeyAction::Delete } else { OldKeyAction::Disable })
+                .allow_disabled(allow_disabled)
+                .resume(resume);
+            workflows::rotate(&ctx, &id, options, yes).await
+        }
+        Command::Provision { environment, name_template, services } => {
+            workflows::provision(&ctx, &environment, &name_template, &services).await
+        }
+        Command::Audit { older_than } => workflows::audit(&ctx, older_than).await,
+        Command::Schema { .. } | Command::Completions { .. } => Ok(()),
+    }
+}

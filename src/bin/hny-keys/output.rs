@@ -1,0 +1,154 @@
+//! How anything reaches stdout and stderr: whole lines, flushed, failures handled (a
+//! closed pipe ends quietly, a secret that cannot be written is an error naming its key);
+//! tables with the server's text escaped; progress bars.
+
+use std::{io::Write, time::Duration};
+
+use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
+use honeycomb_api_keys::{ApiKey, CreatedApiKey, ExposeSecret, text::terminal_safe, workflows::Progress};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::{
+    Ctx,
+    args::Output,
+    json::{CreatedOut, KeyOut},
+    session::{Failure, Session},
+};
+
+/// A line on stderr; a stderr that cannot be written to is not worth a panic.
+pub(crate) fn warn(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+/// Writes `text` and a newline to stdout, whole, and flushes it.
+pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// Writes output that holds no secret: a closed pipe ends the command quietly.
+pub(crate) fn emit(text: &str) -> Result<(), Failure> {
+    write_stdout(text).map_err(|e| match e.kind() {
+        std::io::ErrorKind::BrokenPipe => Failure::PipeClosed,
+        _ => Failure::Runtime(format!("could not write the output: {e}")),
+    })
+}
+
+pub(crate) fn emit_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    emit(&serde_json::to_string(value).map_err(|e| Failure::Runtime(e.to_string()))?)
+}
+
+/// Writes a new key's secret the moment the key exists, and records the key. If it cannot
+/// be written, the error names the key and says how to retire it.
+pub(crate) fn emit_secret(session: &Session, created: &CreatedApiKey, text: &str) -> Result<(), String> {
+    let id = created.id().to_string();
+    let name = created.key().name.clone();
+    // One lock for the write and the record: an interrupt sees both or neither.
+    let mut record = session.created.lock().unwrap_or_else(|p| p.into_inner());
+    match write_stdout(text) {
+        Ok(()) => {
+            record.push((id, name));
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "the key {id} (\"{}\") was created, but its secret could not be written to stdout ({e}): it is not saved anywhere, and Honeycomb cannot show it again. Retire that key with `hny-keys delete {id} --yes`, and create it again with stdout going to a file or a pipe",
+            terminal_safe(&name)
+        )),
+    }
+}
+
+/// Refuses to create a key whose secret would go nowhere: stdout closed (the runtime then
+/// points it at /dev/null) or /dev/null. Checked before any request.
+pub(crate) fn check_stdout_keeps_secrets() -> Result<(), Failure> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let null = std::fs::metadata("/dev/null");
+    let stdout = std::fs::metadata("/dev/stdout");
+    if let (Ok(null), Ok(stdout)) = (null, stdout)
+        && stdout.file_type().is_char_device()
+        && stdout.rdev() == null.rdev()
+    {
+        return Err(Failure::Usage(
+            "stdout is closed or /dev/null, so the new key's secret, which Honeycomb shows only once, would be lost; send stdout to a file or a pipe"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A server-provided text, safe to put in a table.
+pub(crate) fn cell(text: &str) -> String {
+    terminal_safe(text).into_owned()
+}
+
+pub(crate) fn table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table.load_style(UTF8_BORDERS_ONLY).set_header(header.to_vec());
+    table
+}
+
+/// A spinner or bar on a terminal's stderr, fed by a workflow's progress; nothing when
+/// stderr is not a terminal.
+pub(crate) fn progress_bar(ctx: &Ctx, what: &str) -> Option<ProgressBar> {
+    ctx.stderr_tty.then(|| {
+        let bar = ProgressBar::new_spinner().with_message(what.to_string());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {pos}/{len}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    })
+}
+
+pub(crate) fn feed(bar: &Option<ProgressBar>) -> impl Fn(&Progress) + Send + Sync + 'static {
+    let bar = bar.clone();
+    move |p: &Progress| {
+        if let Some(bar) = &bar {
+            if let Some(total) = p.total {
+                bar.set_length(total as u64);
+            }
+            bar.set_position(p.done as u64);
+        }
+    }
+}
+
+pub(crate) fn keys_table(keys: &[ApiKey]) -> String {
+    let mut t = table(&["id", "type", "name", "state", "permissions", "created"]);
+    for key in keys {
+        let k = KeyOut::from(key);
+        let mut permissions = k.permissions.join(", ");
+        for (name, on) in &k.unknown_permissions {
+            permissions.push_str(&format!("{}{name}={on}?", if permissions.is_empty() { "" } else { ", " }));
+        }
+        let state = if k.disabled { "disabled" } else { "enabled" };
+        t.add_row(vec![
+            cell(&k.id),
+            cell(&k.key_type),
+            cell(&k.name),
+            state.into(),
+            cell(&permissions),
+            k.created.format("%Y-%m-%d").to_string(),
+        ]);
+    }
+    t.to_string()
+}
+
+pub(crate) fn warn_secret_once() {
+    warn("! The secret below is shown only now; Honeycomb cannot show it again. Store it.");
+}
+
+/// The text that carries a new key's secret, in the command's output format (`json` makes
+/// the JSON line).
+pub(crate) fn created_text(output: Output, created: &CreatedApiKey, json: impl FnOnce(CreatedOut) -> String) -> String {
+    if output == Output::Json {
+        return json(CreatedOut::from(created));
+    }
+    let header = match created.ingest_key() {
+        Some(full) => format!("ingest key (X-Honeycomb-Team): {}", terminal_safe(full.expose_secret())),
+        None => format!("secret (X-Honeycomb-Team): {}", terminal_safe(created.secret().expose_secret())),
+    };
+    format!("{}\n{header}", keys_table(std::slice::from_ref(created.key())))
+}

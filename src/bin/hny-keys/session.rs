@@ -1,0 +1,161 @@
+//! What a run must report when it stops early: the keys it created (their secrets already
+//! on stdout) and the creates in flight. The session is the workflows' `WriteGate`, so that
+//! a signal holds back every write that has not started.
+
+use std::{
+    io::Write,
+    process::ExitCode,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use honeycomb_api_keys::{Error, text::terminal_safe, workflows::WriteGate};
+
+use crate::output::warn;
+
+/// Why the CLI stopped.
+pub(crate) enum Failure {
+    /// An API or runtime error: exit 1.
+    Runtime(String),
+    /// A usage error, found before any request: exit 2.
+    Usage(String),
+    /// Whoever read stdout stopped reading (`| head`): end quietly, exit 0, as Unix
+    /// tools do.
+    PipeClosed,
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::InvalidArgument { .. } => Failure::Usage(e.to_string()),
+            other => Failure::Runtime(other.to_string()),
+        }
+    }
+}
+
+/// What the run has done that an interrupt or a failed write must report: the keys whose
+/// secrets were written, and the creates in flight. It is the workflows' [`WriteGate`].
+#[derive(Default)]
+pub(crate) struct Session {
+    /// (id, name) of each key created, in order, once its secret was written out.
+    pub(crate) created: Mutex<Vec<(String, String)>>,
+    /// Whether a signal came, and the creates in flight: under one lock, so that a create
+    /// is either registered before the signal is seen (and waited for) or never sent.
+    pub(crate) writes: Mutex<Writes>,
+}
+
+#[derive(Default)]
+pub(crate) struct Writes {
+    pub(crate) interrupted: bool,
+    pub(crate) creating: Vec<String>,
+}
+
+impl Session {
+    pub(crate) fn writes(&self) -> std::sync::MutexGuard<'_, Writes> {
+        self.writes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A signal came: no write starts from now on.
+    pub(crate) fn interrupt(&self) {
+        self.writes().interrupted = true;
+    }
+
+    pub(crate) fn interrupted(&self) -> bool {
+        self.writes().interrupted
+    }
+
+    pub(crate) fn is_creating(&self) -> bool {
+        !self.writes().creating.is_empty()
+    }
+
+    /// What was made, for a message on stderr.
+    pub(crate) fn summary(&self) -> String {
+        let created = self.created.lock().map(|c| c.clone()).unwrap_or_default();
+        let mut text = String::new();
+        if !created.is_empty() {
+            text.push_str("created before it stopped, with their secrets on stdout:");
+            for (id, name) in &created {
+                text.push_str(&format!("\n  {} \"{}\"", terminal_safe(id), terminal_safe(name)));
+            }
+        }
+        for name in self.writes().creating.clone() {
+            text.push_str(&format!(
+                "{}the create of \"{}\" was not answered: whether it was made is unknown; look for it with `hny-keys list`, and delete it if it is there (its secret is lost)",
+                if text.is_empty() { "" } else { "\n" },
+                terminal_safe(&name)
+            ));
+        }
+        text
+    }
+}
+
+impl WriteGate for Session {
+    fn before_create(&self, name: &str) -> bool {
+        let mut writes = self.writes();
+        if writes.interrupted {
+            return false;
+        }
+        writes.creating.push(name.to_string());
+        true
+    }
+
+    fn after_create(&self, name: &str) {
+        let mut writes = self.writes();
+        if let Some(at) = writes.creating.iter().position(|n| n == name) {
+            writes.creating.remove(at);
+        }
+    }
+
+    fn before_change(&self) -> bool {
+        !self.interrupted()
+    }
+}
+
+/// On SIGINT or SIGTERM: let a create in flight finish (its secret is written the moment
+/// it is answered), say on stderr what was created, and exit 130 or 143. A second signal
+/// exits at once.
+pub(crate) async fn exit_on_signal(session: Arc<Session>) {
+    use futures::future::{Either, select};
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+    else {
+        return;
+    };
+    let (code, name) = match select(Box::pin(interrupt.recv()), Box::pin(terminate.recv())).await {
+        Either::Left(_) => (130, "SIGINT"),
+        Either::Right(_) => (143, "SIGTERM"),
+    };
+    session.interrupt();
+    if session.is_creating() {
+        warn(&format!("{name}: waiting for the create in flight to be answered (again to stop at once)"));
+        let answered = async {
+            while session.is_creating() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        let settled = select(Box::pin(answered), Box::pin(tokio::time::sleep(CREATE_ANSWER_WAIT)));
+        let again = select(Box::pin(interrupt.recv()), Box::pin(terminate.recv()));
+        select(settled, again).await;
+    }
+    // Taking the lock waits for a line being written to be whole, and holding it to the
+    // end keeps any other line from being cut by the exit.
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.flush();
+    let summary = session.summary();
+    warn(&format!("interrupted by {name}{}{summary}", if summary.is_empty() { "" } else { "; " }));
+    std::process::exit(code);
+}
+
+/// How long an interrupt waits for a create in flight: a little more than one attempt's
+/// timeout.
+pub(crate) const CREATE_ANSWER_WAIT: Duration = Duration::from_secs(35);
+
+pub(crate) fn fail(failure: Failure) -> ExitCode {
+    let (message, code) = match failure {
+        Failure::Runtime(m) => (m, 1),
+        Failure::Usage(m) => (m, 2),
+        Failure::PipeClosed => return ExitCode::SUCCESS,
+    };
+    warn(&format!("error: {}", terminal_safe(&message)));
+    ExitCode::from(code)
+}
