@@ -94,7 +94,7 @@ fn generate(spec_path: &std::path::Path) -> Result<String, String> {
         .with_derive("schemars::JsonSchema")
         // The permissions object decodes straight into the crate's own wire type (fast,
         // and it keeps permission names the crate does not know yet).
-        .with_replacement("KeyPermissions", "crate::api_keys::WirePermissions", std::iter::empty());
+        .with_replacement("KeyPermissions", "crate::wire::WirePermissions", std::iter::empty());
     // progenitor and typify panic on some inputs (conflicting error types, stray enums):
     // turn a panic into the same clear failure as an error.
     std::panic::set_hook(Box::new(|_| {}));

@@ -1,23 +1,21 @@
 //! The team's API keys: list, get, create, update, delete.
 //!
 //! Every call checks its input before sending anything, resolves the team (explicit, or
-//! detected once through `/2/auth`), calls the generated client, and converts the wire
-//! types into the crate's [`model`](crate::model) types here, at the boundary.
+//! detected once through `/2/auth`), calls the generated client, and has `wire` convert
+//! the answer into the crate's [`model`](crate::model) types.
 
 use futures::stream::BoxStream;
-use secrecy::SecretString;
 
 use crate::{
     client::Client,
     environments::Environments,
     error::{Error, Result},
-    generated::types,
-    model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey},
+    model::{ApiKey, ApiKeyUpdate, CreatedApiKey, KeyId, KeyType, NewApiKey},
     operation::Operation,
     pagination::{self, ListOptions, Page, RawPage},
-    permissions::{Permission, Permissions},
     retry::RetryConfig,
     transport::{CallOptions, call, call_delete},
+    wire::keys::{create_request, created_from_wire, key_from_wire, known_key_type, update_request},
 };
 
 impl Client {
@@ -232,247 +230,5 @@ fn same_id(operation: Operation, requested: &str, key: ApiKey) -> Result<ApiKey>
 impl pagination::Listed for ApiKey {
     fn listing_id(&self) -> &str {
         self.id.as_str()
-    }
-}
-
-/// The wire's key type for a create or a filter: `ingest` or `configuration` only.
-fn known_key_type(key_type: &KeyType) -> Result<types::KnownKeyType> {
-    match key_type {
-        KeyType::Ingest => Ok(types::KnownKeyType::Ingest),
-        KeyType::Configuration => Ok(types::KnownKeyType::Configuration),
-        KeyType::Other(_) => Err(Error::invalid("key_type", "must be `ingest` or `configuration`")),
-    }
-}
-
-pub(crate) fn key_from_wire(obj: types::ApiKeyObject) -> ApiKey {
-    let types::ApiKeyObject { attributes: a, id, relationships, .. } = obj;
-    key_from_parts(id, a.name, &a.key_type, a.disabled, a.permissions, a.timestamps, relationships)
-}
-
-fn created_from_wire(obj: types::CreatedApiKeyObject) -> CreatedApiKey {
-    let types::CreatedApiKeyObject { attributes: a, id, relationships, .. } = obj;
-    let key = key_from_parts(id, a.name, &a.key_type, a.disabled, a.permissions, a.timestamps, Some(relationships));
-    CreatedApiKey::new(key, SecretString::from(a.secret))
-}
-
-/// The members the key object and the created-key object share.
-fn key_from_parts(
-    id: String,
-    name: String,
-    key_type: &str,
-    disabled: bool,
-    permissions: WirePermissions,
-    timestamps: types::Timestamps,
-    relationships: Option<types::ApiKeyRelationships>,
-) -> ApiKey {
-    let (environment_id, creator_id, editor_id) = relationships_from_wire(relationships);
-    ApiKey {
-        id: KeyId::from_wire(id),
-        name,
-        key_type: KeyType::from_wire(key_type),
-        disabled,
-        permissions: permissions_from_wire(permissions),
-        environment_id,
-        creator_id,
-        editor_id,
-        created: timestamps.created,
-        updated: timestamps.updated,
-    }
-}
-
-fn relationships_from_wire(
-    relationships: Option<types::ApiKeyRelationships>,
-) -> (Option<EnvironmentId>, Option<String>, Option<String>) {
-    let Some(r) = relationships else {
-        return (None, None, None);
-    };
-    let user = |rel: Option<types::UserRelationship>| rel.and_then(|r| r.data).map(|d| d.id);
-    (Some(EnvironmentId::from_wire(r.environment.data.id)), user(r.creator), user(r.editor))
-}
-
-/// The wire's `permissions` object, in the generated types (build.rs puts it in place
-/// of the `KeyPermissions` schema): the members in the order received or to be sent, each
-/// a known [`Permission`] or a name this crate does not know. It decodes straight from
-/// the body, without serde's buffering of a flattened map, and keeps unknown names.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct WirePermissions(Vec<(Member, bool)>);
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Member {
-    Known(Permission),
-    Unknown(String),
-}
-
-impl Member {
-    fn name(&self) -> &str {
-        match self {
-            Member::Known(p) => p.wire_name(),
-            Member::Unknown(name) => name,
-        }
-    }
-}
-
-impl serde::Serialize for WirePermissions {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(member, granted)| (member.name(), granted)))
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for WirePermissions {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Members;
-        impl<'de> serde::de::Visitor<'de> for Members {
-            type Value = WirePermissions;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of permissions")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
-                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(13));
-                while let Some(name) = map.next_key::<MemberName>()? {
-                    // A member that is not a boolean is skipped, not fatal.
-                    if let serde_json::Value::Bool(granted) = map.next_value::<serde_json::Value>()? {
-                        members.push((name.0, granted));
-                    }
-                }
-                Ok(WirePermissions(members))
-            }
-        }
-        d.deserialize_map(Members)
-    }
-}
-
-/// A member name, matched against the known permissions without allocating.
-struct MemberName(Member);
-
-impl<'de> serde::Deserialize<'de> for MemberName {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Name;
-        impl serde::de::Visitor<'_> for Name {
-            type Value = MemberName;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a permission name")
-            }
-            fn visit_str<E: serde::de::Error>(self, name: &str) -> std::result::Result<MemberName, E> {
-                Ok(MemberName(match Permission::from_wire_name(name) {
-                    Some(known) => Member::Known(known),
-                    None => Member::Unknown(name.to_string()),
-                }))
-            }
-        }
-        d.deserialize_str(Name)
-    }
-}
-
-impl schemars::JsonSchema for WirePermissions {
-    fn schema_name() -> String {
-        "KeyPermissions".into()
-    }
-
-    fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
-        <std::collections::BTreeMap<String, bool>>::json_schema(generator)
-    }
-}
-
-fn permissions_from_wire(wire: WirePermissions) -> Permissions {
-    let mut permissions = Permissions::none();
-    for (member, granted) in wire.0 {
-        match member {
-            Member::Known(p) if granted => permissions.insert(p),
-            Member::Known(_) => {}
-            Member::Unknown(name) => permissions.insert_unknown(name, granted),
-        }
-    }
-    permissions
-}
-
-/// Only the members given are set; the others are left out of the body.
-fn permissions_to_wire<'a>(members: impl IntoIterator<Item = (&'a str, bool)>) -> WirePermissions {
-    WirePermissions(
-        members
-            .into_iter()
-            .map(|(name, granted)| {
-                let member =
-                    Permission::from_wire_name(name).map_or_else(|| Member::Unknown(name.to_string()), Member::Known);
-                (member, granted)
-            })
-            .collect(),
-    )
-}
-
-fn wire_name_error(field: &'static str, e: impl std::fmt::Display) -> Error {
-    Error::invalid(field, e.to_string())
-}
-
-/// The create body: only granted permissions are sent (an empty object when none), as
-/// Honeycomb's own Go client does; the server defaults the rest to `false`.
-fn create_request(new: NewApiKey) -> Result<types::ApiKeyCreateRequest> {
-    let key_type = known_key_type(&new.key_type)?;
-    Ok(types::ApiKeyCreateRequest {
-        data: types::ApiKeyCreateRequestData {
-            type_: types::ApiKeyCreateRequestDataType::ApiKeys,
-            attributes: types::NewApiKeyAttributes {
-                name: new.name.try_into().map_err(|e| wire_name_error("name", e))?,
-                key_type,
-                disabled: new.disabled,
-                permissions: Some(permissions_to_wire(new.permissions.to_wire().filter(|(_, granted)| *granted))),
-            },
-            relationships: types::ApiKeyCreateRequestDataRelationships {
-                environment: types::EnvironmentRelationship {
-                    data: types::EnvironmentIdentifier { id: new.environment, type_: "environments".to_string() },
-                },
-            },
-        },
-    })
-}
-
-fn update_request(id: &KeyId, update: ApiKeyUpdate) -> Result<types::ApiKeyUpdateRequest> {
-    let name = match update.name {
-        Some(name) => Some(name.try_into().map_err(|e| wire_name_error("name", e))?),
-        None => None,
-    };
-    let permissions = (!update.permissions.is_empty())
-        .then(|| permissions_to_wire(update.permissions.iter().map(|(k, v)| (k.as_str(), *v))));
-    Ok(types::ApiKeyUpdateRequest {
-        data: types::ApiKeyUpdateRequestData {
-            id: id.as_str().to_string(),
-            type_: types::ApiKeyUpdateRequestDataType::ApiKeys,
-            attributes: types::ApiKeyUpdateAttributes { name, disabled: update.disabled, permissions },
-        },
-    })
-}
-
-/// Request building and response decoding without I/O, for the benchmarks. Not part of
-/// the API: it may change at any time.
-#[doc(hidden)]
-pub mod bench_support {
-    use super::*;
-    use crate::operation::Operation;
-
-    /// What `create` does around the request: check, build and serialize the body, then
-    /// decode and convert the 201's body.
-    pub fn create_cycle(new: NewApiKey, response: &[u8]) -> Result<(usize, CreatedApiKey)> {
-        new.validate()?;
-        let body = serde_json::to_vec(&create_request(new)?).map_err(|e| Error::decode(Operation::CreateApiKey, &e))?;
-        let decoded: types::ApiKeyCreateResponse =
-            serde_json::from_slice(response).map_err(|e| Error::decode(Operation::CreateApiKey, &e))?;
-        Ok((body.len(), created_from_wire(decoded.data)))
-    }
-
-    /// What listing does with one page's body: decode it and convert every key.
-    pub fn decode_list_page(body: &[u8]) -> Result<Vec<ApiKey>> {
-        let page: types::ApiKeyListResponse =
-            serde_json::from_slice(body).map_err(|e| Error::decode(Operation::ListApiKeys, &e))?;
-        Ok(page.data.into_iter().map(key_from_wire).collect())
-    }
-
-    /// What `update` does around the request.
-    pub fn update_cycle(id: &str, update: ApiKeyUpdate, response: &[u8]) -> Result<(usize, ApiKey)> {
-        let id = KeyId::parse(id)?;
-        update.validate(&id)?;
-        let body = serde_json::to_vec(&update_request(&id, update)?)
-            .map_err(|e| Error::decode(Operation::UpdateApiKey, &e))?;
-        let decoded: types::ApiKeyResponse =
-            serde_json::from_slice(response).map_err(|e| Error::decode(Operation::UpdateApiKey, &e))?;
-        Ok((body.len(), key_from_wire(decoded.data)))
     }
 }

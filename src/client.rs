@@ -17,12 +17,12 @@ use crate::{
     },
     credentials::ManagementKey,
     error::{Error, Result},
-    generated::RawClient,
     model::{Segment, check_path_segment},
     operation::Operation,
     rate_limit::{Limiter, RateLimitConfig, RateLimitStatus},
     retry::RetryConfig,
     text::Redactor,
+    wire::RawClient,
 };
 
 /// Default time allowed for a whole call, its retries and waits included.

@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::{
     client::Client,
     error::{Error, Result},
-    generated::types,
     model::EnvironmentId,
     operation::Operation,
     pagination::{self, ListOptions, Page, RawPage},
     retry::RetryConfig,
     transport::{CallOptions, call},
+    wire::environment_from_wire,
 };
 
 /// An environment of the team.
@@ -176,17 +176,5 @@ impl ListEnvironments {
 impl pagination::Listed for Environment {
     fn listing_id(&self) -> &str {
         self.id.as_str()
-    }
-}
-
-fn environment_from_wire(env: types::Environment) -> Environment {
-    let types::Environment { id, attributes: a, .. } = env;
-    Environment {
-        id: EnvironmentId::from_wire(id),
-        name: a.name,
-        slug: a.slug,
-        description: a.description,
-        color: a.color,
-        delete_protected: a.settings.and_then(|s| s.delete_protected),
     }
 }

@@ -14,7 +14,6 @@ pub mod config;
 mod credentials;
 mod environments;
 pub mod error;
-mod generated;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
@@ -28,9 +27,10 @@ pub mod rate_limit;
 pub mod retry;
 pub mod text;
 mod transport;
+mod wire;
 pub mod workflows;
 
-pub use api_keys::{ApiKeys, ListApiKeys, bench_support};
+pub use api_keys::{ApiKeys, ListApiKeys};
 pub use auth::{AuthInfo, Team};
 pub use client::{Client, ClientBuilder};
 pub use config::Region;
@@ -45,6 +45,7 @@ pub use rate_limit::{RateLimitConfig, RateLimitStatus};
 pub use retry::RetryConfig;
 /// The secret types this crate hands out (re-exported from `secrecy`).
 pub use secrecy::{ExposeSecret, SecretString};
+pub use wire::bench_support;
 pub use workflows::{
     AuditOptions, AuditReport, OldKeyAction, OldKeyOutcome, ProvisionOptions, ProvisionReport, Replacement,
     RotateOptions, Rotation,

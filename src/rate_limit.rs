@@ -15,7 +15,7 @@ use std::{
 
 use reqwest::header::HeaderMap;
 
-use crate::{clock::Clock, operation::Operation};
+use crate::{clock::Clock, operation::Operation, wire::headers::status_from_headers};
 
 /// The longest window, reset or `Retry-After` believed from a header (or taken from a
 /// configuration); longer values are cut to it. Such waits are refused anyway, being over
@@ -82,45 +82,6 @@ pub struct RateLimitPolicy {
     pub quota: u32,
     /// The window.
     pub window: Duration,
-}
-
-/// Parses `RateLimit: limit=100, remaining=50, reset=60` (draft-07, any order, any spacing).
-/// `limit` and `reset` are required, every member a non-negative integer; otherwise the
-/// header is ignored (`None`). Unknown members and parameters are skipped.
-pub fn parse_rate_limit(value: &str) -> Option<(u32, Option<u32>, Duration)> {
-    let (mut limit, mut remaining, mut reset) = (None, None, None);
-    for member in value.split(',') {
-        let member = member.split(';').next()?.trim();
-        let (key, raw) = member.split_once('=')?;
-        let parsed = || raw.trim().parse::<u64>().ok();
-        match key.trim() {
-            "limit" => limit = Some(u32::try_from(parsed()?).ok()?),
-            "remaining" => remaining = Some(u32::try_from(parsed()?).ok()?),
-            // A window is minutes long; a reset of more than a day is cut to a day.
-            "reset" => reset = Some(Duration::from_secs(parsed()?.min(MAX_WINDOW.as_secs()))),
-            _ => {}
-        }
-    }
-    Some((limit?, remaining, reset?))
-}
-
-/// Parses `RateLimit-Policy: 100;w=60` (the first item of the list that states a window).
-pub fn parse_policy(value: &str) -> Option<RateLimitPolicy> {
-    value.split(',').find_map(|item| {
-        let mut parts = item.split(';');
-        let quota = parts.next()?.trim().parse::<u32>().ok()?;
-        let window = parts.find_map(|p| p.trim().strip_prefix("w=")?.parse::<u64>().ok())?;
-        (quota > 0 && window > 0 && window <= MAX_WINDOW.as_secs())
-            .then(|| RateLimitPolicy { quota, window: Duration::from_secs(window) })
-    })
-}
-
-/// Reads the rate-limit headers of a response.
-pub(crate) fn status_from_headers(headers: &HeaderMap) -> Option<RateLimitStatus> {
-    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let (limit, remaining, reset) = text("ratelimit").and_then(parse_rate_limit)?;
-    let policy = text("ratelimit-policy").or_else(|| text("ratelimitpolicy")).and_then(parse_policy);
-    Some(RateLimitStatus { limit, remaining, reset, policy })
 }
 
 /// How often to look again (in real time) for requests in flight at a window change, and
@@ -306,6 +267,7 @@ impl Limiter {
 mod tests {
     use super::*;
     use crate::clock::ManualClock;
+    use crate::wire::headers::{parse_policy, parse_rate_limit};
 
     impl Limiter {
         /// `acquire`, with the request answered at once: the wait, zero to go.

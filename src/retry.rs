@@ -15,10 +15,6 @@
 
 use std::{fmt, sync::Arc, time::Duration};
 
-use reqwest::header::HeaderMap;
-
-use crate::rate_limit::{MAX_WINDOW, status_from_headers};
-
 type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
 
 /// The retry policy, per client ([`ClientBuilder::retry`](crate::ClientBuilder::retry))
@@ -155,38 +151,6 @@ impl Iterator for FullJitter {
     }
 }
 
-/// The wait a response with `status` asks for: `Retry-After` first (the draft says it
-/// takes precedence; an HTTP-date is measured from the response's `Date`), then, for a
-/// 429 only, the `RateLimit` reset (unless it says requests remain). Malformed values
-/// are ignored.
-pub(crate) fn requested_wait(status: u16, headers: &HeaderMap) -> Option<Duration> {
-    let text = |name| headers.get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok());
-    let retry_after = text(reqwest::header::RETRY_AFTER)
-        .and_then(|v| retry_after_from(v, text(reqwest::header::DATE)))
-        .filter(|wait| !wait.is_zero());
-    if retry_after.is_some() || status != 429 {
-        return retry_after;
-    }
-    status_from_headers(headers).filter(|s| s.remaining.unwrap_or(0) == 0).map(|s| s.reset).filter(|w| !w.is_zero())
-}
-
-/// Parses `Retry-After`: delta-seconds or an HTTP-date (a date in the past is zero),
-/// measured from the response's `Date` header when there is one (so that a skewed local
-/// clock does not change the wait). Anything else is ignored. Cut to [`MAX_WINDOW`].
-pub(crate) fn retry_after_from(value: &str, date: Option<&str>) -> Option<Duration> {
-    let value = value.trim();
-    let wait = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        // More seconds than a u64 holds is still a (very long) wait, not junk.
-        value.parse::<u64>().map_or(MAX_WINDOW, |secs| Duration::from_secs(secs.min(MAX_WINDOW.as_secs())))
-    } else {
-        let when = httpdate::parse_http_date(value).ok()?;
-        let now =
-            date.and_then(|d| httpdate::parse_http_date(d.trim()).ok()).unwrap_or_else(std::time::SystemTime::now);
-        when.duration_since(now).unwrap_or(Duration::ZERO)
-    };
-    Some(wait.min(MAX_WINDOW))
-}
-
 /// Statuses worth another attempt of an idempotent call.
 pub(crate) fn is_transient_status(status: u16) -> bool {
     matches!(status, 429 | 500 | 502 | 503 | 504)
@@ -194,7 +158,13 @@ pub(crate) fn is_transient_status(status: u16) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use reqwest::header::HeaderMap;
+
     use super::*;
+    use crate::{
+        rate_limit::MAX_WINDOW,
+        wire::headers::{requested_wait, retry_after_from},
+    };
 
     #[test]
     fn retry_after_accepts_seconds_and_dates_and_ignores_junk() {

@@ -19,11 +19,12 @@ use tracing::Instrument;
 use crate::{
     client::Client,
     error::{Error, Result, TimeoutScope},
-    generated::{RESPONSE_LIMIT, into_error, is_too_large},
     operation::Operation,
     rate_limit::{Hold, IN_FLIGHT_POLL},
-    retry::{RetryConfig, is_transient_status, requested_wait},
+    retry::{RetryConfig, is_transient_status},
     text::Redactor,
+    wire::headers::requested_wait,
+    wire::{RESPONSE_LIMIT, into_error, is_too_large},
 };
 
 type GeneratedError = progenitor_client::Error<ByteStream>;

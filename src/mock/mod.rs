@@ -65,20 +65,20 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::a
 use crate::{
     client::{Client, ClientBuilder},
     clock::ManualClock,
-    generated::SPEC_PERMISSIONS,
     model::KeyType,
     permissions::Permissions,
+    wire::SPEC_PERMISSIONS,
 };
 
 mod faults;
 mod handlers;
+mod json;
 mod state;
-mod wire;
 
 pub use faults::{Fault, RecordedRequest};
 use handlers::Responder;
+use json::{Reply, Source, pointer_segment};
 use state::State;
-use wire::{Reply, Source, pointer_segment};
 
 /// The media type of every JSON:API body.
 pub(crate) const JSON_API: &str = "application/vnd.api+json";

@@ -8,10 +8,16 @@ use futures::StreamExt;
 use progenitor_client::{ByteStream, ClientHooks, OperationInfo, ResponseValue};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 
-use crate::{
-    error::{ApiError, Error},
-    operation::Operation,
-};
+use crate::{error::Error, operation::Operation};
+
+pub(crate) mod errors;
+pub(crate) mod headers;
+pub(crate) mod keys;
+mod permissions;
+mod teams;
+
+pub(crate) use permissions::WirePermissions;
+pub(crate) use teams::{auth_from_wire, environment_from_wire};
 
 #[allow(missing_docs, unused_imports, dead_code, clippy::all, clippy::pedantic)]
 mod inner {
@@ -144,5 +150,48 @@ pub(crate) async fn into_error(
             break;
         }
     }
-    ApiError::from_response(operation, status, &headers, &body, redactor).into()
+    errors::api_error(operation, status, &headers, &body, redactor).into()
+}
+
+/// Request building and response decoding without I/O, for the benchmarks. Not part of
+/// the API: it may change at any time.
+#[doc(hidden)]
+pub mod bench_support {
+    use super::{
+        keys::{create_request, created_from_wire, key_from_wire, update_request},
+        types,
+    };
+    use crate::{
+        error::{Error, Result},
+        model::{ApiKey, ApiKeyUpdate, CreatedApiKey, KeyId, NewApiKey},
+        operation::Operation,
+    };
+
+    /// What `create` does around the request: check, build and serialize the body, then
+    /// decode and convert the 201's body.
+    pub fn create_cycle(new: NewApiKey, response: &[u8]) -> Result<(usize, CreatedApiKey)> {
+        new.validate()?;
+        let body = serde_json::to_vec(&create_request(new)?).map_err(|e| Error::decode(Operation::CreateApiKey, &e))?;
+        let decoded: types::ApiKeyCreateResponse =
+            serde_json::from_slice(response).map_err(|e| Error::decode(Operation::CreateApiKey, &e))?;
+        Ok((body.len(), created_from_wire(decoded.data)))
+    }
+
+    /// What listing does with one page's body: decode it and convert every key.
+    pub fn decode_list_page(body: &[u8]) -> Result<Vec<ApiKey>> {
+        let page: types::ApiKeyListResponse =
+            serde_json::from_slice(body).map_err(|e| Error::decode(Operation::ListApiKeys, &e))?;
+        Ok(page.data.into_iter().map(key_from_wire).collect())
+    }
+
+    /// What `update` does around the request.
+    pub fn update_cycle(id: &str, update: ApiKeyUpdate, response: &[u8]) -> Result<(usize, ApiKey)> {
+        let id = KeyId::parse(id)?;
+        update.validate(&id)?;
+        let body = serde_json::to_vec(&update_request(&id, update)?)
+            .map_err(|e| Error::decode(Operation::UpdateApiKey, &e))?;
+        let decoded: types::ApiKeyResponse =
+            serde_json::from_slice(response).map_err(|e| Error::decode(Operation::UpdateApiKey, &e))?;
+        Ok((body.len(), key_from_wire(decoded.data)))
+    }
 }

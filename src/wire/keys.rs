@@ -1,0 +1,112 @@
+//! API keys between the generated types and the crate's: answers into [`ApiKey`] and
+//! [`CreatedApiKey`] (the secret wrapped here, at the boundary), and the create and update
+//! request bodies.
+
+use secrecy::SecretString;
+
+use super::{
+    WirePermissions,
+    permissions::{permissions_from_wire, permissions_to_wire},
+    types,
+};
+use crate::{
+    error::{Error, Result},
+    model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey},
+};
+
+/// The wire's key type for a create or a filter: `ingest` or `configuration` only.
+pub(crate) fn known_key_type(key_type: &KeyType) -> Result<types::KnownKeyType> {
+    match key_type {
+        KeyType::Ingest => Ok(types::KnownKeyType::Ingest),
+        KeyType::Configuration => Ok(types::KnownKeyType::Configuration),
+        KeyType::Other(_) => Err(Error::invalid("key_type", "must be `ingest` or `configuration`")),
+    }
+}
+
+pub(crate) fn key_from_wire(obj: types::ApiKeyObject) -> ApiKey {
+    let types::ApiKeyObject { attributes: a, id, relationships, .. } = obj;
+    key_from_parts(id, a.name, &a.key_type, a.disabled, a.permissions, a.timestamps, relationships)
+}
+
+pub(crate) fn created_from_wire(obj: types::CreatedApiKeyObject) -> CreatedApiKey {
+    let types::CreatedApiKeyObject { attributes: a, id, relationships, .. } = obj;
+    let key = key_from_parts(id, a.name, &a.key_type, a.disabled, a.permissions, a.timestamps, Some(relationships));
+    CreatedApiKey::new(key, SecretString::from(a.secret))
+}
+
+/// The members the key object and the created-key object share.
+pub(crate) fn key_from_parts(
+    id: String,
+    name: String,
+    key_type: &str,
+    disabled: bool,
+    permissions: WirePermissions,
+    timestamps: types::Timestamps,
+    relationships: Option<types::ApiKeyRelationships>,
+) -> ApiKey {
+    let (environment_id, creator_id, editor_id) = relationships_from_wire(relationships);
+    ApiKey {
+        id: KeyId::from_wire(id),
+        name,
+        key_type: KeyType::from_wire(key_type),
+        disabled,
+        permissions: permissions_from_wire(permissions),
+        environment_id,
+        creator_id,
+        editor_id,
+        created: timestamps.created,
+        updated: timestamps.updated,
+    }
+}
+
+pub(crate) fn relationships_from_wire(
+    relationships: Option<types::ApiKeyRelationships>,
+) -> (Option<EnvironmentId>, Option<String>, Option<String>) {
+    let Some(r) = relationships else {
+        return (None, None, None);
+    };
+    let user = |rel: Option<types::UserRelationship>| rel.and_then(|r| r.data).map(|d| d.id);
+    (Some(EnvironmentId::from_wire(r.environment.data.id)), user(r.creator), user(r.editor))
+}
+
+pub(crate) fn wire_name_error(field: &'static str, e: impl std::fmt::Display) -> Error {
+    Error::invalid(field, e.to_string())
+}
+
+/// The create body: only granted permissions are sent (an empty object when none), as
+/// Honeycomb's own Go client does; the server defaults the rest to `false`.
+pub(crate) fn create_request(new: NewApiKey) -> Result<types::ApiKeyCreateRequest> {
+    let key_type = known_key_type(&new.key_type)?;
+    Ok(types::ApiKeyCreateRequest {
+        data: types::ApiKeyCreateRequestData {
+            type_: types::ApiKeyCreateRequestDataType::ApiKeys,
+            attributes: types::NewApiKeyAttributes {
+                name: new.name.try_into().map_err(|e| wire_name_error("name", e))?,
+                key_type,
+                disabled: new.disabled,
+                permissions: Some(permissions_to_wire(new.permissions.to_wire().filter(|(_, granted)| *granted))),
+            },
+            relationships: types::ApiKeyCreateRequestDataRelationships {
+                environment: types::EnvironmentRelationship {
+                    data: types::EnvironmentIdentifier { id: new.environment, type_: "environments".to_string() },
+                },
+            },
+        },
+    })
+}
+
+pub(crate) fn update_request(id: &KeyId, update: ApiKeyUpdate) -> Result<types::ApiKeyUpdateRequest> {
+    let name = match update.name {
+        Some(name) => Some(name.try_into().map_err(|e| wire_name_error("name", e))?),
+        None => None,
+    };
+    let permissions = (!update.permissions.is_empty())
+        .then(|| permissions_to_wire(update.permissions.iter().map(|(k, v)| (k.as_str(), *v))));
+    Ok(types::ApiKeyUpdateRequest {
+        data: types::ApiKeyUpdateRequestData {
+            id: id.as_str().to_string(),
+            type_: types::ApiKeyUpdateRequestDataType::ApiKeys,
+            attributes: types::ApiKeyUpdateAttributes { name, disabled: update.disabled, permissions },
+        },
+    })
+}
