@@ -5,7 +5,7 @@
 //!
 //! 1. `application/vnd.api+json` request and success bodies are renamed to
 //!    `application/json` (progenitor only types JSON). The real media type is put back on
-//!    the wire by the crate's `ClientHooks::pre` (src/generated.rs).
+//!    the wire by the crate's `ClientHooks::pre` (src/wire/mod.rs).
 //! 2. Response `$ref`s are inlined, and every error response (status >= 300) is given an
 //!    untyped `application/octet-stream` body, so one operation has one error type and
 //!    the crate reads every error format itself (JSON:API, problem+json, legacy, HTML).
