@@ -35,6 +35,8 @@ use crate::{
     error::{Error, Result},
     model::{ApiKey, ApiKeyUpdate, CreatedApiKey, KeyType, NewApiKey},
     pagination::Page,
+    retry::RetryConfig,
+    workflows::{AuditOptions, AuditReport, ProvisionOptions, ProvisionReport, RotateOptions, Rotation},
 };
 
 /// The runtime the blocking client drives its calls on. Shut down without blocking when
@@ -151,6 +153,12 @@ impl Client {
         self.driver.call(self.inner.resolve_team())
     }
 
+    /// What Honeycomb last said about `operation`'s rate limit: see
+    /// [`crate::Client::rate_limit_status`].
+    pub fn rate_limit_status(&self, operation: crate::Operation) -> Option<crate::RateLimitStatus> {
+        self.inner.rate_limit_status(operation)
+    }
+
     /// The team's API keys.
     pub fn api_keys(&self) -> ApiKeys {
         ApiKeys { inner: self.inner.api_keys(), driver: self.driver.clone() }
@@ -209,6 +217,27 @@ impl ApiKeys {
     pub fn delete(&self, id: impl AsRef<str>) -> Result<()> {
         self.driver.call(self.inner.delete(id))
     }
+
+    /// Rotates a key: see [`crate::ApiKeys::rotate`]. The options' callbacks run on the
+    /// client's runtime thread; `on_created` is still called before the next request.
+    pub fn rotate(&self, id: impl AsRef<str>, options: RotateOptions) -> Result<Rotation> {
+        self.driver.call(self.inner.rotate(id, options))
+    }
+
+    /// One key per service: see [`crate::ApiKeys::provision`].
+    pub fn provision<S: AsRef<str>>(
+        &self,
+        environment: &str,
+        services: &[S],
+        options: ProvisionOptions,
+    ) -> Result<ProvisionReport> {
+        self.driver.call(self.inner.provision(environment, services, options))
+    }
+
+    /// Audits the team's keys: see [`crate::ApiKeys::audit`].
+    pub fn audit(&self, options: AuditOptions) -> Result<AuditReport> {
+        self.driver.call(self.inner.audit(options))
+    }
 }
 
 /// The methods both blocking listings share: the async listing's paging setters, and
@@ -228,6 +257,11 @@ macro_rules! blocking_list_methods {
         /// Start at the page after `cursor`.
         pub fn after(self, cursor: impl Into<String>) -> Self {
             $list { inner: self.inner.after(cursor), driver: self.driver }
+        }
+
+        /// The most pages before the listing ends with an error if there are more.
+        pub fn page_limit(self, pages: usize) -> Self {
+            $list { inner: self.inner.page_limit(pages), driver: self.driver }
         }
 
         /// The items, one at a time; pages are fetched as the iterator advances.
@@ -275,6 +309,11 @@ impl Environments {
     /// The same calls for another team.
     pub fn for_team(self, slug: impl Into<String>) -> Self {
         Environments { inner: self.inner.for_team(slug), driver: self.driver }
+    }
+
+    /// The same calls with another retry policy.
+    pub fn retry(self, retry: RetryConfig) -> Self {
+        Environments { inner: self.inner.retry(retry), driver: self.driver }
     }
 
     /// Lists environments.

@@ -165,3 +165,31 @@ fn the_blocking_client_is_send_sync_and_clone() {
         assert_eq!(h.join().unwrap().unwrap(), 0);
     }
 }
+
+#[test]
+fn the_workflows_work_blocking_and_hand_secrets_over_first() {
+    let (fake, client) = fake_and_client();
+    let keys = client.api_keys();
+    let report =
+        keys.provision("Production", &["checkout", "search"], honeycomb_api_keys::ProvisionOptions::new()).unwrap();
+    assert!(report.is_complete() && report.created().count() == 2);
+    let (_, checkout) = report.created().next().unwrap();
+    let stored = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let stored_ = stored.clone();
+    let options = honeycomb_api_keys::RotateOptions::new().on_created(move |created| {
+        *stored_.lock().unwrap() = Some(created.id().clone());
+        Ok(())
+    });
+    let rotation = keys.rotate(checkout.id(), options).unwrap();
+    assert!(rotation.is_complete() && fake.key(checkout.id().as_str()).unwrap().disabled);
+    assert_eq!(stored.lock().unwrap().as_ref(), Some(rotation.new_key.id()));
+    let audit = keys.audit(honeycomb_api_keys::AuditOptions::new()).unwrap();
+    assert_eq!(audit.total_keys, 3);
+    assert_eq!(audit.disabled, 1);
+    assert_eq!(
+        client.environments().retry(honeycomb_api_keys::RetryConfig::disabled()).list().collect().unwrap().len(),
+        2
+    );
+    let op = Operation::ListApiKeys;
+    assert_eq!(client.rate_limit_status(op), client.as_async().rate_limit_status(op));
+}
