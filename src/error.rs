@@ -24,6 +24,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// An argument was rejected before any request was sent.
     #[error("invalid `{field}`: {reason}")]
+    #[non_exhaustive]
     InvalidArgument {
         /// The argument or field to fix (`id`, `name`, `page_size`, …).
         field: &'static str,
@@ -34,6 +35,7 @@ pub enum Error {
     /// The client could not be configured (missing or malformed settings or environment
     /// variables). No request was sent.
     #[error("configuration error: {message}")]
+    #[non_exhaustive]
     Config {
         /// What is missing or malformed, naming the setting or variable to fix.
         message: String,
@@ -45,6 +47,7 @@ pub enum Error {
 
     /// The request could not be sent or its response could not be received.
     #[error("{}", transport_summary(source))]
+    #[non_exhaustive]
     Transport {
         /// The underlying HTTP error (holds no credential).
         #[source]
@@ -53,6 +56,7 @@ pub enum Error {
 
     /// A request, or the whole call with its retries, took longer than allowed.
     #[error("the `{operation}` call timed out ({scope}); raise {} if Honeycomb is slow to answer", scope.setting())]
+    #[non_exhaustive]
     Timeout {
         /// The operation that timed out.
         operation: Operation,
@@ -70,6 +74,7 @@ pub enum Error {
         "the outcome of `{operation}` is unknown: {source}. It was not retried, to avoid a duplicate; {}",
         outcome_advice(*operation, subject.as_deref())
     )]
+    #[non_exhaustive]
     OutcomeUnknown {
         /// The operation.
         operation: Operation,
@@ -86,6 +91,7 @@ pub enum Error {
         "Honeycomb created the key{} but its answer could not be read ({reason}), so its secret is lost; delete that key and create it again",
         key_id.as_deref().map(|id| format!(" {id}")).unwrap_or_default()
     )]
+    #[non_exhaustive]
     CreatedKeyUnreadable {
         /// The new key's id, if the answer showed it.
         key_id: Option<String>,
@@ -96,6 +102,7 @@ pub enum Error {
     /// An answer was larger than the client reads (8 MiB; Honeycomb's pages are a few
     /// kilobytes): it was not buffered.
     #[error("Honeycomb's `{operation}` answer is larger than {limit} bytes; it was not read")]
+    #[non_exhaustive]
     ResponseTooLarge {
         /// The operation.
         operation: Operation,
@@ -110,6 +117,7 @@ pub enum Error {
     /// only a 429's wait is capped by
     /// [`RetryConfig::max_rate_limit_wait`](crate::RetryConfig::max_rate_limit_wait).
     #[error("`{operation}` is rate limited for another {} s; try again later", retry_after.as_secs_f64().ceil())]
+    #[non_exhaustive]
     RateLimited {
         /// The operation.
         operation: Operation,
@@ -122,6 +130,7 @@ pub enum Error {
     #[error(
         "could not decode Honeycomb's `{operation}` response: {category} error at line {line}, column {column} (the response does not match spec/api-keys.yaml)"
     )]
+    #[non_exhaustive]
     Decode {
         /// The operation whose response failed to decode.
         operation: Operation,
@@ -138,6 +147,7 @@ pub enum Error {
     /// stopped instead of running forever; the items it yielded before are real, but the
     /// listing is incomplete.
     #[error("pagination stopped after {pages} pages: {fault}")]
+    #[non_exhaustive]
     PaginationLoop {
         /// Pages fetched before the listing stopped.
         pages: usize,
@@ -151,6 +161,7 @@ pub enum Error {
     #[error(
         "`{operation}` asked for {requested} but Honeycomb answered with {answered}; nothing was done with that answer"
     )]
+    #[non_exhaustive]
     IdMismatch {
         /// The operation.
         operation: Operation,
@@ -163,6 +174,7 @@ pub enum Error {
     /// `links.next` pointed somewhere the client will not send credentials to (another
     /// origin or another path), or could not be followed.
     #[error("refused to follow the next-page link: {reason}")]
+    #[non_exhaustive]
     UnsafeNextLink {
         /// Why the link was refused.
         reason: String,
@@ -171,6 +183,7 @@ pub enum Error {
     /// A workflow's [`WriteGate`](crate::workflows::WriteGate) held back a write, so
     /// the workflow stopped before it; nothing was sent for it.
     #[error("`{operation}` was not sent: the workflow was stopped before it")]
+    #[non_exhaustive]
     Cancelled {
         /// The operation held back.
         operation: Operation,

@@ -148,7 +148,10 @@ async fn a_cursor_cycle_is_caught_too() {
     .await;
     let err = client(&server).api_keys().list().collect().await.unwrap_err();
     assert!(
-        matches!(err, Error::PaginationLoop { pages: 3, fault: honeycomb_api_keys::PaginationFault::RepeatedCursor }),
+        matches!(
+            err,
+            Error::PaginationLoop { pages: 3, fault: honeycomb_api_keys::PaginationFault::RepeatedCursor, .. }
+        ),
         "{err}"
     );
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
@@ -250,7 +253,11 @@ async fn endless_empty_pages_end_with_an_error() {
     assert!(
         matches!(
             err,
-            Error::PaginationLoop { pages: 3, fault: honeycomb_api_keys::PaginationFault::EmptyPages { empty: 3 } }
+            Error::PaginationLoop {
+                pages: 3,
+                fault: honeycomb_api_keys::PaginationFault::EmptyPages { empty: 3, .. },
+                ..
+            }
         ),
         "{err}"
     );

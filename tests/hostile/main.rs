@@ -203,7 +203,7 @@ fn endless(shape: Endless, keys: bool) -> Hostile {
 
 fn assert_typed_end(result: Result<(), Error>, shape: Endless, server: &Hostile, started: Instant) {
     match result {
-        Err(Error::PaginationLoop { fault, pages }) => {
+        Err(Error::PaginationLoop { fault, pages, .. }) => {
             match (&fault, shape.fault()) {
                 // The repeated item is the first one of the page that came again.
                 (PaginationFault::RepeatedItem { id }, PaginationFault::RepeatedItem { .. }) => {
@@ -255,7 +255,7 @@ async fn fresh_items_under_fresh_cursors_end_at_the_page_limit() {
     assert_eq!(keys.iter().filter(|k| k.is_ok()).count(), 40, "the pages before the limit are yielded");
     assert!(matches!(
         keys.last(),
-        Some(Err(Error::PaginationLoop { pages: 40, fault: PaginationFault::PageLimit { limit: 40 } }))
+        Some(Err(Error::PaginationLoop { pages: 40, fault: PaginationFault::PageLimit { limit: 40 }, .. }))
     ));
     assert_eq!(server.requests().len(), 40);
     assert!(started.elapsed() < Duration::from_secs(10));

@@ -94,7 +94,7 @@ fn client(global: &Global) -> Result<Client, Failure> {
         builder = builder.page_limit(pages);
     }
     builder.build().map_err(|e| match e {
-        Error::Config { message } => Failure::Runtime(message),
+        Error::Config { message, .. } => Failure::Runtime(message),
         other => other.into(),
     })
 }

@@ -4,7 +4,7 @@ use std::io::{BufRead, Write};
 
 use futures::TryStreamExt;
 use honeycomb_api_keys::{
-    ApiKey, ApiKeyUpdate, Error, KeyId, KeyType, NewApiKey, Permissions, model::check_name, workflows::WriteGate,
+    ApiKey, ApiKeyUpdate, KeyId, KeyType, NewApiKey, Permissions, model::check_name, workflows::WriteGate,
 };
 
 use crate::{
@@ -82,7 +82,7 @@ pub(crate) async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), Failure> {
     .disabled(args.disabled);
     let name = new.name().to_string();
     if !ctx.session.before_create(&name) {
-        return Err(Error::Cancelled { operation: honeycomb_api_keys::Operation::CreateApiKey }.into());
+        return Err(Failure::Runtime("interrupted before the create was sent; nothing was created".into()));
     }
     let written = ctx.client.api_keys().create(new).await.map(|created| {
         warn_secret_once();
