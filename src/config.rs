@@ -6,18 +6,9 @@ use reqwest::Url;
 
 use crate::error::{Error, Result};
 
-/// Management key id (Honeycomb's Go client and Terraform provider).
-pub const ENV_KEY_ID: &str = "HONEYCOMB_KEY_ID";
-/// Management key secret (Honeycomb's Go client and Terraform provider).
-pub const ENV_KEY_SECRET: &str = "HONEYCOMB_KEY_SECRET";
-/// Management key id, as Honeycomb's Python client names it.
-pub const ENV_MANAGEMENT_KEY: &str = "HONEYCOMB_MANAGEMENT_KEY";
-/// Management key secret, as Honeycomb's Python client names it.
-pub const ENV_MANAGEMENT_SECRET: &str = "HONEYCOMB_MANAGEMENT_SECRET";
-/// API endpoint, such as `https://api.eu1.honeycomb.io`.
-pub const ENV_API_ENDPOINT: &str = "HONEYCOMB_API_ENDPOINT";
-/// Team slug; when unset, the team is detected through `/2/auth`.
-pub const ENV_TEAM: &str = "HONEYCOMB_TEAM";
+pub use crate::names::{
+    ENV_API_ENDPOINT, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ENV_TEAM,
+};
 
 /// Default time allowed to open a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -201,7 +201,7 @@ pub enum Error {
     /// be detected.
     #[error(
         "could not detect the team: Honeycomb's /2/auth answer names no team; set it with `ClientBuilder::team` or the {} environment variable",
-        crate::config::ENV_TEAM
+        crate::names::ENV_TEAM
     )]
     TeamNotFound,
 }
@@ -542,13 +542,13 @@ impl ApiError {
     }
 
     fn hint(&self) -> Option<String> {
-        use crate::{config, rate_limit};
+        use crate::names;
         let text = match self.status.as_u16() {
             401 => {
                 return Some(format!(
                     "check the management key id and secret (given to ClientBuilder::management_key, or in {} / {}) and that the key is enabled",
-                    config::ENV_KEY_ID,
-                    config::ENV_KEY_SECRET
+                    names::ENV_KEY_ID,
+                    names::ENV_KEY_SECRET
                 ));
             }
             403 => {
@@ -568,7 +568,7 @@ impl ApiError {
             429 => {
                 return Some(format!(
                     "the per-operation rate limit ({} requests a minute by default) was hit; wait and try again",
-                    rate_limit::DEFAULT_QUOTA
+                    names::DEFAULT_QUOTA
                 ));
             }
             500..=599 => "Honeycomb failed to answer; try again later",

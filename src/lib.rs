@@ -18,6 +18,7 @@ pub mod error;
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 pub mod model;
+mod names;
 mod operation;
 pub mod pagination;
 pub mod permissions;

@@ -22,8 +22,7 @@ use crate::{clock::Clock, operation::Operation, wire::headers::status_from_heade
 /// any retry cap or deadline, and stay far from `Duration` overflow.
 pub const MAX_WINDOW: Duration = Duration::from_secs(86_400);
 
-/// Honeycomb's documented default: 100 requests a minute per operation.
-pub const DEFAULT_QUOTA: u32 = 100;
+pub use crate::names::DEFAULT_QUOTA;
 /// The window of the default quota.
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
 
