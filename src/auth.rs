@@ -1,11 +1,13 @@
-//! `GET /2/auth`: who the management key is, and which team it belongs to.
+//! `GET /2/auth`: who the management key is, and which team it belongs to; the team a
+//! call uses (given, or detected here once per client).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
     client::Client,
-    error::Result,
+    error::{Error, Result},
+    model::{Segment, check_path_segment},
     operation::Operation,
     transport::{CallOptions, call},
     wire::auth_from_wire,
@@ -53,6 +55,30 @@ pub struct Team {
 }
 
 impl Client {
+    /// The team slug calls use: the one configured, or the one `/2/auth` names (asked
+    /// once per client and its clones; concurrent first calls share one request; a failure
+    /// is not remembered, so the next call asks again).
+    pub async fn resolve_team(&self) -> Result<String> {
+        self.team_for(None).await
+    }
+
+    /// The team for a call: `override_` if given (checked), else the client's team.
+    pub(crate) async fn team_for(&self, override_: Option<&str>) -> Result<String> {
+        if let Some(team) = override_.or(self.configured_team()) {
+            check_path_segment("team", team, Segment::Slug)?;
+            return Ok(team.to_string());
+        }
+        let detected = self
+            .detected_team()
+            .get_or_try_init(|| async {
+                let slug = self.auth().await?.team.slug;
+                check_path_segment("team", &slug, Segment::Slug)?;
+                Ok::<_, Error>(slug)
+            })
+            .await?;
+        Ok(detected.clone())
+    }
+
     /// Describes the management key in use and its team (`GET /2/auth`).
     ///
     /// ```no_run

@@ -102,29 +102,14 @@ impl Client {
         &self.inner.key_id
     }
 
-    /// The team slug calls use: the one configured, or the one `/2/auth` names (asked
-    /// once per client and its clones; concurrent first calls share one request; a failure
-    /// is not remembered, so the next call asks again).
-    pub async fn resolve_team(&self) -> Result<String> {
-        self.team_for(None).await
+    /// The team given to the builder (or `HONEYCOMB_TEAM`), if any.
+    pub(crate) fn configured_team(&self) -> Option<&str> {
+        self.inner.team.as_deref()
     }
 
-    /// The team for a call: `override_` if given (checked), else the client's team.
-    pub(crate) async fn team_for(&self, override_: Option<&str>) -> Result<String> {
-        if let Some(team) = override_.or(self.inner.team.as_deref()) {
-            check_path_segment("team", team, Segment::Slug)?;
-            return Ok(team.to_string());
-        }
-        let detected = self
-            .inner
-            .detected_team
-            .get_or_try_init(|| async {
-                let slug = self.auth().await?.team.slug;
-                check_path_segment("team", &slug, Segment::Slug)?;
-                Ok::<_, Error>(slug)
-            })
-            .await?;
-        Ok(detected.clone())
+    /// Where the team `/2/auth` names is kept, once asked (see `auth`).
+    pub(crate) fn detected_team(&self) -> &OnceCell<String> {
+        &self.inner.detected_team
     }
 
     /// What Honeycomb last said about `operation`'s rate limit (from the `RateLimit`
