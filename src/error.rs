@@ -51,7 +51,7 @@ pub enum Error {
     Transport {
         /// The underlying HTTP error (holds no credential).
         #[source]
-        source: reqwest::Error,
+        source: HttpError,
     },
 
     /// A request, or the whole call with its retries, took longer than allowed.
@@ -64,7 +64,7 @@ pub enum Error {
         scope: TimeoutScope,
         /// The underlying HTTP error, for an attempt timeout.
         #[source]
-        source: Option<reqwest::Error>,
+        source: Option<HttpError>,
     },
 
     /// The request was sent, but whether Honeycomb carried it out is unknown (the answer
@@ -301,7 +301,42 @@ fn outcome_advice(operation: Operation, subject: Option<&str>) -> String {
     }
 }
 
-fn transport_summary(source: &reqwest::Error) -> String {
+/// An error of the HTTP stack, wrapped so that its type is not part of this crate's API
+/// (an upgrade of the HTTP stack is then not a breaking change of ours). It holds no
+/// credential, and its URL has no query.
+#[derive(Debug)]
+pub struct HttpError(reqwest::Error);
+
+impl HttpError {
+    /// Whether the connection could not be opened (the request was not sent).
+    pub fn is_connect(&self) -> bool {
+        self.0.is_connect()
+    }
+
+    /// Whether it timed out.
+    pub fn is_timeout(&self) -> bool {
+        self.0.is_timeout()
+    }
+
+    /// Whether the response's body broke off or could not be read.
+    pub fn is_body(&self) -> bool {
+        self.0.is_body() || self.0.is_decode()
+    }
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for HttpError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+fn transport_summary(HttpError(source): &HttpError) -> String {
     let what = if source.is_connect() {
         "could not connect to Honeycomb (check the endpoint and the network)"
     } else if source.is_body() || source.is_decode() {
@@ -346,9 +381,9 @@ impl Error {
         };
         // A connect timeout is a connection failure (reqwest flags it as both).
         if source.is_timeout() && !source.is_connect() {
-            Error::Timeout { operation, scope: TimeoutScope::Attempt, source: Some(source) }
+            Error::Timeout { operation, scope: TimeoutScope::Attempt, source: Some(HttpError(source)) }
         } else {
-            Error::Transport { source }
+            Error::Transport { source: HttpError(source) }
         }
     }
 

@@ -37,7 +37,7 @@ pub use client::{Client, ClientBuilder};
 pub use config::Region;
 pub use credentials::ManagementKey;
 pub use environments::{Environment, Environments, ListEnvironments};
-pub use error::{ApiError, Error, ErrorDetail, ErrorSource, PaginationFault, Result, TimeoutScope};
+pub use error::{ApiError, Error, ErrorDetail, ErrorSource, HttpError, PaginationFault, Result, TimeoutScope};
 pub use model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey};
 pub use operation::Operation;
 pub use pagination::Page;
