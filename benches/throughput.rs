@@ -13,7 +13,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use futures::TryStreamExt;
 use honeycomb_api_keys::{ApiKeyUpdate, Client, NewApiKey, Permission, Permissions, bench_support};
 use serde::Deserialize;
 use support::{KEY_ID, KEY_SECRET, PAGE, TEAM};

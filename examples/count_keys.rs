@@ -8,7 +8,6 @@
 //! `cargo run --features mock --example serve_fake -- 10000`, then use the variables it
 //! prints.
 
-use futures::TryStreamExt;
 use honeycomb_api_keys::{Client, Error};
 
 #[tokio::main(flavor = "current_thread")]

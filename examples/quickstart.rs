@@ -16,7 +16,6 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use futures::TryStreamExt;
 use honeycomb_api_keys::{
     ApiKey, ApiKeyUpdate, Client, Error, ExposeSecret, KeyType, NewApiKey, Permission, Permissions, config,
     mock::MockHoneycomb,

@@ -4,15 +4,13 @@
 //! detected once through `/2/auth`), calls the generated client, and has `wire` convert
 //! the answer into the crate's [`model`](crate::model) types.
 
-use futures::stream::BoxStream;
-
 use crate::{
     client::Client,
     environments::Environments,
     error::{Error, Result},
     model::{ApiKey, ApiKeyUpdate, CreatedApiKey, KeyId, KeyType, NewApiKey},
     operation::Operation,
-    pagination::{self, ListOptions, Page, RawPage},
+    pagination::{self, ListOptions, Pages, RawPage},
     retry::RetryConfig,
     transport::{CallOptions, call, call_delete},
     wire::keys::{create_request, created_from_wire, key_from_wire, known_key_type, update_request},
@@ -29,7 +27,6 @@ impl Client {
 ///
 /// ```no_run
 /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
-/// use futures::TryStreamExt;
 /// use honeycomb_api_keys::{ApiKeyUpdate, KeyType, NewApiKey, Permissions};
 ///
 /// let keys = client.api_keys();
@@ -183,7 +180,7 @@ impl ListApiKeys {
     pagination::list_builder_methods!(ApiKey);
 
     /// The pages, as Honeycomb returns them.
-    pub fn pages(self) -> BoxStream<'static, Result<Page<ApiKey>>> {
+    pub fn pages(self) -> Pages<ApiKey> {
         let filter = match self.key_type.as_ref().map(known_key_type).transpose() {
             Ok(filter) => filter,
             Err(e) => return pagination::failed(e),

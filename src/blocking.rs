@@ -352,8 +352,8 @@ pub struct Iter<T> {
 }
 
 impl<T> Iter<T> {
-    fn new(stream: BoxStream<'static, Result<T>>, driver: Driver) -> Self {
-        Iter { stream: Some(stream), driver }
+    fn new(stream: impl futures::Stream<Item = Result<T>> + Send + 'static, driver: Driver) -> Self {
+        Iter { stream: Some(stream.boxed()), driver }
     }
 }
 

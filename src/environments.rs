@@ -1,6 +1,5 @@
 //! The team's environments (read only): to find the environment id a key is created in.
 
-use futures::{TryStreamExt, stream::BoxStream};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -8,7 +7,7 @@ use crate::{
     error::{Error, Result},
     model::EnvironmentId,
     operation::Operation,
-    pagination::{self, ListOptions, Page, RawPage},
+    pagination::{self, ListOptions, Pages, RawPage},
     retry::RetryConfig,
     transport::{CallOptions, call},
     wire::environment_from_wire,
@@ -147,7 +146,7 @@ impl ListEnvironments {
     pagination::list_builder_methods!(Environment);
 
     /// The pages, as Honeycomb returns them.
-    pub fn pages(self) -> BoxStream<'static, Result<Page<Environment>>> {
+    pub fn pages(self) -> Pages<Environment> {
         let Environments { client, team, retry } = self.environments;
         pagination::team_list(
             client,

@@ -40,7 +40,7 @@ pub use environments::{Environment, Environments, ListEnvironments};
 pub use error::{ApiError, Error, ErrorDetail, ErrorSource, HttpError, PaginationFault, Result, TimeoutScope};
 pub use model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey};
 pub use operation::Operation;
-pub use pagination::Page;
+pub use pagination::{Items, Page, Pages};
 pub use permissions::{Permission, Permissions, PermissionsBuilder};
 pub use rate_limit::{RateLimitConfig, RateLimitStatus};
 pub use retry::RetryConfig;

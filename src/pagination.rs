@@ -104,8 +104,8 @@ macro_rules! list_builder_methods {
         }
 
         /// The items, one at a time, fetching each page as the stream reaches it.
-        pub fn items(self) -> futures::stream::BoxStream<'static, crate::Result<$item>> {
-            crate::pagination::items(self.pages())
+        pub fn items(self) -> crate::pagination::Items<$item> {
+            self.pages().items()
         }
 
         /// Every item, in one `Vec`.
@@ -115,6 +115,83 @@ macro_rules! list_builder_methods {
     };
 }
 pub(crate) use list_builder_methods;
+
+/// The pages of a listing, fetched one at a time as the stream is polled. A
+/// [`Stream`](futures::Stream); [`try_next`](Self::try_next) reads it without importing
+/// anything.
+///
+/// ```no_run
+/// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+/// let mut pages = client.api_keys().list().pages();
+/// while let Some(page) = pages.try_next().await? {
+///     println!("{} keys, next cursor {:?}", page.items.len(), page.next_cursor);
+/// }
+/// # Ok(()) }
+/// ```
+#[must_use = "a listing does nothing until it is polled"]
+pub struct Pages<T>(BoxStream<'static, Result<Page<T>>>);
+
+/// The items of a listing, one at a time, fetching each page as the stream reaches it. A
+/// [`Stream`](futures::Stream); [`try_next`](Self::try_next) reads it without importing
+/// anything.
+///
+/// ```no_run
+/// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+/// let mut keys = client.api_keys().list().items();
+/// while let Some(key) = keys.try_next().await? {
+///     println!("{} {}", key.id, key.name);
+/// }
+/// # Ok(()) }
+/// ```
+#[must_use = "a listing does nothing until it is polled"]
+pub struct Items<T>(BoxStream<'static, Result<T>>);
+
+macro_rules! listing_stream {
+    ($name:ident, $item:ty) => {
+        impl<T> $name<T> {
+            /// The next element, or `None` at the end of the listing.
+            ///
+            /// # Errors
+            ///
+            /// The error that ended the listing: what Honeycomb answered, a transport
+            /// failure, or [`Error::PaginationLoop`] and [`Error::UnsafeNextLink`] for a
+            /// server whose pages do not lead to an end; after an error the stream ends.
+            pub async fn try_next(&mut self) -> Result<Option<$item>> {
+                TryStreamExt::try_next(&mut self.0).await
+            }
+        }
+
+        impl<T> futures::Stream for $name<T> {
+            type Item = Result<$item>;
+
+            fn poll_next(
+                mut self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<Option<Self::Item>> {
+                self.0.poll_next_unpin(cx)
+            }
+        }
+
+        impl<T> std::fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(stringify!($name))
+            }
+        }
+    };
+}
+listing_stream!(Pages, Page<T>);
+listing_stream!(Items, T);
+
+impl<T: Send + 'static> Pages<T> {
+    pub(crate) fn new(stream: BoxStream<'static, Result<Page<T>>>) -> Self {
+        Pages(stream)
+    }
+
+    /// The items of these pages, one by one.
+    pub(crate) fn items(self) -> Items<T> {
+        Items(self.0.map_ok(|page| stream::iter(page.items.into_iter().map(Ok))).try_flatten().boxed())
+    }
+}
 
 /// A page as an operation fetched it: items plus the raw `links.next`.
 pub(crate) struct RawPage<T> {
@@ -297,7 +374,7 @@ pub(crate) fn team_list<T, F, Fut>(
     op: Operation,
     options: ListOptions,
     fetch: F,
-) -> BoxStream<'static, Result<Page<T>>>
+) -> Pages<T>
 where
     T: Listed + Send + 'static,
     F: Fn(Client, String, Option<String>, NonZeroU32) -> Fut + Send + 'static,
@@ -317,17 +394,12 @@ where
         let fetch = move |cursor| fetch(client.clone(), team.clone(), cursor, size);
         Ok::<_, Error>(pages(guard, options.after, size, options.max_pages, page_limit, fetch))
     };
-    stream::once(start).try_flatten().boxed()
+    Pages::new(stream::once(start).try_flatten().boxed())
 }
 
-/// A stream that fails at once with `error` (bad input found before any request).
-pub(crate) fn failed<T: Send + 'static>(error: Error) -> BoxStream<'static, Result<T>> {
-    stream::once(async move { Err(error) }).boxed()
-}
-
-/// The items of a stream of pages, one by one.
-pub(crate) fn items<T: Send + 'static>(pages: BoxStream<'static, Result<Page<T>>>) -> BoxStream<'static, Result<T>> {
-    pages.map_ok(|page| stream::iter(page.items.into_iter().map(Ok))).try_flatten().boxed()
+/// A listing that fails at once with `error` (bad input found before any request).
+pub(crate) fn failed<T: Send + 'static>(error: Error) -> Pages<T> {
+    Pages::new(stream::once(async move { Err(error) }).boxed())
 }
 
 #[cfg(test)]

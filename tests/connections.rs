@@ -3,7 +3,6 @@
 #[path = "../benches/support/mod.rs"]
 mod support;
 
-use futures::TryStreamExt;
 use honeycomb_api_keys::Client;
 
 #[tokio::test]

@@ -4,7 +4,6 @@
 use std::{fmt, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
 use serde::Serialize;
 
 use super::{ProgressFn, report};

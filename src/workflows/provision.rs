@@ -9,7 +9,7 @@ use std::{
     },
 };
 
-use futures::{StreamExt, TryStreamExt, stream};
+use futures::{StreamExt, stream};
 
 use super::{ProgressFn, WriteGate, fill, may_create, report, rotate::base_name};
 use crate::{

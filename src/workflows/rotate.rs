@@ -5,7 +5,6 @@ use std::{fmt, future::Future, sync::Arc, time::Duration};
 use chrono::Utc;
 use futures::future::BoxFuture;
 
-use futures::TryStreamExt;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{CreatedFn, ProgressFn, WriteGate, fill, may_create, report};

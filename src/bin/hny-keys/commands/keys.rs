@@ -2,7 +2,6 @@
 
 use std::io::{BufRead, Write};
 
-use futures::TryStreamExt;
 use honeycomb_api_keys::{
     ApiKey, ApiKeyUpdate, KeyId, KeyType, NewApiKey, Permissions, model::check_name, workflows::WriteGate,
 };
