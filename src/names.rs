@@ -1,7 +1,9 @@
-//! The names and numbers the crate's messages quote: the environment variables it reads,
-//! and Honeycomb's default quota. A leaf module, so that the error type can quote them
-//! without importing configuration or rate-limit code; their public paths are
-//! [`config`](crate::config) and [`rate_limit`](crate::rate_limit).
+//! The names and numbers more than one layer needs: the environment variables the crate
+//! reads, Honeycomb's default quota, the default page limit. A leaf module, so that the
+//! error type can quote them and the client can default to them without importing
+//! configuration, rate-limit or listing code; their public paths are
+//! [`config`](crate::config), [`rate_limit`](crate::rate_limit) and
+//! [`pagination`](crate::pagination).
 
 /// Management key id (Honeycomb's Go client and Terraform provider).
 pub const ENV_KEY_ID: &str = "HONEYCOMB_KEY_ID";
@@ -18,3 +20,11 @@ pub const ENV_TEAM: &str = "HONEYCOMB_TEAM";
 
 /// Honeycomb's documented default: 100 requests a minute per operation.
 pub const DEFAULT_QUOTA: u32 = 100;
+
+/// How many pages a listing fetches at most unless told otherwise (a listing's
+/// [`page_limit`](crate::ListApiKeys::page_limit), or a client's
+/// [`ClientBuilder::page_limit`](crate::ClientBuilder::page_limit)): 10,000 pages of 100 is a million
+/// keys, far more than a team has. A listing that reaches it with more to go ends with
+/// [`PaginationFault::PageLimit`](crate::PaginationFault::PageLimit), so that a server handing out fresh pages forever
+/// cannot keep a listing (and its memory) growing.
+pub const DEFAULT_PAGE_LIMIT: usize = 10_000;

@@ -31,13 +31,7 @@ pub const DEFAULT_PAGE_SIZE: u32 = MAX_PAGE_SIZE;
 /// listing with [`PaginationFault::EmptyPages`].
 pub const MAX_EMPTY_PAGES: usize = 3;
 
-/// How many pages a listing fetches at most unless told otherwise (a listing's
-/// [`page_limit`](crate::ListApiKeys::page_limit), or a client's
-/// [`ClientBuilder::page_limit`](crate::ClientBuilder::page_limit)): 10,000 pages of 100 is a million
-/// keys, far more than a team has. A listing that reaches it with more to go ends with
-/// [`PaginationFault::PageLimit`], so that a server handing out fresh pages forever
-/// cannot keep a listing (and its memory) growing.
-pub const DEFAULT_PAGE_LIMIT: usize = 10_000;
+pub use crate::names::DEFAULT_PAGE_LIMIT;
 
 /// What a listing remembers of the items it yielded, to notice one coming twice.
 pub(crate) trait Listed {
