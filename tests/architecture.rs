@@ -1,6 +1,6 @@
-//! The import rules of ARCHITECTURE.md, as a test: it reads `src/` and fails on a `crate::`
-//! path (in code, not in comments) that crosses a line the design draws, naming the file,
-//! the line and the rule.
+//! The import rules of ARCHITECTURE.md, and its 500-line file limit, as tests: they read
+//! `src/` and fail on a `crate::` path (in code, not in comments) that crosses a line the
+//! design draws, naming the file, the line and the rule.
 
 use std::{fs, path::Path};
 
@@ -137,4 +137,17 @@ fn a_planted_violation_is_caught() {
     assert!(!violations("api_keys", operation).is_empty());
     let fine = "// crate::client in a comment\nuse crate::{error::Error, text::terminal_safe};\n";
     assert!(violations("model", fine).is_empty(), "{:?}", violations("model", fine));
+}
+
+#[test]
+fn no_file_of_src_is_over_500_lines() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&root, &root, &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter(|(_, _, source)| source.lines().count() > 500)
+        .map(|(_, shown, source)| format!("src/{shown}: {} lines", source.lines().count()))
+        .collect();
+    assert!(long.is_empty(), "split these by concept (one concept, one file): {long:?}");
 }

@@ -16,6 +16,7 @@
 //! more keys).
 
 mod audit;
+mod names;
 mod provision;
 mod rotate;
 

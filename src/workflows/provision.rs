@@ -11,7 +11,7 @@ use std::{
 
 use futures::{StreamExt, stream};
 
-use super::{ProgressFn, WriteGate, fill, may_create, report, rotate::base_name};
+use super::{ProgressFn, WriteGate, fill, may_create, names::base_name, report};
 use crate::{
     ApiKeys,
     error::{Error, Result},

@@ -1,0 +1,290 @@
+//! [`ClientBuilder`]: settings, the environment, and building the HTTP clients.
+
+use std::{fmt, sync::Arc, time::Duration};
+
+use reqwest::header::{AUTHORIZATION, HeaderMap};
+use secrecy::SecretString;
+use tokio::sync::OnceCell;
+
+use crate::{
+    clock::{Clock, SystemClock},
+    config::{
+        DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_ENDPOINT, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY,
+        ENV_MANAGEMENT_SECRET, ENV_TEAM, Region,
+    },
+    credentials::ManagementKey,
+    error::{Error, Result},
+    model::{Segment, check_path_segment},
+    rate_limit::{Limiter, RateLimitConfig},
+    retry::RetryConfig,
+    wire::RawClient,
+};
+
+use super::{Client, DEFAULT_OPERATION_TIMEOUT, Inner};
+
+/// Configures a [`Client`]. Explicit settings win over environment variables (read only
+/// when [`with_env`](Self::with_env) is called), which win over defaults, whatever the
+/// order of the calls.
+#[derive(Default)]
+#[must_use]
+pub struct ClientBuilder {
+    key: Option<(String, SecretString)>,
+    region: Option<Region>,
+    team: Option<String>,
+    user_agent: Option<String>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    operation_timeout: Option<Duration>,
+    retry: Option<RetryConfig>,
+    rate_limit: Option<RateLimitConfig>,
+    clock: Option<Arc<dyn Clock>>,
+    page_limit: Option<usize>,
+    use_env: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("key_id", &self.key.as_ref().map(|(id, _)| id))
+            .field("region", &self.region)
+            .field("team", &self.team)
+            .field("user_agent", &self.user_agent)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("operation_timeout", &self.operation_timeout)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .field("with_env", &self.use_env)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Also read the settings the builder was not given from the environment variables
+    /// listed on [`Client::from_env`].
+    pub fn with_env(mut self) -> Self {
+        self.use_env = true;
+        self
+    }
+
+    /// The management key: its id and secret.
+    pub fn management_key(mut self, id: impl Into<String>, secret: impl Into<SecretString>) -> Self {
+        self.key = Some((id.into(), secret.into()));
+        self
+    }
+
+    /// The management key, already checked.
+    pub fn credentials(self, key: ManagementKey) -> Self {
+        let (id, secret) = key.into_parts();
+        self.management_key(id, secret)
+    }
+
+    /// The region or base URL (default [`Region::Us`]).
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// A custom base URL, such as `http://127.0.0.1:8080` for a test server.
+    pub fn endpoint(self, base_url: impl Into<String>) -> Self {
+        self.region(Region::Custom(base_url.into()))
+    }
+
+    /// The team slug, so that `/2/auth` need not be asked.
+    pub fn team(mut self, slug: impl Into<String>) -> Self {
+        self.team = Some(slug.into());
+        self
+    }
+
+    /// The `User-Agent` header (default `honeycomb-api-keys/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Time allowed to open a connection (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed for one request (one attempt), from sending it to the end of the
+    /// response (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed for a whole call: its attempts, backoffs and rate-limit waits
+    /// (default 120 s). A wait that would end past it is not started.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// The retry policy (default [`RetryConfig::standard`]; [`RetryConfig::disabled`] for
+    /// none).
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// How requests are paced against the rate limit (default: on, 100 a minute per
+    /// operation until Honeycomb's headers say otherwise).
+    pub fn rate_limit(mut self, config: RateLimitConfig) -> Self {
+        self.rate_limit = Some(config);
+        self
+    }
+
+    /// The most pages any listing of this client fetches before it ends with
+    /// [`Error::PaginationLoop`] (default
+    /// [`DEFAULT_PAGE_LIMIT`](crate::pagination::DEFAULT_PAGE_LIMIT)); a listing can set
+    /// its own with `page_limit`. The guard against a server that never stops handing out
+    /// pages, for the workflows' listings too.
+    pub fn page_limit(mut self, pages: usize) -> Self {
+        self.page_limit = Some(pages);
+        self
+    }
+
+    /// The clock retries and the rate limiter wait on (default: the real one). Tests pass
+    /// a [`ManualClock`](crate::clock::ManualClock) so that nothing waits in real time.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Checks the settings and builds the client. Sends nothing.
+    pub fn build(self) -> Result<Client> {
+        self.build_with(|name| std::env::var(name).ok())
+    }
+
+    /// [`build`](Self::build) with an injectable environment, for tests.
+    pub(crate) fn build_with(self, env: impl Fn(&str) -> Option<String>) -> Result<Client> {
+        let env = |name: &str| {
+            if self.use_env { env(name).filter(|v| !v.trim().is_empty()) } else { None }
+        };
+
+        let key = match self.key {
+            Some((id, secret)) => ManagementKey::new(id, secret)?,
+            None => key_from_env(&env, self.use_env)?,
+        };
+
+        let (region, endpoint_field) = match (self.region, env(ENV_API_ENDPOINT)) {
+            (Some(region), _) => (region, "endpoint"),
+            (None, Some(url)) => (Region::Custom(url), ENV_API_ENDPOINT),
+            (None, None) => (Region::Us, "endpoint"),
+        };
+        let base = region.checked_url(endpoint_field)?;
+        if base.scheme() == "https" && !cfg!(any(feature = "rustls", feature = "native-tls")) {
+            return Err(Error::config(
+                "the endpoint is https but no TLS backend is compiled in: enable the `rustls` or `native-tls` feature",
+            ));
+        }
+
+        let team = match (self.team, env(ENV_TEAM)) {
+            (Some(team), _) => Some((team, "team")),
+            (None, Some(team)) => Some((team, ENV_TEAM)),
+            (None, None) => None,
+        };
+        let team = match team {
+            Some((team, field)) => {
+                let team = team.trim().to_string();
+                check_path_segment(field, &team, Segment::Slug)?;
+                Some(team)
+            }
+            None => None,
+        };
+
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, key.authorization());
+        let http = HttpSettings {
+            base: base.as_str().trim_end_matches('/').to_string(),
+            headers,
+            user_agent: self
+                .user_agent
+                .unwrap_or_else(|| concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string()),
+            connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+        };
+        let raw =
+            http.raw_client(true).map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
+        let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock::default()));
+        Ok(Client {
+            inner: Arc::new(Inner {
+                raw,
+                unpooled: std::sync::OnceLock::new(),
+                http,
+                base,
+                key_id: key.id().to_string(),
+                team,
+                detected_team: OnceCell::new(),
+                retry: self.retry.unwrap_or_default(),
+                limiter: Limiter::new(self.rate_limit.unwrap_or_default(), clock.clone()),
+                clock,
+                operation_timeout: self.operation_timeout.unwrap_or(DEFAULT_OPERATION_TIMEOUT),
+                redactor: key.redactor(),
+                page_limit: self.page_limit.unwrap_or(crate::names::DEFAULT_PAGE_LIMIT),
+            }),
+        })
+    }
+}
+
+/// What the HTTP clients are built from.
+pub(crate) struct HttpSettings {
+    base: String,
+    /// The `Authorization` header (sensitive).
+    headers: HeaderMap,
+    user_agent: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+}
+
+impl HttpSettings {
+    /// A generated client on a new HTTP client; `pooled: false` keeps no idle connection,
+    /// so that every request opens its own.
+    pub(crate) fn raw_client(&self, pooled: bool) -> reqwest::Result<RawClient> {
+        let mut builder = reqwest::Client::builder()
+            .default_headers(self.headers.clone())
+            .user_agent(self.user_agent.clone())
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none());
+        if !pooled {
+            builder = builder.pool_max_idle_per_host(0);
+        }
+        Ok(RawClient::new_with_client(&self.base, builder.build()?))
+    }
+}
+
+/// The management key from either pair of variables; a half-set pair names the missing
+/// variable, a malformed value names its variable.
+fn key_from_env(env: &impl Fn(&str) -> Option<String>, used_env: bool) -> Result<ManagementKey> {
+    for (id_var, secret_var) in [(ENV_KEY_ID, ENV_KEY_SECRET), (ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET)] {
+        match (env(id_var), env(secret_var)) {
+            (Some(id), Some(secret)) => {
+                return ManagementKey::new(id, secret).map_err(|e| match e {
+                    Error::InvalidArgument { field, reason } => {
+                        let var = if field.ends_with("secret") { secret_var } else { id_var };
+                        Error::config(format!("{var} is malformed: {reason}"))
+                    }
+                    other => other,
+                });
+            }
+            (Some(_), None) => {
+                return Err(Error::config(format!("{id_var} is set but {secret_var} is not; set both")));
+            }
+            (None, Some(_)) => {
+                return Err(Error::config(format!("{secret_var} is set but {id_var} is not; set both")));
+            }
+            (None, None) => {}
+        }
+    }
+    Err(Error::config(if used_env {
+        format!(
+            "no management key: set {ENV_KEY_ID} and {ENV_KEY_SECRET} (or {ENV_MANAGEMENT_KEY} and {ENV_MANAGEMENT_SECRET})"
+        )
+    } else {
+        "no management key: call ClientBuilder::management_key, or ClientBuilder::with_env to read it from the environment"
+            .to_string()
+    }))
+}
