@@ -14,6 +14,8 @@ pub use crate::names::{
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default time allowed for one request, from sending to the end of the response.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time allowed for a whole call, its retries and waits included.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The Honeycomb region (or another endpoint) to talk to.
 #[derive(Clone, PartialEq, Eq, Default)]

@@ -9,8 +9,8 @@ use tokio::sync::OnceCell;
 use crate::{
     clock::{Clock, SystemClock},
     config::{
-        DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_ENDPOINT, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY,
-        ENV_MANAGEMENT_SECRET, ENV_TEAM, Region,
+        DEFAULT_CONNECT_TIMEOUT, DEFAULT_OPERATION_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_ENDPOINT, ENV_KEY_ID,
+        ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ENV_TEAM, Region,
     },
     credentials::ManagementKey,
     error::{Error, Result},
@@ -20,7 +20,7 @@ use crate::{
     wire::RawClient,
 };
 
-use super::{Client, DEFAULT_OPERATION_TIMEOUT, Inner};
+use super::{Client, Inner};
 
 /// Configures a [`Client`]. Explicit settings win over environment variables (read only
 /// when [`with_env`](Self::with_env) is called), which win over defaults, whatever the

@@ -20,9 +20,6 @@ mod builder;
 pub use builder::ClientBuilder;
 use builder::HttpSettings;
 
-/// Default time allowed for a whole call, its retries and waits included.
-pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
-
 /// A client for Honeycomb's API Keys v2 management API.
 ///
 /// Cheap to clone (clones share one connection pool and one team cache) and

@@ -19,7 +19,7 @@ mod teams;
 pub(crate) use permissions::WirePermissions;
 pub(crate) use teams::{auth_from_wire, environment_from_wire};
 
-#[allow(missing_docs, unused_imports, dead_code, clippy::all, clippy::pedantic)]
+#[allow(missing_docs, unused_imports, dead_code, unreachable_pub, clippy::all, clippy::pedantic)]
 mod inner {
     include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 }
