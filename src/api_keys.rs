@@ -101,7 +101,7 @@ impl ApiKeys {
         let key = call(&self.client, Operation::GetApiKey, self.options(), || raw.get_api_key(&team, id.as_str()))
             .await
             .map(|r| key_from_wire(r.data))?;
-        same_id(Operation::GetApiKey, id.as_str(), key)
+        same_id(&self.client, Operation::GetApiKey, id.as_str(), key)
     }
 
     /// Gets one key, or `None` when Honeycomb answers 404.
@@ -143,7 +143,7 @@ impl ApiKeys {
         })
         .await
         .map(|r| key_from_wire(r.data))?;
-        same_id(Operation::UpdateApiKey, id.as_str(), key)
+        same_id(&self.client, Operation::UpdateApiKey, id.as_str(), key)
     }
 
     /// Deletes a key. Honeycomb answers 404 for a key that does not exist (anymore); a 404
@@ -212,15 +212,11 @@ impl ListApiKeys {
 
 /// The key Honeycomb answered with, if it is the one asked for: an answer about another
 /// key must not be acted on (a rotation would retire the wrong one).
-fn same_id(operation: Operation, requested: &str, key: ApiKey) -> Result<ApiKey> {
+fn same_id(client: &Client, operation: Operation, requested: &str, key: ApiKey) -> Result<ApiKey> {
     if key.id.as_str() == requested {
         Ok(key)
     } else {
-        Err(Error::IdMismatch {
-            operation,
-            requested: requested.to_string(),
-            answered: crate::text::terminal_safe(key.id.as_str()).into_owned(),
-        })
+        Err(Error::id_mismatch(operation, requested, key.id.as_str(), client.redactor()))
     }
 }
 

@@ -98,11 +98,12 @@ impl Environments {
             .await
             .map(|r| environment_from_wire(r.data))?;
         if env.id != id {
-            return Err(Error::IdMismatch {
-                operation: Operation::GetEnvironment,
-                requested: id.to_string(),
-                answered: crate::text::terminal_safe(env.id.as_str()).into_owned(),
-            });
+            return Err(Error::id_mismatch(
+                Operation::GetEnvironment,
+                id.as_str(),
+                env.id.as_str(),
+                self.client.redactor(),
+            ));
         }
         Ok(env)
     }

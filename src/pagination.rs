@@ -385,8 +385,14 @@ where
         let team = client.team_for(team.as_deref()).await?;
         let guard = NextLinkGuard::new(client.endpoint(), op.path().replace("{teamSlug}", &team));
         let page_limit = options.page_limit.unwrap_or(client.page_limit());
+        let redactor = client.redactor().clone();
         let fetch = move |cursor| fetch(client.clone(), team.clone(), cursor, size);
-        Ok::<_, Error>(pages(guard, options.after, size, options.max_pages, page_limit, fetch))
+        // A refused link or a repeated id quotes the server: hide the secrets in it.
+        let listing = pages(guard, options.after, size, options.max_pages, page_limit, fetch);
+        Ok::<_, Error>(listing.map_err(move |mut error| {
+            error.redact(&redactor);
+            error
+        }))
     };
     Pages::new(stream::once(start).try_flatten().boxed())
 }

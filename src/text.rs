@@ -98,7 +98,8 @@ pub(crate) const REDACTED: &str = "[REDACTED]";
 /// `Bearer` is hidden whatever it is.
 #[derive(Clone, Default)]
 pub(crate) struct Redactor {
-    /// Every form to hide, longest first (so that `id:secret` goes before `secret`).
+    /// Every form to hide, in ASCII lowercase (matching ignores case), longest first (so
+    /// that `id:secret` goes before `secret`).
     forms: Vec<secrecy::SecretString>,
 }
 
@@ -135,6 +136,7 @@ impl Redactor {
             forms.extend(base64_fragments(p.as_bytes()));
         }
         for form in forms {
+            let form = form.to_ascii_lowercase();
             if form.len() >= 4 && !self.forms.iter().any(|f| f.expose_secret() == form) {
                 self.forms.push(form.into());
             }
@@ -143,14 +145,16 @@ impl Redactor {
     }
 
     /// `text` with every known secret, and every `Bearer` token, replaced by
-    /// `[REDACTED]`.
+    /// `[REDACTED]`. Matched without regard to ASCII case: a URL lowercases its host, and
+    /// a secret may travel in one.
     pub(crate) fn redact(&self, text: &str) -> String {
         use secrecy::ExposeSecret;
         let mut out = redact_bearer(text);
         for form in &self.forms {
             let form = form.expose_secret();
-            if out.contains(form) {
-                out = out.replace(form, REDACTED);
+            // ASCII lowercasing keeps every byte where it is, so positions carry over.
+            while let Some(at) = out.to_ascii_lowercase().find(form) {
+                out.replace_range(at..at + form.len(), REDACTED);
             }
         }
         out
@@ -272,6 +276,7 @@ mod redaction_tests {
             format!("you sent {ID}:{SECRET}."),
             format!("url?key={ID}%3A{SECRET}&x=1"),
             format!("url?key={ID}%3a{SECRET}"),
+            format!("https://{}.example/", SECRET.to_ascii_lowercase()),
             // base64 of the id:secret pair, at each alignment, standard and URL-safe
             "aGN4bWtfMDFqMTgyNGVzN240ZXZjbXY4MWNuMzkyamI6Q0FOQVJZczNjcjN0Q0FOQVJZczNjcjN0Q0FOQVJZMDAh".to_string(),
             "eGhjeG1rXzAxajE4MjRlczduNGV2Y212ODFjbjM5MmpiOkNBTkFSWXMzY3IzdENBTkFSWXMzY3IzdENBTkFSWTAwIQ==".to_string(),

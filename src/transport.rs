@@ -203,9 +203,8 @@ where
             maybe_done |= failure.kind.ambiguous();
             let wait = if failure.retry { failure.next_wait(backoff.next()) } else { None };
             let Some(wait) = wait else {
-                let mut error = into_call_error(op, &options, failure, client.redactor()).await;
-                error.redact(client.redactor());
-                return Err(error);
+                // Error bodies were redacted as they were read (`wire::errors`).
+                return Err(into_call_error(op, &options, failure, client.redactor()).await);
             };
             tracing::debug!(attempt, failure = failure.kind.describe(), wait_ms = wait.as_millis() as u64, "retrying");
             clock.sleep(wait).await;

@@ -190,6 +190,4 @@ fn the_workflows_work_blocking_and_hand_secrets_over_first() {
         client.environments().retry(honeycomb_api_keys::RetryConfig::disabled()).list().collect().unwrap().len(),
         2
     );
-    let op = Operation::ListApiKeys;
-    assert_eq!(client.rate_limit_status(op), client.as_async().rate_limit_status(op));
 }

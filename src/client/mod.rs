@@ -125,7 +125,7 @@ impl Client {
         self.inner.unpooled.get_or_init(|| {
             self.inner.http.raw_client(false).unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "no unpooled HTTP client; creates use pooled connections");
-                self.inner.http.raw_client(true).expect("the same settings built a client before")
+                self.inner.raw.clone()
             })
         })
     }

@@ -390,6 +390,18 @@ impl Error {
         }
     }
 
+    /// An answer about `answered` to a call about `requested`: the server's id escaped
+    /// for a terminal and with the secrets `redactor` knows hidden.
+    pub(crate) fn id_mismatch(
+        operation: Operation,
+        requested: &str,
+        answered: &str,
+        redactor: &crate::text::Redactor,
+    ) -> Self {
+        let answered = redactor.redact(&crate::text::terminal_safe(answered));
+        Error::IdMismatch { operation, requested: requested.to_string(), answered }
+    }
+
     /// Hides the secrets `redactor` knows in every text the server provided.
     pub(crate) fn redact(&mut self, redactor: &crate::text::Redactor) {
         match self {

@@ -935,3 +935,50 @@ async fn workflows_hand_each_secret_over_before_their_next_request() {
     assert!(report.entries[1..].iter().all(|e| matches!(e.outcome, ProvisionOutcome::Skipped)));
     assert!(!report.is_complete() && report.stopped.as_deref().unwrap().contains("disk full"));
 }
+
+#[test]
+fn an_interrupt_ends_the_cli_even_when_stdout_is_not_read() {
+    let fake = MockHoneycomb::start_blocking();
+    fake.seed_keys(400); // more JSON than a pipe holds: the write blocks
+    let mut child = spawn_piped(hny_fake(&fake, &["list"]));
+    let started = Instant::now();
+    while fake.count(Operation::ListApiKeys) < 4 && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(500)); // the listing is written, and stuck
+    signal(&child, "INT");
+    let waited = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if waited.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.and_then(|s| s.code()), Some(130), "a stalled reader must not keep the CLI from stopping");
+}
+
+#[tokio::test]
+async fn ids_and_links_a_server_invents_carry_no_secret_into_errors() {
+    // An answer for another id made of the secret, and a next link to a host named by it.
+    let server = Hostile::start(|r| {
+        if r.path() == keys_path() {
+            let next = format!("https://{CANARY}.example/2/teams/{TEAM}/api-keys?page[after]=x");
+            Reply::json(200, json!({"data": [ingest_key(&numbered_id(1), "k")], "links": {"next": next}}))
+        } else {
+            Reply::json(200, json!({"data": ingest_key(&format!("hcxik_{CANARY}"), "k")}))
+        }
+    });
+    let keys = client(&server).api_keys();
+    let mismatch = keys.get(common::INGEST_ID).await.unwrap_err();
+    assert!(matches!(mismatch, Error::IdMismatch { .. }), "{mismatch}");
+    let link = keys.list().collect().await.unwrap_err();
+    assert!(matches!(link, Error::UnsafeNextLink { .. }), "{link}");
+    for err in [mismatch, link] {
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains(CANARY) && shown.contains("[REDACTED]"), "{shown}");
+    }
+}

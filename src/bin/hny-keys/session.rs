@@ -70,7 +70,18 @@ impl Session {
 
     /// What was made, for a message on stderr.
     pub(crate) fn summary(&self) -> String {
-        let created = self.created.lock().map(|c| c.clone()).unwrap_or_default();
+        // `emit_secret` holds this lock while it writes; a write stuck on a stalled reader
+        // must not stall the report.
+        let created = (0..25)
+            .find_map(|_| match self.created.try_lock() {
+                Ok(created) => Some(created.clone()),
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner().clone()),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    std::thread::sleep(Duration::from_millis(20));
+                    None
+                }
+            })
+            .unwrap_or_default();
         let mut text = String::new();
         if !created.is_empty() {
             text.push_str("created before it stopped, with their secrets on stdout:");
@@ -137,14 +148,28 @@ pub(crate) async fn exit_on_signal(session: Arc<Session>) {
         let again = select(Box::pin(interrupt.recv()), Box::pin(terminate.recv()));
         select(settled, again).await;
     }
-    // Taking the lock waits for a line being written to be whole, and holding it to the
-    // end keeps any other line from being cut by the exit.
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.flush();
+    // Taking stdout's lock waits for a line being written to be whole, and holding it to
+    // the end keeps any other line from being cut by the exit. A reader that stopped
+    // reading can hold a write (and the lock) forever: then the exit waits a moment, or
+    // another signal, and goes ahead.
+    let (locked, flushed) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.flush();
+        let _ = locked.send(());
+        loop {
+            std::thread::park(); // keep the lock until the process exits
+        }
+    });
+    let waited = select(Box::pin(flushed), Box::pin(tokio::time::sleep(STDOUT_WAIT)));
+    select(waited, select(Box::pin(interrupt.recv()), Box::pin(terminate.recv()))).await;
     let summary = session.summary();
     warn(&format!("interrupted by {name}{}{summary}", if summary.is_empty() { "" } else { "; " }));
     std::process::exit(code);
 }
+
+/// How long an interrupt waits for a line being written to stdout.
+const STDOUT_WAIT: Duration = Duration::from_secs(2);
 
 /// How long an interrupt waits for a create in flight: a little more than one attempt's
 /// timeout.
