@@ -10,10 +10,10 @@ use crate::{
     error::{Error, Result},
     model::{ApiKey, ApiKeyUpdate, CreatedApiKey, KeyId, KeyType, NewApiKey},
     operation::Operation,
-    pagination::{self, ListOptions, Pages, RawPage},
+    pagination::{self, ListOptions, Pages},
     retry::RetryConfig,
     transport::{CallOptions, call, call_delete},
-    wire::keys::{create_request, created_from_wire, key_from_wire, known_key_type, update_request},
+    wire::keys::{KeyTypeFilter, create_request, update_request},
 };
 
 impl Client {
@@ -97,10 +97,8 @@ impl ApiKeys {
     pub async fn get(&self, id: impl AsRef<str>) -> Result<ApiKey> {
         let id = KeyId::parse(id.as_ref())?;
         let team = self.team().await?;
-        let raw = self.client.raw();
-        let key = call(&self.client, Operation::GetApiKey, self.options(), || raw.get_api_key(&team, id.as_str()))
-            .await
-            .map(|r| key_from_wire(r.data))?;
+        let api = self.client.api();
+        let key = call(&self.client, Operation::GetApiKey, self.options(), || api.get_api_key(&team, &id)).await?;
         same_id(&self.client, Operation::GetApiKey, id.as_str(), key)
     }
 
@@ -123,11 +121,9 @@ impl ApiKeys {
         let name = new.name.clone();
         let body = create_request(new)?;
         let team = self.team().await?;
-        let raw = self.client.raw_for_create();
+        let api = self.client.api_for_create();
         let options = CallOptions { subject: Some(&name), ..self.options() };
-        call(&self.client, Operation::CreateApiKey, options, || raw.create_api_key(&team, &body))
-            .await
-            .map(|r| created_from_wire(r.data))
+        call(&self.client, Operation::CreateApiKey, options, || api.create_api_key(&team, &body)).await
     }
 
     /// Changes a key's name, `disabled` flag or (configuration keys) permissions. Only
@@ -137,12 +133,9 @@ impl ApiKeys {
         update.validate(&id)?;
         let body = update_request(&id, update)?;
         let team = self.team().await?;
-        let raw = self.client.raw();
-        let key = call(&self.client, Operation::UpdateApiKey, self.options(), || {
-            raw.update_api_key(&team, id.as_str(), &body)
-        })
-        .await
-        .map(|r| key_from_wire(r.data))?;
+        let api = self.client.api();
+        let key = call(&self.client, Operation::UpdateApiKey, self.options(), || api.update_api_key(&team, &id, &body))
+            .await?;
         same_id(&self.client, Operation::UpdateApiKey, id.as_str(), key)
     }
 
@@ -152,8 +145,8 @@ impl ApiKeys {
     pub async fn delete(&self, id: impl AsRef<str>) -> Result<()> {
         let id = KeyId::parse(id.as_ref())?;
         let team = self.team().await?;
-        let raw = self.client.raw();
-        call_delete(&self.client, self.options(), || raw.delete_api_key(&team, id.as_str())).await
+        let api = self.client.api();
+        call_delete(&self.client, self.options(), || api.delete_api_key(&team, &id)).await
     }
 }
 
@@ -181,7 +174,7 @@ impl ListApiKeys {
 
     /// The pages, as Honeycomb returns them.
     pub fn pages(self) -> Pages<ApiKey> {
-        let filter = match self.key_type.as_ref().map(known_key_type).transpose() {
+        let filter = match self.key_type.as_ref().map(KeyTypeFilter::new).transpose() {
             Ok(filter) => filter,
             Err(e) => return pagination::failed(e),
         };
@@ -195,15 +188,11 @@ impl ListApiKeys {
                 let retry = retry.clone();
                 async move {
                     let options = CallOptions { retry: retry.as_ref(), subject: None };
-                    let raw = client.raw();
-                    let page = call(&client, Operation::ListApiKeys, options, || {
-                        raw.list_api_keys(&team, filter, cursor.as_deref(), Some(size))
+                    let api = client.api();
+                    call(&client, Operation::ListApiKeys, options, || {
+                        api.list_api_keys(&team, filter, cursor.as_deref(), size)
                     })
-                    .await?;
-                    Ok(RawPage {
-                        items: page.data.into_iter().map(key_from_wire).collect(),
-                        next_link: page.links.and_then(|l| l.next),
-                    })
+                    .await
                 }
             },
         )

@@ -10,7 +10,6 @@ use crate::{
     model::{Segment, check_path_segment},
     operation::Operation,
     transport::{CallOptions, call},
-    wire::auth_from_wire,
 };
 
 /// What `/2/auth` says about the management key in use.
@@ -89,7 +88,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn auth(&self) -> Result<AuthInfo> {
-        let raw = self.raw();
-        auth_from_wire(call(self, Operation::GetAuth, CallOptions::default(), || raw.get_auth()).await?)
+        let api = self.api();
+        call(self, Operation::GetAuth, CallOptions::default(), || api.get_auth()).await?
     }
 }

@@ -7,10 +7,9 @@ use crate::{
     error::{Error, Result},
     model::EnvironmentId,
     operation::Operation,
-    pagination::{self, ListOptions, Pages, RawPage},
+    pagination::{self, ListOptions, Pages},
     retry::RetryConfig,
     transport::{CallOptions, call},
-    wire::environment_from_wire,
 };
 
 /// An environment of the team.
@@ -92,11 +91,9 @@ impl Environments {
     pub async fn get(&self, id: impl AsRef<str>) -> Result<Environment> {
         let id = EnvironmentId::parse(id.as_ref())?;
         let team = self.client.team_for(self.team.as_deref()).await?;
-        let raw = self.client.raw();
+        let api = self.client.api();
         let options = CallOptions { retry: self.retry.as_ref(), subject: None };
-        let env = call(&self.client, Operation::GetEnvironment, options, || raw.get_environment(&team, id.as_str()))
-            .await
-            .map(|r| environment_from_wire(r.data))?;
+        let env = call(&self.client, Operation::GetEnvironment, options, || api.get_environment(&team, &id)).await?;
         if env.id != id {
             return Err(Error::id_mismatch(
                 Operation::GetEnvironment,
@@ -158,15 +155,11 @@ impl ListEnvironments {
                 let retry = retry.clone();
                 async move {
                     let options = CallOptions { retry: retry.as_ref(), subject: None };
-                    let raw = client.raw();
-                    let page = call(&client, Operation::ListEnvironments, options, || {
-                        raw.list_environments(&team, cursor.as_deref(), Some(size))
+                    let api = client.api();
+                    call(&client, Operation::ListEnvironments, options, || {
+                        api.list_environments(&team, cursor.as_deref(), size)
                     })
-                    .await?;
-                    Ok(RawPage {
-                        items: page.data.into_iter().map(environment_from_wire).collect(),
-                        next_link: page.links.and_then(|l| l.next),
-                    })
+                    .await
                 }
             },
         )

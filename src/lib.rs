@@ -23,8 +23,6 @@ mod names;
 mod operation;
 pub mod pagination;
 pub mod permissions;
-#[cfg(test)]
-mod proptests;
 pub mod rate_limit;
 pub mod retry;
 pub mod text;

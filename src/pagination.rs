@@ -18,6 +18,7 @@ use crate::{
     client::Client,
     error::{Error, PaginationFault, Result},
     operation::Operation,
+    wire::RawPage,
 };
 
 /// Largest page Honeycomb serves.
@@ -185,12 +186,6 @@ impl<T: Send + 'static> Pages<T> {
     pub(crate) fn items(self) -> Items<T> {
         Items(self.0.map_ok(|page| stream::iter(page.items.into_iter().map(Ok))).try_flatten().boxed())
     }
-}
-
-/// A page as an operation fetched it: items plus the raw `links.next`.
-pub(crate) struct RawPage<T> {
-    pub(crate) items: Vec<T>,
-    pub(crate) next_link: Option<String>,
 }
 
 /// Checks a page size: 1 to 100, rejected (not clamped) otherwise.

@@ -12,8 +12,6 @@
 
 use std::{future::Future, time::Duration};
 
-use progenitor_client::{ByteStream, ResponseValue};
-use reqwest::header::HeaderMap;
 use tracing::Instrument;
 
 use crate::{
@@ -23,11 +21,8 @@ use crate::{
     rate_limit::{Hold, IN_FLIGHT_POLL},
     retry::{RetryConfig, is_transient_status},
     text::Redactor,
-    wire::headers::requested_wait,
-    wire::{RESPONSE_LIMIT, into_error, is_too_large},
+    wire::{Attempt, Failed},
 };
-
-type GeneratedError = progenitor_client::Error<ByteStream>;
 
 /// Less time than this left before the deadline, and an attempt is not started.
 const MIN_ATTEMPT: Duration = Duration::from_millis(10);
@@ -64,20 +59,8 @@ enum Wait {
 
 /// Why one attempt failed.
 enum Kind {
-    /// The connection could not be opened: the request was never sent.
-    Connect(GeneratedError),
-    /// The request was (perhaps) sent, then the exchange broke or timed out.
-    Sent(GeneratedError),
-    /// Honeycomb answered an error status.
-    Status { status: u16, wait: Option<Duration>, error: GeneratedError },
-    /// An answer over the size the client reads.
-    TooLarge,
-    /// A success status whose body broke off while it was read.
-    BodyBroken(GeneratedError),
-    /// A success status whose body does not decode (the same body would come again).
-    Undecodable(GeneratedError),
-    /// Anything else the generated client reported (a request it could not build).
-    Other(GeneratedError),
+    /// The attempt was made and failed (as `wire` tells it).
+    Failed(Failed),
     /// The call's deadline passed, during the attempt (`sent`) or before it.
     Deadline { sent: bool },
     /// The rate limiter would have had to wait past the deadline.
@@ -85,76 +68,50 @@ enum Kind {
 }
 
 impl Kind {
-    fn classify(error: GeneratedError) -> Kind {
-        use progenitor_client::Error as E;
-        match error {
-            E::ResponseBodyError(ref e) | E::CommunicationError(ref e) if is_too_large(e) => Kind::TooLarge,
-            E::CommunicationError(ref e) if e.is_connect() => Kind::Connect(error),
-            E::CommunicationError(_) => Kind::Sent(error),
-            E::ErrorResponse(ref rv) => {
-                let status = rv.status().as_u16();
-                Kind::Status { status, wait: requested_wait(status, rv.headers()), error }
-            }
-            E::UnexpectedResponse(ref r) => {
-                let status = r.status().as_u16();
-                Kind::Status { status, wait: requested_wait(status, r.headers()), error }
-            }
-            E::ResponseBodyError(_) => Kind::BodyBroken(error),
-            E::InvalidResponsePayload(..) => Kind::Undecodable(error),
-            _ => Kind::Other(error),
-        }
-    }
-
-    fn headers(&self) -> Option<&HeaderMap> {
-        match self {
-            Kind::Status { error: progenitor_client::Error::ErrorResponse(rv), .. } => Some(rv.headers()),
-            Kind::Status { error: progenitor_client::Error::UnexpectedResponse(r), .. } => Some(r.headers()),
-            _ => None,
-        }
-    }
-
     /// Whether another attempt is safe and may help. A create is re-sent only when it
     /// provably was not processed.
     fn retryable(&self, op: Operation) -> bool {
         match self {
-            Kind::Connect(_) => true,
-            Kind::Status { status: 429, .. } => true,
+            Kind::Failed(Failed::Connect(_) | Failed::Status { status: 429, .. }) => true,
             _ if !op.is_idempotent() => false,
-            Kind::Sent(_) | Kind::BodyBroken(_) => true,
-            Kind::Status { status, .. } => is_transient_status(*status),
-            Kind::Undecodable(_) | Kind::TooLarge | Kind::Other(_) | Kind::Deadline { .. } | Kind::Paced(_) => false,
+            Kind::Failed(Failed::Sent(_) | Failed::BodyBroken(_)) => true,
+            Kind::Failed(Failed::Status { status, .. }) => is_transient_status(*status),
+            Kind::Failed(Failed::Undecodable { .. } | Failed::TooLarge | Failed::Unbuilt(_))
+            | Kind::Deadline { .. }
+            | Kind::Paced(_) => false,
         }
     }
 
     /// Whether the request may have been carried out although it failed.
     fn ambiguous(&self) -> bool {
         match self {
-            Kind::Sent(_) | Kind::Deadline { sent: true } => true,
-            Kind::Status { status, .. } => *status >= 500,
+            Kind::Failed(Failed::Sent(_)) | Kind::Deadline { sent: true } => true,
+            Kind::Failed(Failed::Status { status, .. }) => *status >= 500,
             _ => false,
         }
     }
 
     fn describe(&self) -> String {
         match self {
-            Kind::Connect(_) => "connect failed".into(),
-            Kind::Sent(_) => "exchange failed".into(),
-            Kind::Status { status, .. } => format!("status {status}"),
-            Kind::TooLarge => "answer too large".into(),
-            Kind::BodyBroken(_) => "body broke off".into(),
-            Kind::Undecodable(_) => "body does not decode".into(),
-            Kind::Other(_) => "request not built".into(),
+            Kind::Failed(Failed::Connect(_)) => "connect failed".into(),
+            Kind::Failed(Failed::Sent(_)) => "exchange failed".into(),
+            Kind::Failed(Failed::Status { status, .. }) => format!("status {status}"),
+            Kind::Failed(Failed::TooLarge) => "answer too large".into(),
+            Kind::Failed(Failed::BodyBroken(_)) => "body broke off".into(),
+            Kind::Failed(Failed::Undecodable { .. }) => "body does not decode".into(),
+            Kind::Failed(Failed::Unbuilt(_)) => "request not built".into(),
             Kind::Deadline { .. } => "deadline".into(),
             Kind::Paced(_) => "rate limited locally".into(),
         }
     }
 }
 
-/// Runs one call: `request` makes the generated call (a lazy future) for each attempt.
+/// Runs one call: `request` makes one attempt (a lazy future, from `wire::Api`) each
+/// time it is called.
 pub(crate) async fn call<T, F, Fut>(client: &Client, op: Operation, options: CallOptions<'_>, request: F) -> Result<T>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
+    Fut: Future<Output = Attempt<T>>,
 {
     run(client, op, options, request, None).await
 }
@@ -164,7 +121,7 @@ where
 pub(crate) async fn call_delete<F, Fut>(client: &Client, options: CallOptions<'_>, request: F) -> Result<()>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = std::result::Result<ResponseValue<()>, GeneratedError>>,
+    Fut: Future<Output = Attempt<()>>,
 {
     run(client, Operation::DeleteApiKey, options, request, Some(())).await
 }
@@ -178,7 +135,7 @@ async fn run<T, F, Fut>(
 ) -> Result<T>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
+    Fut: Future<Output = Attempt<T>>,
 {
     let config = options.retry.unwrap_or_else(|| client.retry_config()).clone();
     let clock = client.clock().clone();
@@ -194,7 +151,7 @@ where
                 Err(failure) => failure,
             };
             if maybe_done
-                && matches!(failure.kind, Kind::Status { status: 404, .. })
+                && matches!(failure.kind, Kind::Failed(Failed::Status { status: 404, .. }))
                 && let Some(value) = gone.take()
             {
                 tracing::debug!(attempt, "gone after an attempt that may have removed it: done");
@@ -203,7 +160,6 @@ where
             maybe_done |= failure.kind.ambiguous();
             let wait = if failure.retry { failure.next_wait(backoff.next()) } else { None };
             let Some(wait) = wait else {
-                // Error bodies were redacted as they were read (`wire::errors`).
                 return Err(into_call_error(op, &options, failure, client.redactor()).await);
             };
             tracing::debug!(attempt, failure = failure.kind.describe(), wait_ms = wait.as_millis() as u64, "retrying");
@@ -225,7 +181,7 @@ async fn one_attempt<T, Fut>(
     pending: Fut,
 ) -> std::result::Result<T, Failure>
 where
-    Fut: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
+    Fut: Future<Output = Attempt<T>>,
 {
     let clock = client.clock().clone();
     let _permit = loop {
@@ -259,25 +215,27 @@ where
     };
     let elapsed_ms = started.elapsed().as_millis() as u64;
     match outcome {
-        Ok(response) => {
-            client.limiter().observe(op, response.headers(), sent);
-            tracing::debug!(attempt, status = response.status().as_u16(), elapsed_ms, "answered");
-            Ok(response.into_inner())
+        Ok(answer) => {
+            client.limiter().observe(op, &answer.headers, sent);
+            tracing::debug!(attempt, status = answer.status, elapsed_ms, "answered");
+            Ok(answer.value)
         }
-        Err(error) => {
-            let kind = Kind::classify(error);
-            if let Some(headers) = kind.headers() {
-                client.limiter().observe(op, headers, sent);
+        Err(failed) => {
+            if let Failed::Status { answer, wait, status } = &failed {
+                client.limiter().observe(op, answer.headers(), sent);
+                if let (429, Some(wait)) = (status, wait) {
+                    client.limiter().throttled(op, *wait);
+                }
             }
-            if let Kind::Status { status: 429, wait: Some(wait), .. } = &kind {
-                client.limiter().throttled(op, *wait);
-            }
+            let kind = Kind::Failed(failed);
             tracing::debug!(attempt, failure = kind.describe(), elapsed_ms, "failed");
             let wait = match &kind {
-                Kind::Status { status: 429 | 503, wait: Some(asked), .. } if *asked > config.rate_limit_wait_cap() => {
+                Kind::Failed(Failed::Status { status: 429 | 503, wait: Some(asked), .. })
+                    if *asked > config.rate_limit_wait_cap() =>
+                {
                     Wait::Stop
                 }
-                Kind::Status { status: 429 | 503, wait: Some(asked), .. } => {
+                Kind::Failed(Failed::Status { status: 429 | 503, wait: Some(asked), .. }) => {
                     Wait::Exactly(*asked + Duration::from_secs(1).mul_f64(config.random()))
                 }
                 _ => Wait::Backoff,
@@ -310,49 +268,25 @@ impl Failure {
 /// The error a user gets for the last failure of a call.
 async fn into_call_error(op: Operation, options: &CallOptions<'_>, failure: Failure, redactor: &Redactor) -> Error {
     let ambiguous = !op.is_idempotent() && failure.kind.ambiguous();
+    let create = op == Operation::CreateApiKey;
     let error = match failure.kind {
         Kind::Paced(wait) => Error::RateLimited { operation: op, retry_after: wait },
-        Kind::TooLarge if op == Operation::CreateApiKey => {
-            Error::CreatedKeyUnreadable { key_id: None, reason: "the answer was too large to read".into() }
-        }
-        Kind::TooLarge => Error::ResponseTooLarge { operation: op, limit: RESPONSE_LIMIT },
+        Kind::Deadline { .. } => Error::Timeout { operation: op, scope: TimeoutScope::Operation, source: None },
         // Any 2xx but 201 to a create: it may have made a key, and its secret is not here.
-        Kind::Status { status: 200..=299, .. } if op == Operation::CreateApiKey => Error::CreatedKeyUnreadable {
+        Kind::Failed(Failed::Status { status: 200..=299, .. }) if create => Error::CreatedKeyUnreadable {
             key_id: None,
             reason: "Honeycomb answered with a success status other than 201".into(),
         },
-        Kind::Deadline { .. } => Error::Timeout { operation: op, scope: TimeoutScope::Operation, source: None },
-        Kind::BodyBroken(error) | Kind::Undecodable(error) if op == Operation::CreateApiKey => {
-            created_unreadable(error)
+        // A create answered, and its answer (with the secret) could not be read.
+        Kind::Failed(failed @ (Failed::TooLarge | Failed::BodyBroken(_) | Failed::Undecodable { .. })) if create => {
+            failed.into_created_unreadable()
         }
-        Kind::Connect(error)
-        | Kind::Status { error, .. }
-        | Kind::Sent(error)
-        | Kind::BodyBroken(error)
-        | Kind::Undecodable(error)
-        | Kind::Other(error) => into_error(error, op, redactor).await,
+        // Error bodies are redacted as they are read (`wire::errors`).
+        Kind::Failed(failed) => failed.into_error(op, redactor).await,
     };
     if ambiguous {
         Error::OutcomeUnknown { operation: op, subject: options.subject.map(str::to_string), source: Box::new(error) }
     } else {
         error
-    }
-}
-
-/// A 201 whose body could not be read: say which key exists, if the body shows its id,
-/// without any other text of the body (it holds the secret).
-fn created_unreadable(error: GeneratedError) -> Error {
-    match error {
-        progenitor_client::Error::InvalidResponsePayload(bytes, e) => {
-            let key_id = serde_json::from_slice::<serde_json::Value>(&bytes)
-                .ok()
-                .and_then(|body| body.pointer("/data/id")?.as_str().map(str::to_string))
-                .filter(|id| crate::model::KeyId::parse(id.as_str()).is_ok());
-            let reason = format!("it does not match the expected shape at line {}, column {}", e.line(), e.column());
-            Error::CreatedKeyUnreadable { key_id, reason }
-        }
-        _ => {
-            Error::CreatedKeyUnreadable { key_id: None, reason: "the connection broke while it was being read".into() }
-        }
     }
 }

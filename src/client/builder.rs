@@ -17,7 +17,7 @@ use crate::{
     model::{Segment, check_path_segment},
     rate_limit::{Limiter, RateLimitConfig},
     retry::RetryConfig,
-    wire::RawClient,
+    wire::Api,
 };
 
 use super::{Client, Inner};
@@ -206,12 +206,11 @@ impl ClientBuilder {
             connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
         };
-        let raw =
-            http.raw_client(true).map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
+        let api = http.api(true).map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
         let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock::default()));
         Ok(Client {
             inner: Arc::new(Inner {
-                raw,
+                api,
                 unpooled: std::sync::OnceLock::new(),
                 http,
                 base,
@@ -240,9 +239,9 @@ pub(crate) struct HttpSettings {
 }
 
 impl HttpSettings {
-    /// A generated client on a new HTTP client; `pooled: false` keeps no idle connection,
+    /// The calls, on a new HTTP client; `pooled: false` keeps no idle connection,
     /// so that every request opens its own.
-    pub(crate) fn raw_client(&self, pooled: bool) -> reqwest::Result<RawClient> {
+    pub(crate) fn api(&self, pooled: bool) -> reqwest::Result<Api> {
         let mut builder = reqwest::Client::builder()
             .default_headers(self.headers.clone())
             .user_agent(self.user_agent.clone())
@@ -252,7 +251,7 @@ impl HttpSettings {
         if !pooled {
             builder = builder.pool_max_idle_per_host(0);
         }
-        Ok(RawClient::new_with_client(&self.base, builder.build()?))
+        Ok(Api::new(&self.base, builder.build()?))
     }
 }
 

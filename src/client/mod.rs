@@ -12,7 +12,7 @@ use crate::{
     rate_limit::{Limiter, RateLimitStatus},
     retry::RetryConfig,
     text::Redactor,
-    wire::RawClient,
+    wire::Api,
 };
 
 mod builder;
@@ -48,10 +48,10 @@ pub struct Client {
 }
 
 struct Inner {
-    raw: RawClient,
+    api: Api,
     /// For creates: a client that opens a fresh connection for every request, built on
-    /// first use (see [`Client::raw_for_create`]).
-    unpooled: std::sync::OnceLock<RawClient>,
+    /// first use (see [`Client::api_for_create`]).
+    unpooled: std::sync::OnceLock<Api>,
     http: HttpSettings,
     base: Url,
     key_id: String,
@@ -110,22 +110,23 @@ impl Client {
         self.inner.limiter.status(operation)
     }
 
-    pub(crate) fn raw(&self) -> &RawClient {
-        &self.inner.raw
+    /// The calls, on the pooled HTTP client.
+    pub(crate) fn api(&self) -> &Api {
+        &self.inner.api
     }
 
-    /// The generated client for a create: one that never reuses a pooled connection.
+    /// The calls for a create: on an HTTP client that never reuses a pooled connection.
     ///
     /// A server closes idle keep-alive connections when it likes; a request written onto
     /// one just as it closes fails with no answer, and for a create that is an unknown
     /// outcome (a create is never re-sent blindly). Creates are rare and paced, so each
     /// gets a fresh connection: a broken connect is then provably not processed, and is
     /// retried. Reads keep the pool (they are retried safely).
-    pub(crate) fn raw_for_create(&self) -> &RawClient {
+    pub(crate) fn api_for_create(&self) -> &Api {
         self.inner.unpooled.get_or_init(|| {
-            self.inner.http.raw_client(false).unwrap_or_else(|e| {
+            self.inner.http.api(false).unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "no unpooled HTTP client; creates use pooled connections");
-                self.inner.raw.clone()
+                self.inner.api.clone()
             })
         })
     }
@@ -297,7 +298,7 @@ mod tests {
     #[test]
     fn debug_shows_the_endpoint_and_key_id_but_never_the_secret() {
         let client = Client::builder().management_key(ID, SECRET).team("t").build().unwrap();
-        let debug = format!("{client:?} {:?}", client.inner.raw);
+        let debug = format!("{client:?} {:?}", client.inner.api);
         assert!(debug.contains(ID) && debug.contains("api.honeycomb.io"), "{debug}");
         assert!(!debug.contains("CANARY"), "{debug}");
     }

@@ -14,8 +14,25 @@ use crate::{
     model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey},
 };
 
+/// A create's request body, built (and checked) before the first attempt.
+pub(crate) struct CreateBody(pub(super) types::ApiKeyCreateRequest);
+
+/// An update's request body, built (and checked) before the first attempt.
+pub(crate) struct UpdateBody(pub(super) types::ApiKeyUpdateRequest);
+
+/// A listing's `filter[type]`.
+#[derive(Clone, Copy)]
+pub(crate) struct KeyTypeFilter(pub(super) types::KnownKeyType);
+
+impl KeyTypeFilter {
+    /// The filter for `key_type`: `ingest` or `configuration` only.
+    pub(crate) fn new(key_type: &KeyType) -> Result<KeyTypeFilter> {
+        known_key_type(key_type).map(KeyTypeFilter)
+    }
+}
+
 /// The wire's key type for a create or a filter: `ingest` or `configuration` only.
-pub(crate) fn known_key_type(key_type: &KeyType) -> Result<types::KnownKeyType> {
+fn known_key_type(key_type: &KeyType) -> Result<types::KnownKeyType> {
     match key_type {
         KeyType::Ingest => Ok(types::KnownKeyType::Ingest),
         KeyType::Configuration => Ok(types::KnownKeyType::Configuration),
@@ -35,7 +52,7 @@ pub(crate) fn created_from_wire(obj: types::CreatedApiKeyObject) -> CreatedApiKe
 }
 
 /// The members the key object and the created-key object share.
-pub(crate) fn key_from_parts(
+fn key_from_parts(
     id: String,
     name: String,
     key_type: &str,
@@ -59,7 +76,7 @@ pub(crate) fn key_from_parts(
     }
 }
 
-pub(crate) fn relationships_from_wire(
+fn relationships_from_wire(
     relationships: Option<types::ApiKeyRelationships>,
 ) -> (Option<EnvironmentId>, Option<String>, Option<String>) {
     let Some(r) = relationships else {
@@ -69,15 +86,15 @@ pub(crate) fn relationships_from_wire(
     (Some(EnvironmentId::from_wire(r.environment.data.id)), user(r.creator), user(r.editor))
 }
 
-pub(crate) fn wire_name_error(field: &'static str, e: impl std::fmt::Display) -> Error {
+fn wire_name_error(field: &'static str, e: impl std::fmt::Display) -> Error {
     Error::invalid(field, e.to_string())
 }
 
 /// The create body: only granted permissions are sent (an empty object when none), as
 /// Honeycomb's own Go client does; the server defaults the rest to `false`.
-pub(crate) fn create_request(new: NewApiKey) -> Result<types::ApiKeyCreateRequest> {
+pub(crate) fn create_request(new: NewApiKey) -> Result<CreateBody> {
     let key_type = known_key_type(&new.key_type)?;
-    Ok(types::ApiKeyCreateRequest {
+    Ok(CreateBody(types::ApiKeyCreateRequest {
         data: types::ApiKeyCreateRequestData {
             type_: types::ApiKeyCreateRequestDataType::ApiKeys,
             attributes: types::NewApiKeyAttributes {
@@ -92,21 +109,21 @@ pub(crate) fn create_request(new: NewApiKey) -> Result<types::ApiKeyCreateReques
                 },
             },
         },
-    })
+    }))
 }
 
-pub(crate) fn update_request(id: &KeyId, update: ApiKeyUpdate) -> Result<types::ApiKeyUpdateRequest> {
+pub(crate) fn update_request(id: &KeyId, update: ApiKeyUpdate) -> Result<UpdateBody> {
     let name = match update.name {
         Some(name) => Some(name.try_into().map_err(|e| wire_name_error("name", e))?),
         None => None,
     };
     let permissions = (!update.permissions.is_empty())
         .then(|| permissions_to_wire(update.permissions.iter().map(|(k, v)| (k.as_str(), *v))));
-    Ok(types::ApiKeyUpdateRequest {
+    Ok(UpdateBody(types::ApiKeyUpdateRequest {
         data: types::ApiKeyUpdateRequestData {
             id: id.as_str().to_string(),
             type_: types::ApiKeyUpdateRequestDataType::ApiKeys,
             attributes: types::ApiKeyUpdateAttributes { name, disabled: update.disabled, permissions },
         },
-    })
+    }))
 }

@@ -1,23 +1,26 @@
-//! The client generated from `spec/api-keys.yaml` by `build.rs`, and its transport hooks.
+//! The client generated from `spec/api-keys.yaml` by `build.rs`, and everything that
+//! knows it: the only module that names generated code.
 //!
-//! Private: the public API is the handwritten layer. Everything here is about the wire:
-//! the real JSON:API media type on every request, and turning the generator's errors into
-//! the crate's [`Error`]. Retries, pacing and traces wrap these calls in `transport`.
+//! Private: the public API is the handwritten layer. [`Api`] makes one attempt of each
+//! operation and answers in the crate's types; the hooks here put the real JSON:API media
+//! type on every request and cap the size of every answer. Retries, pacing and traces
+//! wrap these attempts in `transport`.
 
 use futures::StreamExt;
-use progenitor_client::{ByteStream, ClientHooks, OperationInfo, ResponseValue};
+use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 
-use crate::{error::Error, operation::Operation};
-
-pub(crate) mod errors;
+mod api;
+mod errors;
 pub(crate) mod headers;
 pub(crate) mod keys;
 mod permissions;
+#[cfg(test)]
+mod proptests;
 mod teams;
 
+pub(crate) use api::{Api, Attempt, Failed, RawPage};
 pub(crate) use permissions::WirePermissions;
-pub(crate) use teams::{auth_from_wire, environment_from_wire};
 
 #[allow(missing_docs, unused_imports, dead_code, unreachable_pub, clippy::all, clippy::pedantic)]
 mod inner {
@@ -28,14 +31,10 @@ mod inner {
 /// `Permission` list (`tests/spec.rs` checks that the two agree).
 #[cfg(feature = "mock")]
 pub(crate) use inner::SPEC_PERMISSIONS;
-pub(crate) use inner::{Client as RawClient, types};
+use inner::{Client as RawClient, types};
 
 /// The media type of every JSON:API request and response body.
 pub(crate) const JSON_API: &str = "application/vnd.api+json";
-
-/// How much of an error body is read to describe the error, and for how long.
-const ERROR_BODY_LIMIT: usize = 64 * 1024;
-const ERROR_BODY_TIME: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The largest answer read at all. Honeycomb's pages are tens of kilobytes.
 pub(crate) const RESPONSE_LIMIT: usize = 8 * 1024 * 1024;
@@ -43,7 +42,7 @@ pub(crate) const RESPONSE_LIMIT: usize = 8 * 1024 * 1024;
 /// The error a body stream ends with past [`RESPONSE_LIMIT`]; found again in the error
 /// chain to report [`Error::ResponseTooLarge`].
 #[derive(Debug)]
-pub(crate) struct TooLarge;
+struct TooLarge;
 
 impl std::fmt::Display for TooLarge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -54,7 +53,7 @@ impl std::fmt::Display for TooLarge {
 impl std::error::Error for TooLarge {}
 
 /// Whether `error` (or what caused it) is a [`TooLarge`].
-pub(crate) fn is_too_large(error: &reqwest::Error) -> bool {
+fn is_too_large(error: &reqwest::Error) -> bool {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = source {
         if e.is::<TooLarge>() {
@@ -118,41 +117,6 @@ impl ClientHooks for RawClient {
     }
 }
 
-/// Turns a generated call's error into the crate's error, reading (a bounded part of)
-/// the body of an error response.
-pub(crate) async fn into_error(
-    err: progenitor_client::Error<ByteStream>,
-    operation: Operation,
-    redactor: &crate::text::Redactor,
-) -> Error {
-    use progenitor_client::Error as E;
-    let response = match err {
-        E::ErrorResponse(response) => response,
-        E::UnexpectedResponse(response) => ResponseValue::stream(response),
-        E::InvalidResponsePayload(_, e) => return Error::decode(operation, &e),
-        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
-            return Error::transport(operation, e);
-        }
-        E::InvalidRequest(message) | E::Custom(message) => {
-            return Error::invalid("request", format!("{operation}: the request could not be built: {message}"));
-        }
-    };
-    let status = response.status();
-    let headers = response.headers().clone();
-    let mut stream = response.into_inner().into_inner();
-    let mut body = Vec::new();
-    // A few seconds for an error body at most: it only describes the error.
-    let read_until = tokio::time::Instant::now() + ERROR_BODY_TIME;
-    while let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(read_until, stream.next()).await {
-        let room = ERROR_BODY_LIMIT - body.len();
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= ERROR_BODY_LIMIT {
-            break;
-        }
-    }
-    errors::api_error(operation, status, &headers, &body, redactor).into()
-}
-
 /// Request building and response decoding without I/O, for the benchmarks. Not part of
 /// the API: it may change at any time.
 #[doc(hidden)]
@@ -171,7 +135,8 @@ pub mod bench_support {
     /// decode and convert the 201's body.
     pub fn create_cycle(new: NewApiKey, response: &[u8]) -> Result<(usize, CreatedApiKey)> {
         new.validate()?;
-        let body = serde_json::to_vec(&create_request(new)?).map_err(|e| Error::decode(Operation::CreateApiKey, &e))?;
+        let body =
+            serde_json::to_vec(&create_request(new)?.0).map_err(|e| Error::decode(Operation::CreateApiKey, &e))?;
         let decoded: types::ApiKeyCreateResponse =
             serde_json::from_slice(response).map_err(|e| Error::decode(Operation::CreateApiKey, &e))?;
         Ok((body.len(), created_from_wire(decoded.data)))
@@ -188,7 +153,7 @@ pub mod bench_support {
     pub fn update_cycle(id: &str, update: ApiKeyUpdate, response: &[u8]) -> Result<(usize, ApiKey)> {
         let id = KeyId::parse(id)?;
         update.validate(&id)?;
-        let body = serde_json::to_vec(&update_request(&id, update)?)
+        let body = serde_json::to_vec(&update_request(&id, update)?.0)
             .map_err(|e| Error::decode(Operation::UpdateApiKey, &e))?;
         let decoded: types::ApiKeyResponse =
             serde_json::from_slice(response).map_err(|e| Error::decode(Operation::UpdateApiKey, &e))?;

@@ -13,11 +13,13 @@ use crate::{
     operation::Operation,
     permissions::{Permission, Permissions},
     rate_limit::MAX_WINDOW,
-    wire::types,
-    wire::{
-        headers::{parse_policy, parse_rate_limit, retry_after_from},
-        keys::key_from_wire,
-    },
+};
+
+use super::{
+    errors::api_error,
+    headers::{parse_policy, parse_rate_limit, retry_after_from},
+    keys::key_from_wire,
+    types,
 };
 
 /// Any JSON value, a few levels deep.
@@ -107,7 +109,7 @@ proptest! {
     #[test]
     fn error_bodies_never_panic_and_stay_short(body in prop::collection::vec(any::<u8>(), 0..2048), status in 400u16..600) {
         let status = StatusCode::from_u16(status).unwrap();
-        let error = crate::wire::errors::api_error(Operation::GetApiKey, status, &HeaderMap::new(), &body, &Default::default());
+        let error = api_error(Operation::GetApiKey, status, &HeaderMap::new(), &body, &Default::default());
         prop_assert!(error.body_excerpt.as_ref().is_none_or(|e| e.chars().count() <= 256));
         let _ = error.to_string();
     }
@@ -115,7 +117,7 @@ proptest! {
     #[test]
     fn json_error_bodies_never_panic(body in error_body()) {
         let bytes = serde_json::to_vec(&body).unwrap();
-        let error = crate::wire::errors::api_error(Operation::CreateApiKey, StatusCode::UNPROCESSABLE_ENTITY, &HeaderMap::new(), &bytes, &Default::default());
+        let error = api_error(Operation::CreateApiKey, StatusCode::UNPROCESSABLE_ENTITY, &HeaderMap::new(), &bytes, &Default::default());
         prop_assert!(error.to_string().starts_with("create_api_key: Honeycomb answered 422"));
         // The JSON:API shape is read whenever `errors` is an array of objects.
         if let Some(items) = body["errors"].as_array().filter(|items| items.iter().all(Value::is_object)) {
