@@ -4,7 +4,7 @@
 //! cargo run --features mock --example per_service
 //! ```
 
-use honeycomb_api_keys::{Error, ExposeSecret, ProvisionOptions, mock::MockHoneycomb, workflows::ProvisionOutcome};
+use honeycomb_api_keys::{Error, ExposeSecret, ProvisionOptions, ProvisionOutcome, mock::MockHoneycomb};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

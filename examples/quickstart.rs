@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use honeycomb_api_keys::{
-    ApiKey, ApiKeyUpdate, Client, Error, ExposeSecret, KeyType, NewApiKey, Permission, Permissions, config,
-    mock::MockHoneycomb,
+    ApiKey, ApiKeyUpdate, Client, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, Error, ExposeSecret, KeyType,
+    NewApiKey, Permission, Permissions, mock::MockHoneycomb,
 };
 
 const AUDIT_AGE_DAYS: i64 = 90;
@@ -28,8 +28,7 @@ async fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().collect();
     let write_flag = args.iter().any(|a| a == "--write");
     let environment = args.iter().position(|a| a == "--environment").and_then(|i| args.get(i + 1)).cloned();
-    let has_credentials =
-        [config::ENV_KEY_ID, config::ENV_MANAGEMENT_KEY].iter().any(|v| std::env::var_os(v).is_some());
+    let has_credentials = [ENV_KEY_ID, ENV_MANAGEMENT_KEY].iter().any(|v| std::env::var_os(v).is_some());
 
     if has_credentials {
         let client = Client::from_env()?;
@@ -50,12 +49,7 @@ async fn main() -> Result<(), Error> {
     fake.seed_key("production", "legacy deploy key", &KeyType::Ingest, &Permission::CreateDatasets.into(), days(400));
     let old_ci = Permissions::builder().run_queries().manage_triggers().build();
     fake.seed_key("production", "old CI", &KeyType::Configuration, &old_ci, days(120));
-    println!(
-        "No {} / {} set: touring a built-in fake Honeycomb at {}.",
-        config::ENV_KEY_ID,
-        config::ENV_KEY_SECRET,
-        fake.uri()
-    );
+    println!("No {} / {} set: touring a built-in fake Honeycomb at {}.", ENV_KEY_ID, ENV_KEY_SECRET, fake.uri());
     println!("Nothing leaves this machine. Set those variables to run it against your team.");
     tour(&fake.client(), Some("production")).await?;
     println!("\nThe fake saw {} requests; that is the whole tour.", fake.requests().len());
@@ -205,7 +199,7 @@ async fn write_tour(
     step(8, "Rotate the ingest key: create its replacement, then disable the old one");
     let old = keys.get(ingest.id()).await?;
     let name = format!("{} (rotated {})", old.name, Utc::now().format("%Y-%m-%d"));
-    let name: String = name.chars().take(honeycomb_api_keys::model::MAX_NAME_LEN).collect();
+    let name: String = name.chars().take(honeycomb_api_keys::MAX_NAME_LEN).collect();
     let replacement = keys.create(NewApiKey::ingest(name, &env.id).permissions(old.permissions.clone())).await?;
     created.push(replacement.id().clone());
     println!("   new key {} (deploy its secret, then retire the old one)", replacement.id());

@@ -11,8 +11,8 @@
 use std::time::Duration;
 
 use honeycomb_api_keys::{
-    Error, ExposeSecret, KeyType, OldKeyOutcome, Permissions, RotateOptions,
-    mock::{Fault, MockHoneycomb, Operation},
+    Error, ExposeSecret, KeyType, OldKeyOutcome, Operation, Permissions, RotateOptions,
+    mock::{Fault, MockHoneycomb},
 };
 
 #[tokio::main]

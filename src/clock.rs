@@ -56,7 +56,7 @@ type OnSleep = Arc<dyn Fn(Duration) + Send + Sync>;
 ///
 /// ```
 /// use std::time::Duration;
-/// use honeycomb_api_keys::clock::{Clock, ManualClock};
+/// use honeycomb_api_keys::{Clock, ManualClock};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let clock = ManualClock::new();

@@ -10,43 +10,56 @@ mod auth;
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 mod client;
-pub mod clock;
-pub mod config;
+mod clock;
+mod config;
 mod credentials;
 mod environments;
-pub mod error;
+mod error;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
-pub mod model;
+mod model;
 mod names;
 mod operation;
-pub mod pagination;
-pub mod permissions;
-pub mod rate_limit;
-pub mod retry;
-pub mod text;
+mod pagination;
+mod permissions;
+mod rate_limit;
+mod retry;
+mod text;
 mod transport;
 mod wire;
-pub mod workflows;
+mod workflows;
 
+// One path per public item: everything is here, at the root, except the items of the
+// optional `blocking` and `mock` modules (`tests/architecture.rs` holds it).
 pub use api_keys::{ApiKeys, ListApiKeys};
 pub use auth::{AuthInfo, Team};
 pub use client::{Client, ClientBuilder};
-pub use config::Region;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_OPERATION_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_ENDPOINT, ENV_KEY_ID, ENV_KEY_SECRET,
+    ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ENV_TEAM, Region,
+};
 pub use credentials::ManagementKey;
 pub use environments::{Environment, Environments, ListEnvironments};
 pub use error::{ApiError, Error, ErrorDetail, ErrorSource, HttpError, PaginationFault, Result, TimeoutScope};
-pub use model::{ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, NewApiKey};
+pub use model::{
+    ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, MAX_ID_LEN, MAX_NAME_LEN, MAX_SLUG_LEN,
+    NewApiKey, check_name,
+};
 pub use operation::Operation;
-pub use pagination::{Items, Page, Pages};
+pub use pagination::{DEFAULT_PAGE_LIMIT, DEFAULT_PAGE_SIZE, Items, MAX_EMPTY_PAGES, MAX_PAGE_SIZE, Page, Pages};
 pub use permissions::{Permission, Permissions, PermissionsBuilder};
-pub use rate_limit::{RateLimitConfig, RateLimitStatus};
+pub use rate_limit::{DEFAULT_QUOTA, DEFAULT_WINDOW, MAX_WINDOW, RateLimitConfig, RateLimitPolicy, RateLimitStatus};
 pub use retry::RetryConfig;
 /// The secret types this crate hands out (re-exported from `secrecy`).
 pub use secrecy::{ExposeSecret, SecretString};
+pub use text::{is_hidden, terminal_safe};
+#[cfg(feature = "__bench")]
+#[doc(hidden)]
 pub use wire::bench_support;
 pub use workflows::{
-    AuditOptions, AuditReport, OldKeyAction, OldKeyOutcome, ProvisionOptions, ProvisionReport, Replacement,
-    RotateOptions, Rotation,
+    AuditFinding, AuditOptions, AuditReason, AuditReport, OldKeyAction, OldKeyOutcome, Progress, ProgressFn,
+    ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport, Replacement, RotateOptions, Rotation,
+    WriteGate,
 };

@@ -1,16 +1,4 @@
 //! What a key may do: the [`Permission`] names of the wire and the [`Permissions`] set.
-//!
-//! ```
-//! use honeycomb_api_keys::{Permission, Permissions};
-//!
-//! let ci = Permissions::builder().run_queries().manage_boards().build();
-//! assert!(ci.contains(Permission::RunQueries));
-//! assert_eq!(ci.to_string(), "manage_boards, run_queries");
-//!
-//! // Presets for common roles.
-//! assert!(Permissions::read_only_querying().contains(Permission::RunQueries));
-//! assert_eq!(Permissions::all().len(), Permission::ALL.len());
-//! ```
 
 use std::{collections::BTreeMap, fmt, str::FromStr};
 
@@ -134,6 +122,18 @@ impl<'de> Deserialize<'de> for Permission {
 }
 
 /// A set of granted permissions, plus any permission names this crate does not know yet.
+///
+/// ```
+/// use honeycomb_api_keys::{Permission, Permissions};
+///
+/// let ci = Permissions::builder().run_queries().manage_boards().build();
+/// assert!(ci.contains(Permission::RunQueries));
+/// assert_eq!(ci.to_string(), "manage_boards, run_queries");
+///
+/// // Presets for common roles.
+/// assert!(Permissions::read_only_querying().contains(Permission::RunQueries));
+/// assert_eq!(Permissions::all().len(), Permission::ALL.len());
+/// ```
 ///
 /// It serializes as the wire's `permissions` object: every known permission with `true`
 /// or `false` (all of them, even for an ingest key, whose wire object has only

@@ -1,11 +1,5 @@
-//! Proactive rate limiting: Honeycomb allows about 100 requests a minute per operation and
-//! says where each window stands in `RateLimit` / `RateLimit-Policy` headers. The client
-//! reads them on every response and paces each operation so that it does not run into a
-//! 429 in the first place. Malformed header values are ignored, never a panic.
-//!
-//! The limiter counts per client (and its clones): two clients, or two processes, using
-//! the same key each assume the whole quota until Honeycomb's headers correct them.
-//! Callers waiting for a window are not served in order.
+//! Proactive rate limiting (see [`RateLimitConfig`]): the limiter, and what it reads of
+//! Honeycomb's `RateLimit` headers.
 
 use std::{
     collections::HashMap,
@@ -27,6 +21,15 @@ pub use crate::names::DEFAULT_QUOTA;
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
 
 /// How the client paces requests.
+///
+/// Proactive rate limiting: Honeycomb allows about 100 requests a minute per operation and
+/// says where each window stands in `RateLimit` / `RateLimit-Policy` headers. The client
+/// reads them on every response and paces each operation so that it does not run into a
+/// 429 in the first place. Malformed header values are ignored, never a panic.
+///
+/// The limiter counts per client (and its clones): two clients, or two processes, using
+/// the same key each assume the whole quota until Honeycomb's headers correct them.
+/// Callers waiting for a window are not served in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RateLimitConfig {

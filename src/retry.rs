@@ -1,17 +1,4 @@
-//! Which failures are retried, and how long to wait in between.
-//!
-//! Reads (`GET`), deletes and updates (absolute values) are retried on connection and
-//! transport failures, timeouts, 429, 500, 502, 503 and 504. **Creating a key is re-sent
-//! only when it provably was not processed**: the connection could not be opened, or
-//! Honeycomb answered 429. Anything else after a create was sent (a 5xx, a reset, a
-//! timeout) is [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown), never a second
-//! POST: Honeycomb has no idempotency key, and a duplicate is a live secret nobody holds.
-//!
-//! Waits: full-jitter exponential backoff (1 s base, 20 s cap, 3 attempts in all by
-//! default); on a 429, `Retry-After` (seconds or an HTTP-date), else the `RateLimit`
-//! reset, plus up to a second of jitter; a wait longer than
-//! [`RetryConfig::max_rate_limit_wait`] (60 s) or past the operation deadline is not
-//! slept: the call fails at once with the wait in the error.
+//! The retry policy (see [`RetryConfig`]): which failures are retried, and the waits.
 
 use std::{fmt, sync::Arc, time::Duration};
 
@@ -19,6 +6,19 @@ type Jitter = Arc<dyn Fn() -> f64 + Send + Sync>;
 
 /// The retry policy, per client ([`ClientBuilder::retry`](crate::ClientBuilder::retry))
 /// or per call (`client.api_keys().retry(..)`).
+///
+/// Reads (`GET`), deletes and updates (absolute values) are retried on connection and
+/// transport failures, timeouts, 429, 500, 502, 503 and 504. **Creating a key is re-sent
+/// only when it provably was not processed**: the connection could not be opened, or
+/// Honeycomb answered 429. Anything else after a create was sent (a 5xx, a reset, a
+/// timeout) is [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown), never a second
+/// POST: Honeycomb has no idempotency key, and a duplicate is a live secret nobody holds.
+///
+/// Waits: full-jitter exponential backoff (1 s base, 20 s cap, 3 attempts in all by
+/// default); on a 429, `Retry-After` (seconds or an HTTP-date), else the `RateLimit`
+/// reset, plus up to a second of jitter; a wait longer than
+/// [`RetryConfig::max_rate_limit_wait`] (60 s) or past the operation deadline is not
+/// slept: the call fails at once with the wait in the error.
 ///
 /// ```
 /// use std::time::Duration;

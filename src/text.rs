@@ -1,10 +1,5 @@
-//! Text that came from a server, made safe to show, and names checked before they are sent.
-//!
-//! A key name, a JSON:API `detail` or an HTML error page is the server's text: printed raw,
-//! an escape sequence in it could retitle the terminal, hide the rest of a line, or forge
-//! an `error:` line, and a bidirectional override could make a name read backwards. This
-//! module escapes such characters for display, and refuses them in the names this crate
-//! sends (so that a key made through it never carries one).
+//! Text that came from a server, made safe to show ([`terminal_safe`]), names checked
+//! before they are sent, and the redaction of secrets.
 
 use std::borrow::Cow;
 
@@ -39,8 +34,14 @@ pub fn is_hidden(c: char) -> bool {
 /// (`\u{1b}`, `\u{202e}`), so that it shows exactly what it holds and cannot change the
 /// terminal. Text without such characters is returned as it is, without a copy.
 ///
+/// A key name, a JSON:API `detail` or an HTML error page is the server's text: printed raw,
+/// an escape sequence in it could retitle the terminal, hide the rest of a line, or forge
+/// an `error:` line, and a bidirectional override could make a name read backwards. This
+/// crate escapes such characters for display, and refuses them in the names this crate
+/// sends (so that a key made through it never carries one).
+///
 /// ```
-/// use honeycomb_api_keys::text::terminal_safe;
+/// use honeycomb_api_keys::terminal_safe;
 ///
 /// assert_eq!(terminal_safe("checkout"), "checkout");
 /// assert_eq!(terminal_safe("evil\u{1b}]0;owned\u{7}"), "evil\\u{1b}]0;owned\\u{7}");

@@ -158,3 +158,23 @@ fn no_file_of_src_is_over_500_lines() {
         .collect();
     assert!(long.is_empty(), "split these by concept (one concept, one file): {long:?}");
 }
+
+/// One path per public item: everything is re-exported at the root, and the only public
+/// modules are the optional `blocking` and `mock` (whose items are not at the root).
+#[test]
+fn every_public_item_has_one_path() {
+    let lib = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    let public_modules: Vec<&str> = lib
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("pub mod "))
+        .map(|rest| rest.trim_end_matches(';'))
+        .collect();
+    assert_eq!(public_modules, ["blocking", "mock"], "a public module gives its items a second path next to the root");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for module in ["blocking.rs", "mock/mod.rs"] {
+        let source = fs::read_to_string(root.join(module)).unwrap();
+        let reexports: Vec<&str> =
+            source.lines().filter(|line| line.trim_start().starts_with("pub use crate::")).collect();
+        assert!(reexports.is_empty(), "src/{module} gives root items a second path: {reexports:?}");
+    }
+}

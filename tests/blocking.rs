@@ -4,8 +4,8 @@
 
 use futures::TryStreamExt;
 use honeycomb_api_keys::{
-    ApiKey, ApiKeyUpdate, Client, Error, KeyType, NewApiKey, Permission, Permissions, blocking,
-    mock::{MockHoneycomb, Operation},
+    ApiKey, ApiKeyUpdate, Client, Error, KeyType, NewApiKey, Operation, Permission, Permissions, blocking,
+    mock::MockHoneycomb,
 };
 
 fn fake_and_client() -> (MockHoneycomb, blocking::Client) {

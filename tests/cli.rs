@@ -6,8 +6,8 @@
 use std::process::{Command, Output};
 
 use honeycomb_api_keys::{
-    KeyType, Permissions,
-    mock::{Fault, MockHoneycomb, Operation},
+    KeyType, Operation, Permissions,
+    mock::{Fault, MockHoneycomb},
 };
 use serde_json::Value;
 

@@ -17,8 +17,7 @@ use std::{
 use common::*;
 use futures::{StreamExt, TryStreamExt};
 use honeycomb_api_keys::{
-    Client, Error, NewApiKey, Operation, RetryConfig, TimeoutScope,
-    clock::ManualClock,
+    Client, Error, ManualClock, NewApiKey, Operation, RetryConfig, TimeoutScope,
     mock::{Fault, MockHoneycomb},
 };
 use serde_json::json;

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use honeycomb_api_keys::{
-    ApiKeyUpdate, ExposeSecret, KeyType, NewApiKey, Permission, Permissions, RateLimitConfig, RetryConfig,
-    mock::{Fault, MockHoneycomb, Operation},
+    ApiKeyUpdate, ExposeSecret, KeyType, NewApiKey, Operation, Permission, Permissions, RateLimitConfig, RetryConfig,
+    mock::{Fault, MockHoneycomb},
 };
 
 #[tokio::test]

@@ -2,8 +2,11 @@
 #![cfg(feature = "mock")]
 
 use futures::TryStreamExt;
-use honeycomb_api_keys::mock::{Fault, MockHoneycomb, Operation};
 use honeycomb_api_keys::{NewApiKey, Permissions};
+use honeycomb_api_keys::{
+    Operation,
+    mock::{Fault, MockHoneycomb},
+};
 
 // Code under test: provisions a disabled CI key in the named environment.
 async fn provision_ci_key(client: &honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<String> {

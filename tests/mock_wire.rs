@@ -6,7 +6,10 @@ mod common;
 
 use std::time::Duration;
 
-use honeycomb_api_keys::mock::{BODY_LIMIT, Fault, MockHoneycomb, Operation};
+use honeycomb_api_keys::{
+    Operation,
+    mock::{BODY_LIMIT, Fault, MockHoneycomb},
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -11,11 +11,9 @@ use std::{
 
 use chrono::Utc;
 use honeycomb_api_keys::{
-    AuditOptions, Error, ExposeSecret, KeyType, NewApiKey, OldKeyAction, OldKeyOutcome, Permission, Permissions,
-    ProvisionOptions, RotateOptions,
-    clock::{Clock, ManualClock},
-    mock::{Fault, MockHoneycomb, Operation},
-    workflows::{AuditReason, ProvisionOutcome},
+    AuditOptions, AuditReason, Clock, Error, ExposeSecret, KeyType, ManualClock, NewApiKey, OldKeyAction,
+    OldKeyOutcome, Operation, Permission, Permissions, ProvisionOptions, ProvisionOutcome, RotateOptions,
+    mock::{Fault, MockHoneycomb},
 };
 use serde_json::json;
 

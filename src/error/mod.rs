@@ -1,12 +1,4 @@
-//! The crate's error type.
-//!
-//! Every fallible call returns [`Result<T>`](crate::Result), whose error is [`Error`]. Bad
-//! input is reported as [`Error::InvalidArgument`] before anything is sent; what Honeycomb
-//! answered is in [`Error::Api`], with the JSON:API details it sent.
-//!
-//! No error ever holds a secret: not the management key's secret, not a created key's
-//! secret, and not the text of a response body that could hold one (decode errors carry
-//! only the position of the problem).
+//! The crate's error type (see [`Error`]).
 
 use std::{fmt, time::Duration};
 
@@ -22,6 +14,14 @@ pub use api::{ApiError, ErrorDetail, ErrorSource};
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong when calling Honeycomb through this crate.
+///
+/// Every fallible call returns [`Result<T>`](crate::Result), whose error is [`Error`]. Bad
+/// input is reported as [`Error::InvalidArgument`] before anything is sent; what Honeycomb
+/// answered is in [`Error::Api`], with the JSON:API details it sent.
+///
+/// No error ever holds a secret: not the management key's secret, not a created key's
+/// secret, and not the text of a response body that could hold one (decode errors carry
+/// only the position of the problem).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -13,8 +13,7 @@
 //!
 //! ```
 //! use futures::TryStreamExt;
-//! use honeycomb_api_keys::mock::{Fault, MockHoneycomb, Operation};
-//! use honeycomb_api_keys::{ApiKeyUpdate, NewApiKey, Permissions};
+//! use honeycomb_api_keys::{ApiKeyUpdate, NewApiKey, Operation, Permissions, mock::{Fault, MockHoneycomb}};
 //!
 //! // Code under test: provisions a disabled CI key in the named environment.
 //! async fn provision_ci_key(client: &honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<String> {
@@ -99,9 +98,7 @@ pub(crate) fn permission_names(key_type: &str) -> &'static [&'static str] {
     if key_type == "ingest" { &["create_datasets"] } else { SPEC_PERMISSIONS }
 }
 
-/// The endpoints of the fake, for fault injection, rate limits and counters: the
-/// crate's [`Operation`](crate::Operation).
-pub use crate::operation::Operation;
+use crate::operation::Operation;
 
 /// A key as the fake stores it (with plain strings, not the crate's types). Its `Debug`
 /// hides the secret.

@@ -69,7 +69,7 @@ pub(crate) fn check_path_segment(field: &'static str, value: &str, kind: Segment
 /// Honeycomb's UI, where such a character could hide or fake text.
 ///
 /// ```
-/// use honeycomb_api_keys::model::check_name;
+/// use honeycomb_api_keys::check_name;
 /// assert!(check_name("checkout ingest").is_ok());
 /// assert!(check_name("admin\u{202e}txt.exe").is_err());
 /// assert!(check_name(&"x".repeat(101)).is_err());

@@ -117,8 +117,9 @@ impl ClientHooks for RawClient {
     }
 }
 
-/// Request building and response decoding without I/O, for the benchmarks. Not part of
-/// the API: it may change at any time.
+/// Request building and response decoding without I/O, for the benchmarks (which turn on
+/// the `__bench` feature). Not part of the API: it may change at any time.
+#[cfg(feature = "__bench")]
 #[doc(hidden)]
 pub mod bench_support {
     use super::{

@@ -67,7 +67,7 @@ pub(crate) fn report(
 ///
 /// ```
 /// use std::sync::Mutex;
-/// use honeycomb_api_keys::workflows::WriteGate;
+/// use honeycomb_api_keys::WriteGate;
 ///
 /// /// Stops writes once `stop` is called; knows which creates are in flight.
 /// #[derive(Default)]

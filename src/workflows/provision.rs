@@ -96,7 +96,7 @@ impl ProvisionOptions {
 
     /// Hand each created key, with its one-time secret and its service, to `store` the
     /// moment it exists, before the workflow's next request: **the way to persist the
-    /// secrets** (see the [module docs](crate::workflows)). An `Err(reason)` stops the
+    /// secrets** (an interrupt or a later failure cannot lose one). An `Err(reason)` stops the
     /// provisioning: no further key is created (creates already in flight finish and are
     /// handed over too), the report says why, and it is not complete.
     pub fn on_created(

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use honeycomb_api_keys::{Client, ClientBuilder, RetryConfig, clock::ManualClock};
+use honeycomb_api_keys::{Client, ClientBuilder, ManualClock, RetryConfig};
 use serde_json::{Value, json};
 use wiremock::{MockServer, ResponseTemplate};
 

@@ -18,10 +18,8 @@ use std::{
 
 use common::{CANARY, ENV_ID, MGMT_ID, TEAM, ingest_key, numbered_id};
 use honeycomb_api_keys::{
-    Client, Error, KeyType, NewApiKey, OldKeyAction, PaginationFault, Permissions, ProvisionOptions, RotateOptions,
-    clock::ManualClock,
-    mock::{MockHoneycomb, Operation},
-    workflows::ProvisionOutcome,
+    Client, Error, KeyType, ManualClock, NewApiKey, OldKeyAction, Operation, PaginationFault, Permissions,
+    ProvisionOptions, ProvisionOutcome, RotateOptions, mock::MockHoneycomb,
 };
 use serde_json::{Value, json};
 use server::{Hostile, Reply, Request};
@@ -831,7 +829,7 @@ struct Gate {
     changes: bool,
 }
 
-impl honeycomb_api_keys::workflows::WriteGate for Gate {
+impl honeycomb_api_keys::WriteGate for Gate {
     fn before_create(&self, _: &str) -> bool {
         let mut left = self.creates_allowed.lock().unwrap();
         let allowed = *left > 0;

@@ -2,7 +2,7 @@
 //! line; `hny-keys schema <command>` prints their schemas.
 
 use chrono::{DateTime, Utc};
-use honeycomb_api_keys::{ApiKey, AuditReport, CreatedApiKey, Environment, ExposeSecret, workflows::AuditReason};
+use honeycomb_api_keys::{ApiKey, AuditReason, AuditReport, CreatedApiKey, Environment, ExposeSecret};
 use schemars::JsonSchema;
 use serde::Serialize;
 

@@ -5,7 +5,7 @@
 use std::{io::Write, time::Duration};
 
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
-use honeycomb_api_keys::{ApiKey, CreatedApiKey, ExposeSecret, text::terminal_safe, workflows::Progress};
+use honeycomb_api_keys::{ApiKey, CreatedApiKey, ExposeSecret, Progress, terminal_safe};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 

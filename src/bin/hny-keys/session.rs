@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use honeycomb_api_keys::{Error, text::terminal_safe, workflows::WriteGate};
+use honeycomb_api_keys::{Error, WriteGate, terminal_safe};
 
 use crate::output::warn;
 

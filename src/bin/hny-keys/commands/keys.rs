@@ -2,9 +2,7 @@
 
 use std::io::{BufRead, Write};
 
-use honeycomb_api_keys::{
-    ApiKey, ApiKeyUpdate, KeyId, KeyType, NewApiKey, Permissions, model::check_name, workflows::WriteGate,
-};
+use honeycomb_api_keys::{ApiKey, ApiKeyUpdate, KeyId, KeyType, NewApiKey, Permissions, WriteGate, check_name};
 
 use crate::{
     Ctx,

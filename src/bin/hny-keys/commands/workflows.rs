@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use honeycomb_api_keys::{
-    AuditOptions, CreatedApiKey, KeyId, OldKeyAction, OldKeyOutcome, ProvisionOptions, Replacement, RotateOptions,
-    workflows::ProvisionOutcome,
+    AuditOptions, CreatedApiKey, KeyId, OldKeyAction, OldKeyOutcome, ProvisionOptions, ProvisionOutcome, Replacement,
+    RotateOptions,
 };
 
 use crate::{
