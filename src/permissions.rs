@@ -257,24 +257,77 @@ impl Permissions {
 
     /// Every permission as `(wire name, granted)`: the known ones in wire order, then the
     /// unknown ones. This is the wire's `permissions` object.
-    pub fn to_wire(&self) -> impl Iterator<Item = (&str, bool)> {
+    pub(crate) fn to_wire(&self) -> impl Iterator<Item = (&str, bool)> {
         Permission::ALL.iter().map(|p| (p.wire_name(), self.contains(*p))).chain(self.unknown())
     }
 
-    /// Builds the set from a wire `permissions` object. Known names set their bit;
-    /// unknown names are kept with their value.
-    pub fn from_wire<'a>(members: impl IntoIterator<Item = (&'a str, bool)>) -> Self {
-        let mut p = Permissions::none();
-        for (name, granted) in members {
-            match Permission::from_wire_name(name) {
-                Some(known) if granted => p.insert(known),
-                Some(_) => {}
-                None => {
-                    p.unknown.insert(name.to_string(), granted);
+    /// Reads a `permissions` object: the one decoder, for the public `Deserialize` and
+    /// for Honeycomb's answers. `lenient` (Honeycomb's answers): a member whose value is
+    /// not a boolean is skipped; otherwise it is an error.
+    pub(crate) fn decode<'de, D: serde::Deserializer<'de>>(d: D, lenient: bool) -> Result<Self, D::Error> {
+        d.deserialize_map(Decoder { lenient })
+    }
+}
+
+/// Writes `(name, granted)` members as a `permissions` object: the one encoder, for the
+/// public `Serialize` and for request bodies.
+pub(crate) fn encode<'a, S: serde::Serializer>(
+    s: S,
+    members: impl IntoIterator<Item = (&'a str, bool)>,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(members)
+}
+
+/// The visitor of [`Permissions::decode`]: straight from the body, known names matched
+/// without allocating; a name that comes twice takes its last value.
+struct Decoder {
+    lenient: bool,
+}
+
+impl<'de> serde::de::Visitor<'de> for Decoder {
+    type Value = Permissions;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of permission names and booleans")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Permissions, A::Error> {
+        let mut set = Permissions::none();
+        while let Some(MemberName(name)) = map.next_key()? {
+            let granted = if self.lenient {
+                match map.next_value::<serde_json::Value>()? {
+                    serde_json::Value::Bool(granted) => granted,
+                    _ => continue,
                 }
+            } else {
+                map.next_value::<bool>()?
+            };
+            match name {
+                Ok(known) if granted => set.insert(known),
+                Ok(known) => set.remove(known),
+                Err(unknown) => set.insert_unknown(unknown, granted),
             }
         }
-        p
+        Ok(set)
+    }
+}
+
+/// A member name: a known permission, or the name this crate does not know.
+struct MemberName(Result<Permission, String>);
+
+impl<'de> Deserialize<'de> for MemberName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = MemberName;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a permission name")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<MemberName, E> {
+                Ok(MemberName(Permission::from_wire_name(name).ok_or_else(|| name.to_string())))
+            }
+        }
+        d.deserialize_str(Name)
     }
 }
 
@@ -324,14 +377,13 @@ impl fmt::Display for Permissions {
 
 impl Serialize for Permissions {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.to_wire())
+        encode(s, self.to_wire())
     }
 }
 
 impl<'de> Deserialize<'de> for Permissions {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let members = BTreeMap::<String, bool>::deserialize(d)?;
-        Ok(Permissions::from_wire(members.iter().map(|(k, v)| (k.as_str(), *v))))
+        Permissions::decode(d, false)
     }
 }
 
@@ -384,6 +436,15 @@ mod tests {
         assert_eq!(back["old_thing"], false);
         assert_eq!(back["manage_privateBoards"], false);
         assert_eq!(back.as_object().unwrap().len(), Permission::ALL.len() + 2);
+    }
+
+    #[test]
+    fn one_decoder_strict_for_users_lenient_for_answers() {
+        let body = r#"{"run_queries":true,"manage_boards":"yes","manage_columns":true,"manage_columns":false}"#;
+        let err = serde_json::from_str::<Permissions>(body).unwrap_err();
+        assert!(err.to_string().contains("expected a boolean"), "{err}");
+        let answered = Permissions::decode(&mut serde_json::Deserializer::from_str(body), true).unwrap();
+        assert_eq!(answered.to_string(), "run_queries", "the non-boolean is skipped, the last duplicate wins");
     }
 
     #[test]

@@ -16,9 +16,11 @@ use crate::{
 };
 
 use super::{
+    WirePermissions,
     errors::api_error,
     headers::{parse_policy, parse_rate_limit, retry_after_from},
     keys::key_from_wire,
+    permissions::{permissions_from_wire, permissions_to_wire},
     types,
 };
 
@@ -185,8 +187,12 @@ proptest! {
     #[test]
     fn permission_sets_round_trip_through_the_wire(bits in any::<u16>(), unknown in prop::collection::btree_map("[a-z]{3,10}_x", any::<bool>(), 0..4)) {
         let mut set: Permissions = Permission::ALL.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, p)| *p).collect();
-        set = Permissions::from_wire(set.to_wire().chain(unknown.iter().map(|(k, v)| (k.as_str(), *v))).collect::<Vec<_>>());
+        set = permissions_from_wire(permissions_to_wire(set.to_wire().chain(unknown.iter().map(|(k, v)| (k.as_str(), *v)))));
+        prop_assert_eq!(set.unknown().count(), unknown.len());
         let back: Permissions = serde_json::from_value(serde_json::to_value(&set).unwrap()).unwrap();
-        prop_assert_eq!(back, set);
+        prop_assert_eq!(&back, &set);
+        let sent = serde_json::to_vec(&WirePermissions::Received(set.clone())).unwrap();
+        let received: WirePermissions = serde_json::from_slice(&sent).unwrap();
+        prop_assert_eq!(permissions_from_wire(received), set);
     }
 }
