@@ -7,6 +7,13 @@ use std::borrow::Cow;
 /// visible itself: a control character (C0, DEL, C1), a bidirectional embedding,
 /// override or isolate, or an invisible format character (zero-width spaces and joiners,
 /// word joiner, soft hyphen, byte-order mark, …).
+///
+/// ```
+/// use honeycomb_api_keys::is_hidden;
+///
+/// assert!(is_hidden('\u{1b}') && is_hidden('\u{202e}') && is_hidden('\u{200b}'));
+/// assert!(!is_hidden('a') && !is_hidden('é'));
+/// ```
 pub fn is_hidden(c: char) -> bool {
     c.is_control()
         || matches!(

@@ -101,26 +101,82 @@ impl ApiError {
     }
 
     /// The first JSON:API error, which is what most responses carry.
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
+    /// if let Err(e) = keys.get("hcxik_01hqk4k2rqwwcvdysq3ek2tvd8").await {
+    ///     if let Some(api) = e.api_error() {
+    ///         for detail in api.first() {
+    ///             eprintln!("{:?}: {:?}", detail.title, detail.detail);
+    ///         }
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn first(&self) -> Option<&ErrorDetail> {
         self.errors.first()
     }
 
     /// The code of the first JSON:API error (`unauthenticated/invalid-key`, …).
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
+    /// if let Err(e) = keys.get("hcxik_01hqk4k2rqwwcvdysq3ek2tvd8").await {
+    ///     if let Some(api) = e.api_error() {
+    ///         if api.code() == Some("unauthenticated/invalid-key") {
+    ///             eprintln!("the management key was not accepted");
+    ///         }
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn code(&self) -> Option<&str> {
         self.first().and_then(|e| e.code.as_deref())
     }
 
     /// The title of the first JSON:API error.
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
+    /// if let Err(e) = keys.get("hcxik_01hqk4k2rqwwcvdysq3ek2tvd8").await {
+    ///     if let Some(api) = e.api_error() {
+    ///         eprintln!("{}", api.title().unwrap_or("no title"));
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn title(&self) -> Option<&str> {
         self.first().and_then(|e| e.title.as_deref())
     }
 
     /// The detail of the first JSON:API error.
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
+    /// if let Err(e) = keys.get("hcxik_01hqk4k2rqwwcvdysq3ek2tvd8").await {
+    ///     if let Some(api) = e.api_error() {
+    ///         eprintln!("{}", api.detail().unwrap_or("no detail"));
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn detail(&self) -> Option<&str> {
         self.first().and_then(|e| e.detail.as_deref())
     }
 
     /// The source of the first JSON:API error.
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
+    /// if let Err(e) = keys.get("hcxik_01hqk4k2rqwwcvdysq3ek2tvd8").await {
+    ///     if let Some(api) = e.api_error() {
+    ///         if let Some(pointer) = api.source().and_then(|s| s.pointer.as_deref()) {
+    ///             eprintln!("Honeycomb refused {pointer}");
+    ///         }
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn source(&self) -> Option<&ErrorSource> {
         self.first().and_then(|e| e.source.as_ref())
     }

@@ -1,14 +1,17 @@
 //! The crate's error type (see [`Error`]).
 
-use std::{fmt, time::Duration};
+use std::time::Duration;
 
 use reqwest::StatusCode;
 
 use crate::operation::Operation;
 
 mod api;
+mod parts;
 
 pub use api::{ApiError, ErrorDetail, ErrorSource};
+use parts::transport_summary;
+pub use parts::{HttpError, PaginationFault, TimeoutScope};
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -209,89 +212,6 @@ pub enum Error {
     TeamNotFound,
 }
 
-/// Why a listing stopped early; see [`Error::PaginationLoop`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PaginationFault {
-    /// A next-page cursor came back that this listing had already followed: a loop.
-    RepeatedCursor,
-    /// An item came a second time in one listing (the same pages under new cursors).
-    RepeatedItem {
-        /// Its id.
-        id: String,
-    },
-    /// Too many pages came back empty while still pointing further.
-    EmptyPages {
-        /// How many pages were empty.
-        empty: usize,
-    },
-    /// A page held more items than were asked for (`page[size]`): a server that ignores
-    /// the page size could make a listing's memory grow without bound.
-    OversizedPage {
-        /// Items on the page.
-        items: usize,
-        /// The page size asked for.
-        size: u32,
-    },
-    /// The listing reached its page limit
-    /// ([`page_limit`](crate::ListApiKeys::page_limit), default
-    /// [`DEFAULT_PAGE_LIMIT`](crate::pagination::DEFAULT_PAGE_LIMIT)) with more pages to go.
-    PageLimit {
-        /// The limit.
-        limit: usize,
-    },
-}
-
-impl fmt::Display for PaginationFault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PaginationFault::RepeatedCursor => f.write_str("the next-page cursor repeated an earlier one"),
-            PaginationFault::RepeatedItem { id } => {
-                write!(f, "{} came a second time in one listing", crate::text::terminal_safe(id))
-            }
-            PaginationFault::EmptyPages { empty } => {
-                write!(f, "{empty} pages came back empty while still pointing to more")
-            }
-            PaginationFault::OversizedPage { items, size } => {
-                write!(f, "a page held {items} items, more than the {size} asked for")
-            }
-            PaginationFault::PageLimit { limit } => write!(
-                f,
-                "it reached the limit of {limit} pages with more to go; raise it with `page_limit` if the team really has that many"
-            ),
-        }
-    }
-}
-
-/// Which time limit a call ran into.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TimeoutScope {
-    /// One request ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout), 30 s).
-    Attempt,
-    /// The whole call, retries and waits included
-    /// ([`ClientBuilder::operation_timeout`](crate::ClientBuilder::operation_timeout), 120 s).
-    Operation,
-}
-
-impl TimeoutScope {
-    fn setting(self) -> &'static str {
-        match self {
-            TimeoutScope::Attempt => "ClientBuilder::timeout",
-            TimeoutScope::Operation => "ClientBuilder::operation_timeout",
-        }
-    }
-}
-
-impl fmt::Display for TimeoutScope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TimeoutScope::Attempt => "one attempt",
-            TimeoutScope::Operation => "the whole call, retries included",
-        })
-    }
-}
-
 fn outcome_advice(operation: Operation, subject: Option<&str>) -> String {
     match (operation, subject) {
         (Operation::CreateApiKey, Some(name)) => format!(
@@ -301,55 +221,6 @@ fn outcome_advice(operation: Operation, subject: Option<&str>) -> String {
             "list the team's keys to see whether it was created: if so, its secret is lost, so delete it and create it again".into()
         }
         _ => "check the current state with a get or list before trying again".into(),
-    }
-}
-
-/// An error of the HTTP stack, wrapped so that its type is not part of this crate's API
-/// (an upgrade of the HTTP stack is then not a breaking change of ours). It holds no
-/// credential, and its URL has no query.
-#[derive(Debug)]
-pub struct HttpError(reqwest::Error);
-
-impl HttpError {
-    /// Whether the connection could not be opened (the request was not sent).
-    pub fn is_connect(&self) -> bool {
-        self.0.is_connect()
-    }
-
-    /// Whether it timed out.
-    pub fn is_timeout(&self) -> bool {
-        self.0.is_timeout()
-    }
-
-    /// Whether the response's body broke off or could not be read.
-    pub fn is_body(&self) -> bool {
-        self.0.is_body() || self.0.is_decode()
-    }
-}
-
-impl fmt::Display for HttpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::error::Error for HttpError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.0.source()
-    }
-}
-
-fn transport_summary(HttpError(source): &HttpError) -> String {
-    let what = if source.is_connect() {
-        "could not connect to Honeycomb (check the endpoint and the network)"
-    } else if source.is_body() || source.is_decode() {
-        "the connection failed while reading Honeycomb's response"
-    } else {
-        "the request to Honeycomb failed"
-    };
-    match source.url() {
-        Some(url) => format!("{what}: {} {}", url.host_str().unwrap_or(""), url.path()),
-        None => what.to_string(),
     }
 }
 
@@ -402,6 +273,26 @@ impl Error {
         Error::IdMismatch { operation, requested: requested.to_string(), answered }
     }
 
+    /// Hides `key`'s secret (alone, or after its id as in a header value) in every text
+    /// of this error that a server provided: for an error that came after `key` was
+    /// created, from a server that may have echoed the secret back.
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys, env: &str) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::{ApiKeyUpdate, NewApiKey};
+    ///
+    /// let created = keys.create(NewApiKey::ingest("checkout", env)).await?;
+    /// if let Err(mut error) = keys.update(created.id(), ApiKeyUpdate::new().name("checkout v2")).await {
+    ///     error.redact_secret_of(&created);
+    ///     eprintln!("{error}"); // never shows the new secret
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn redact_secret_of(&mut self, key: &crate::CreatedApiKey) {
+        use secrecy::ExposeSecret;
+        self.redact(&crate::text::Redactor::new(Some(key.id().as_str()), key.secret().expose_secret()));
+    }
+
     /// Hides the secrets `redactor` knows in every text the server provided.
     pub(crate) fn redact(&mut self, redactor: &crate::text::Redactor) {
         match self {
@@ -420,12 +311,31 @@ impl Error {
     }
 
     /// The HTTP status Honeycomb answered with, if the error comes from a response.
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
+    /// match keys.get("hcxik_01hqk4k2rqwwcvdysq3ek2tvd8").await {
+    ///     Err(e) if e.status().is_some_and(|s| s.is_server_error()) => eprintln!("Honeycomb failed: {e}"),
+    ///     other => println!("{:?}", other.map(|key| key.name)),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn status(&self) -> Option<StatusCode> {
         self.api_error().map(|api| api.status)
     }
 
     /// The API error, if Honeycomb answered with an error status (also behind an
     /// [`Error::OutcomeUnknown`]).
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
+    /// if let Err(e) = keys.get("hcxik_01hqk4k2rqwwcvdysq3ek2tvd8").await {
+    ///     if let Some(api) = e.api_error() {
+    ///         eprintln!("{} {:?}: {:?}", api.status, api.code(), api.detail());
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             Error::Api(api) => Some(api),
@@ -435,31 +345,88 @@ impl Error {
     }
 
     /// `true` for a 404: the team, key or environment does not exist.
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
+    /// match keys.delete("hcxik_01hqk4k2rqwwcvdysq3ek2tvd8").await {
+    ///     Err(e) if e.is_not_found() => println!("already gone"),
+    ///     other => other?,
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
 
     /// `true` for a 429, or a request held back by the rate limiter.
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
+    /// if let Err(e) = keys.list().collect().await {
+    ///     if e.is_rate_limited() {
+    ///         eprintln!("over Honeycomb's rate limit; try again in {:?}", e.retry_after());
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_rate_limited(&self) -> bool {
         matches!(self, Error::RateLimited { .. }) || self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
 
     /// `true` when a create (or another call) may or may not have been carried out.
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
+    /// # let new = honeycomb_api_keys::NewApiKey::ingest("checkout", "hcxen_01hznmeqrcq8rz533xrvtc6mk0");
+    /// match keys.create(new).await {
+    ///     Err(e) if e.is_outcome_unknown() => eprintln!("{e}"), // says how to check, never re-sent
+    ///     other => drop(other?),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_outcome_unknown(&self) -> bool {
         matches!(self, Error::OutcomeUnknown { .. } | Error::CreatedKeyUnreadable { .. })
     }
 
     /// `true` for a 401 or 403: the management key is wrong, disabled or lacks a scope.
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
+    /// if let Err(e) = keys.list().collect().await {
+    ///     if e.is_auth() {
+    ///         eprintln!("check the management key and its api-keys scopes: {e}");
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_auth(&self) -> bool {
         matches!(self.status(), Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN))
     }
 
     /// `true` when the input was rejected before any request was sent.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::KeyId;
+    ///
+    /// let error = KeyId::parse("not an id").unwrap_err();
+    /// assert!(error.is_invalid_argument());
+    /// assert!(error.status().is_none()); // nothing was sent
+    /// ```
     pub fn is_invalid_argument(&self) -> bool {
         matches!(self, Error::InvalidArgument { .. })
     }
 
     /// How long to wait before trying again, if Honeycomb (or the rate limiter) said.
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
+    /// if let Err(e) = keys.list().collect().await {
+    ///     if let Some(wait) = e.retry_after() {
+    ///         tokio::time::sleep(wait).await; // then try again
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::RateLimited { retry_after, .. } => Some(*retry_after),
@@ -468,6 +435,14 @@ impl Error {
     }
 
     /// The request id Honeycomb sent (`X-Request-Id`), to quote to Honeycomb support.
+    ///
+    /// ```no_run
+    /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
+    /// if let Err(e) = keys.get("hcxik_01hqk4k2rqwwcvdysq3ek2tvd8").await {
+    ///     eprintln!("{e} (request id for Honeycomb support: {:?})", e.request_id());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn request_id(&self) -> Option<&str> {
         self.api_error().and_then(|api| api.request_id.as_deref())
     }
