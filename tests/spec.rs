@@ -21,7 +21,7 @@ fn every_permission_in_the_spec_is_a_known_permission_and_back() {
     let gone_from_spec: Vec<_> = known.difference(&in_spec).collect();
     assert!(
         new_in_spec.is_empty() && gone_from_spec.is_empty(),
-        "spec/api-keys.yaml KeyPermissions and the `permissions!` list in src/permissions.rs differ.\n\
+        "spec/api-keys.yaml KeyPermissions and the `permissions!` list in src/permissions/mod.rs differ.\n\
          In the spec only: {new_in_spec:?}: add each to that list (variant, exact wire name, builder method).\n\
          In the list only: {gone_from_spec:?}: the spec no longer lists them; see spec/README.md (a dropped permission)."
     );
