@@ -18,6 +18,14 @@ use crate::{
 
 impl Client {
     /// The team's API keys.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let keys = client.api_keys();
+    /// let key = keys.get("hcxik_01j1824es7n4evcmv81cn392jb").await?;
+    /// println!("{} is {}", key.name, if key.disabled { "disabled" } else { "enabled" });
+    /// # Ok(()) }
+    /// ```
     pub fn api_keys(&self) -> ApiKeys {
         ApiKeys { client: self.clone(), team: None, retry: None }
     }
@@ -58,12 +66,31 @@ pub struct ApiKeys {
 impl ApiKeys {
     /// The same calls for another team (for tools that manage several teams with one
     /// management key); the slug is checked when a call is made.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let other_team = client.api_keys().for_team("other-team");
+    /// for key in other_team.list().collect().await? {
+    ///     println!("{} {}", key.id, key.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn for_team(mut self, slug: impl Into<String>) -> Self {
         self.team = Some(slug.into());
         self
     }
 
     /// The same calls with another retry policy (for example [`RetryConfig::disabled`]).
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::RetryConfig;
+    ///
+    /// // one attempt: fail fast instead of retrying
+    /// let keys = client.api_keys().retry(RetryConfig::disabled());
+    /// let key = keys.get_opt("hcxik_01j1824es7n4evcmv81cn392jb").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = Some(retry);
         self
@@ -88,12 +115,40 @@ impl ApiKeys {
 
     /// Lists keys: a builder for a stream of keys ([`ListApiKeys::items`]), of pages
     /// ([`ListApiKeys::pages`]), or a `Vec` ([`ListApiKeys::collect`]).
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let all = client.api_keys().list().collect().await?;
+    /// let disabled = all.iter().filter(|key| key.disabled).count();
+    /// println!("{} keys, {disabled} of them disabled", all.len());
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self) -> ListApiKeys {
         ListApiKeys { keys: self.clone(), key_type: None, options: ListOptions::default() }
     }
 
     /// Gets one key. A key that does not exist is an error with
     /// [`is_not_found`](Error::is_not_found); see [`get_opt`](Self::get_opt).
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let key = client.api_keys().get("hcxik_01j1824es7n4evcmv81cn392jb").await?;
+    /// println!("{} ({}) in {:?}", key.name, key.key_type, key.environment_id);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] before any request if `id` is not a key id (or the slug
+    ///   given to [`for_team`](Self::for_team) is malformed).
+    /// - [`Error::Api`] for an error status (also a 429 or 5xx that outlasted the retries):
+    ///   [`is_not_found`](Error::is_not_found) for an unknown key or team,
+    ///   [`is_auth`](Error::is_auth) for a management key without `api-keys:read`.
+    /// - [`Error::IdMismatch`] if Honeycomb answered with another key.
+    /// - [`Error::Transport`] or [`Error::Timeout`] when no answer came (after the retries),
+    ///   [`Error::RateLimited`] when pacing would pass the call's deadline, [`Error::Decode`]
+    ///   or [`Error::ResponseTooLarge`] for an answer that cannot be read.
+    /// - Without a configured team, first the errors of [`Client::resolve_team`].
     pub async fn get(&self, id: impl AsRef<str>) -> Result<ApiKey> {
         let id = KeyId::parse(id.as_ref())?;
         let team = self.team().await?;
@@ -107,6 +162,19 @@ impl ApiKeys {
     /// Honeycomb answers 404 for an unknown team too: with a mistyped team slug every
     /// key is "missing". Check the team once (with [`Client::resolve_team`] or a `get`)
     /// before relying on `None` for anything destructive.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// match client.api_keys().get_opt("hcxik_01j1824es7n4evcmv81cn392jb").await? {
+    ///     Some(key) => println!("{} exists", key.name),
+    ///     None => println!("no such key"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`get`](Self::get), except a 404, which is `Ok(None)`.
     pub async fn get_opt(&self, id: impl AsRef<str>) -> Result<Option<ApiKey>> {
         match self.get(id).await {
             Ok(key) => Ok(Some(key)),
@@ -116,6 +184,35 @@ impl ApiKeys {
     }
 
     /// Creates a key. The result holds its secret, which Honeycomb never returns again.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::NewApiKey;
+    ///
+    /// let new = NewApiKey::ingest("checkout", "hcxen_01hznmeqrcq8rz533xrvtc6mk0");
+    /// let created = client.api_keys().create(new).await?;
+    /// // the only time the secret is shown: hand it to the service now
+    /// let x_honeycomb_team = created.header_value();
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] before any request: a name [`check_name`](crate::check_name)
+    ///   refuses, an environment id that is not an id, or permissions other than
+    ///   `create_datasets` on an ingest key (or the slug given to [`for_team`](Self::for_team)
+    ///   is malformed).
+    /// - [`Error::OutcomeUnknown`] when the request was sent but the answer was a 5xx, the
+    ///   connection broke or the call timed out: the key may exist; it is not sent again.
+    /// - [`Error::CreatedKeyUnreadable`] when Honeycomb created the key but its answer (with
+    ///   the secret) could not be read.
+    /// - [`Error::Api`] for another error status: [`is_auth`](Error::is_auth) for a management
+    ///   key without `api-keys:write`, [`is_not_found`](Error::is_not_found) for an unknown
+    ///   team, [`is_rate_limited`](Error::is_rate_limited) for a 429 that outlasted the retries.
+    /// - [`Error::Transport`] when no connection could be opened (after the retries),
+    ///   [`Error::Timeout`] when the call's deadline passed before it was sent,
+    ///   [`Error::RateLimited`] when pacing would pass the call's deadline.
+    /// - Without a configured team, first the errors of [`Client::resolve_team`].
     pub async fn create(&self, new: NewApiKey) -> Result<CreatedApiKey> {
         new.validate()?;
         let name = new.name.clone();
@@ -128,6 +225,30 @@ impl ApiKeys {
 
     /// Changes a key's name, `disabled` flag or (configuration keys) permissions. Only
     /// what `update` sets is sent; permissions merge.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::ApiKeyUpdate;
+    ///
+    /// let update = ApiKeyUpdate::new().name("checkout (old)").disable();
+    /// let key = client.api_keys().update("hcxik_01j1824es7n4evcmv81cn392jb", update).await?;
+    /// assert!(key.disabled);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] before any request: `id` is not a key id, the new name is
+    ///   one [`check_name`](crate::check_name) refuses, permissions change on a key whose id
+    ///   says it is an ingest key, or the slug given to [`for_team`](Self::for_team) is malformed.
+    /// - [`Error::Api`] for an error status (also a 429 or 5xx that outlasted the retries):
+    ///   [`is_not_found`](Error::is_not_found) for an unknown key or team,
+    ///   [`is_auth`](Error::is_auth) for a management key without `api-keys:write`.
+    /// - [`Error::IdMismatch`] if Honeycomb answered with another key.
+    /// - [`Error::Transport`] or [`Error::Timeout`] when no answer came (after the retries),
+    ///   [`Error::RateLimited`] when pacing would pass the call's deadline, [`Error::Decode`]
+    ///   or [`Error::ResponseTooLarge`] for an answer that cannot be read.
+    /// - Without a configured team, first the errors of [`Client::resolve_team`].
     pub async fn update(&self, id: impl AsRef<str>, update: ApiKeyUpdate) -> Result<ApiKey> {
         let id = KeyId::parse(id.as_ref())?;
         update.validate(&id)?;
@@ -142,6 +263,26 @@ impl ApiKeys {
     /// Deletes a key. Honeycomb answers 404 for a key that does not exist (anymore); a 404
     /// to a retry, after an attempt whose answer was lost, means that attempt deleted it,
     /// and the delete succeeds.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let keys = client.api_keys();
+    /// keys.delete("hcxik_01j1824es7n4evcmv81cn392jb").await?;
+    /// assert!(keys.get_opt("hcxik_01j1824es7n4evcmv81cn392jb").await?.is_none());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] before any request if `id` is not a key id (or the slug
+    ///   given to [`for_team`](Self::for_team) is malformed).
+    /// - [`Error::Api`] for an error status (also a 429 or 5xx that outlasted the retries):
+    ///   [`is_not_found`](Error::is_not_found) for a key or team that does not exist (unless
+    ///   an earlier attempt of this call may have deleted it), [`is_auth`](Error::is_auth) for
+    ///   a management key without `api-keys:write`.
+    /// - [`Error::Transport`] or [`Error::Timeout`] when no answer came (after the retries),
+    ///   [`Error::RateLimited`] when pacing would pass the call's deadline.
+    /// - Without a configured team, first the errors of [`Client::resolve_team`].
     pub async fn delete(&self, id: impl AsRef<str>) -> Result<()> {
         let id = KeyId::parse(id.as_ref())?;
         let team = self.team().await?;
@@ -164,7 +305,17 @@ pub struct ListApiKeys {
 
 impl ListApiKeys {
     /// Only keys of this type (`filter[type]`): [`KeyType::Ingest`] or
-    /// [`KeyType::Configuration`].
+    /// [`KeyType::Configuration`]. Another type fails the listing with
+    /// [`Error::InvalidArgument`] before any request.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::KeyType;
+    ///
+    /// let ingest = client.api_keys().list().key_type(KeyType::Ingest).collect().await?;
+    /// assert!(ingest.iter().all(|key| key.key_type == KeyType::Ingest));
+    /// # Ok(()) }
+    /// ```
     pub fn key_type(mut self, key_type: KeyType) -> Self {
         self.key_type = Some(key_type);
         self
@@ -173,6 +324,15 @@ impl ListApiKeys {
     pagination::list_builder_methods!(ApiKey);
 
     /// The pages, as Honeycomb returns them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let mut pages = client.api_keys().list().page_size(50).pages();
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{} keys, next cursor {:?}", page.items.len(), page.next_cursor);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn pages(self) -> Pages<ApiKey> {
         let filter = match self.key_type.as_ref().map(KeyTypeFilter::new).transpose() {
             Ok(filter) => filter,

@@ -36,6 +36,15 @@ pub struct AuthInfo {
 
 impl AuthInfo {
     /// Whether the key has `scope`, such as `api-keys:write`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let me = client.auth().await?;
+    /// if !me.has_scope("api-keys:write") {
+    ///     eprintln!("{} can list keys but not create or change them", me.key_id);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
     }
@@ -57,6 +66,19 @@ impl Client {
     /// The team slug calls use: the one configured, or the one `/2/auth` names (asked
     /// once per client and its clones; concurrent first calls share one request; a failure
     /// is not remembered, so the next call asks again).
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let team = client.resolve_team().await?;
+    /// println!("managing the keys of team {team}");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// None with a configured team (it was checked when the client was built). Otherwise
+    /// the errors of [`auth`](Self::auth), and [`Error::InvalidArgument`] if the slug
+    /// `/2/auth` names is not one this crate puts in a URL.
     pub async fn resolve_team(&self) -> Result<String> {
         self.team_for(None).await
     }
@@ -87,6 +109,15 @@ impl Client {
     /// assert!(me.has_scope("api-keys:read"));
     /// # Ok(()) }
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Api`] for an error status (also a 429 or 5xx that outlasted the retries):
+    ///   [`is_auth`](Error::is_auth) for a wrong or disabled management key.
+    /// - [`Error::TeamNotFound`] if the answer names no team.
+    /// - [`Error::Transport`] or [`Error::Timeout`] when no answer came (after the retries),
+    ///   [`Error::RateLimited`] when pacing would pass the call's deadline, [`Error::Decode`]
+    ///   or [`Error::ResponseTooLarge`] for an answer that cannot be read.
     pub async fn auth(&self) -> Result<AuthInfo> {
         let api = self.api();
         call(self, Operation::GetAuth, CallOptions::default(), || api.get_auth()).await?

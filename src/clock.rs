@@ -14,11 +14,43 @@ use futures::future::BoxFuture;
 /// A source of time for retries and rate limiting.
 pub trait Clock: Send + Sync + 'static {
     /// Time since an arbitrary, fixed origin (monotonic).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{Clock, SystemClock};
+    ///
+    /// let clock = SystemClock::default();
+    /// let (earlier, later) = (clock.now(), clock.now());
+    /// assert!(later >= earlier);
+    /// ```
     fn now(&self) -> Duration;
     /// Waits for `duration`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{Clock, ManualClock};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    ///
+    /// let clock = ManualClock::new();
+    /// clock.sleep(Duration::from_millis(1500)).await; // a manual clock returns at once
+    /// assert_eq!(clock.now(), Duration::from_millis(1500));
+    /// # }
+    /// ```
     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
 
     /// Waits until [`now`](Self::now) reaches `deadline` (at once if it has).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{Clock, ManualClock};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    ///
+    /// let clock = ManualClock::new();
+    /// clock.advance(Duration::from_secs(4));
+    /// clock.sleep_until(Duration::from_secs(10)).await;
+    /// assert_eq!(clock.now(), Duration::from_secs(10));
+    /// assert_eq!(clock.sleeps(), [Duration::from_secs(6)]);
+    /// # }
+    /// ```
     fn sleep_until(&self, deadline: Duration) -> BoxFuture<'static, ()> {
         self.sleep(deadline.saturating_sub(self.now()))
     }
@@ -79,23 +111,67 @@ impl std::fmt::Debug for ManualClock {
 
 impl ManualClock {
     /// A clock at zero.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{Clock, ManualClock};
+    ///
+    /// let clock = ManualClock::new();
+    /// assert_eq!(clock.now(), Duration::ZERO);
+    /// assert!(clock.sleeps().is_empty());
+    /// ```
     pub fn new() -> Self {
         ManualClock::default()
     }
 
     /// Also calls `f` with how far each sleep moved the clock (to move another clock along,
     /// such as [`MockHoneycomb::advance_clock`](crate::mock::MockHoneycomb::advance_clock)).
+    ///
+    /// ```
+    /// use std::{sync::{Arc, Mutex}, time::Duration};
+    /// use honeycomb_api_keys::{Clock, ManualClock};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    ///
+    /// let other = Arc::new(Mutex::new(Duration::ZERO));
+    /// let moved = other.clone();
+    /// let clock = ManualClock::new().on_sleep(move |by| *moved.lock().unwrap() += by);
+    /// clock.sleep(Duration::from_secs(3)).await;
+    /// assert_eq!(*other.lock().unwrap(), Duration::from_secs(3));
+    /// # }
+    /// ```
     pub fn on_sleep(mut self, f: impl Fn(Duration) + Send + Sync + 'static) -> Self {
         self.on_sleep = Some(Arc::new(f));
         self
     }
 
     /// Moves the clock forward.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{Clock, ManualClock};
+    ///
+    /// let clock = ManualClock::new();
+    /// clock.advance(Duration::from_secs(61));
+    /// assert_eq!(clock.now(), Duration::from_secs(61));
+    /// assert!(clock.sleeps().is_empty()); // advancing is not sleeping
+    /// ```
     pub fn advance(&self, by: Duration) {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).0 += by;
     }
 
     /// Every sleep so far, in order.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{Clock, ManualClock};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    ///
+    /// let clock = ManualClock::new();
+    /// clock.sleep(Duration::from_secs(1)).await;
+    /// clock.sleep(Duration::from_secs(2)).await;
+    /// assert_eq!(clock.sleeps(), [Duration::from_secs(1), Duration::from_secs(2)]);
+    /// # }
+    /// ```
     pub fn sleeps(&self) -> Vec<Duration> {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).1.clone()
     }

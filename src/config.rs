@@ -32,6 +32,13 @@ pub enum Region {
 
 impl Region {
     /// The base URL as written (not yet checked for a custom one).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Region;
+    ///
+    /// assert_eq!(Region::Eu.base_url(), "https://api.eu1.honeycomb.io");
+    /// assert_eq!(Region::from("http://127.0.0.1:8080").base_url(), "http://127.0.0.1:8080");
+    /// ```
     pub fn base_url(&self) -> &str {
         match self {
             Region::Us => "https://api.honeycomb.io",

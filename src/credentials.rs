@@ -32,6 +32,24 @@ impl ManagementKey {
     /// The id must look like a management key id (`hcxmk_…`: the letters `mk` before
     /// the `_`); the secret must be non-empty printable ASCII with no spaces. Errors name
     /// what to fix and never echo the secret.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::ManagementKey;
+    ///
+    /// let key = ManagementKey::new(" hcxmk_01j1824es7n4evcmv81cn392jb ", "0123456789abcdef")?;
+    /// assert_eq!(key.id(), "hcxmk_01j1824es7n4evcmv81cn392jb"); // trimmed
+    /// // the arguments swapped: refused, without echoing the secret
+    /// let err = ManagementKey::new("0123456789abcdef", "hcxmk_01j1824es7n4evcmv81cn392jb").unwrap_err();
+    /// assert!(err.is_invalid_argument() && !err.to_string().contains("0123456789abcdef"));
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`], field `management key id`, if the id is not shaped like a
+    /// management key id, has a character other than ASCII letters, digits and `_`, or is
+    /// longer than [`MAX_ID_LEN`](crate::MAX_ID_LEN); field `management key secret` if the
+    /// secret is blank or not printable ASCII without spaces.
     pub fn new(id: impl Into<String>, secret: impl Into<SecretString>) -> Result<Self> {
         let id = id.into();
         let secret = secret.into();
@@ -59,6 +77,14 @@ impl ManagementKey {
     }
 
     /// The key's id.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::ManagementKey;
+    ///
+    /// let key = ManagementKey::new("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef")?;
+    /// assert_eq!(key.id(), "hcxmk_01j1824es7n4evcmv81cn392jb");
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn id(&self) -> &str {
         &self.id
     }

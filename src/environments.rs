@@ -33,6 +33,13 @@ pub struct Environment {
 impl Environment {
     /// Whether `wanted` is this environment's id, slug, or name (names compared without
     /// regard to ASCII case), as [`Environments::find`] matches it.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let environments = client.environments().list().collect().await?;
+    /// let production = environments.iter().find(|env| env.matches("production"));
+    /// # Ok(()) }
+    /// ```
     pub fn matches(&self, wanted: &str) -> bool {
         self.id.as_str() == wanted || self.slug == wanted || self.name.eq_ignore_ascii_case(wanted)
     }
@@ -40,6 +47,14 @@ impl Environment {
 
 impl Client {
     /// The team's environments.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// for env in client.environments().list().collect().await? {
+    ///     println!("{} {} ({})", env.id, env.name, env.slug);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn environments(&self) -> Environments {
         Environments::new(self.clone(), None, None)
     }
@@ -70,12 +85,28 @@ impl Environments {
     }
 
     /// The same calls for another team.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let staging = client.environments().for_team("other-team").find("staging").await?;
+    /// println!("{:?}", staging.map(|env| env.id));
+    /// # Ok(()) }
+    /// ```
     pub fn for_team(mut self, slug: impl Into<String>) -> Self {
         self.team = Some(slug.into());
         self
     }
 
     /// The same calls with another retry policy.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::RetryConfig;
+    ///
+    /// let environments = client.environments().retry(RetryConfig::standard().max_attempts(5));
+    /// let all = environments.list().collect().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = Some(retry);
         self
@@ -83,11 +114,40 @@ impl Environments {
 
     /// Lists environments: a builder for a stream of environments, of pages, or a `Vec`,
     /// like [`ApiKeys::list`](crate::ApiKeys::list).
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let mut environments = client.environments().list().items();
+    /// while let Some(env) = environments.try_next().await? {
+    ///     println!("{} {}", env.id, env.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self) -> ListEnvironments {
         ListEnvironments { environments: self.clone(), options: ListOptions::default() }
     }
 
     /// Gets one environment by id.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let env = client.environments().get("hcxen_01hznmeqrcq8rz533xrvtc6mk0").await?;
+    /// println!("{} ({})", env.name, env.slug);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] before any request if `id` is not an environment id (or
+    ///   the slug given to [`for_team`](Self::for_team) is malformed).
+    /// - [`Error::Api`] for an error status (also a 429 or 5xx that outlasted the retries):
+    ///   [`is_not_found`](Error::is_not_found) for an unknown environment or team,
+    ///   [`is_auth`](Error::is_auth) for a management key without `environments:read`.
+    /// - [`Error::IdMismatch`] if Honeycomb answered with another environment.
+    /// - [`Error::Transport`] or [`Error::Timeout`] when no answer came (after the retries),
+    ///   [`Error::RateLimited`] when pacing would pass the call's deadline, [`Error::Decode`]
+    ///   or [`Error::ResponseTooLarge`] for an answer that cannot be read.
+    /// - Without a configured team, first the errors of [`Client::resolve_team`].
     pub async fn get(&self, id: impl AsRef<str>) -> Result<Environment> {
         let id = EnvironmentId::parse(id.as_ref())?;
         let team = self.client.team_for(self.team.as_deref()).await?;
@@ -109,6 +169,23 @@ impl Environments {
     /// how to get from the name people know to the id keys need. Something shaped like an
     /// id is read by id (one request); a name or slug, or an id-shaped word that is no
     /// environment's id, is looked for in the list, page by page until found.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::NewApiKey;
+    ///
+    /// let Some(production) = client.environments().find("Production").await? else {
+    ///     return Ok(()); // no such environment
+    /// };
+    /// let created = client.api_keys().create(NewApiKey::ingest("checkout", &production.id)).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] before any request if `wanted` is empty or blank.
+    /// - For an id-shaped `wanted`, the errors of [`get`](Self::get) other than a 404.
+    /// - The errors of the listing, as [`Items::try_next`](crate::Items::try_next) says.
     pub async fn find(&self, wanted: &str) -> Result<Option<Environment>> {
         let wanted = wanted.trim();
         if wanted.is_empty() {
@@ -144,6 +221,15 @@ impl ListEnvironments {
     pagination::list_builder_methods!(Environment);
 
     /// The pages, as Honeycomb returns them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let mut pages = client.environments().list().pages();
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{} environments, next cursor {:?}", page.items.len(), page.next_cursor);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn pages(self) -> Pages<Environment> {
         let Environments { client, team, retry } = self.environments;
         pagination::team_list(

@@ -39,6 +39,13 @@ impl Operation {
     ];
 
     /// The operation's name in snake case, such as `create_api_key`.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Operation;
+    ///
+    /// assert_eq!(Operation::CreateApiKey.name(), "create_api_key");
+    /// assert_eq!(Operation::GetAuth.to_string(), "get_auth"); // Display is the name
+    /// ```
     pub const fn name(self) -> &'static str {
         match self {
             Operation::GetAuth => "get_auth",
@@ -53,6 +60,13 @@ impl Operation {
     }
 
     /// The HTTP method.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Operation;
+    ///
+    /// assert_eq!(Operation::UpdateApiKey.method(), "PATCH");
+    /// assert_eq!(Operation::ListEnvironments.method(), "GET");
+    /// ```
     pub const fn method(self) -> &'static str {
         match self {
             Operation::CreateApiKey => "POST",
@@ -63,6 +77,13 @@ impl Operation {
     }
 
     /// The path template, such as `/2/teams/{teamSlug}/api-keys/{id}`.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Operation;
+    ///
+    /// assert_eq!(Operation::DeleteApiKey.path(), "/2/teams/{teamSlug}/api-keys/{id}");
+    /// assert_eq!(Operation::GetAuth.path(), "/2/auth");
+    /// ```
     pub const fn path(self) -> &'static str {
         match self {
             Operation::GetAuth => "/2/auth",
@@ -78,11 +99,26 @@ impl Operation {
     /// Whether sending it twice has the same effect as once. Only creating a key is not:
     /// a second create makes a second key. (An update sends absolute values, so repeating
     /// it changes nothing more.)
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Operation;
+    ///
+    /// assert!(!Operation::CreateApiKey.is_idempotent());
+    /// assert!(Operation::ALL.iter().filter(|op| **op != Operation::CreateApiKey).all(|op| op.is_idempotent()));
+    /// ```
     pub const fn is_idempotent(self) -> bool {
         !matches!(self, Operation::CreateApiKey)
     }
 
     /// The scope a management key needs for it.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Operation;
+    ///
+    /// assert_eq!(Operation::CreateApiKey.scope(), Some("api-keys:write"));
+    /// assert_eq!(Operation::GetEnvironment.scope(), Some("environments:read"));
+    /// assert_eq!(Operation::GetAuth.scope(), None);
+    /// ```
     pub const fn scope(self) -> Option<&'static str> {
         match self {
             Operation::GetAuth => None,

@@ -49,11 +49,24 @@ impl Default for RateLimitConfig {
 
 impl RateLimitConfig {
     /// No pacing: requests go out as fast as they are made (429s are still retried).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::RateLimitConfig;
+    /// assert!(!RateLimitConfig::disabled().enabled);
+    /// assert!(RateLimitConfig::default().enabled);
+    /// ```
     pub fn disabled() -> Self {
         RateLimitConfig { enabled: false, ..RateLimitConfig::default() }
     }
 
     /// Assume `quota` requests per `window` until Honeycomb states its policy.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::RateLimitConfig;
+    /// let half = RateLimitConfig::default().quota(50, Duration::from_secs(60));
+    /// assert_eq!((half.quota, half.window), (50, Duration::from_secs(60)));
+    /// ```
     #[must_use]
     pub fn quota(mut self, quota: u32, window: Duration) -> Self {
         self.quota = quota;

@@ -58,6 +58,15 @@ impl fmt::Debug for RetryConfig {
 impl RetryConfig {
     /// 3 attempts in all, full-jitter exponential backoff from 1 s up to 20 s, rate-limit
     /// waits up to 60 s (as the AWS SDKs' standard mode, with Honeycomb's window).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::RetryConfig;
+    ///
+    /// let retry = RetryConfig::standard();
+    /// assert_eq!(retry.attempts(), 3);
+    /// assert_eq!(retry.rate_limit_wait_cap(), Duration::from_secs(60));
+    /// ```
     pub fn standard() -> Self {
         RetryConfig {
             max_attempts: 3,
@@ -69,23 +78,54 @@ impl RetryConfig {
     }
 
     /// One attempt: nothing is retried.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::RetryConfig;
+    ///
+    /// let once = RetryConfig::disabled();
+    /// assert_eq!(once.attempts(), 1);
+    /// ```
     pub fn disabled() -> Self {
         RetryConfig::standard().max_attempts(1)
     }
 
     /// Attempts in all, the first included (at least 1).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::RetryConfig;
+    ///
+    /// assert_eq!(RetryConfig::standard().max_attempts(5).attempts(), 5);
+    /// assert_eq!(RetryConfig::standard().max_attempts(0).attempts(), 1);
+    /// ```
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
     }
 
     /// The backoff before the second attempt, doubled for each later one.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::RetryConfig;
+    ///
+    /// // waits of at most 200 ms, 400 ms, 800 ms between 4 attempts
+    /// let quick = RetryConfig::standard().max_attempts(4).base_delay(Duration::from_millis(200));
+    /// assert!(format!("{quick:?}").contains("base_delay: 200ms"));
+    /// ```
     pub fn base_delay(mut self, delay: Duration) -> Self {
         self.base_delay = delay;
         self
     }
 
     /// The longest backoff.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::RetryConfig;
+    ///
+    /// let patient = RetryConfig::standard().max_attempts(8).max_delay(Duration::from_secs(60));
+    /// assert!(format!("{patient:?}").contains("max_delay: 60s"));
+    /// ```
     pub fn max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
@@ -93,23 +133,54 @@ impl RetryConfig {
 
     /// The longest rate-limit wait to sleep through; asked for longer, the call fails at
     /// once with the wait in the error.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::RetryConfig;
+    ///
+    /// let retry = RetryConfig::standard().max_rate_limit_wait(Duration::from_secs(5));
+    /// assert_eq!(retry.rate_limit_wait_cap(), Duration::from_secs(5));
+    /// ```
     pub fn max_rate_limit_wait(mut self, wait: Duration) -> Self {
         self.max_rate_limit_wait = wait;
         self
     }
 
     /// The random source of the jitter, a number in `[0, 1)` (tests pass a constant).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::RetryConfig;
+    ///
+    /// // a constant instead of a random number: the same waits on every run, for tests
+    /// let exact = RetryConfig::standard().jitter(|| 0.999_999).base_delay(Duration::from_millis(10));
+    /// ```
     pub fn jitter(mut self, jitter: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
         self.jitter = Arc::new(jitter);
         self
     }
 
     /// Attempts in all.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::RetryConfig;
+    ///
+    /// assert_eq!(RetryConfig::standard().attempts(), 3);
+    /// assert_eq!(RetryConfig::disabled().attempts(), 1);
+    /// ```
     pub fn attempts(&self) -> u32 {
         self.max_attempts
     }
 
     /// The cap on rate-limit waits.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::RetryConfig;
+    ///
+    /// let retry = RetryConfig::standard().max_rate_limit_wait(Duration::from_secs(90));
+    /// assert_eq!(retry.rate_limit_wait_cap(), Duration::from_secs(90));
+    /// ```
     pub fn rate_limit_wait_cap(&self) -> Duration {
         self.max_rate_limit_wait
     }

@@ -62,47 +62,129 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// Also read the settings the builder was not given from the environment variables
     /// listed on [`Client::from_env`].
+    ///
+    /// ```no_run
+    /// use honeycomb_api_keys::{Client, Region};
+    ///
+    /// // the key from HONEYCOMB_KEY_ID and HONEYCOMB_KEY_SECRET, the region from here
+    /// let client = Client::builder().with_env().region(Region::Eu).build()?;
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn with_env(mut self) -> Self {
         self.use_env = true;
         self
     }
 
     /// The management key: its id and secret.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Client;
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let client = Client::builder().management_key(id, secret).build()?;
+    /// assert_eq!(client.key_id(), id);
+    /// // an ingest key's id is refused when the client is built
+    /// let ingest_id = "hcxik_01j1824es7n4evcmv81cn392jb";
+    /// assert!(Client::builder().management_key(ingest_id, secret).build().is_err());
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn management_key(mut self, id: impl Into<String>, secret: impl Into<SecretString>) -> Self {
         self.key = Some((id.into(), secret.into()));
         self
     }
 
     /// The management key, already checked.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{Client, ManagementKey};
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let key = ManagementKey::new(id, secret)?;
+    /// let client = Client::builder().credentials(key).build()?;
+    /// assert_eq!(client.key_id(), id);
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn credentials(self, key: ManagementKey) -> Self {
         let (id, secret) = key.into_parts();
         self.management_key(id, secret)
     }
 
     /// The region or base URL (default [`Region::Us`]).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{Client, Region};
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let client = Client::builder().management_key(id, secret).region(Region::Eu).build()?;
+    /// assert_eq!(client.endpoint().as_str(), "https://api.eu1.honeycomb.io/");
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn region(mut self, region: Region) -> Self {
         self.region = Some(region);
         self
     }
 
     /// A custom base URL, such as `http://127.0.0.1:8080` for a test server.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Client;
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let client = Client::builder().management_key(id, secret).endpoint("http://127.0.0.1:8080").build()?;
+    /// assert_eq!(client.endpoint().as_str(), "http://127.0.0.1:8080/");
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn endpoint(self, base_url: impl Into<String>) -> Self {
         self.region(Region::Custom(base_url.into()))
     }
 
-    /// The team slug, so that `/2/auth` need not be asked.
+    /// The team slug, so that `/2/auth` need not be asked. A malformed slug fails
+    /// [`build`](Self::build) with [`Error::InvalidArgument`].
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Client;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let client = Client::builder().management_key(id, secret).team("my-team").build()?;
+    /// assert_eq!(client.resolve_team().await?, "my-team"); // no request needed
+    /// # Ok(()) }
+    /// ```
     pub fn team(mut self, slug: impl Into<String>) -> Self {
         self.team = Some(slug.into());
         self
     }
 
     /// The `User-Agent` header (default `honeycomb-api-keys/<version>`).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Client;
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let client = Client::builder()
+    ///     .management_key(id, secret)
+    ///     .user_agent("key-rotator/1.4 (ops@example.com)")
+    ///     .build()?;
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self
     }
 
     /// Time allowed to open a connection (default 5 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::Client;
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let client = Client::builder()
+    ///     .management_key(id, secret)
+    ///     .connect_timeout(Duration::from_secs(2))
+    ///     .build()?;
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
@@ -110,6 +192,15 @@ impl ClientBuilder {
 
     /// Time allowed for one request (one attempt), from sending it to the end of the
     /// response (default 30 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::Client;
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let client = Client::builder().management_key(id, secret).timeout(Duration::from_secs(10)).build()?;
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -117,6 +208,19 @@ impl ClientBuilder {
 
     /// Time allowed for a whole call: its attempts, backoffs and rate-limit waits
     /// (default 120 s). A wait that would end past it is not started.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::Client;
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// // a CI job: give up on a call after 30 s, retries and waits included
+    /// let client = Client::builder()
+    ///     .management_key(id, secret)
+    ///     .operation_timeout(Duration::from_secs(30))
+    ///     .build()?;
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.operation_timeout = Some(timeout);
         self
@@ -124,6 +228,16 @@ impl ClientBuilder {
 
     /// The retry policy (default [`RetryConfig::standard`]; [`RetryConfig::disabled`] for
     /// none).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{Client, RetryConfig};
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let retry = RetryConfig::standard().max_attempts(5);
+    /// assert_eq!(retry.attempts(), 5);
+    /// let client = Client::builder().management_key(id, secret).retry(retry).build()?;
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = Some(retry);
         self
@@ -131,6 +245,17 @@ impl ClientBuilder {
 
     /// How requests are paced against the rate limit (default: on, 100 a minute per
     /// operation until Honeycomb's headers say otherwise).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{Client, RateLimitConfig};
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// // another process shares this management key: assume half the quota
+    /// let pacing = RateLimitConfig::default().quota(50, Duration::from_secs(60));
+    /// let client = Client::builder().management_key(id, secret).rate_limit(pacing).build()?;
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn rate_limit(mut self, config: RateLimitConfig) -> Self {
         self.rate_limit = Some(config);
         self
@@ -138,22 +263,64 @@ impl ClientBuilder {
 
     /// The most pages any listing of this client fetches before it ends with
     /// [`Error::PaginationLoop`] (default
-    /// [`DEFAULT_PAGE_LIMIT`](crate::pagination::DEFAULT_PAGE_LIMIT)); a listing can set
+    /// [`DEFAULT_PAGE_LIMIT`](crate::DEFAULT_PAGE_LIMIT)); a listing can set
     /// its own with `page_limit`. The guard against a server that never stops handing out
     /// pages, for the workflows' listings too.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Client;
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// // a team with many keys: allow listings of up to 10 000 pages
+    /// let client = Client::builder().management_key(id, secret).page_limit(10_000).build()?;
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn page_limit(mut self, pages: usize) -> Self {
         self.page_limit = Some(pages);
         self
     }
 
     /// The clock retries and the rate limiter wait on (default: the real one). Tests pass
-    /// a [`ManualClock`](crate::clock::ManualClock) so that nothing waits in real time.
+    /// a [`ManualClock`](crate::ManualClock) so that nothing waits in real time.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{Client, Clock, ManualClock};
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let clock = ManualClock::new();
+    /// let client = Client::builder().management_key(id, secret).clock(clock.clone()).build()?;
+    /// clock.advance(Duration::from_secs(1));
+    /// assert_eq!(client.clock().now(), Duration::from_secs(1));
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Some(Arc::new(clock));
         self
     }
 
     /// Checks the settings and builds the client. Sends nothing.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{Client, Region};
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let client = Client::builder().management_key(id, secret).region(Region::Eu).team("my-team").build()?;
+    /// assert_eq!(client.key_id(), id);
+    /// assert!(Client::builder().management_key(id, secret).endpoint("ftp://example.com").build().is_err());
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Config`] when there is no management key (none given, and with
+    ///   [`with_env`](Self::with_env) no pair of key variables), only half of a pair of key
+    ///   variables is set or one is malformed, the endpoint is `https` but no TLS feature is
+    ///   enabled, or the HTTP client cannot be built.
+    /// - [`Error::InvalidArgument`] for a management key given here that
+    ///   [`ManagementKey::new`] refuses, an endpoint that is not a plain `http` or `https`
+    ///   base URL (field `endpoint`, or `HONEYCOMB_API_ENDPOINT`), or a malformed team slug
+    ///   (field `team`, or `HONEYCOMB_TEAM`).
     pub fn build(self) -> Result<Client> {
         self.build_with(|name| std::env::var(name).ok())
     }

@@ -68,6 +68,17 @@ struct Inner {
 impl Client {
     /// A builder with nothing set: no environment variable is read unless
     /// [`ClientBuilder::with_env`] is called.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Client;
+    ///
+    /// let client = Client::builder()
+    ///     .management_key("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef")
+    ///     .team("my-team")
+    ///     .build()?;
+    /// assert_eq!(client.key_id(), "hcxmk_01j1824es7n4evcmv81cn392jb");
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
@@ -79,17 +90,50 @@ impl Client {
     /// - `HONEYCOMB_API_ENDPOINT`: the base URL (default `https://api.honeycomb.io`);
     /// - `HONEYCOMB_TEAM`: the team slug (default: detected through `/2/auth`).
     ///
-    /// A missing or malformed variable is an [`Error::Config`](crate::Error::Config) naming it.
+    /// A missing or malformed variable is an error naming it (see Errors below).
+    ///
+    /// ```no_run
+    /// use honeycomb_api_keys::Client;
+    ///
+    /// let client = Client::from_env()?;
+    /// println!("management key {} at {}", client.key_id(), client.endpoint());
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`ClientBuilder::build`]: [`Error::Config`](crate::Error::Config) when
+    /// no pair of key variables is set, only half of one is, or a value is malformed;
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), its field naming the
+    /// variable, for a malformed `HONEYCOMB_API_ENDPOINT` or `HONEYCOMB_TEAM`.
     pub fn from_env() -> Result<Self> {
         Client::builder().with_env().build()
     }
 
     /// The base URL requests go to.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{Client, Region};
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let client = Client::builder().management_key(id, secret).region(Region::Eu).build()?;
+    /// assert_eq!(client.endpoint().host_str(), Some("api.eu1.honeycomb.io"));
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn endpoint(&self) -> &Url {
         &self.inner.base
     }
 
     /// The id of the management key in use.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Client;
+    /// # let secret = "0123456789abcdef0123456789abcdef";
+    ///
+    /// let client = Client::builder().management_key("hcxmk_01j1824es7n4evcmv81cn392jb", secret).build()?;
+    /// assert_eq!(client.key_id(), "hcxmk_01j1824es7n4evcmv81cn392jb");
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn key_id(&self) -> &str {
         &self.inner.key_id
     }
@@ -106,6 +150,17 @@ impl Client {
 
     /// What Honeycomb last said about `operation`'s rate limit (from the `RateLimit`
     /// headers of its last response), if anything.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::Operation;
+    ///
+    /// let keys = client.api_keys().list().collect().await?;
+    /// if let Some(status) = client.rate_limit_status(Operation::ListApiKeys) {
+    ///     println!("{:?} of {} left, reset in {:?}", status.remaining, status.limit, status.reset);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn rate_limit_status(&self, operation: Operation) -> Option<RateLimitStatus> {
         self.inner.limiter.status(operation)
     }
@@ -141,6 +196,18 @@ impl Client {
 
     /// The clock this client's retries and waits run on (the real one unless
     /// [`ClientBuilder::clock`] set another).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{Client, Clock, ManualClock};
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let clock = ManualClock::new();
+    /// let client = Client::builder().management_key(id, secret).clock(clock.clone()).build()?;
+    /// clock.advance(Duration::from_secs(5));
+    /// assert_eq!(client.clock().now(), Duration::from_secs(5));
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.inner.clock
     }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-/// Why a listing stopped early; see [`Error::PaginationLoop`].
+/// Why a listing stopped early; see [`Error::PaginationLoop`](crate::Error::PaginationLoop).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PaginationFault {

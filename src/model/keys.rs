@@ -56,22 +56,59 @@ impl CreatedApiKey {
     }
 
     /// The key, as [`get`](crate::ApiKeys::get) would return it.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// # let new = honeycomb_api_keys::NewApiKey::ingest("checkout", "hcxen_01hznmeqrcq8rz533xrvtc6mk0");
+    /// let created = client.api_keys().create(new).await?;
+    /// println!("{} created in {:?}", created.key().name, created.key().environment_id);
+    /// # Ok(()) }
+    /// ```
     pub fn key(&self) -> &ApiKey {
         &self.key
     }
 
     /// The key's id.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// # let new = honeycomb_api_keys::NewApiKey::ingest("checkout", "hcxen_01hznmeqrcq8rz533xrvtc6mk0");
+    /// let created = client.api_keys().create(new).await?;
+    /// let again = client.api_keys().get(created.id()).await?; // never with the secret
+    /// # Ok(()) }
+    /// ```
     pub fn id(&self) -> &KeyId {
         &self.key.id
     }
 
     /// The key's secret, alone.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// # let new = honeycomb_api_keys::NewApiKey::ingest("checkout", "hcxen_01hznmeqrcq8rz533xrvtc6mk0");
+    /// use honeycomb_api_keys::ExposeSecret;
+    ///
+    /// let created = client.api_keys().create(new).await?;
+    /// let secret: &str = created.secret().expose_secret(); // store it now: it is shown only once
+    /// # Ok(()) }
+    /// ```
     pub fn secret(&self) -> &SecretString {
         &self.secret
     }
 
     /// For an ingest key, the full key that ingest clients send: id and secret joined
     /// with no separator. `None` for other key types.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// # let new = honeycomb_api_keys::NewApiKey::ingest("checkout", "hcxen_01hznmeqrcq8rz533xrvtc6mk0");
+    /// use honeycomb_api_keys::ExposeSecret;
+    ///
+    /// let created = client.api_keys().create(new).await?;
+    /// let full_key = created.ingest_key().expect("an ingest key");
+    /// assert!(full_key.expose_secret().starts_with(created.id().as_str()));
+    /// # Ok(()) }
+    /// ```
     pub fn ingest_key(&self) -> Option<SecretString> {
         (self.key.key_type == KeyType::Ingest)
             .then(|| SecretString::from(format!("{}{}", self.key.id, self.secret.expose_secret())))
@@ -79,11 +116,30 @@ impl CreatedApiKey {
 
     /// The value of the `X-Honeycomb-Team` header for this key: the id and secret joined
     /// for an ingest key, the secret alone for a configuration key.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// # let new = honeycomb_api_keys::NewApiKey::ingest("checkout", "hcxen_01hznmeqrcq8rz533xrvtc6mk0");
+    /// use honeycomb_api_keys::ExposeSecret;
+    ///
+    /// let created = client.api_keys().create(new).await?; // an ingest key
+    /// let value = created.header_value(); // what the service sends as `X-Honeycomb-Team`
+    /// assert_eq!(value.expose_secret(), created.ingest_key().unwrap().expose_secret());
+    /// # Ok(()) }
+    /// ```
     pub fn header_value(&self) -> SecretString {
         self.ingest_key().unwrap_or_else(|| self.secret.clone())
     }
 
     /// Splits into the key and its secret.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// # let new = honeycomb_api_keys::NewApiKey::ingest("checkout", "hcxen_01hznmeqrcq8rz533xrvtc6mk0");
+    /// let (key, secret) = client.api_keys().create(new).await?.into_parts();
+    /// println!("created {} ({})", key.id, key.name); // the secret goes to a vault, not a log
+    /// # Ok(()) }
+    /// ```
     pub fn into_parts(self) -> (ApiKey, SecretString) {
         (self.key, self.secret)
     }
@@ -119,11 +175,26 @@ pub struct NewApiKey {
 
 impl NewApiKey {
     /// An ingest key in `environment`. It may only carry `create_datasets`.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{KeyType, NewApiKey};
+    ///
+    /// let new = NewApiKey::ingest("checkout", "hcxen_01hznmeqrcq8rz533xrvtc6mk0");
+    /// assert_eq!((new.name(), new.key_type()), ("checkout", &KeyType::Ingest));
+    /// ```
     pub fn ingest(name: impl Into<String>, environment: impl AsRef<str>) -> Self {
         NewApiKey::new(name.into(), KeyType::Ingest, environment.as_ref(), Permissions::none())
     }
 
     /// A configuration key in `environment` with `permissions`.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{KeyType, NewApiKey, Permissions};
+    ///
+    /// let env = "hcxen_01hznmeqrcq8rz533xrvtc6mk0";
+    /// let ci = NewApiKey::configuration("CI", env, Permissions::board_management());
+    /// assert_eq!(ci.key_type(), &KeyType::Configuration);
+    /// ```
     pub fn configuration(name: impl Into<String>, environment: impl AsRef<str>, permissions: Permissions) -> Self {
         NewApiKey::new(name.into(), KeyType::Configuration, environment.as_ref(), permissions)
     }
@@ -134,12 +205,32 @@ impl NewApiKey {
     }
 
     /// Creates the key disabled (default: enabled).
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::NewApiKey;
+    ///
+    /// let staged = NewApiKey::ingest("checkout (next)", "hcxen_01hznmeqrcq8rz533xrvtc6mk0").disabled(true);
+    /// let created = client.api_keys().create(staged).await?;
+    /// assert!(created.key().disabled);
+    /// # Ok(()) }
+    /// ```
     pub fn disabled(mut self, disabled: bool) -> Self {
         self.disabled = disabled;
         self
     }
 
     /// Whether the key may create datasets (ingest and configuration keys).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{NewApiKey, Permissions};
+    ///
+    /// let env = "hcxen_01hznmeqrcq8rz533xrvtc6mk0";
+    /// let new = NewApiKey::ingest("checkout", env).create_datasets(true);
+    /// let datasets = Permissions::builder().create_datasets().build();
+    /// let same = NewApiKey::ingest("checkout", env).permissions(datasets);
+    /// assert_eq!(new, same);
+    /// ```
     pub fn create_datasets(mut self, allowed: bool) -> Self {
         if allowed {
             self.permissions.insert(Permission::CreateDatasets);
@@ -150,17 +241,40 @@ impl NewApiKey {
     }
 
     /// Replaces the permissions.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{NewApiKey, Permissions};
+    ///
+    /// let env = "hcxen_01hznmeqrcq8rz533xrvtc6mk0";
+    /// let ci = NewApiKey::configuration("CI", env, Permissions::none());
+    /// let querying = ci.permissions(Permissions::read_only_querying());
+    /// assert_eq!(querying, NewApiKey::configuration("CI", env, Permissions::read_only_querying()));
+    /// ```
     pub fn permissions(mut self, permissions: Permissions) -> Self {
         self.permissions = permissions;
         self
     }
 
     /// The name.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::NewApiKey;
+    ///
+    /// let new = NewApiKey::ingest("checkout", "hcxen_01hznmeqrcq8rz533xrvtc6mk0");
+    /// assert_eq!(new.name(), "checkout");
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The key type.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{KeyType, NewApiKey};
+    ///
+    /// let new = NewApiKey::ingest("checkout", "hcxen_01hznmeqrcq8rz533xrvtc6mk0");
+    /// assert_eq!(new.key_type(), &KeyType::Ingest);
+    /// ```
     pub fn key_type(&self) -> &KeyType {
         &self.key_type
     }
@@ -193,39 +307,88 @@ pub struct ApiKeyUpdate {
 
 impl ApiKeyUpdate {
     /// An update that changes nothing yet.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::ApiKeyUpdate;
+    ///
+    /// assert!(ApiKeyUpdate::new().is_empty());
+    /// assert!(!ApiKeyUpdate::new().disable().is_empty());
+    /// ```
     pub fn new() -> Self {
         ApiKeyUpdate::default()
     }
 
     /// Renames the key.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::ApiKeyUpdate;
+    ///
+    /// let rename = ApiKeyUpdate::new().name("checkout (old)");
+    /// assert!(!rename.is_empty());
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Sets `disabled`.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::ApiKeyUpdate;
+    ///
+    /// let pause = true;
+    /// assert_eq!(ApiKeyUpdate::new().disabled(pause), ApiKeyUpdate::new().disable());
+    /// ```
     pub fn disabled(mut self, disabled: bool) -> Self {
         self.disabled = Some(disabled);
         self
     }
 
     /// Disables the key.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::ApiKeyUpdate;
+    ///
+    /// let retire = ApiKeyUpdate::new().name("checkout (retired)").disable();
+    /// assert_eq!(retire, ApiKeyUpdate::new().name("checkout (retired)").disabled(true));
+    /// ```
     pub fn disable(self) -> Self {
         self.disabled(true)
     }
 
     /// Enables the key again.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::ApiKeyUpdate;
+    ///
+    /// assert_eq!(ApiKeyUpdate::new().enable(), ApiKeyUpdate::new().disabled(false));
+    /// ```
     pub fn enable(self) -> Self {
         self.disabled(false)
     }
 
     /// Grants `permission` (configuration keys), leaving the others as they are.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{ApiKeyUpdate, Permission};
+    ///
+    /// let update = ApiKeyUpdate::new().grant(Permission::ManageTriggers);
+    /// assert!(!update.is_empty());
+    /// ```
     pub fn grant(mut self, permission: Permission) -> Self {
         self.permissions.insert(permission.wire_name().to_string(), true);
         self
     }
 
     /// Revokes `permission` (configuration keys), leaving the others as they are.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{ApiKeyUpdate, Permission};
+    ///
+    /// // the last word on a permission wins
+    /// let update = ApiKeyUpdate::new().grant(Permission::ManageBoards).revoke(Permission::ManageBoards);
+    /// assert_eq!(update, ApiKeyUpdate::new().revoke(Permission::ManageBoards));
+    /// ```
     pub fn revoke(mut self, permission: Permission) -> Self {
         self.permissions.insert(permission.wire_name().to_string(), false);
         self
@@ -233,12 +396,27 @@ impl ApiKeyUpdate {
 
     /// Sets every permission to exactly `permissions` (configuration keys): each known
     /// permission is sent as `true` or `false`, and unknown names with their values.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{ApiKeyUpdate, Permissions};
+    ///
+    /// // exactly querying, nothing else: every other permission is revoked
+    /// let update = ApiKeyUpdate::new().set_permissions(&Permissions::read_only_querying());
+    /// assert!(!update.is_empty());
+    /// ```
     pub fn set_permissions(mut self, permissions: &Permissions) -> Self {
         self.permissions = permissions.to_wire().map(|(k, v)| (k.to_string(), v)).collect();
         self
     }
 
     /// Whether the update changes nothing.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::ApiKeyUpdate;
+    ///
+    /// assert!(ApiKeyUpdate::new().is_empty());
+    /// assert!(!ApiKeyUpdate::new().enable().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.name.is_none() && self.disabled.is_none() && self.permissions.is_empty()
     }

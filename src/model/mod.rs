@@ -65,7 +65,7 @@ pub(crate) fn check_path_segment(field: &'static str, value: &str, kind: Segment
 
 /// Checks a key name as every create and rename does before sending it: not blank, at
 /// most [`MAX_NAME_LEN`] characters, and no control or invisible character (see
-/// [`text::is_hidden`](crate::text::is_hidden)): a name is shown in terminals and in
+/// [`text::is_hidden`](crate::is_hidden)): a name is shown in terminals and in
 /// Honeycomb's UI, where such a character could hide or fake text.
 ///
 /// ```
@@ -111,6 +111,23 @@ macro_rules! string_id {
         impl $name {
             /// Checks and wraps an id: a prefix, `_` and the rest, only ASCII letters,
             /// digits and `_`, at most [`MAX_ID_LEN`] characters.
+            ///
+            /// ```
+            #[doc = concat!("use honeycomb_api_keys::", stringify!($name), ";")]
+            /// # let input = "hcxen_01hznmeqrcq8rz533xrvtc6mk0\n";
+            ///
+            #[doc = concat!("let id = ", stringify!($name), "::parse(input.trim())?; // an id read from a file")]
+            /// assert_eq!(id.to_string(), input.trim());
+            #[doc = concat!("assert!(", stringify!($name), "::parse(\"../2/teams\").is_err());")]
+            /// # Ok::<(), honeycomb_api_keys::Error>(())
+            /// ```
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("[`Error::InvalidArgument`], field `", $field, "`, if the id is empty, has a")]
+            /// character other than these, is longer than [`MAX_ID_LEN`], or has no `_`
+            /// between a prefix and the rest. The message never quotes the value (it may be a
+            /// secret).
             pub fn parse(id: impl Into<String>) -> Result<Self> {
                 let id = id.into();
                 check_path_segment($field, &id, Segment::Id)?;
@@ -124,6 +141,15 @@ macro_rules! string_id {
             }
 
             /// The id as a string.
+            ///
+            /// ```
+            #[doc = concat!("use honeycomb_api_keys::", stringify!($name), ";")]
+            /// # let input = "hcxen_01hznmeqrcq8rz533xrvtc6mk0";
+            ///
+            #[doc = concat!("let id: ", stringify!($name), " = input.parse()?; // `FromStr` calls `parse`")]
+            /// assert_eq!(id.as_str(), input);
+            /// # Ok::<(), honeycomb_api_keys::Error>(())
+            /// ```
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -193,6 +219,14 @@ string_id! {
 
 impl KeyId {
     /// The key type its prefix names (`..ik_` ingest, `..lk_` configuration), if any.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{KeyId, KeyType};
+    ///
+    /// assert_eq!(KeyId::parse("hcxik_01j1824es7n4evcmv81cn392jb")?.key_type(), Some(KeyType::Ingest));
+    /// assert_eq!(KeyId::parse("hcxmk_01j1824es7n4evcmv81cn392jb")?.key_type(), None); // a management key
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn key_type(&self) -> Option<KeyType> {
         let prefix = self.0.split_once('_')?.0;
         match prefix.get(prefix.len().checked_sub(2)?..)? {
@@ -219,6 +253,13 @@ pub enum KeyType {
 
 impl KeyType {
     /// The wire name: `ingest`, `configuration`, or the unknown name as received.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::KeyType;
+    ///
+    /// assert_eq!(KeyType::Configuration.as_str(), "configuration");
+    /// assert_eq!(KeyType::Other("billing".into()).as_str(), "billing");
+    /// ```
     pub fn as_str(&self) -> &str {
         match self {
             KeyType::Ingest => "ingest",
@@ -228,6 +269,15 @@ impl KeyType {
     }
 
     /// Reads a wire name; anything unknown becomes [`KeyType::Other`].
+    ///
+    /// ```
+    /// use honeycomb_api_keys::KeyType;
+    ///
+    /// assert_eq!(KeyType::from_wire("ingest"), KeyType::Ingest);
+    /// assert_eq!(KeyType::from_wire("billing"), KeyType::Other("billing".to_string()));
+    /// // `parse` (FromStr) accepts only the types that can be created
+    /// assert!("billing".parse::<KeyType>().is_err());
+    /// ```
     pub fn from_wire(name: &str) -> KeyType {
         match name {
             "ingest" => KeyType::Ingest,

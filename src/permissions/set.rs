@@ -204,7 +204,7 @@ impl Permissions {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] for `permissions`, naming
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for `permissions`, naming
     /// the ones an ingest key cannot have.
     pub fn check_for(&self, key_type: &crate::KeyType) -> crate::Result<()> {
         if *key_type != crate::KeyType::Ingest {
