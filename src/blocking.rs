@@ -22,22 +22,21 @@
 //! }
 //! ```
 
+mod environments;
+mod keys;
+
 use std::{future::Future, sync::Arc};
 
 use futures::{StreamExt, stream::BoxStream};
 
 use crate::{
-    api_keys,
     auth::AuthInfo,
     client::ClientBuilder,
-    environments,
-    environments::Environment,
     error::{Error, Result},
-    model::{ApiKey, ApiKeyUpdate, CreatedApiKey, KeyType, NewApiKey},
-    pagination::Page,
-    retry::RetryConfig,
-    workflows::{AuditOptions, AuditReport, ProvisionOptions, ProvisionReport, RotateOptions, Rotation},
 };
+
+pub use environments::{Environments, ListEnvironments};
+pub use keys::{ApiKeys, ListApiKeys};
 
 /// The runtime the blocking client drives its calls on. Shut down without blocking when
 /// the last clone goes, so dropping a client is safe anywhere, async code included.
@@ -102,6 +101,23 @@ impl std::fmt::Debug for Client {
 
 impl ClientBuilder {
     /// Checks the settings and builds a [`blocking::Client`](Client).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{Region, blocking};
+    ///
+    /// let client = blocking::Client::builder()
+    ///     .management_key("hcxmk_01hzbmsgh6ksk4hcx3mh7aj6gc", "management-key-secret")
+    ///     .region(Region::Eu)
+    ///     .build_blocking()?;
+    /// assert_eq!(client.endpoint().host_str(), Some("api.eu1.honeycomb.io"));
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// What [`build`](ClientBuilder::build) returns for a missing or malformed setting
+    /// ([`Error::Config`], [`Error::InvalidArgument`]); [`Error::Config`] too if the
+    /// client's runtime cannot start.
     #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
     pub fn build_blocking(self) -> Result<Client> {
         Client::wrap(self.build()?)
@@ -111,12 +127,38 @@ impl ClientBuilder {
 impl Client {
     /// A blocking client configured from the environment, like
     /// [`Client::from_env`](crate::Client::from_env).
+    ///
+    /// ```no_run
+    /// // HONEYCOMB_KEY_ID and HONEYCOMB_KEY_SECRET hold the management key.
+    /// let client = honeycomb_api_keys::blocking::Client::from_env()?;
+    /// println!("key {} on {}", client.key_id(), client.endpoint());
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::from_env`](crate::Client::from_env), naming the variable to fix:
+    /// [`Error::Config`] for a missing or malformed management key,
+    /// [`Error::InvalidArgument`] for a malformed endpoint or team. [`Error::Config`] too
+    /// if the client's runtime cannot start.
     pub fn from_env() -> Result<Self> {
         Client::wrap(crate::Client::from_env()?)
     }
 
     /// A builder (the async client's); finish it with
     /// [`build_blocking`](ClientBuilder::build_blocking).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let client = honeycomb_api_keys::blocking::Client::builder()
+    ///     .management_key("hcxmk_01hzbmsgh6ksk4hcx3mh7aj6gc", "management-key-secret")
+    ///     .team("my-team")
+    ///     .timeout(Duration::from_secs(10))
+    ///     .build_blocking()?;
+    /// assert_eq!(client.resolve_team()?, "my-team"); // configured: nothing is sent
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn builder() -> ClientBuilder {
         crate::Client::builder()
     }
@@ -129,220 +171,216 @@ impl Client {
 
     /// The async client underneath (its connections are driven by this client's runtime,
     /// so it may be used from async code elsewhere too).
+    ///
+    /// ```
+    /// # let client = honeycomb_api_keys::blocking::Client::builder()
+    /// #     .management_key("hcxmk_01hzbmsgh6ksk4hcx3mh7aj6gc", "management-key-secret")
+    /// #     .build_blocking()?;
+    /// let async_client: honeycomb_api_keys::Client = client.as_async().clone();
+    /// assert_eq!(async_client.key_id(), client.key_id());
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn as_async(&self) -> &crate::Client {
         &self.inner
     }
 
     /// The base URL requests go to.
+    ///
+    /// ```
+    /// # let client = honeycomb_api_keys::blocking::Client::builder()
+    /// #     .management_key("hcxmk_01hzbmsgh6ksk4hcx3mh7aj6gc", "management-key-secret")
+    /// #     .build_blocking()?;
+    /// println!("calls go to {}", client.endpoint());
+    /// assert_eq!(client.endpoint().as_str(), "https://api.honeycomb.io/");
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn endpoint(&self) -> &reqwest::Url {
         self.inner.endpoint()
     }
 
     /// The id of the management key in use.
+    ///
+    /// ```
+    /// # let client = honeycomb_api_keys::blocking::Client::builder()
+    /// #     .management_key("hcxmk_01hzbmsgh6ksk4hcx3mh7aj6gc", "management-key-secret")
+    /// #     .build_blocking()?;
+    /// println!("acting as {}", client.key_id()); // an id, never the secret
+    /// assert_eq!(client.key_id(), "hcxmk_01hzbmsgh6ksk4hcx3mh7aj6gc");
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
     pub fn key_id(&self) -> &str {
         self.inner.key_id()
     }
 
     /// Describes the management key in use and its team (`GET /2/auth`).
+    ///
+    /// ```no_run
+    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+    /// let me = client.auth()?;
+    /// println!("{} in team {} with scopes {:?}", me.key_id, me.team.slug, me.scopes);
+    /// assert!(me.has_scope("api-keys:write"));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::auth`](crate::Client::auth): [`Error::Api`] for Honeycomb's error
+    /// answers (a 401 for a wrong or disabled management key), [`Error::Transport`] or
+    /// [`Error::Timeout`] when it cannot be reached in time; and
+    /// [`Error::BlockingInAsyncContext`] on a thread that runs an async runtime (nothing
+    /// is sent).
     pub fn auth(&self) -> Result<AuthInfo> {
         self.driver.call(self.inner.auth())
     }
 
     /// The team slug calls use (configured, or detected once through `/2/auth`).
+    ///
+    /// ```no_run
+    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+    /// let team = client.resolve_team()?;
+    /// println!("managing the API keys of team {team}");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::resolve_team`](crate::Client::resolve_team): a configured slug is only
+    /// checked ([`Error::InvalidArgument`]); otherwise the errors of [`auth`](Self::auth),
+    /// and [`Error::TeamNotFound`] when `/2/auth` names no team. A failure is not
+    /// remembered. And [`Error::BlockingInAsyncContext`] on a thread that runs an async
+    /// runtime (nothing is sent).
     pub fn resolve_team(&self) -> Result<String> {
         self.driver.call(self.inner.resolve_team())
     }
 
     /// What Honeycomb last said about `operation`'s rate limit: see
     /// [`crate::Client::rate_limit_status`].
+    ///
+    /// ```no_run
+    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::Operation;
+    ///
+    /// let keys = client.api_keys().list().collect()?;
+    /// if let Some(status) = client.rate_limit_status(Operation::ListApiKeys) {
+    ///     println!("{:?} of {} list requests left", status.remaining, status.limit);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn rate_limit_status(&self, operation: crate::Operation) -> Option<crate::RateLimitStatus> {
         self.inner.rate_limit_status(operation)
-    }
-
-    /// The team's API keys.
-    pub fn api_keys(&self) -> ApiKeys {
-        ApiKeys { inner: self.inner.api_keys(), driver: self.driver.clone() }
-    }
-
-    /// The team's environments.
-    pub fn environments(&self) -> Environments {
-        Environments { inner: self.inner.environments(), driver: self.driver.clone() }
-    }
-}
-
-/// The API keys of a team, blocking: see [`crate::ApiKeys`].
-#[derive(Clone, Debug)]
-pub struct ApiKeys {
-    inner: api_keys::ApiKeys,
-    driver: Driver,
-}
-
-impl ApiKeys {
-    /// The same calls for another team.
-    pub fn for_team(self, slug: impl Into<String>) -> Self {
-        ApiKeys { inner: self.inner.for_team(slug), driver: self.driver }
-    }
-
-    /// The same calls with another retry policy.
-    pub fn retry(self, retry: crate::RetryConfig) -> Self {
-        ApiKeys { inner: self.inner.retry(retry), driver: self.driver }
-    }
-
-    /// Lists keys.
-    pub fn list(&self) -> ListApiKeys {
-        ListApiKeys { inner: self.inner.list(), driver: self.driver.clone() }
-    }
-
-    /// Gets one key.
-    pub fn get(&self, id: impl AsRef<str>) -> Result<ApiKey> {
-        self.driver.call(self.inner.get(id))
-    }
-
-    /// Gets one key, or `None` when Honeycomb answers 404.
-    pub fn get_opt(&self, id: impl AsRef<str>) -> Result<Option<ApiKey>> {
-        self.driver.call(self.inner.get_opt(id))
-    }
-
-    /// Creates a key; the result holds its one-time secret.
-    pub fn create(&self, new: NewApiKey) -> Result<CreatedApiKey> {
-        self.driver.call(self.inner.create(new))
-    }
-
-    /// Updates a key; only what `update` sets is sent.
-    pub fn update(&self, id: impl AsRef<str>, update: ApiKeyUpdate) -> Result<ApiKey> {
-        self.driver.call(self.inner.update(id, update))
-    }
-
-    /// Deletes a key.
-    pub fn delete(&self, id: impl AsRef<str>) -> Result<()> {
-        self.driver.call(self.inner.delete(id))
-    }
-
-    /// Rotates a key: see [`crate::ApiKeys::rotate`]. The options' callbacks run on the
-    /// client's runtime thread; `on_created` is still called before the next request.
-    pub fn rotate(&self, id: impl AsRef<str>, options: RotateOptions) -> Result<Rotation> {
-        self.driver.call(self.inner.rotate(id, options))
-    }
-
-    /// One key per service: see [`crate::ApiKeys::provision`].
-    pub fn provision<S: AsRef<str>>(
-        &self,
-        environment: &str,
-        services: &[S],
-        options: ProvisionOptions,
-    ) -> Result<ProvisionReport> {
-        self.driver.call(self.inner.provision(environment, services, options))
-    }
-
-    /// Audits the team's keys: see [`crate::ApiKeys::audit`].
-    pub fn audit(&self, options: AuditOptions) -> Result<AuditReport> {
-        self.driver.call(self.inner.audit(options))
     }
 }
 
 /// The methods both blocking listings share: the async listing's paging setters, and
-/// its items, pages and collected forms run on the driver.
+/// its items, pages and collected forms run on the driver. `$handle` names the
+/// [`Client`] method that lists them, for the examples.
 macro_rules! blocking_list_methods {
-    ($list:ident, $item:ty) => {
+    ($list:ident, $item:ty, $handle:literal) => {
         /// Items per request, 1 to 100 (default 100).
+        ///
+        /// ```no_run
+        /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+        #[doc = concat!("let first = client.", $handle, "().list().page_size(10).max_pages(1).collect()?;")]
+        /// assert!(first.len() <= 10);
+        /// # Ok(()) }
+        /// ```
         pub fn page_size(self, size: u32) -> Self {
             $list { inner: self.inner.page_size(size), driver: self.driver }
         }
 
         /// Stop after this many pages.
+        ///
+        /// ```no_run
+        /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+        #[doc = concat!("let pages = client.", $handle, "().list().max_pages(2).pages();")]
+        /// let pages: Vec<_> = pages.collect::<Result<_, _>>()?;
+        /// assert!(pages.len() <= 2); // the last one's `next_cursor` says where it stopped
+        /// # Ok(()) }
+        /// ```
         pub fn max_pages(self, pages: usize) -> Self {
             $list { inner: self.inner.max_pages(pages), driver: self.driver }
         }
 
         /// Start at the page after `cursor`.
+        ///
+        /// ```no_run
+        /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+        #[doc = concat!("let first = client.", $handle, "().list().max_pages(1).pages().next().transpose()?;")]
+        /// if let Some(cursor) = first.and_then(|page| page.next_cursor) {
+        #[doc = concat!("    let rest = client.", $handle, "().list().after(cursor).collect()?;")]
+        /// }
+        /// # Ok(()) }
+        /// ```
         pub fn after(self, cursor: impl Into<String>) -> Self {
             $list { inner: self.inner.after(cursor), driver: self.driver }
         }
 
         /// The most pages before the listing ends with an error if there are more.
+        ///
+        /// ```no_run
+        /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+        #[doc = concat!("match client.", $handle, "().list().page_limit(50).collect() {")]
+        ///     Err(honeycomb_api_keys::Error::PaginationLoop { .. }) => println!("more than 50 pages"),
+        ///     other => println!("{} items", other?.len()),
+        /// }
+        /// # Ok(()) }
+        /// ```
         pub fn page_limit(self, pages: usize) -> Self {
             $list { inner: self.inner.page_limit(pages), driver: self.driver }
         }
 
         /// The items, one at a time; pages are fetched as the iterator advances.
+        ///
+        /// ```no_run
+        /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+        #[doc = concat!("for item in client.", $handle, "().list().items() {")]
+        ///     println!("{}", item?.id);
+        /// }
+        /// # Ok(()) }
+        /// ```
         pub fn items(self) -> Iter<$item> {
             Iter::new(self.inner.items(), self.driver)
         }
 
         /// The pages.
+        ///
+        /// ```no_run
+        /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+        #[doc = concat!("for page in client.", $handle, "().list().page_size(50).pages() {")]
+        ///     let page = page?;
+        ///     println!("{} items, next cursor {:?}", page.items.len(), page.next_cursor);
+        /// }
+        /// # Ok(()) }
+        /// ```
         pub fn pages(self) -> Iter<Page<$item>> {
             Iter::new(self.inner.pages(), self.driver)
         }
 
         /// Every item, in one `Vec`.
+        ///
+        /// ```no_run
+        /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+        #[doc = concat!("let all = client.", $handle, "().list().collect()?;")]
+        /// println!("{} in all", all.len());
+        /// # Ok(()) }
+        /// ```
+        ///
+        /// # Errors
+        ///
+        /// The error that ended the listing, as the async listing's `collect`: what
+        /// Honeycomb answered ([`Error::Api`](crate::Error::Api)), a transport failure or
+        /// timeout, [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a page
+        /// size out of range, [`Error::PaginationLoop`](crate::Error::PaginationLoop) or
+        /// [`Error::UnsafeNextLink`](crate::Error::UnsafeNextLink) for pages that do not
+        /// lead to an end; and
+        /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a
+        /// thread that runs an async runtime (nothing is sent).
         pub fn collect(self) -> Result<Vec<$item>> {
             self.driver.call(self.inner.collect())
         }
     };
 }
-
-/// A listing of keys, blocking: see [`crate::ListApiKeys`].
-#[derive(Clone, Debug)]
-#[must_use = "a listing does nothing until it is iterated"]
-pub struct ListApiKeys {
-    inner: api_keys::ListApiKeys,
-    driver: Driver,
-}
-
-impl ListApiKeys {
-    /// Only keys of this type.
-    pub fn key_type(self, key_type: KeyType) -> Self {
-        ListApiKeys { inner: self.inner.key_type(key_type), driver: self.driver }
-    }
-
-    blocking_list_methods!(ListApiKeys, ApiKey);
-}
-
-/// The environments of a team, blocking: see [`crate::Environments`].
-#[derive(Clone, Debug)]
-pub struct Environments {
-    inner: environments::Environments,
-    driver: Driver,
-}
-
-impl Environments {
-    /// The same calls for another team.
-    pub fn for_team(self, slug: impl Into<String>) -> Self {
-        Environments { inner: self.inner.for_team(slug), driver: self.driver }
-    }
-
-    /// The same calls with another retry policy.
-    pub fn retry(self, retry: RetryConfig) -> Self {
-        Environments { inner: self.inner.retry(retry), driver: self.driver }
-    }
-
-    /// Lists environments.
-    pub fn list(&self) -> ListEnvironments {
-        ListEnvironments { inner: self.inner.list(), driver: self.driver.clone() }
-    }
-
-    /// Gets one environment by id.
-    pub fn get(&self, id: impl AsRef<str>) -> Result<Environment> {
-        self.driver.call(self.inner.get(id))
-    }
-
-    /// The environment with this id, slug or name (see [`Environment::matches`]), if any.
-    pub fn find(&self, name_or_slug: &str) -> Result<Option<Environment>> {
-        self.driver.call(self.inner.find(name_or_slug))
-    }
-}
-
-/// A listing of environments, blocking: see [`crate::ListEnvironments`].
-#[derive(Clone, Debug)]
-#[must_use = "a listing does nothing until it is iterated"]
-pub struct ListEnvironments {
-    inner: environments::ListEnvironments,
-    driver: Driver,
-}
-
-impl ListEnvironments {
-    blocking_list_methods!(ListEnvironments, Environment);
-}
+use blocking_list_methods;
 
 /// A blocking iterator over a listing: each `next` waits for the next item, fetching a
 /// page when needed. It ends after the first error.

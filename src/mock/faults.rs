@@ -1,4 +1,5 @@
-//! Faults a test injects, and the log of the requests the fake received.
+//! Faults, rate limits and delays a test injects, and the log of the requests the fake
+//! received.
 
 use super::*;
 
@@ -15,6 +16,19 @@ pub struct Fault {
 impl Fault {
     /// Answer with `status` and a JSON:API error body fitting it.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let client = honeycomb.client();
+    /// use honeycomb_api_keys::{NewApiKey, Operation, mock::Fault};
+    ///
+    /// honeycomb.fail_next(Operation::CreateApiKey, 1, Fault::status(500));
+    /// let env = honeycomb.environment_id("production").expect("seeded");
+    /// let err = client.api_keys().create(NewApiKey::ingest("ci", &env)).await.unwrap_err();
+    /// assert!(err.is_outcome_unknown() && honeycomb.keys().is_empty()); // never sent twice
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Panics
     /// If `status` is not an HTTP status (100 to 599).
     #[track_caller]
@@ -25,6 +39,19 @@ impl Fault {
 
     /// A 429 like Honeycomb's: `Retry-After` an HTTP-date `wait` from now, and
     /// `RateLimit` saying the window is spent and resets in `wait`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let client = honeycomb.client();
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{Operation, mock::Fault};
+    ///
+    /// honeycomb.fail_next(Operation::GetAuth, 1, Fault::rate_limited(Duration::from_secs(5)));
+    /// client.auth().await?; // waited (on the client's clock) and sent again
+    /// assert_eq!(honeycomb.requests()[0].status, 429);
+    /// # Ok(()) }
+    /// ```
     pub fn rate_limited(wait: Duration) -> Self {
         Fault::status(429)
             .header("Retry-After", httpdate::fmt_http_date(SystemTime::now() + wait))
@@ -32,6 +59,18 @@ impl Fault {
     }
 
     /// Adds a response header (it wins over the fake's own of the same name).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let client = honeycomb.client();
+    /// use honeycomb_api_keys::{Operation, mock::Fault};
+    ///
+    /// honeycomb.fail_next(Operation::GetApiKey, 1, Fault::status(404).header("X-Request-Id", "req-42"));
+    /// let err = client.api_keys().get("hcxik_01hzbmsgh6ksk4hcx3mh7aj6gc").await.unwrap_err();
+    /// assert_eq!(err.request_id(), Some("req-42"));
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Panics
     /// If the name or value is not a valid HTTP header.
@@ -45,6 +84,19 @@ impl Fault {
     }
 
     /// Replaces the body (any bytes, any media type: HTML from a proxy, say).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let client = honeycomb.client();
+    /// use honeycomb_api_keys::{Operation, mock::Fault};
+    ///
+    /// let proxy_page = Fault::status(404).body("<html>Not Found</html>", "text/html");
+    /// honeycomb.fail_next(Operation::GetApiKey, 1, proxy_page);
+    /// let err = client.api_keys().get("hcxik_01hzbmsgh6ksk4hcx3mh7aj6gc").await.unwrap_err();
+    /// assert!(err.is_not_found());
+    /// # Ok(()) }
+    /// ```
     pub fn body(mut self, body: impl Into<Vec<u8>>, content_type: impl Into<String>) -> Self {
         self.body = Some((body.into(), content_type.into()));
         self
@@ -52,6 +104,20 @@ impl Fault {
 
     /// Carry the request out first, then answer with the fault: a response lost after the
     /// server acted (a created key exists, but the client never saw its secret).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let client = honeycomb.client();
+    /// use honeycomb_api_keys::{NewApiKey, Operation, mock::Fault};
+    ///
+    /// honeycomb.fail_next(Operation::CreateApiKey, 1, Fault::status(502).after_processing());
+    /// let env = honeycomb.environment_id("production").expect("seeded");
+    /// let err = client.api_keys().create(NewApiKey::ingest("ci", &env)).await.unwrap_err();
+    /// assert!(err.is_outcome_unknown());
+    /// assert_eq!(honeycomb.keys().len(), 1); // created all the same: find it, delete or use it
+    /// # Ok(()) }
+    /// ```
     pub fn after_processing(mut self) -> Self {
         self.after_processing = true;
         self
@@ -99,5 +165,165 @@ impl State {
             template = template.set_body_raw(bytes.clone(), content_type);
         }
         template
+    }
+}
+
+impl MockHoneycomb {
+    /// The next `times` requests to `operation` get `fault` instead of their answer.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let client = honeycomb.client();
+    /// use honeycomb_api_keys::{Operation, mock::Fault};
+    ///
+    /// let id = honeycomb.seed_keys(1).remove(0);
+    /// honeycomb.fail_next(Operation::GetApiKey, 1, Fault::status(404));
+    /// assert!(client.api_keys().get_opt(&id).await?.is_none()); // the fault answered
+    /// assert!(client.api_keys().get_opt(&id).await?.is_some()); // then the fake again
+    /// # Ok(()) }
+    /// ```
+    pub fn fail_next(&self, operation: Operation, times: usize, fault: Fault) {
+        let mut state = self.lock();
+        let queue = state.faults.entry(operation).or_default();
+        queue.extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// Enforces a rate limit of `per_minute` requests on `operation` (429 beyond it, with
+    /// `Retry-After`, and `RateLimit` / `RateLimit-Policy` headers on every answer as
+    /// Honeycomb sends them), or lifts it with `None`. Off by default, so that tests run
+    /// at full speed; then no rate-limit header is sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let client = honeycomb.client();
+    /// use honeycomb_api_keys::Operation;
+    ///
+    /// honeycomb.rate_limit(Operation::ListApiKeys, Some(2));
+    /// for _ in 0..3 {
+    ///     client.api_keys().list().collect().await?; // the third waits for the next window
+    /// }
+    /// assert_eq!(client.rate_limit_status(Operation::ListApiKeys).map(|s| s.limit), Some(2));
+    /// # Ok(()) }
+    /// ```
+    pub fn rate_limit(&self, operation: Operation, per_minute: Option<u32>) {
+        match per_minute {
+            Some(limit) => self.rate_limit_per(operation, limit, WINDOW),
+            None => {
+                self.lock().limits.remove(&operation);
+            }
+        }
+    }
+
+    /// Enforces `limit` requests per `window` (a whole number of seconds, at least one)
+    /// on `operation`: [`rate_limit`](Self::rate_limit) with another window.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let client = honeycomb.client();
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::Operation;
+    ///
+    /// honeycomb.rate_limit_per(Operation::ListApiKeys, 10, Duration::from_secs(10));
+    /// client.api_keys().list().collect().await?;
+    /// let policy = client.rate_limit_status(Operation::ListApiKeys).and_then(|s| s.policy).expect("sent");
+    /// assert_eq!((policy.quota, policy.window), (10, Duration::from_secs(10)));
+    /// # Ok(()) }
+    /// ```
+    pub fn rate_limit_per(&self, operation: Operation, limit: u32, window: Duration) {
+        let window = Duration::from_secs(window.as_secs().max(1));
+        let mut state = self.lock();
+        state.limits.insert(operation, (limit, window));
+        state.windows.remove(&operation);
+    }
+
+    /// Enforces Honeycomb's default limit (100 a minute) on every operation.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let client = honeycomb.client();
+    /// use honeycomb_api_keys::Operation;
+    ///
+    /// honeycomb.rate_limit_all();
+    /// client.auth().await?;
+    /// assert_eq!(client.rate_limit_status(Operation::GetAuth).map(|s| s.limit), Some(100));
+    /// # Ok(()) }
+    /// ```
+    pub fn rate_limit_all(&self) {
+        for &op in Operation::ALL {
+            self.rate_limit(op, Some(DEFAULT_RATE_LIMIT));
+        }
+    }
+
+    /// Delays every answer to `operation` by `delay` (zero to stop).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{Error, Operation, RetryConfig};
+    ///
+    /// honeycomb.delay(Operation::GetAuth, Duration::from_secs(2));
+    /// let impatient = honeycomb.client_builder().timeout(Duration::from_millis(100));
+    /// let impatient = impatient.retry(RetryConfig::disabled()).build()?;
+    /// assert!(matches!(impatient.auth().await, Err(Error::Timeout { .. })));
+    /// # Ok(()) }
+    /// ```
+    pub fn delay(&self, operation: Operation, delay: Duration) {
+        self.lock().delays.insert(operation, delay);
+    }
+
+    /// Every request received so far, oldest first.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let client = honeycomb.client();
+    /// use honeycomb_api_keys::Operation;
+    ///
+    /// client.api_keys().list().collect().await?;
+    /// let last = honeycomb.requests().pop().expect("a request");
+    /// assert_eq!((last.operation, last.method.as_str(), last.status), (Some(Operation::ListApiKeys), "GET", 200));
+    /// # Ok(()) }
+    /// ```
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.lock().log.clone()
+    }
+
+    /// How many requests reached `operation`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let client = honeycomb.client();
+    /// use honeycomb_api_keys::Operation;
+    ///
+    /// client.api_keys().list().collect().await?;
+    /// client.api_keys().list().collect().await?;
+    /// assert_eq!(honeycomb.count(Operation::GetAuth), 1); // the team is detected once
+    /// assert_eq!(honeycomb.count(Operation::ListApiKeys), 2);
+    /// # Ok(()) }
+    /// ```
+    pub fn count(&self, operation: Operation) -> usize {
+        self.lock().log.iter().filter(|r| r.operation == Some(operation)).count()
+    }
+
+    /// Forgets the request log.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let client = honeycomb.client();
+    /// client.resolve_team().await?; // setup, not what the test is about
+    /// honeycomb.clear_requests();
+    /// client.api_keys().list().collect().await?;
+    /// assert_eq!(honeycomb.requests().len(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn clear_requests(&self) {
+        self.lock().log.clear();
     }
 }

@@ -69,11 +69,13 @@ use crate::{
     wire::SPEC_PERMISSIONS,
 };
 
+mod builder;
 mod faults;
 mod handlers;
 mod json;
 mod state;
 
+pub use builder::{MockEnvironment, MockHoneycombBuilder, MockKey};
 pub use faults::{Fault, RecordedRequest};
 use handlers::Responder;
 use json::{Reply, Source, pointer_segment};
@@ -100,148 +102,6 @@ pub(crate) fn permission_names(key_type: &str) -> &'static [&'static str] {
 
 use crate::operation::Operation;
 
-/// A key as the fake stores it (with plain strings, not the crate's types). Its `Debug`
-/// hides the secret.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct MockKey {
-    /// Its id.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// `ingest` or `configuration`.
-    pub key_type: String,
-    /// Whether it is disabled.
-    pub disabled: bool,
-    /// Its environment's id.
-    pub environment_id: String,
-    /// Every permission of its type, by wire name.
-    pub permissions: BTreeMap<String, bool>,
-    /// Its secret (the fake remembers it; Honeycomb does not return it again).
-    pub secret: String,
-    /// When it was created.
-    pub created: DateTime<Utc>,
-    /// When it was last changed.
-    pub updated: DateTime<Utc>,
-}
-
-impl fmt::Debug for MockKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockKey")
-            .field("id", &self.id)
-            .field("name", &self.name)
-            .field("key_type", &self.key_type)
-            .field("disabled", &self.disabled)
-            .field("environment_id", &self.environment_id)
-            .field("permissions", &self.permissions)
-            .field("secret", &"[REDACTED]")
-            .field("created", &self.created)
-            .field("updated", &self.updated)
-            .finish()
-    }
-}
-
-/// An environment of the fake's team.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct MockEnvironment {
-    /// Its id.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Its slug.
-    pub slug: String,
-}
-
-/// Configures a [`MockHoneycomb`] before it starts.
-#[derive(Clone)]
-#[must_use]
-pub struct MockHoneycombBuilder {
-    team_slug: String,
-    team_name: String,
-    key_id: String,
-    key_secret: String,
-    scopes: Vec<String>,
-    environments: Vec<(String, String)>,
-}
-
-impl fmt::Debug for MockHoneycombBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockHoneycombBuilder")
-            .field("team_slug", &self.team_slug)
-            .field("key_id", &self.key_id)
-            .field("scopes", &self.scopes)
-            .field("environments", &self.environments)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Default for MockHoneycombBuilder {
-    fn default() -> Self {
-        MockHoneycombBuilder {
-            team_slug: "mock-team".into(),
-            team_name: "Mock Team".into(),
-            key_id: "hcxmk_01jmockmanagementkey000000".into(),
-            key_secret: "mocksecretmocksecretmocksecret00".into(),
-            scopes: vec!["api-keys:read".into(), "api-keys:write".into(), "environments:read".into()],
-            environments: vec![("Production".into(), "production".into()), ("Staging".into(), "staging".into())],
-        }
-    }
-}
-
-impl MockHoneycombBuilder {
-    /// The team's slug and display name (default `mock-team`, `Mock Team`).
-    pub fn team(mut self, slug: impl Into<String>, name: impl Into<String>) -> Self {
-        self.team_slug = slug.into();
-        self.team_name = name.into();
-        self
-    }
-
-    /// The management key the fake accepts.
-    pub fn management_key(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.key_id = id.into();
-        self.key_secret = secret.into();
-        self
-    }
-
-    /// The scopes `/2/auth` reports.
-    pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
-        self.scopes = scopes.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// The environments, as `(name, slug)` (default Production and Staging).
-    pub fn environments<N: Into<String>, S: Into<String>>(mut self, envs: impl IntoIterator<Item = (N, S)>) -> Self {
-        self.environments = envs.into_iter().map(|(n, s)| (n.into(), s.into())).collect();
-        self
-    }
-
-    /// [`start`](Self::start) for synchronous code.
-    ///
-    /// # Panics
-    /// Inside an async runtime (use `start().await` there).
-    pub fn start_blocking(self) -> MockHoneycomb {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a current-thread runtime starts")
-            .block_on(self.start())
-    }
-
-    /// Starts the fake on a free local port.
-    pub async fn start(self) -> MockHoneycomb {
-        let mut state = State::new(&self);
-        for (name, slug) in &self.environments {
-            let id = state.new_id("hcxen_");
-            state.environments.push(MockEnvironment { id, name: name.clone(), slug: slug.clone() });
-        }
-        let state = Arc::new(Mutex::new(state));
-        let server = MockServer::builder().disable_request_recording().start().await;
-        Mock::given(any()).respond_with(Responder { state: state.clone() }).mount(&server).await;
-        MockHoneycomb { server, state, key_id: self.key_id, key_secret: self.key_secret }
-    }
-}
-
 /// A running fake Honeycomb. Dropping it shuts its server down.
 pub struct MockHoneycomb {
     server: MockServer,
@@ -263,6 +123,20 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 impl MockHoneycomb {
     /// Starts a fake with the default seeds: team `mock-team`, one management key, the
     /// environments Production and Staging, no API keys.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::mock::MockHoneycomb;
+    ///
+    /// let honeycomb = MockHoneycomb::start().await;
+    /// assert_eq!(honeycomb.team_slug(), "mock-team");
+    /// assert!(honeycomb.keys().is_empty());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If no local port can be bound for the server.
     pub async fn start() -> Self {
         MockHoneycomb::builder().start().await
     }
@@ -270,18 +144,51 @@ impl MockHoneycomb {
     /// [`start`](Self::start) for synchronous code (tests of code that uses the
     /// [`blocking`](crate::blocking) client): the fake keeps serving on its own thread.
     ///
+    /// ```
+    /// # #[cfg(feature = "blocking")]
+    /// # fn main() -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::mock::MockHoneycomb;
+    ///
+    /// let honeycomb = MockHoneycomb::start_blocking(); // in a plain `#[test]` function
+    /// let client = honeycomb.client_builder().build_blocking()?;
+    /// assert!(client.api_keys().list().collect()?.is_empty());
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "blocking"))]
+    /// # fn main() {}
+    /// ```
+    ///
     /// # Panics
-    /// Inside an async runtime (use `start().await` there).
+    /// Inside an async runtime (use `start().await` there). Also if no local port can be
+    /// bound for the server.
     pub fn start_blocking() -> Self {
         MockHoneycomb::builder().start_blocking()
     }
 
     /// Configures the seeds first.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::mock::MockHoneycomb;
+    ///
+    /// let builder = MockHoneycomb::builder().team("acme", "Acme Inc.").environments([("Prod", "prod")]);
+    /// let honeycomb = builder.start().await;
+    /// assert_eq!(honeycomb.environments()[0].slug, "prod");
+    /// # Ok(()) }
+    /// ```
     pub fn builder() -> MockHoneycombBuilder {
         MockHoneycombBuilder::default()
     }
 
     /// The base URL, such as `http://127.0.0.1:41234`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// let auth = format!("{}/2/auth", honeycomb.uri()); // http://127.0.0.1:<port>/2/auth
+    /// let answer = reqwest::get(auth).await.expect("the fake answers");
+    /// assert_eq!(answer.status(), 401); // no management key was sent
+    /// # Ok(()) }
+    /// ```
     pub fn uri(&self) -> String {
         self.server.uri()
     }
@@ -290,6 +197,17 @@ impl MockHoneycomb {
     /// is detected through `/2/auth`), and a [`ManualClock`] that moves the fake's own
     /// clock, so that retry backoffs and rate-limit waits are instant and the fake sees
     /// the time pass.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// use honeycomb_api_keys::{Operation, RetryConfig, mock::Fault};
+    ///
+    /// let client = honeycomb.client_builder().retry(RetryConfig::disabled()).build()?;
+    /// honeycomb.fail_next(Operation::ListApiKeys, 1, Fault::status(503));
+    /// assert_eq!(client.api_keys().list().collect().await.unwrap_err().status().map(|s| s.as_u16()), Some(503));
+    /// # Ok(()) }
+    /// ```
     pub fn client_builder(&self) -> ClientBuilder {
         let state = self.state.clone();
         let clock = ManualClock::new().on_sleep(move |waited| lock(&state).clock_offset += waited);
@@ -297,36 +215,112 @@ impl MockHoneycomb {
     }
 
     /// A ready client for the fake (see [`client_builder`](Self::client_builder)).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// use honeycomb_api_keys::NewApiKey;
+    ///
+    /// let env = honeycomb.environment_id("production").expect("seeded");
+    /// honeycomb.client().api_keys().create(NewApiKey::ingest("checkout", &env)).await?;
+    /// assert_eq!(honeycomb.keys()[0].name, "checkout");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the management key given to
+    /// [`MockHoneycombBuilder::management_key`] is not one a client accepts (an id that is
+    /// not `hcxmk_…`, say); build the client from [`client_builder`](Self::client_builder)
+    /// then.
     pub fn client(&self) -> Client {
         self.client_builder().build().expect("the fake's settings are valid")
     }
 
     /// The management key the fake accepts, as `(id, secret)`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// use honeycomb_api_keys::Client;
+    ///
+    /// let (id, secret) = honeycomb.management_key();
+    /// let client = Client::builder().management_key(id, secret).endpoint(honeycomb.uri()).build()?;
+    /// assert_eq!(client.auth().await?.key_id, id);
+    /// # Ok(()) }
+    /// ```
     pub fn management_key(&self) -> (&str, &str) {
         (&self.key_id, &self.key_secret)
     }
 
     /// The team's slug.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// let client = honeycomb.client(); // the team is detected through `/2/auth`
+    /// assert_eq!(client.resolve_team().await?, honeycomb.team_slug());
+    /// # Ok(()) }
+    /// ```
     pub fn team_slug(&self) -> String {
         self.lock().team_slug.clone()
     }
 
     /// The seeded environments.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// let names: Vec<String> = honeycomb.environments().into_iter().map(|env| env.name).collect();
+    /// assert_eq!(names, ["Production", "Staging"]);
+    /// # Ok(()) }
+    /// ```
     pub fn environments(&self) -> Vec<MockEnvironment> {
         self.lock().environments.clone()
     }
 
     /// The id of the environment with this name or slug.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// use honeycomb_api_keys::NewApiKey;
+    ///
+    /// let staging = honeycomb.environment_id("Staging").expect("seeded");
+    /// let created = honeycomb.client().api_keys().create(NewApiKey::ingest("ci", &staging)).await?;
+    /// assert_eq!(honeycomb.key(created.id().as_str()).expect("stored").environment_id, staging);
+    /// # Ok(()) }
+    /// ```
     pub fn environment_id(&self, name_or_slug: &str) -> Option<String> {
         self.lock().environment(name_or_slug).map(|e| e.id.clone())
     }
 
     /// Every stored key, in creation order.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// honeycomb.seed_keys(2);
+    /// let names: Vec<String> = honeycomb.keys().into_iter().map(|key| key.name).collect();
+    /// assert_eq!(names, ["seeded key 1", "seeded key 2"]);
+    /// # Ok(()) }
+    /// ```
     pub fn keys(&self) -> Vec<MockKey> {
         self.lock().keys.values().cloned().collect()
     }
 
     /// One stored key.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// use honeycomb_api_keys::ApiKeyUpdate;
+    ///
+    /// let id = honeycomb.seed_keys(1).remove(0);
+    /// honeycomb.client().api_keys().update(&id, ApiKeyUpdate::new().disable()).await?;
+    /// assert!(honeycomb.key(&id).expect("still stored").disabled);
+    /// # Ok(()) }
+    /// ```
     pub fn key(&self, id: &str) -> Option<MockKey> {
         let state = self.lock();
         state.index.get(id).and_then(|seq| state.keys.get(seq)).cloned()
@@ -334,6 +328,15 @@ impl MockHoneycomb {
 
     /// Stores `n` enabled ingest keys in the first environment, named `seeded key <n>`
     /// (numbered on from 1 in creation order), without any request; returns their ids.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// let ids = honeycomb.seed_keys(250);
+    /// let listed = honeycomb.client().api_keys().list().collect().await?;
+    /// assert_eq!((ids.len(), listed.len()), (250, 250));
+    /// # Ok(()) }
+    /// ```
     pub fn seed_keys(&self, n: usize) -> Vec<String> {
         let mut state = self.lock();
         let env = state.environments.first().map(|e| e.id.clone()).unwrap_or_default();
@@ -349,6 +352,19 @@ impl MockHoneycomb {
 
     /// Stores one key created `age` ago in the environment named or slugged
     /// `environment`, without any request; returns it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{KeyType, Permissions};
+    ///
+    /// let age = Duration::from_secs(200 * 86_400);
+    /// let (kind, read_only) = (KeyType::Configuration, Permissions::read_only_querying());
+    /// let ci = honeycomb.seed_key("production", "CI", &kind, &read_only, age);
+    /// assert!(ci.permissions["run_queries"] && ci.key_type == "configuration");
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Panics
     /// On a test's mistake: an unknown environment, a key type other than ingest or
@@ -380,65 +396,22 @@ impl MockHoneycomb {
         state.insert(name, key_type, false, &env, granted, created)
     }
 
-    /// The next `times` requests to `operation` get `fault` instead of their answer.
-    pub fn fail_next(&self, operation: Operation, times: usize, fault: Fault) {
-        let mut state = self.lock();
-        let queue = state.faults.entry(operation).or_default();
-        queue.extend(std::iter::repeat_n(fault, times));
-    }
-
-    /// Enforces a rate limit of `per_minute` requests on `operation` (429 beyond it, with
-    /// `Retry-After`, and `RateLimit` / `RateLimit-Policy` headers on every answer as
-    /// Honeycomb sends them), or lifts it with `None`. Off by default, so that tests run
-    /// at full speed; then no rate-limit header is sent.
-    pub fn rate_limit(&self, operation: Operation, per_minute: Option<u32>) {
-        match per_minute {
-            Some(limit) => self.rate_limit_per(operation, limit, WINDOW),
-            None => {
-                self.lock().limits.remove(&operation);
-            }
-        }
-    }
-
-    /// Enforces `limit` requests per `window` (a whole number of seconds, at least one)
-    /// on `operation`: [`rate_limit`](Self::rate_limit) with another window.
-    pub fn rate_limit_per(&self, operation: Operation, limit: u32, window: Duration) {
-        let window = Duration::from_secs(window.as_secs().max(1));
-        let mut state = self.lock();
-        state.limits.insert(operation, (limit, window));
-        state.windows.remove(&operation);
-    }
-
-    /// Enforces Honeycomb's default limit (100 a minute) on every operation.
-    pub fn rate_limit_all(&self) {
-        for &op in Operation::ALL {
-            self.rate_limit(op, Some(DEFAULT_RATE_LIMIT));
-        }
-    }
-
-    /// Delays every answer to `operation` by `delay` (zero to stop).
-    pub fn delay(&self, operation: Operation, delay: Duration) {
-        self.lock().delays.insert(operation, delay);
-    }
-
     /// Moves the fake's clock forward: rate-limit windows and timestamps see the jump.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// use std::time::Duration;
+    ///
+    /// let before = honeycomb.seed_keys(1).remove(0);
+    /// honeycomb.advance_clock(Duration::from_secs(3 * 86_400));
+    /// let after = honeycomb.seed_keys(1).remove(0);
+    /// let age = honeycomb.key(&after).unwrap().created - honeycomb.key(&before).unwrap().created;
+    /// assert!(age >= chrono::Duration::days(3));
+    /// # Ok(()) }
+    /// ```
     pub fn advance_clock(&self, by: Duration) {
         self.lock().clock_offset += by;
-    }
-
-    /// Every request received so far, oldest first.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.lock().log.clone()
-    }
-
-    /// How many requests reached `operation`.
-    pub fn count(&self, operation: Operation) -> usize {
-        self.lock().log.iter().filter(|r| r.operation == Some(operation)).count()
-    }
-
-    /// Forgets the request log.
-    pub fn clear_requests(&self) {
-        self.lock().log.clear();
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

@@ -19,7 +19,7 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 pub const DEFAULT_PAGE_SIZE: u32 = MAX_PAGE_SIZE;
 
 /// The number of empty pages that still point further (in a row or not) that ends a
-/// listing with [`PaginationFault::EmptyPages`].
+/// listing with [`PaginationFault::EmptyPages`](crate::PaginationFault::EmptyPages).
 pub const MAX_EMPTY_PAGES: usize = 3;
 
 pub use crate::names::DEFAULT_PAGE_LIMIT;
@@ -192,7 +192,7 @@ macro_rules! listing_stream {
             /// # Errors
             ///
             /// The error that ended the listing: what Honeycomb answered, a transport
-            /// failure, or [`Error::PaginationLoop`] and [`Error::UnsafeNextLink`] for a
+            /// failure, or [`Error::PaginationLoop`](crate::Error::PaginationLoop) and [`Error::UnsafeNextLink`](crate::Error::UnsafeNextLink) for a
             /// server whose pages do not lead to an end; after an error the stream ends.
             pub async fn try_next(&mut self) -> Result<Option<$item>> {
                 TryStreamExt::try_next(&mut self.0).await

@@ -47,6 +47,21 @@ impl Default for AuditOptions {
 
 impl AuditOptions {
     /// Keys older than 90 days; broad = any `manage_*` permission beyond boards.
+    ///
+    /// ```
+    /// # #[cfg(feature = "mock")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let keys = honeycomb.client().api_keys();
+    /// use honeycomb_api_keys::AuditOptions;
+    ///
+    /// let report = keys.audit(AuditOptions::new()).await?;
+    /// assert_eq!(report.older_than_days, 90);
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "mock"))]
+    /// # fn main() {}
+    /// ```
     pub fn new() -> Self {
         AuditOptions::default()
     }
@@ -70,29 +85,114 @@ impl AuditOptions {
     }
 
     /// Flag keys created more than `age` ago (default 90 days).
+    ///
+    /// ```
+    /// # #[cfg(feature = "mock")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let keys = honeycomb.client().api_keys();
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::AuditOptions;
+    ///
+    /// let options = AuditOptions::new().older_than(Duration::from_secs(30 * 86_400));
+    /// assert_eq!(keys.audit(options).await?.older_than_days, 30);
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "mock"))]
+    /// # fn main() {}
+    /// ```
     pub fn older_than(mut self, age: Duration) -> Self {
         self.older_than = age;
         self
     }
 
     /// Flag keys older than `days` days.
+    ///
+    /// ```
+    /// # #[cfg(feature = "mock")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let keys = honeycomb.client().api_keys();
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{AuditOptions, KeyType, Permission};
+    ///
+    /// let ingest = Permission::CreateDatasets.into();
+    /// honeycomb.seed_key("production", "legacy", &KeyType::Ingest, &ingest, Duration::from_secs(400 * 86_400));
+    /// let report = keys.audit(AuditOptions::new().older_than_days(365)).await?;
+    /// assert_eq!((report.old, report.findings[0].name.as_str()), (1, "legacy"));
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "mock"))]
+    /// # fn main() {}
+    /// ```
     pub fn older_than_days(self, days: u64) -> Self {
         self.older_than(Duration::from_secs(days.saturating_mul(86_400)))
     }
 
     /// The permissions that make a configuration key "broad".
+    ///
+    /// ```
+    /// # #[cfg(feature = "mock")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let keys = honeycomb.client().api_keys();
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{AuditOptions, KeyType, Permission};
+    ///
+    /// let boards = Permission::ManageBoards.into();
+    /// honeycomb.seed_key("production", "boards", &KeyType::Configuration, &boards, Duration::ZERO);
+    /// assert_eq!(keys.audit(AuditOptions::new()).await?.broad, 0); // boards are not broad by default
+    /// let strict = AuditOptions::new().broad_permissions(Permission::ManageBoards.into());
+    /// assert_eq!(keys.audit(strict).await?.broad, 1);
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "mock"))]
+    /// # fn main() {}
+    /// ```
     pub fn broad_permissions(mut self, permissions: Permissions) -> Self {
         self.broad = permissions;
         self
     }
 
     /// Audit as of this time instead of now (for reproducible reports).
+    ///
+    /// ```
+    /// # #[cfg(feature = "mock")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let keys = honeycomb.client().api_keys();
+    /// use honeycomb_api_keys::AuditOptions;
+    ///
+    /// let quarter_end = "2026-03-31T23:59:59Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    /// let report = keys.audit(AuditOptions::new().as_of(quarter_end)).await?;
+    /// assert_eq!(report.as_of, quarter_end);
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "mock"))]
+    /// # fn main() {}
+    /// ```
     pub fn as_of(mut self, now: DateTime<Utc>) -> Self {
         self.now = Some(now);
         self
     }
 
     /// Report each page of keys read to `progress`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "mock")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let keys = honeycomb.client().api_keys();
+    /// use honeycomb_api_keys::AuditOptions;
+    ///
+    /// honeycomb.seed_keys(250);
+    /// let options = AuditOptions::new().progress(|p| eprintln!("{}: {} keys read", p.workflow, p.done));
+    /// assert_eq!(keys.audit(options).await?.total_keys, 250);
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "mock"))]
+    /// # fn main() {}
+    /// ```
     pub fn progress(mut self, progress: impl Fn(&super::Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(progress));
         self
@@ -208,6 +308,16 @@ impl ApiKeys {
     /// # #[cfg(not(feature = "mock"))]
     /// # fn main() {}
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// Any error of listing the team's keys, and then there is no report: what Honeycomb
+    /// answered ([`Error::Api`](crate::Error::Api): a 401 or 403 for a management key without
+    /// `api-keys:read`), a transport failure or timeout, the errors of detecting the team
+    /// through `/2/auth` when none is configured, and
+    /// [`Error::PaginationLoop`](crate::Error::PaginationLoop) or
+    /// [`Error::UnsafeNextLink`](crate::Error::UnsafeNextLink) for pages that do not lead to an
+    /// end.
     pub async fn audit(&self, options: AuditOptions) -> Result<AuditReport> {
         const WORKFLOW: &str = "audit";
         let now = options.now.unwrap_or_else(Utc::now);

@@ -93,17 +93,52 @@ pub trait WriteGate: Send + Sync {
     /// the workflow creates nothing more (a rotation fails with [`Error::Cancelled`], a
     /// provisioning marks the services left as skipped).
     ///
+    /// ```
+    /// use honeycomb_api_keys::WriteGate;
+    ///
+    /// /// Lets only the checkout team's keys be created.
+    /// struct CheckoutOnly;
+    /// impl WriteGate for CheckoutOnly {
+    ///     fn before_create(&self, name: &str) -> bool { name.starts_with("checkout") }
+    /// }
+    /// assert!(CheckoutOnly.before_create("checkout-ingest") && !CheckoutOnly.before_create("search"));
+    /// ```
+    ///
     /// [`Error::Cancelled`]: crate::Error::Cancelled
     fn before_create(&self, name: &str) -> bool;
 
     /// The create of `name` was answered, whether the key was made or not (after
     /// `on_created` when it was).
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    /// use honeycomb_api_keys::WriteGate;
+    ///
+    /// /// Counts the creates answered so far.
+    /// struct Answered(AtomicUsize);
+    /// impl WriteGate for Answered {
+    ///     fn before_create(&self, _name: &str) -> bool { true }
+    ///     fn after_create(&self, _name: &str) { self.0.fetch_add(1, Relaxed); }
+    /// }
+    /// ```
     fn after_create(&self, name: &str) {
         let _ = name;
     }
 
     /// Whether the workflow may change or delete an existing key now (a rotation
     /// retiring the old key). `false`: it leaves it as it is, and says so.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::WriteGate;
+    ///
+    /// /// New keys may be made, but old ones are never disabled or deleted.
+    /// struct KeepOldKeys;
+    /// impl WriteGate for KeepOldKeys {
+    ///     fn before_create(&self, _name: &str) -> bool { true }
+    ///     fn before_change(&self) -> bool { false }
+    /// }
+    /// assert!(KeepOldKeys.before_create("checkout") && !KeepOldKeys.before_change());
+    /// ```
     fn before_change(&self) -> bool {
         true
     }
