@@ -101,11 +101,27 @@ impl ApiKeys {
     }
 
     /// The environments of the same team, with the same retry policy.
-    pub(crate) fn environments(&self) -> Environments {
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// let keys = client.api_keys().for_team("acme-staging");
+    /// let staging = keys.environments().find("Staging").await?; // in acme-staging too
+    /// # Ok(()) }
+    /// ```
+    pub fn environments(&self) -> Environments {
         Environments::new(self.client.clone(), self.team.clone(), self.retry.clone())
     }
 
-    pub(crate) fn client(&self) -> &Client {
+    /// The client these calls go through (its clock, its rate-limit status).
+    ///
+    /// ```no_run
+    /// # fn run(keys: honeycomb_api_keys::ApiKeys) {
+    /// use honeycomb_api_keys::Operation;
+    ///
+    /// let status = keys.client().rate_limit_status(Operation::CreateApiKey);
+    /// # }
+    /// ```
+    pub fn client(&self) -> &Client {
         &self.client
     }
 

@@ -29,11 +29,7 @@ use std::{future::Future, sync::Arc};
 
 use futures::{StreamExt, stream::BoxStream};
 
-use crate::{
-    auth::AuthInfo,
-    client::ClientBuilder,
-    error::{Error, Result},
-};
+use crate::{AuthInfo, ClientBuilder, Error, Result};
 
 pub use environments::{Environments, ListEnvironments};
 pub use keys::{ApiKeys, ListApiKeys};

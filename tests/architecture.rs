@@ -12,6 +12,16 @@ const PURE_DATA: &[&str] = &["model", "permissions", "error", "names", "text", "
 const TRANSPORT: &[&str] = &["transport", "client", "retry", "rate_limit", "clock", "config", "credentials"];
 const ABOVE_TRANSPORT: &[&str] = &["api_keys", "environments", "auth", "pagination", "workflows", "blocking", "mock"];
 
+/// Built on the public API: they name only items at the root (`crate::ApiKeys`,
+/// `crate::terminal_safe`), never another module of the crate.
+const PUBLIC_API_ONLY: &[&str] = &["workflows", "blocking"];
+
+/// Whether `name` is a module of the crate (a file or folder of `src/`).
+fn is_module(name: &str) -> bool {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    src.join(format!("{name}.rs")).is_file() || src.join(name).is_dir()
+}
+
 /// Every `crate::<module>` a line of code names, with the line number. Comment lines and
 /// the part of a line after `//` are skipped.
 fn crate_paths(source: &str) -> Vec<(usize, String)> {
@@ -72,6 +82,12 @@ fn violations(module: &str, source: &str) -> Vec<(usize, String)> {
         }
         if TRANSPORT.contains(&module) && ABOVE_TRANSPORT.contains(&used.as_str()) {
             broken.push((line, format!("`{module}` is transport and must not reach up into `{used}`")));
+        }
+        if PUBLIC_API_ONLY.contains(&module) && is_module(&used) {
+            broken.push((
+                line,
+                format!("`{module}` is built on the public API: it names root items, not the module `{used}`"),
+            ));
         }
         if module == "mock"
             && ["wire", "api_keys", "environments", "auth", "transport", "pagination"].contains(&used.as_str())
@@ -142,6 +158,8 @@ fn a_planted_violation_is_caught() {
     let transport = "type E = progenitor_client::Error<ByteStream>;\n";
     assert_eq!(violations("transport", transport).len(), 1);
     assert!(violations("wire", transport).is_empty());
+    let workflow = "use crate::{ApiKeys, terminal_safe, text::Redactor};\n";
+    assert_eq!(violations("workflows", workflow).len(), 1, "{:?}", violations("workflows", workflow));
     let fine = "// crate::client in a comment\nuse crate::{error::Error, text::terminal_safe};\n";
     assert!(violations("model", fine).is_empty(), "{:?}", violations("model", fine));
 }

@@ -2,7 +2,7 @@
 //! [`crate::ListEnvironments`].
 
 use super::{Client, Driver, Iter, blocking_list_methods};
-use crate::{environments, environments::Environment, error::Result, pagination::Page, retry::RetryConfig};
+use crate::{Environment, Page, Result, RetryConfig};
 
 impl Client {
     /// The team's environments.
@@ -23,8 +23,8 @@ impl Client {
 /// The environments of a team, blocking: see [`crate::Environments`].
 #[derive(Clone, Debug)]
 pub struct Environments {
-    inner: environments::Environments,
-    driver: Driver,
+    pub(super) inner: crate::Environments,
+    pub(super) driver: Driver,
 }
 
 impl Environments {
@@ -116,7 +116,7 @@ impl Environments {
 #[derive(Clone, Debug)]
 #[must_use = "a listing does nothing until it is iterated"]
 pub struct ListEnvironments {
-    inner: environments::ListEnvironments,
+    inner: crate::ListEnvironments,
     driver: Driver,
 }
 

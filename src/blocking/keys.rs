@@ -3,11 +3,8 @@
 
 use super::{Client, Driver, Iter, blocking_list_methods};
 use crate::{
-    api_keys,
-    error::Result,
-    model::{ApiKey, ApiKeyUpdate, CreatedApiKey, KeyType, NewApiKey},
-    pagination::Page,
-    workflows::{AuditOptions, AuditReport, ProvisionOptions, ProvisionReport, RotateOptions, Rotation},
+    ApiKey, ApiKeyUpdate, AuditOptions, AuditReport, CreatedApiKey, KeyType, NewApiKey, Page, ProvisionOptions,
+    ProvisionReport, Result, RotateOptions, Rotation,
 };
 
 impl Client {
@@ -28,7 +25,7 @@ impl Client {
 /// The API keys of a team, blocking: see [`crate::ApiKeys`].
 #[derive(Clone, Debug)]
 pub struct ApiKeys {
-    inner: api_keys::ApiKeys,
+    inner: crate::ApiKeys,
     driver: Driver,
 }
 
@@ -57,6 +54,29 @@ impl ApiKeys {
     /// ```
     pub fn retry(self, retry: crate::RetryConfig) -> Self {
         ApiKeys { inner: self.inner.retry(retry), driver: self.driver }
+    }
+
+    /// The environments of the same team, with the same retry policy: see
+    /// [`crate::ApiKeys::environments`].
+    ///
+    /// ```no_run
+    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+    /// let staging = client.api_keys().for_team("acme-staging").environments().find("Staging")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn environments(&self) -> super::Environments {
+        super::Environments { inner: self.inner.environments(), driver: self.driver.clone() }
+    }
+
+    /// The client these calls go through: see [`crate::ApiKeys::client`].
+    ///
+    /// ```no_run
+    /// # fn run(keys: honeycomb_api_keys::blocking::ApiKeys) {
+    /// let me = keys.client().key_id().to_string();
+    /// # }
+    /// ```
+    pub fn client(&self) -> super::Client {
+        super::Client { inner: self.inner.client().clone(), driver: self.driver.clone() }
     }
 
     /// Lists keys.
@@ -280,7 +300,7 @@ impl ApiKeys {
 #[derive(Clone, Debug)]
 #[must_use = "a listing does nothing until it is iterated"]
 pub struct ListApiKeys {
-    inner: api_keys::ListApiKeys,
+    inner: crate::ListApiKeys,
     driver: Driver,
 }
 

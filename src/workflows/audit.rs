@@ -7,12 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{ProgressFn, report};
-use crate::{
-    ApiKeys,
-    error::Result,
-    model::{ApiKey, EnvironmentId, KeyId, KeyType},
-    permissions::{Permission, Permissions},
-};
+use crate::{ApiKey, ApiKeys, EnvironmentId, KeyId, KeyType, Permission, Permissions, Result};
 
 /// What to look for: see [`ApiKeys::audit`].
 #[derive(Clone)]

@@ -22,6 +22,8 @@ mod rotate;
 
 use std::sync::Arc;
 
+use crate::{Error, KeyType, NewApiKey, Permissions, Result};
+
 pub use audit::{AuditFinding, AuditOptions, AuditReason, AuditReport};
 pub use provision::{ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport};
 pub use rotate::{OldKeyAction, OldKeyOutcome, Replacement, RotateOptions, Rotation};
@@ -149,6 +151,20 @@ pub(crate) fn may_create(gate: Option<&Arc<dyn WriteGate>>, name: &str) -> bool 
     gate.is_none_or(|g| g.before_create(name))
 }
 
+/// The key a workflow creates, through the public constructors: ingest or configuration.
+pub(crate) fn new_key(
+    name: String,
+    key_type: &KeyType,
+    environment: &str,
+    permissions: Permissions,
+) -> Result<NewApiKey> {
+    match key_type {
+        KeyType::Ingest => Ok(NewApiKey::ingest(name, environment).permissions(permissions)),
+        KeyType::Configuration => Ok(NewApiKey::configuration(name, environment, permissions)),
+        other => Err(Error::invalid("key_type", format!("a {other} key cannot be created by this crate"))),
+    }
+}
+
 /// Fills `{placeholders}` in a name template, then keeps it within Honeycomb's 100
 /// characters.
 pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
@@ -156,5 +172,5 @@ pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
     for (key, value) in values {
         name = name.replace(&format!("{{{key}}}"), value);
     }
-    name.chars().take(crate::model::MAX_NAME_LEN).collect()
+    name.chars().take(crate::MAX_NAME_LEN).collect()
 }

@@ -6,10 +6,7 @@ mod workflow;
 use std::{fmt, sync::Arc};
 
 use super::{ProgressFn, WriteGate};
-use crate::{
-    model::{CreatedApiKey, KeyType},
-    permissions::Permissions,
-};
+use crate::{CreatedApiKey, KeyType, Permissions};
 
 pub use report::{ProvisionEntry, ProvisionOutcome, ProvisionReport};
 

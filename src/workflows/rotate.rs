@@ -8,7 +8,7 @@ use std::{fmt, future::Future, sync::Arc, time::Duration};
 use futures::future::BoxFuture;
 
 use super::{CreatedFn, ProgressFn, WriteGate};
-use crate::model::CreatedApiKey;
+use crate::CreatedApiKey;
 
 pub use outcome::{OldKeyOutcome, Replacement, Rotation};
 

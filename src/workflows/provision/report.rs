@@ -2,10 +2,7 @@
 
 use std::fmt;
 
-use crate::{
-    error::Error,
-    model::{ApiKey, CreatedApiKey},
-};
+use crate::{ApiKey, CreatedApiKey, Error};
 
 /// What happened for one service.
 #[derive(Debug)]

@@ -12,10 +12,8 @@ use futures::{StreamExt, stream};
 
 use super::{ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport};
 use crate::{
-    ApiKeys,
-    error::{Error, Result},
-    model::{ApiKey, NewApiKey},
-    workflows::{fill, may_create, names::base_name, report},
+    ApiKey, ApiKeys, Error, Result,
+    workflows::{fill, may_create, names::base_name, new_key, report},
 };
 
 impl ApiKeys {
@@ -86,7 +84,7 @@ impl ApiKeys {
         // Two services with one key name would share (or each create) one key.
         let mut by_name = HashMap::new();
         for (service, name) in &wanted {
-            crate::model::check_name(name).map_err(|e| match e {
+            crate::check_name(name).map_err(|e| match e {
                 Error::InvalidArgument { reason, .. } => {
                     Error::invalid("services", format!("the key name {name:?} for service {service:?} {reason}"))
                 }
@@ -155,20 +153,20 @@ impl ApiKeys {
                             ProvisionOutcome::Skipped
                         }
                         None => {
-                            let new = NewApiKey::new(
-                                name.clone(),
-                                options.key_type.clone(),
-                                env.id.as_str(),
-                                options.permissions.clone(),
-                            );
-                            let outcome = match self.create(new).await {
+                            let new =
+                                new_key(name.clone(), &options.key_type, env.id.as_str(), options.permissions.clone());
+                            let created = match new {
+                                Ok(new) => self.create(new).await,
+                                Err(e) => Err(e),
+                            };
+                            let outcome = match created {
                                 Ok(created) => {
                                     if let Some(store) = &options.on_created
                                         && let Err(reason) = store(&service, &created)
                                     {
                                         stop(&format!(
                                             "the secret of {} ({service}) could not be stored: {reason}",
-                                            crate::text::terminal_safe(created.id().as_str())
+                                            crate::terminal_safe(created.id().as_str())
                                         ));
                                     }
                                     ProvisionOutcome::Created(created)
@@ -199,13 +197,17 @@ impl ApiKeys {
 impl ProvisionReport {
     /// A failure's text must not quote a secret this provisioning handed out.
     fn redact_created_secrets(&mut self) {
-        let mut redactor = crate::text::Redactor::default();
-        for (_, created) in self.created() {
-            redactor.add(Some(created.id().as_str()), secrecy::ExposeSecret::expose_secret(created.secret()));
-        }
+        let (mut created, mut failed) = (Vec::new(), Vec::new());
         for entry in &mut self.entries {
-            if let ProvisionOutcome::Failed(error) = &mut entry.outcome {
-                error.redact(&redactor);
+            match &mut entry.outcome {
+                ProvisionOutcome::Created(key) => created.push(&*key),
+                ProvisionOutcome::Failed(error) => failed.push(error),
+                _ => {}
+            }
+        }
+        for error in failed {
+            for key in &created {
+                error.redact_secret_of(key);
             }
         }
     }

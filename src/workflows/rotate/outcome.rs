@@ -4,10 +4,7 @@ use std::fmt;
 
 use secrecy::SecretString;
 
-use crate::{
-    error::Error,
-    model::{ApiKey, CreatedApiKey, KeyId},
-};
+use crate::{ApiKey, CreatedApiKey, Error, KeyId};
 
 /// The old key's replacement: made by this rotation (with its one-time secret), or found,
 /// made by an earlier run of the same rotation that did not finish.
@@ -218,7 +215,7 @@ impl Rotation {
 /// A line a person can read; no secret.
 impl fmt::Display for Rotation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::text::terminal_safe as safe;
+        use crate::terminal_safe as safe;
         let resumed = if matches!(self.new_key, Replacement::Resumed(_)) { ", made by an earlier run" } else { "" };
         write!(
             f,

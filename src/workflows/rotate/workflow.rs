@@ -1,20 +1,10 @@
 //! The rotation itself: [`ApiKeys::rotate`].
 
 use chrono::Utc;
-use secrecy::ExposeSecret;
 
 use super::{OldKeyAction, OldKeyOutcome, Replacement, RotateOptions, Rotation};
-use crate::{
-    ApiKeyUpdate, ApiKeys,
-    error::{Error, Result},
-    model::{ApiKey, KeyType, NewApiKey},
-    text::Redactor,
-    workflows::{
-        may_create,
-        names::{NamePattern, base_name},
-        report,
-    },
-};
+use crate::workflows::{may_create, names::NamePattern, names::base_name, new_key, report};
+use crate::{ApiKey, ApiKeyUpdate, ApiKeys, Error, KeyType, Result};
 
 impl ApiKeys {
     /// Rotates a key: creates a replacement with the same type, environment and
@@ -126,8 +116,7 @@ impl ApiKeys {
                 if !may_create(options.gate.as_ref(), &name) {
                     return Err(Error::Cancelled { operation: crate::Operation::CreateApiKey });
                 }
-                let replacement =
-                    NewApiKey::new(name.clone(), old.key_type.clone(), environment.as_str(), old.permissions.clone());
+                let replacement = new_key(name.clone(), &old.key_type, environment.as_str(), old.permissions.clone())?;
                 let created = self.create(replacement).await;
                 if let (Ok(created), Some(store)) = (&created, &options.on_created) {
                     stored = store(created);
@@ -199,7 +188,7 @@ impl ApiKeys {
             Err(mut e) => {
                 // The server's answer must not quote the secret just handed out.
                 if let Some(created) = new_key.created() {
-                    e.redact(&Redactor::new(Some(created.id().as_str()), created.secret().expose_secret()));
+                    e.redact_secret_of(created);
                 }
                 OldKeyOutcome::StillEnabled { reason: format!("could not {done} it: {e}"), error: Some(e) }
             }
