@@ -268,17 +268,9 @@ impl KeyType {
         }
     }
 
-    /// Reads a wire name; anything unknown becomes [`KeyType::Other`].
-    ///
-    /// ```
-    /// use honeycomb_api_keys::KeyType;
-    ///
-    /// assert_eq!(KeyType::from_wire("ingest"), KeyType::Ingest);
-    /// assert_eq!(KeyType::from_wire("billing"), KeyType::Other("billing".to_string()));
-    /// // `parse` (FromStr) accepts only the types that can be created
-    /// assert!("billing".parse::<KeyType>().is_err());
-    /// ```
-    pub fn from_wire(name: &str) -> KeyType {
+    /// Reads a wire name; anything unknown becomes [`KeyType::Other`] (as `Deserialize`
+    /// does; `FromStr` accepts only the types that can be created).
+    pub(crate) fn from_wire(name: &str) -> KeyType {
         match name {
             "ingest" => KeyType::Ingest,
             "configuration" => KeyType::Configuration,
