@@ -1,4 +1,4 @@
-"""Validates the request bodies the SDK sent in tests/wire_samples.rs against the schemas
+"""Validates the request bodies the SDK sent in tests/suite/wire_samples.rs against the schemas
 of Honeycomb's published spec (reference data kept outside this repository).
 
 usage: python3 .ci/check-published-spec.py PUBLISHED_SPEC.yaml SAMPLES_DIR
@@ -15,7 +15,7 @@ import yaml
 spec = yaml.safe_load(pathlib.Path(sys.argv[1]).read_text())
 samples = sorted(pathlib.Path(sys.argv[2]).glob("*.json"))
 if not samples:
-    sys.exit(f"no samples in {sys.argv[2]}: run `cargo test --test wire_samples` first")
+    sys.exit(f"no samples in {sys.argv[2]}: run `cargo test --all-features --test suite wire_samples::` first")
 
 failed = 0
 for path in samples:

@@ -32,7 +32,7 @@ mod wire;
 mod workflows;
 
 // One path per public item: everything is here, at the root, except the items of the
-// optional `blocking` and `mock` modules (`tests/architecture.rs` holds it).
+// optional `blocking` and `mock` modules (`tests/suite/architecture.rs` holds it).
 pub use api_keys::{ApiKeys, ListApiKeys};
 pub use auth::{AuthInfo, Team};
 pub use client::{Client, ClientBuilder};

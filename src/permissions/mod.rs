@@ -160,7 +160,7 @@ mod tests {
 
     #[test]
     fn wire_names_round_trip_exactly() {
-        // That these are exactly the spec's names is checked by tests/spec.rs.
+        // That these are exactly the spec's names is checked by tests/suite/spec.rs.
         for &p in Permission::ALL {
             assert_eq!(Permission::from_wire_name(p.wire_name()), Some(p));
             assert_eq!(p.wire_name().parse::<Permission>().unwrap(), p);

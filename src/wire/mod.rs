@@ -28,7 +28,7 @@ mod inner {
 }
 
 /// The permission names the spec lists, for the fake: it follows the spec, not the crate's
-/// `Permission` list (`tests/spec.rs` checks that the two agree).
+/// `Permission` list (`tests/suite/spec.rs` checks that the two agree).
 #[cfg(feature = "mock")]
 pub(crate) use inner::SPEC_PERMISSIONS;
 use inner::{Client as RawClient, types};

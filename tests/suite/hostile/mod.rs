@@ -5,8 +5,6 @@
 //! pipe or fills the disk.
 #![cfg(all(feature = "cli", feature = "mock"))]
 
-#[path = "../common/mod.rs"]
-mod common;
 mod server;
 
 use std::{
@@ -16,7 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{CANARY, ENV_ID, MGMT_ID, TEAM, ingest_key, numbered_id};
+use crate::common::{CANARY, ENV_ID, MGMT_ID, TEAM, ingest_key, numbered_id};
 use honeycomb_api_keys::{
     Client, Error, KeyType, ManualClock, NewApiKey, OldKeyAction, Operation, PaginationFault, Permissions,
     ProvisionOptions, ProvisionOutcome, RotateOptions, mock::MockHoneycomb,
@@ -310,7 +308,7 @@ fn the_cli_ends_every_endless_pagination_with_exit_1_and_a_message() {
 fn substituting() -> Hostile {
     Hostile::start(|r| match (r.method.as_str(), r.path()) {
         ("GET", p) if p.starts_with(&keys_path()) && p.len() > keys_path().len() => {
-            Reply::json(200, json!({"data": ingest_key(common::CONFIG_ID, "someone else's key")}))
+            Reply::json(200, json!({"data": ingest_key(crate::common::CONFIG_ID, "someone else's key")}))
         }
         ("GET", p) if p == keys_path() => Reply::json(200, json!({"data": [], "links": {"next": null}})),
         _ => Reply::json(500, json!({"errors": [{"status": "500", "title": "must not be called"}]})),
@@ -320,26 +318,26 @@ fn substituting() -> Hostile {
 #[tokio::test]
 async fn an_answer_for_another_id_is_an_error_and_nothing_is_written() {
     let server = substituting();
-    let asked = common::INGEST_ID;
+    let asked = crate::common::INGEST_ID;
     let options = RotateOptions::new().old_key(OldKeyAction::Delete);
     match client(&server).api_keys().rotate(asked, options).await {
         Err(Error::IdMismatch { requested, answered, .. }) => {
-            assert_eq!((requested.as_str(), answered.as_str()), (asked, common::CONFIG_ID));
+            assert_eq!((requested.as_str(), answered.as_str()), (asked, crate::common::CONFIG_ID));
         }
         other => panic!("expected IdMismatch, got {other:?}"),
     }
     assert_eq!(server.requests().len(), 1, "the GET, and nothing after it");
     let err = client(&server).api_keys().get(asked).await.unwrap_err();
-    assert!(err.to_string().contains(asked) && err.to_string().contains(common::CONFIG_ID), "{err}");
+    assert!(err.to_string().contains(asked) && err.to_string().contains(crate::common::CONFIG_ID), "{err}");
 }
 
 #[test]
 fn the_cli_does_not_delete_the_key_a_server_substituted() {
     let server = substituting();
-    let out = hny(&server.uri(), &["rotate", common::INGEST_ID, "--delete-old", "--yes"]);
+    let out = hny(&server.uri(), &["rotate", crate::common::INGEST_ID, "--delete-old", "--yes"]);
     assert_no_panic(&out);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains(common::CONFIG_ID), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(crate::common::CONFIG_ID), "{}", text(&out.stderr));
     assert_eq!((server.count("DELETE"), server.count("POST"), server.count("PATCH")), (0, 0, 0));
 }
 
@@ -377,7 +375,7 @@ fn secret_forms() -> Vec<String> {
 async fn an_echoed_management_secret_is_redacted_from_errors_in_every_body_format() {
     for format in ["jsonapi", "legacy", "html"] {
         let server = echoing(format);
-        let err = client(&server).api_keys().get(common::INGEST_ID).await.unwrap_err();
+        let err = client(&server).api_keys().get(crate::common::INGEST_ID).await.unwrap_err();
         assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
         let shown = format!("{err} {err:?}");
         for form in secret_forms() {
@@ -391,7 +389,7 @@ async fn an_echoed_management_secret_is_redacted_from_errors_in_every_body_forma
 fn the_cli_never_prints_an_echoed_secret_even_at_trace_level() {
     for format in ["jsonapi", "legacy", "html"] {
         let server = echoing(format);
-        let out = hny_command(&server.uri(), &["get", common::INGEST_ID]).env("RUST_LOG", "trace").output().unwrap();
+        let out = hny_command(&server.uri(), &["get", crate::common::INGEST_ID]).env("RUST_LOG", "trace").output().unwrap();
         assert_eq!(out.status.code(), Some(1));
         let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
         assert!(all.contains("TRACE") || all.contains("trace"), "tracing was on: {all}");
@@ -406,14 +404,14 @@ async fn a_new_secret_echoed_by_a_later_error_of_the_rotation_is_redacted() {
     let new_secret = "NEWsecretCANARY0123456789abcdefXY";
     let server = Hostile::start(move |r| match (r.method.as_str(), r.path()) {
         ("GET", p) if p == keys_path() => Reply::json(200, json!({"data": [], "links": {"next": null}})),
-        ("GET", _) => Reply::json(200, json!({"data": ingest_key(common::INGEST_ID, "svc")})),
+        ("GET", _) => Reply::json(200, json!({"data": ingest_key(crate::common::INGEST_ID, "svc")})),
         ("POST", _) => Reply::json(201, json!({"data": created_key(&numbered_id(7), "svc (rotated)", new_secret)})),
         _ => Reply::json(
             400,
             json!({"errors": [{"status": "400", "title": "no", "detail": format!("key {} is in use", new_secret)}]}),
         ),
     });
-    let rotation = client(&server).api_keys().rotate(common::INGEST_ID, RotateOptions::new()).await.unwrap();
+    let rotation = client(&server).api_keys().rotate(crate::common::INGEST_ID, RotateOptions::new()).await.unwrap();
     let shown = format!("{rotation} {:?}", rotation.old_key_outcome);
     assert!(shown.contains("STILL ENABLED"), "{shown}");
     assert!(!shown.contains(new_secret), "{shown}");
@@ -454,7 +452,7 @@ const EVIL_NAME: &str = "evil\u{1b}]0;owned\u{7}\u{1b}[2J name \u{202e}gnp.exe";
 fn escape_codes_from_the_server_are_shown_not_obeyed_and_json_stays_exact() {
     let server = Hostile::start(|r| match r.path() {
         p if p == keys_path() => {
-            Reply::json(200, json!({"data": [ingest_key(common::INGEST_ID, EVIL_NAME)], "links": {"next": null}}))
+            Reply::json(200, json!({"data": [ingest_key(crate::common::INGEST_ID, EVIL_NAME)], "links": {"next": null}}))
         }
         _ => Reply::json(
             422,
@@ -471,7 +469,7 @@ fn escape_codes_from_the_server_are_shown_not_obeyed_and_json_stays_exact() {
     let keys: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(keys[0]["name"], EVIL_NAME, "JSON carries the exact name");
 
-    let failed = hny(&server.uri(), &["get", common::INGEST_ID]);
+    let failed = hny(&server.uri(), &["get", crate::common::INGEST_ID]);
     let stderr = text(&failed.stderr);
     assert_eq!(failed.status.code(), Some(1));
     assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{stderr:?}");
@@ -485,7 +483,7 @@ async fn names_with_control_or_invisible_characters_are_refused_before_any_reque
     for name in ["a\u{1b}[2Jb", "tab\tname", "admin\u{202e}", "zero\u{200b}width", "line\nbreak"] {
         let err = keys.create(NewApiKey::ingest(name, ENV_ID)).await.unwrap_err();
         assert!(matches!(err, Error::InvalidArgument { field: "name", .. }), "{name:?}: {err}");
-        let renamed = keys.update(common::INGEST_ID, honeycomb_api_keys::ApiKeyUpdate::new().name(name)).await;
+        let renamed = keys.update(crate::common::INGEST_ID, honeycomb_api_keys::ApiKeyUpdate::new().name(name)).await;
         assert!(matches!(renamed, Err(Error::InvalidArgument { field: "name", .. })), "{name:?}");
         let cli = hny(&server.uri(), &["create", "--name", name, "--type", "ingest", "-e", "Production"]);
         assert_eq!(cli.status.code(), Some(2), "{name:?}: {}", text(&cli.stderr));
@@ -503,13 +501,13 @@ async fn a_server_closing_idle_connections_never_makes_a_create_outcome_unknown(
         "POST" => {
             Reply::json(201, json!({"data": created_key(&numbered_id(1), "svc", "s3cretValue0123456789abcdefABCDEF")}))
         }
-        _ => Reply::json(200, json!({"data": ingest_key(common::INGEST_ID, "svc")})),
+        _ => Reply::json(200, json!({"data": ingest_key(crate::common::INGEST_ID, "svc")})),
     });
     let client = Client::builder().management_key(MGMT_ID, CANARY).endpoint(server.uri()).team(TEAM).build().unwrap();
     let keys = client.api_keys();
     let mut unknown = 0;
     for _ in 0..20 {
-        keys.get(common::INGEST_ID).await.unwrap(); // leaves a pooled connection
+        keys.get(crate::common::INGEST_ID).await.unwrap(); // leaves a pooled connection
         tokio::time::sleep(Duration::from_millis(60)).await; // which the server then drops
         match keys.create(NewApiKey::ingest("svc", ENV_ID)).await {
             Ok(_) => {}
@@ -529,7 +527,7 @@ async fn a_retry_after_beyond_u64_is_a_long_wait_that_fails_fast() {
         Reply::json(429, json!({"errors": [{"status": "429", "title": "slow down"}]}))
             .header("Retry-After", "99999999999999999999999")
     });
-    let err = client(&server).api_keys().get(common::INGEST_ID).await.unwrap_err();
+    let err = client(&server).api_keys().get(crate::common::INGEST_ID).await.unwrap_err();
     assert!(err.is_rate_limited(), "{err}");
     assert_eq!(err.retry_after(), Some(Duration::from_secs(86_400)));
     assert_eq!(server.requests().len(), 1, "not retried quickly");
@@ -971,7 +969,7 @@ async fn ids_and_links_a_server_invents_carry_no_secret_into_errors() {
         }
     });
     let keys = client(&server).api_keys();
-    let mismatch = keys.get(common::INGEST_ID).await.unwrap_err();
+    let mismatch = keys.get(crate::common::INGEST_ID).await.unwrap_err();
     assert!(matches!(mismatch, Error::IdMismatch { .. }), "{mismatch}");
     let link = keys.list().collect().await.unwrap_err();
     assert!(matches!(link, Error::UnsafeNextLink { .. }), "{link}");

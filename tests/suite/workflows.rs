@@ -2,7 +2,6 @@
 //! test asserts the state returned and the requests the fake saw.
 #![cfg(feature = "mock")]
 
-mod common;
 
 use std::{
     sync::{Arc, Mutex},
@@ -291,7 +290,7 @@ async fn auditing_1000_keys_of_mixed_ages() {
 
 #[tokio::test]
 async fn granted_unknown_permissions_are_audited() {
-    use common::*;
+    use crate::common::*;
     use wiremock::{Mock, MockServer, matchers::path};
     let server = MockServer::start().await;
     let key = |id: &str, granted: bool| {

@@ -1,8 +1,7 @@
 //! Listing follows `links.next` to the end, and stops safely when the server misbehaves.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use futures::{StreamExt, TryStreamExt};
 use honeycomb_api_keys::{Error, KeyType};
 use serde_json::json;

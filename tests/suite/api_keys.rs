@@ -1,8 +1,7 @@
 //! Every API-key operation: the request on the wire and the decoding of the response.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use honeycomb_api_keys::{ApiKeyUpdate, ExposeSecret, KeyType, NewApiKey, Permission, Permissions};
 use serde_json::json;
 use wiremock::{

@@ -3,11 +3,10 @@
 //! `$CARGO_TARGET_TMPDIR/wire-samples`). Each sample names the published schema it must
 //! satisfy.
 
-mod common;
 
 use std::path::PathBuf;
 
-use common::*;
+use crate::common::*;
 use honeycomb_api_keys::{ApiKeyUpdate, NewApiKey, Permission, Permissions};
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, matchers::method};

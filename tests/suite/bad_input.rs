@@ -1,8 +1,7 @@
 //! Bad input is rejected with an error naming the field, and nothing reaches the wire.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use futures::StreamExt;
 use honeycomb_api_keys::{ApiKeyUpdate, Client, Error, KeyType, NewApiKey, Permission, Permissions};
 use wiremock::MockServer;
@@ -52,7 +51,7 @@ async fn blank_or_long_names_are_rejected_on_create_and_update() {
     }
     let err = keys.create(NewApiKey::ingest("n".repeat(101), ENV_ID)).await.unwrap_err();
     assert_eq!(err.to_string(), "invalid `name`: is 101 characters long; Honeycomb accepts at most 100");
-    assert!(include_str!("../README.md").contains(&format!("\n{err}\n")), "README.md shows this message");
+    assert!(include_str!("../../README.md").contains(&format!("\n{err}\n")), "README.md shows this message");
     assert_no_requests(&server).await;
 }
 

@@ -1,10 +1,9 @@
 //! `/2/auth`, team detection (once, shared, not caching failures) and environments.
 
-mod common;
 
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use futures::TryStreamExt;
 use honeycomb_api_keys::Error;
 use serde_json::json;

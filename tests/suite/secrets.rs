@@ -1,8 +1,7 @@
 //! A canary secret never shows up in Debug or Display of anything the crate hands out.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use honeycomb_api_keys::{Client, Error, ExposeSecret, ManagementKey, NewApiKey};
 use serde_json::json;
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};

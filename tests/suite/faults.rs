@@ -3,7 +3,6 @@
 //! connection, a 429); nothing here waits in real time (a manual clock takes the waits)
 //! except the few attempt timeouts, which are real and short.
 
-mod common;
 
 use std::{
     net::SocketAddr,
@@ -14,7 +13,7 @@ use std::{
     time::{Duration, SystemTime},
 };
 
-use common::*;
+use crate::common::*;
 use futures::{StreamExt, TryStreamExt};
 use honeycomb_api_keys::{
     Client, Error, ManualClock, NewApiKey, Operation, RetryConfig, TimeoutScope,

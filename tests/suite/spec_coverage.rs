@@ -12,11 +12,10 @@
 //! response member the crate does not know), and must name exactly what was added.
 #![cfg(feature = "mock")]
 
-mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{CONFIG_ID, ENV_ID, no_retry_client, spec};
+use crate::common::{CONFIG_ID, ENV_ID, no_retry_client, spec};
 use futures::TryStreamExt;
 use honeycomb_api_keys::{ApiKeyUpdate, Client, ExposeSecret, NewApiKey, Operation, Permission, mock::MockHoneycomb};
 use serde_json::{Map, Value, json};
@@ -326,7 +325,7 @@ struct Answer(Arc<Mutex<(u16, Value)>>);
 impl Respond for Answer {
     fn respond(&self, _: &Request) -> ResponseTemplate {
         let (status, body) = self.0.lock().unwrap().clone();
-        common::jsonapi(status, body)
+        crate::common::jsonapi(status, body)
     }
 }
 

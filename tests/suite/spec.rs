@@ -1,10 +1,9 @@
 //! The spec and the handwritten layer agree, so a spec update cannot silently drift.
 
-mod common;
 
 use std::collections::BTreeSet;
 
-use common::spec;
+use crate::common::spec;
 use honeycomb_api_keys::Permission;
 
 #[test]

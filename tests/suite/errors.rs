@@ -1,11 +1,10 @@
 //! Every error status and body format maps to the right `Error`, with a message that
 //! says what to fix.
 
-mod common;
 
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use honeycomb_api_keys::{Error, NewApiKey, Operation, RetryConfig, TimeoutScope};
 use serde_json::json;
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
@@ -37,7 +36,7 @@ async fn unauthorized_keeps_the_jsonapi_details_and_says_which_variables_to_chec
     assert!(message.contains("invalid API key") && message.contains("Authorization header"), "{message}");
     assert!(message.contains("HONEYCOMB_KEY_ID"), "{message}");
     // The README shows this message as it is.
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     assert!(readme.contains(&format!("\n{message}\n")), "README.md's example differs from: {message}");
 }
 

@@ -1,6 +1,6 @@
 //! Listing 100 pages reuses one TCP connection (the server counts them).
 
-#[path = "../benches/support/mod.rs"]
+#[path = "../../benches/support/mod.rs"]
 mod support;
 
 use honeycomb_api_keys::Client;

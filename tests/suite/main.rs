@@ -1,0 +1,27 @@
+//! The integration tests, by capability: one module each, one test binary (one link
+//! instead of one per file). `tests/trace_canary.rs` stays apart: it installs a global
+//! subscriber.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod api_keys;
+mod architecture;
+mod bad_input;
+mod blocking;
+mod blocking_parity;
+mod cli;
+mod connections;
+mod errors;
+mod faults;
+mod lifecycle;
+mod mock_user_example;
+mod mock_wire;
+mod pagination;
+mod secrets;
+mod spec;
+mod spec_coverage;
+mod team_and_auth;
+mod wire_samples;
+mod workflows;
+mod hostile;
