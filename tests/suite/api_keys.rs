@@ -1,6 +1,5 @@
 //! Every API-key operation: the request on the wire and the decoding of the response.
 
-
 use crate::common::*;
 use honeycomb_api_keys::{ApiKeyUpdate, ExposeSecret, KeyType, NewApiKey, Permission, Permissions};
 use serde_json::json;

@@ -1,6 +1,5 @@
 //! Bad input is rejected with an error naming the field, and nothing reaches the wire.
 
-
 use crate::common::*;
 use futures::StreamExt;
 use honeycomb_api_keys::{ApiKeyUpdate, Client, Error, KeyType, NewApiKey, Permission, Permissions};

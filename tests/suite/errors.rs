@@ -1,7 +1,6 @@
 //! Every error status and body format maps to the right `Error`, with a message that
 //! says what to fix.
 
-
 use std::time::Duration;
 
 use crate::common::*;

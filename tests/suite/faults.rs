@@ -3,7 +3,6 @@
 //! connection, a 429); nothing here waits in real time (a manual clock takes the waits)
 //! except the few attempt timeouts, which are real and short.
 
-
 use std::{
     net::SocketAddr,
     sync::{

@@ -2,7 +2,6 @@
 //! that it cannot drift into agreeing with the SDK's bugs.
 #![cfg(feature = "mock")]
 
-
 use std::time::Duration;
 
 use honeycomb_api_keys::{
@@ -124,7 +123,11 @@ async fn create_returns_201_with_the_secret_and_nothing_else_ever_does() {
     assert_eq!(status, 201);
     assert!(config["data"]["id"].as_str().unwrap().starts_with("hcxlk_"));
     let permissions = &config["data"]["attributes"]["permissions"];
-    assert_eq!(*permissions, crate::common::config_permissions(&["run_queries"]), "configuration keys carry every permission");
+    assert_eq!(
+        *permissions,
+        crate::common::config_permissions(&["run_queries"]),
+        "configuration keys carry every permission"
+    );
     assert_eq!(permissions["manage_privateBoards"], false);
     assert_eq!(permissions["manage_signals"], false);
 }

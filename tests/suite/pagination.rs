@@ -1,6 +1,5 @@
 //! Listing follows `links.next` to the end, and stops safely when the server misbehaves.
 
-
 use crate::common::*;
 use futures::{StreamExt, TryStreamExt};
 use honeycomb_api_keys::{Error, KeyType};

@@ -1,6 +1,5 @@
 //! A canary secret never shows up in Debug or Display of anything the crate hands out.
 
-
 use crate::common::*;
 use honeycomb_api_keys::{Client, Error, ExposeSecret, ManagementKey, NewApiKey};
 use serde_json::json;

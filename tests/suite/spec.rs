@@ -1,6 +1,5 @@
 //! The spec and the handwritten layer agree, so a spec update cannot silently drift.
 
-
 use std::collections::BTreeSet;
 
 use crate::common::spec;

@@ -12,7 +12,6 @@
 //! response member the crate does not know), and must name exactly what was added.
 #![cfg(feature = "mock")]
 
-
 use std::sync::{Arc, Mutex};
 
 use crate::common::{CONFIG_ID, ENV_ID, no_retry_client, spec};

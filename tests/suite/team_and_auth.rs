@@ -1,6 +1,5 @@
 //! `/2/auth`, team detection (once, shared, not caching failures) and environments.
 
-
 use std::time::Duration;
 
 use crate::common::*;

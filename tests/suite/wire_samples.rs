@@ -3,7 +3,6 @@
 //! `$CARGO_TARGET_TMPDIR/wire-samples`). Each sample names the published schema it must
 //! satisfy.
 
-
 use std::path::PathBuf;
 
 use crate::common::*;

@@ -2,7 +2,6 @@
 //! test asserts the state returned and the requests the fake saw.
 #![cfg(feature = "mock")]
 
-
 use std::{
     sync::{Arc, Mutex},
     time::Duration,

@@ -389,7 +389,8 @@ async fn an_echoed_management_secret_is_redacted_from_errors_in_every_body_forma
 fn the_cli_never_prints_an_echoed_secret_even_at_trace_level() {
     for format in ["jsonapi", "legacy", "html"] {
         let server = echoing(format);
-        let out = hny_command(&server.uri(), &["get", crate::common::INGEST_ID]).env("RUST_LOG", "trace").output().unwrap();
+        let out =
+            hny_command(&server.uri(), &["get", crate::common::INGEST_ID]).env("RUST_LOG", "trace").output().unwrap();
         assert_eq!(out.status.code(), Some(1));
         let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
         assert!(all.contains("TRACE") || all.contains("trace"), "tracing was on: {all}");
@@ -451,9 +452,10 @@ const EVIL_NAME: &str = "evil\u{1b}]0;owned\u{7}\u{1b}[2J name \u{202e}gnp.exe";
 #[test]
 fn escape_codes_from_the_server_are_shown_not_obeyed_and_json_stays_exact() {
     let server = Hostile::start(|r| match r.path() {
-        p if p == keys_path() => {
-            Reply::json(200, json!({"data": [ingest_key(crate::common::INGEST_ID, EVIL_NAME)], "links": {"next": null}}))
-        }
+        p if p == keys_path() => Reply::json(
+            200,
+            json!({"data": [ingest_key(crate::common::INGEST_ID, EVIL_NAME)], "links": {"next": null}}),
+        ),
         _ => Reply::json(
             422,
             json!({"errors": [{"status": "422", "title": "bad\u{1b}[31m", "detail": "x\nerror: forged line \u{1b}]0;t\u{7}"}]}),
