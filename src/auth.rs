@@ -1,66 +1,13 @@
 //! `GET /2/auth`: who the management key is, and which team it belongs to; the team a
 //! call uses (given, or detected here once per client).
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
 use crate::{
     client::Client,
     error::{Error, Result},
-    model::{Segment, check_path_segment},
+    model::{AuthInfo, Segment, check_path_segment},
     operation::Operation,
     transport::{CallOptions, call},
 };
-
-/// What `/2/auth` says about the management key in use.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AuthInfo {
-    /// The management key's id.
-    pub key_id: String,
-    /// The key's name.
-    pub name: Option<String>,
-    /// The key's type (`management`).
-    pub key_type: Option<String>,
-    /// Whether the key is disabled.
-    pub disabled: bool,
-    /// Its scopes, such as `api-keys:write` or `environments:read`.
-    pub scopes: Vec<String>,
-    /// The team the key belongs to.
-    pub team: Team,
-    /// When the key was created.
-    pub created: Option<DateTime<Utc>>,
-    /// When the key was last changed.
-    pub updated: Option<DateTime<Utc>>,
-}
-
-impl AuthInfo {
-    /// Whether the key has `scope`, such as `api-keys:write`.
-    ///
-    /// ```no_run
-    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
-    /// let me = client.auth().await?;
-    /// if !me.has_scope("api-keys:write") {
-    ///     eprintln!("{} can list keys but not create or change them", me.key_id);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes.iter().any(|s| s == scope)
-    }
-}
-
-/// A Honeycomb team.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Team {
-    /// The team's id.
-    pub id: String,
-    /// Its display name.
-    pub name: Option<String>,
-    /// Its slug, as used in API paths.
-    pub slug: String,
-}
 
 impl Client {
     /// The team slug calls use: the one configured, or the one `/2/auth` names (asked

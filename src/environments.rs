@@ -1,49 +1,14 @@
 //! The team's environments (read only): to find the environment id a key is created in.
 
-use serde::{Deserialize, Serialize};
-
 use crate::{
     client::Client,
     error::{Error, Result},
-    model::EnvironmentId,
+    model::{Environment, EnvironmentId},
     operation::Operation,
     pagination::{self, ListOptions, Pages},
     retry::RetryConfig,
     transport::{CallOptions, call},
 };
-
-/// An environment of the team.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Environment {
-    /// Its id: what [`NewApiKey`](crate::NewApiKey) takes.
-    pub id: EnvironmentId,
-    /// Its display name.
-    pub name: String,
-    /// Its slug.
-    pub slug: String,
-    /// Its description, if any.
-    pub description: Option<String>,
-    /// Its color in the UI (`blue`, `lightGreen`, …, or `classic`).
-    pub color: Option<String>,
-    /// Whether it is protected against deletion.
-    pub delete_protected: Option<bool>,
-}
-
-impl Environment {
-    /// Whether `wanted` is this environment's id, slug, or name (names compared without
-    /// regard to ASCII case), as [`Environments::find`] matches it.
-    ///
-    /// ```no_run
-    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
-    /// let environments = client.environments().list().collect().await?;
-    /// let production = environments.iter().find(|env| env.matches("production"));
-    /// # Ok(()) }
-    /// ```
-    pub fn matches(&self, wanted: &str) -> bool {
-        self.id.as_str() == wanted || self.slug == wanted || self.name.eq_ignore_ascii_case(wanted)
-    }
-}
 
 impl Client {
     /// The team's environments.

@@ -34,7 +34,6 @@ mod workflows;
 // One path per public item: everything is here, at the root, except the items of the
 // optional `blocking` and `mock` modules (`tests/suite/architecture.rs` holds it).
 pub use api_keys::{ApiKeys, ListApiKeys};
-pub use auth::{AuthInfo, Team};
 pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
@@ -42,11 +41,11 @@ pub use config::{
     ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ENV_TEAM, Region,
 };
 pub use credentials::ManagementKey;
-pub use environments::{Environment, Environments, ListEnvironments};
+pub use environments::{Environments, ListEnvironments};
 pub use error::{ApiError, Error, ErrorDetail, ErrorSource, HttpError, PaginationFault, Result, TimeoutScope};
 pub use model::{
-    ApiKey, ApiKeyUpdate, CreatedApiKey, EnvironmentId, KeyId, KeyType, MAX_ID_LEN, MAX_NAME_LEN, MAX_SLUG_LEN,
-    NewApiKey, check_name,
+    ApiKey, ApiKeyUpdate, AuthInfo, CreatedApiKey, Environment, EnvironmentId, KeyId, KeyType, MAX_ID_LEN,
+    MAX_NAME_LEN, MAX_SLUG_LEN, NewApiKey, Team, check_name,
 };
 pub use operation::Operation;
 pub use pagination::{DEFAULT_PAGE_LIMIT, DEFAULT_PAGE_SIZE, Items, MAX_EMPTY_PAGES, MAX_PAGE_SIZE, Page, Pages};

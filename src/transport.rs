@@ -76,7 +76,7 @@ impl Kind {
             _ if !op.is_idempotent() => false,
             Kind::Failed(Failed::Sent(_) | Failed::BodyBroken(_)) => true,
             Kind::Failed(Failed::Status { status, .. }) => is_transient_status(*status),
-            Kind::Failed(Failed::Undecodable { .. } | Failed::TooLarge | Failed::Unbuilt(_))
+            Kind::Failed(Failed::Undecodable { .. } | Failed::TooLarge | Failed::Unbuilt(_) | Failed::Other(_))
             | Kind::Deadline { .. }
             | Kind::Paced(_) => false,
         }
@@ -100,6 +100,7 @@ impl Kind {
             Kind::Failed(Failed::BodyBroken(_)) => "body broke off".into(),
             Kind::Failed(Failed::Undecodable { .. }) => "body does not decode".into(),
             Kind::Failed(Failed::Unbuilt(_)) => "request not built".into(),
+            Kind::Failed(Failed::Other(_)) => "HTTP stack failed".into(),
             Kind::Deadline { .. } => "deadline".into(),
             Kind::Paced(_) => "rate limited locally".into(),
         }

@@ -220,7 +220,7 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     /// Every text the server provided is shown with control and invisible characters
-    /// escaped ([`terminal_safe`](crate::text::terminal_safe)), so that printing an error
+    /// escaped ([`terminal_safe`](crate::terminal_safe)), so that printing an error
     /// cannot change a terminal or fake a line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use crate::text::terminal_safe as safe;

@@ -186,7 +186,7 @@ pub enum Error {
         reason: String,
     },
 
-    /// A workflow's [`WriteGate`](crate::workflows::WriteGate) held back a write, so
+    /// A workflow's [`WriteGate`](crate::WriteGate) held back a write, so
     /// the workflow stopped before it; nothing was sent for it.
     #[error("`{operation}` was not sent: the workflow was stopped before it")]
     #[non_exhaustive]

@@ -29,7 +29,7 @@ pub enum PaginationFault {
     },
     /// The listing reached its page limit
     /// ([`page_limit`](crate::ListApiKeys::page_limit), default
-    /// [`DEFAULT_PAGE_LIMIT`](crate::pagination::DEFAULT_PAGE_LIMIT)) with more pages to go.
+    /// [`DEFAULT_PAGE_LIMIT`](crate::DEFAULT_PAGE_LIMIT)) with more pages to go.
     PageLimit {
         /// The limit.
         limit: usize,

@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 mod keys;
+mod teams;
 
 pub use keys::{ApiKey, ApiKeyUpdate, CreatedApiKey, NewApiKey};
+pub use teams::{AuthInfo, Environment, Team};
 
 /// The longest id this crate puts in a URL. Real ids are 32 characters; an id with a
 /// secret pasted after it (64) is refused, so the secret never reaches a URL or a log.
@@ -65,7 +67,7 @@ pub(crate) fn check_path_segment(field: &'static str, value: &str, kind: Segment
 
 /// Checks a key name as every create and rename does before sending it: not blank, at
 /// most [`MAX_NAME_LEN`] characters, and no control or invisible character (see
-/// [`text::is_hidden`](crate::is_hidden)): a name is shown in terminals and in
+/// [`is_hidden`](crate::is_hidden)): a name is shown in terminals and in
 /// Honeycomb's UI, where such a character could hide or fake text.
 ///
 /// ```

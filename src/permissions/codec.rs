@@ -7,12 +7,22 @@ use serde::{Deserialize, Serialize};
 
 use super::{Permission, Permissions};
 
+/// Who wrote a `permissions` object, which decides how strictly it is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// A user's JSON (the public `Deserialize`): a member that is not a boolean is an
+    /// error; a name given twice takes its last value.
+    User,
+    /// Honeycomb's answer: a member that is not a boolean is skipped; a known permission
+    /// that any of its members grants is granted.
+    Honeycomb,
+}
+
 impl Permissions {
     /// Reads a `permissions` object: the one decoder, for the public `Deserialize` and
-    /// for Honeycomb's answers. `lenient` (Honeycomb's answers): a member whose value is
-    /// not a boolean is skipped; otherwise it is an error.
-    pub(crate) fn decode<'de, D: serde::Deserializer<'de>>(d: D, lenient: bool) -> Result<Self, D::Error> {
-        d.deserialize_map(Decoder { lenient })
+    /// for Honeycomb's answers, as strict as its [`Origin`] asks.
+    pub(crate) fn decode<'de, D: serde::Deserializer<'de>>(d: D, origin: Origin) -> Result<Self, D::Error> {
+        d.deserialize_map(Decoder { origin })
     }
 }
 
@@ -26,9 +36,9 @@ pub(crate) fn encode<'a, S: serde::Serializer>(
 }
 
 /// The visitor of [`Permissions::decode`]: straight from the body, known names matched
-/// without allocating; a name that comes twice takes its last value.
+/// without allocating.
 struct Decoder {
-    lenient: bool,
+    origin: Origin,
 }
 
 impl<'de> serde::de::Visitor<'de> for Decoder {
@@ -41,17 +51,17 @@ impl<'de> serde::de::Visitor<'de> for Decoder {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Permissions, A::Error> {
         let mut set = Permissions::none();
         while let Some(MemberName(name)) = map.next_key()? {
-            let granted = if self.lenient {
-                match map.next_value::<serde_json::Value>()? {
+            let granted = match self.origin {
+                Origin::User => map.next_value::<bool>()?,
+                Origin::Honeycomb => match map.next_value::<serde_json::Value>()? {
                     serde_json::Value::Bool(granted) => granted,
                     _ => continue,
-                }
-            } else {
-                map.next_value::<bool>()?
+                },
             };
             match name {
                 Ok(known) if granted => set.insert(known),
-                Ok(known) => set.remove(known),
+                Ok(known) if self.origin == Origin::User => set.remove(known),
+                Ok(_) => {}
                 Err(unknown) => set.insert_unknown(unknown, granted),
             }
         }
@@ -86,6 +96,6 @@ impl Serialize for Permissions {
 
 impl<'de> Deserialize<'de> for Permissions {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Permissions::decode(d, false)
+        Permissions::decode(d, Origin::User)
     }
 }

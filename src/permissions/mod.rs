@@ -151,7 +151,7 @@ impl<'de> Deserialize<'de> for Permission {
 mod codec;
 mod set;
 
-pub(crate) use codec::encode;
+pub(crate) use codec::{Origin, encode};
 pub use set::{Permissions, PermissionsBuilder};
 
 #[cfg(test)]
@@ -191,8 +191,14 @@ mod tests {
         let body = r#"{"run_queries":true,"manage_boards":"yes","manage_columns":true,"manage_columns":false}"#;
         let err = serde_json::from_str::<Permissions>(body).unwrap_err();
         assert!(err.to_string().contains("expected a boolean"), "{err}");
-        let answered = Permissions::decode(&mut serde_json::Deserializer::from_str(body), true).unwrap();
-        assert_eq!(answered.to_string(), "run_queries", "the non-boolean is skipped, the last duplicate wins");
+        let answered = Permissions::decode(&mut serde_json::Deserializer::from_str(body), Origin::Honeycomb).unwrap();
+        assert_eq!(
+            answered.to_string(),
+            "manage_columns, run_queries",
+            "the non-boolean is skipped; a permission any member grants is granted"
+        );
+        let user = r#"{"manage_columns":true,"manage_columns":false}"#;
+        assert!(serde_json::from_str::<Permissions>(user).unwrap().is_empty(), "a user's last value wins");
     }
 
     #[test]

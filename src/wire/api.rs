@@ -15,10 +15,8 @@ use super::{
     teams::{auth_from_wire, environment_from_wire},
 };
 use crate::{
-    auth::AuthInfo,
-    environments::Environment,
     error::{Error, Result},
-    model::{ApiKey, CreatedApiKey, EnvironmentId, KeyId},
+    model::{ApiKey, AuthInfo, CreatedApiKey, Environment, EnvironmentId, KeyId},
     operation::Operation,
     text::Redactor,
 };
@@ -65,6 +63,9 @@ pub(crate) enum Failed {
     Undecodable { body: Vec<u8>, error: serde_json::Error },
     /// A request the generated client could not build.
     Unbuilt(String),
+    /// Another failure of the HTTP stack (a connection upgrade, which no operation of
+    /// the spec asks for): neither retried nor ambiguous.
+    Other(reqwest::Error),
 }
 
 /// An error answer, its body not read yet: it is read (bounded) only to describe the
@@ -92,7 +93,7 @@ impl Failed {
             E::UnexpectedResponse(response) => status(ErrorAnswer(ResponseValue::stream(response))),
             E::ResponseBodyError(e) => Failed::BodyBroken(e),
             E::InvalidResponsePayload(body, error) => Failed::Undecodable { body: body.to_vec(), error },
-            E::InvalidUpgrade(e) => Failed::Sent(e),
+            E::InvalidUpgrade(e) => Failed::Other(e),
             E::InvalidRequest(message) | E::Custom(message) => Failed::Unbuilt(message),
         }
     }
@@ -102,7 +103,9 @@ impl Failed {
     pub(crate) async fn into_error(self, operation: Operation, redactor: &Redactor) -> Error {
         let response = match self {
             Failed::Status { answer, .. } => answer.0,
-            Failed::Connect(e) | Failed::Sent(e) | Failed::BodyBroken(e) => return Error::transport(operation, e),
+            Failed::Connect(e) | Failed::Sent(e) | Failed::BodyBroken(e) | Failed::Other(e) => {
+                return Error::transport(operation, e);
+            }
             Failed::Undecodable { error, .. } => return Error::decode(operation, &error),
             Failed::TooLarge => return Error::ResponseTooLarge { operation, limit: RESPONSE_LIMIT },
             Failed::Unbuilt(message) => {
@@ -141,7 +144,12 @@ impl Failed {
             Failed::TooLarge => {
                 Error::CreatedKeyUnreadable { key_id: None, reason: "the answer was too large to read".into() }
             }
-            _ => Error::CreatedKeyUnreadable {
+            Failed::BodyBroken(_)
+            | Failed::Connect(_)
+            | Failed::Sent(_)
+            | Failed::Status { .. }
+            | Failed::Unbuilt(_)
+            | Failed::Other(_) => Error::CreatedKeyUnreadable {
                 key_id: None,
                 reason: "the connection broke while it was being read".into(),
             },

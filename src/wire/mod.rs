@@ -20,7 +20,7 @@ mod proptests;
 mod teams;
 
 pub(crate) use api::{Api, Attempt, Failed, RawPage};
-pub(crate) use permissions::WirePermissions;
+use permissions::WirePermissions;
 
 #[allow(missing_docs, unused_imports, dead_code, unreachable_pub, clippy::all, clippy::pedantic)]
 mod inner {
@@ -34,10 +34,10 @@ pub(crate) use inner::SPEC_PERMISSIONS;
 use inner::{Client as RawClient, types};
 
 /// The media type of every JSON:API request and response body.
-pub(crate) const JSON_API: &str = "application/vnd.api+json";
+const JSON_API: &str = "application/vnd.api+json";
 
 /// The largest answer read at all. Honeycomb's pages are tens of kilobytes.
-pub(crate) const RESPONSE_LIMIT: usize = 8 * 1024 * 1024;
+const RESPONSE_LIMIT: usize = 8 * 1024 * 1024;
 
 /// The error a body stream ends with past [`RESPONSE_LIMIT`]; found again in the error
 /// chain to report [`Error::ResponseTooLarge`].

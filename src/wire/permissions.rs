@@ -1,7 +1,7 @@
 //! A permission set on the wire: the generated types' `permissions` member, coded by the
 //! crate's one permission codec ([`Permissions::decode`], [`encode`]).
 
-use crate::permissions::{Permissions, encode};
+use crate::permissions::{Origin, Permissions, encode};
 
 /// The wire's `permissions` object, in the generated types (build.rs puts it in place
 /// of the `KeyPermissions` schema). Received, it is the decoded set (a member that is
@@ -11,12 +11,6 @@ use crate::permissions::{Permissions, encode};
 pub(crate) enum WirePermissions {
     Received(Permissions),
     ToSend(Vec<(String, bool)>),
-}
-
-impl Default for WirePermissions {
-    fn default() -> Self {
-        WirePermissions::Received(Permissions::none())
-    }
 }
 
 impl serde::Serialize for WirePermissions {
@@ -32,7 +26,7 @@ impl serde::Serialize for WirePermissions {
 
 impl<'de> serde::Deserialize<'de> for WirePermissions {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        Permissions::decode(d, true).map(WirePermissions::Received)
+        Permissions::decode(d, Origin::Honeycomb).map(WirePermissions::Received)
     }
 }
 
@@ -53,8 +47,8 @@ pub(crate) fn permissions_from_wire(wire: WirePermissions) -> Permissions {
         WirePermissions::Received(set) => set,
         WirePermissions::ToSend(members) => {
             let members = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(members.into_iter());
-            // Names and booleans: nothing the lenient decoder refuses.
-            Permissions::decode(members, true).unwrap_or_default()
+            // Names and booleans: nothing the decoder of answers refuses.
+            Permissions::decode(members, Origin::Honeycomb).unwrap_or_default()
         }
     }
 }

@@ -2,10 +2,8 @@
 
 use super::types;
 use crate::{
-    auth::{AuthInfo, Team},
-    environments::Environment,
     error::{Error, Result},
-    model::EnvironmentId,
+    model::{AuthInfo, Environment, EnvironmentId, Team},
 };
 
 pub(crate) fn environment_from_wire(env: types::Environment) -> Environment {

@@ -152,7 +152,7 @@ pub(crate) fn may_create(gate: Option<&Arc<dyn WriteGate>>, name: &str) -> bool 
 }
 
 /// The key a workflow creates, through the public constructors: ingest or configuration.
-pub(crate) fn new_key(
+pub(crate) fn key_to_create(
     name: String,
     key_type: &KeyType,
     environment: &str,

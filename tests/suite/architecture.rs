@@ -12,6 +12,11 @@ const PURE_DATA: &[&str] = &["model", "permissions", "error", "names", "text", "
 const TRANSPORT: &[&str] = &["transport", "client", "retry", "rate_limit", "clock", "config", "credentials"];
 const ABOVE_TRANSPORT: &[&str] = &["api_keys", "environments", "auth", "pagination", "workflows", "blocking", "mock"];
 
+/// Below the transport: `wire` converts between the generated code and pure data (and
+/// reads the rate-limit headers into the limiter's status types); it never reaches the
+/// transport, the client or anything above them.
+const WIRE_MAY_USE: &[&str] = &["model", "permissions", "error", "names", "text", "operation", "rate_limit"];
+
 /// Built on the public API: they name only items at the root (`crate::ApiKeys`,
 /// `crate::terminal_safe`), never another module of the crate.
 const PUBLIC_API_ONLY: &[&str] = &["workflows", "blocking"];
@@ -22,9 +27,41 @@ fn is_module(name: &str) -> bool {
     src.join(format!("{name}.rs")).is_file() || src.join(name).is_dir()
 }
 
-/// Every `crate::<module>` a line of code names, with the line number. Comment lines and
+/// The first segment after each `super::` chain long enough to reach the crate root from
+/// a file `depth` modules deep (`src/a/b.rs` is 2 deep), with the line number: a path to
+/// the root spelled without `crate::`.
+fn root_paths_via_super(code: &str, depth: usize) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("super::") {
+        let before = rest[..at].chars().last();
+        let mut after = &rest[at..];
+        let mut climbs = 0;
+        while let Some(next) = after.strip_prefix("super::") {
+            climbs += 1;
+            after = next;
+        }
+        // Only a whole chain counts: not the tail of `foo::super::` or a longer word.
+        if climbs >= depth && !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
+            let entries = after.strip_prefix('{').map_or(after, |inner| inner.split('}').next().unwrap_or(""));
+            for entry in entries.split(',') {
+                let module: String =
+                    entry.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                found.push(module);
+                if !after.starts_with('{') {
+                    break;
+                }
+            }
+        }
+        rest = after;
+    }
+    found
+}
+
+/// Every `crate::<module>` a line of code names (and every path to the root through
+/// `super::`, for a file `depth` modules deep), with the line number. Comment lines and
 /// the part of a line after `//` are skipped.
-fn crate_paths(source: &str) -> Vec<(usize, String)> {
+fn crate_paths(source: &str, depth: usize) -> Vec<(usize, String)> {
     let mut found = Vec::new();
     let mut in_use_block = false;
     for (n, line) in source.lines().enumerate() {
@@ -33,6 +70,7 @@ fn crate_paths(source: &str) -> Vec<(usize, String)> {
         if trimmed.is_empty() {
             continue;
         }
+        found.extend(root_paths_via_super(code, depth).into_iter().map(|module| (n + 1, module)));
         let mut rest = code;
         while let Some(at) = rest.find("crate::") {
             let module: String =
@@ -70,10 +108,16 @@ fn module_of(relative: &Path) -> String {
     first.trim_end_matches(".rs").to_string()
 }
 
-/// The broken rules of one file: `(line, message)`.
-fn violations(module: &str, source: &str) -> Vec<(usize, String)> {
+/// How many modules deep a file of `src/` is: `x.rs` and `x/mod.rs` 1, `x/y.rs` 2.
+fn depth_of(relative: &Path) -> usize {
+    let parts = relative.components().count();
+    if relative.file_name().is_some_and(|name| name == "mod.rs") { parts - 1 } else { parts }
+}
+
+/// The broken rules of one file of `module`, `depth` modules deep: `(line, message)`.
+fn violations(module: &str, depth: usize, source: &str) -> Vec<(usize, String)> {
     let mut broken = Vec::new();
-    for (line, used) in crate_paths(source) {
+    for (line, used) in crate_paths(source, depth) {
         if used == module || used.is_empty() || used.chars().next().is_some_and(char::is_uppercase) {
             continue; // itself, or a re-exported type at the root (`crate::Error`)
         }
@@ -83,6 +127,10 @@ fn violations(module: &str, source: &str) -> Vec<(usize, String)> {
         if TRANSPORT.contains(&module) && ABOVE_TRANSPORT.contains(&used.as_str()) {
             broken.push((line, format!("`{module}` is transport and must not reach up into `{used}`")));
         }
+        if module == "wire" && is_module(&used) && !WIRE_MAY_USE.contains(&used.as_str()) {
+            broken
+                .push((line, format!("`wire` is below the transport and may use only {WIRE_MAY_USE:?}, not `{used}`")));
+        }
         if PUBLIC_API_ONLY.contains(&module) && is_module(&used) {
             broken.push((
                 line,
@@ -91,7 +139,7 @@ fn violations(module: &str, source: &str) -> Vec<(usize, String)> {
         }
         if module == "mock"
             && ["wire", "api_keys", "environments", "auth", "transport", "pagination"].contains(&used.as_str())
-            && !source.lines().nth(line - 1).is_some_and(|l| l.contains("SPEC_PERMISSIONS"))
+            && !(used == "wire" && source.lines().nth(line - 1).is_some_and(|l| l.trim() == "wire::SPEC_PERMISSIONS,"))
         {
             broken.push((
                 line,
@@ -105,7 +153,11 @@ fn violations(module: &str, source: &str) -> Vec<(usize, String)> {
     if module != "wire" {
         for (n, line) in source.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
-            let generated = (code.contains("types::") && (code.contains("wire::types") || code.contains(" types::")))
+            let bare_types = code.match_indices("types::").any(|(at, _)| {
+                !code[..at].chars().last().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+            });
+            let generated = bare_types
+                || code.contains("wire::types")
                 || code.contains("progenitor_client")
                 || code.contains("RawClient")
                 || code.contains("codegen.rs");
@@ -117,7 +169,7 @@ fn violations(module: &str, source: &str) -> Vec<(usize, String)> {
     broken
 }
 
-fn sources(dir: &Path, root: &Path, out: &mut Vec<(String, String, String)>) {
+fn sources(dir: &Path, root: &Path, out: &mut Vec<(String, usize, String, String)>) {
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
@@ -125,7 +177,7 @@ fn sources(dir: &Path, root: &Path, out: &mut Vec<(String, String, String)>) {
         } else if path.extension().is_some_and(|e| e == "rs") {
             let relative = path.strip_prefix(root).unwrap();
             let shown = relative.display().to_string();
-            out.push((module_of(relative), shown, fs::read_to_string(&path).unwrap()));
+            out.push((module_of(relative), depth_of(relative), shown, fs::read_to_string(&path).unwrap()));
         }
     }
 }
@@ -137,8 +189,8 @@ fn src_keeps_the_import_rules_of_architecture_md() {
     sources(&root, &root, &mut files);
     assert!(files.len() > 20, "src/ was not read");
     let mut broken = Vec::new();
-    for (module, shown, source) in &files {
-        for (line, message) in violations(module, source) {
+    for (module, depth, shown, source) in &files {
+        for (line, message) in violations(module, *depth, source) {
             broken.push(format!("src/{shown}:{line}: {message}"));
         }
     }
@@ -147,21 +199,26 @@ fn src_keeps_the_import_rules_of_architecture_md() {
 
 #[test]
 fn a_planted_violation_is_caught() {
+    let count = |module, depth, source| violations(module, depth, source).len();
     let model = "use crate::{\n    client::Client,\n    error::Error,\n};\n";
-    assert_eq!(violations("model", model).len(), 1, "{:?}", violations("model", model));
-    let transport = "fn f() { crate::workflows::report(); }\n";
-    assert_eq!(violations("transport", transport).len(), 1);
-    let fake = "use crate::api_keys::ApiKeys;\n";
-    assert_eq!(violations("mock", fake).len(), 1);
-    let operation = "use crate::wire::types;\nfn f(x: types::ApiKeyObject) {}\n";
-    assert!(!violations("api_keys", operation).is_empty());
+    assert_eq!(count("model", 1, model), 1, "{:?}", violations("model", 1, model));
+    assert_eq!(count("transport", 1, "fn f() { crate::workflows::report(); }\n"), 1);
+    assert_eq!(count("mock", 2, "use crate::api_keys::ApiKeys;\n"), 1);
+    assert_eq!(count("mock", 1, "use crate::{\n    wire::{SPEC_PERMISSIONS, keys::key_from_wire},\n};\n"), 1);
+    assert_eq!(count("mock", 1, "use crate::{\n    wire::SPEC_PERMISSIONS,\n};\n"), 0);
+    assert!(count("api_keys", 1, "use crate::wire::types;\n") > 0);
+    assert!(count("api_keys", 1, "fn f(x: Vec<types::ApiKeyObject>) {}\n") > 0);
     let transport = "type E = progenitor_client::Error<ByteStream>;\n";
-    assert_eq!(violations("transport", transport).len(), 1);
-    assert!(violations("wire", transport).is_empty());
-    let workflow = "use crate::{ApiKeys, terminal_safe, text::Redactor};\n";
-    assert_eq!(violations("workflows", workflow).len(), 1, "{:?}", violations("workflows", workflow));
+    assert_eq!(count("transport", 1, transport), 1);
+    assert_eq!(count("wire", 1, transport), 0);
+    assert_eq!(count("wire", 2, "use crate::{auth::AuthInfo, model::ApiKey};\n"), 1);
+    assert_eq!(count("workflows", 1, "use crate::{ApiKeys, terminal_safe, text::Redactor};\n"), 1);
+    // Through `super::` to the root: three levels up from `src/workflows/rotate/x.rs`.
+    assert_eq!(count("workflows", 3, "use super::super::super::text::Redactor;\n"), 1);
+    assert_eq!(count("workflows", 3, "use super::super::{names::NamePattern, report};\n"), 0);
+    assert_eq!(count("blocking", 2, "use super::super::{Error, client::Client};\n"), 1);
     let fine = "// crate::client in a comment\nuse crate::{error::Error, text::terminal_safe};\n";
-    assert!(violations("model", fine).is_empty(), "{:?}", violations("model", fine));
+    assert!(violations("model", 1, fine).is_empty(), "{:?}", violations("model", 1, fine));
 }
 
 #[test]
@@ -171,28 +228,72 @@ fn no_file_of_src_is_over_500_lines() {
     sources(&root, &root, &mut files);
     let long: Vec<String> = files
         .iter()
-        .filter(|(_, _, source)| source.lines().count() > 500)
-        .map(|(_, shown, source)| format!("src/{shown}: {} lines", source.lines().count()))
+        .filter(|(_, _, _, source)| source.lines().count() > 500)
+        .map(|(_, _, shown, source)| format!("src/{shown}: {} lines", source.lines().count()))
         .collect();
     assert!(long.is_empty(), "split these by concept (one concept, one file): {long:?}");
+}
+
+/// The second paths a file of the public `blocking` or `mock` module (`depth` modules
+/// deep) gives to items of the root: `pub use` or `pub type` of a root path, through
+/// `crate::` or through `super::`.
+fn second_paths(depth: usize, source: &str) -> Vec<String> {
+    source
+        .lines()
+        .map(str::trim_start)
+        .filter(|line| line.starts_with("pub use ") || line.starts_with("pub type "))
+        .filter(|line| line.contains("crate::") || !root_paths_via_super(line, depth).is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// One path per public item: everything is re-exported at the root, and the only public
 /// modules are the optional `blocking` and `mock` (whose items are not at the root).
 #[test]
 fn every_public_item_has_one_path() {
-    let lib = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let lib = fs::read_to_string(root.join("lib.rs")).unwrap();
     let public_modules: Vec<&str> = lib
         .lines()
         .filter_map(|line| line.trim().strip_prefix("pub mod "))
         .map(|rest| rest.trim_end_matches(';'))
         .collect();
     assert_eq!(public_modules, ["blocking", "mock"], "a public module gives its items a second path next to the root");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    for module in ["blocking.rs", "mock/mod.rs"] {
-        let source = fs::read_to_string(root.join(module)).unwrap();
-        let reexports: Vec<&str> =
-            source.lines().filter(|line| line.trim_start().starts_with("pub use crate::")).collect();
-        assert!(reexports.is_empty(), "src/{module} gives root items a second path: {reexports:?}");
+    // A module re-exported whole from the root is a public module under another name.
+    let whole: Vec<&str> = lib.lines().filter(|line| reexports_a_module(line)).collect();
+    assert!(whole.is_empty(), "src/lib.rs re-exports a module: {whole:?}");
+    let mut files = Vec::new();
+    sources(&root, &root, &mut files);
+    let mut found = Vec::new();
+    for (module, depth, shown, source) in &files {
+        if module == "blocking" || module == "mock" {
+            found.extend(second_paths(*depth, source).into_iter().map(|line| format!("src/{shown}: {line}")));
+        }
     }
+    assert!(found.is_empty(), "root items given a second path in a public module: {found:?}");
+}
+
+/// Whether a line of `lib.rs` re-exports a whole module (`pub use a::b;` with `b`
+/// lowercase). The one exception is the benchmarks' scaffolding, `wire::bench_support`
+/// (feature `__bench`, hidden, not an API).
+fn reexports_a_module(line: &str) -> bool {
+    let Some(path) = line.trim().strip_prefix("pub use ").and_then(|p| p.strip_suffix(';')) else {
+        return false;
+    };
+    let last = path.rsplit("::").next().unwrap_or("");
+    !path.contains('{') && last.starts_with(char::is_lowercase) && path != "wire::bench_support"
+}
+
+#[test]
+fn a_planted_second_path_is_caught() {
+    assert!(reexports_a_module("pub use wire::types;"));
+    assert!(!reexports_a_module("pub use wire::bench_support;"));
+    assert!(!reexports_a_module("pub use retry::RetryConfig;"));
+    assert!(!reexports_a_module("pub use text::{is_hidden, terminal_safe};"));
+    assert_eq!(second_paths(1, "pub use crate::operation::Operation;\n").len(), 1);
+    assert_eq!(second_paths(1, "pub use super::Operation;\n").len(), 1, "super:: from mock/mod.rs is the root");
+    assert_eq!(second_paths(2, "pub use super::super::{Client, Error};\n").len(), 1);
+    assert_eq!(second_paths(1, "pub type Op = crate::Operation;\n").len(), 1);
+    assert!(second_paths(1, "pub use faults::{Fault, RecordedRequest};\n").is_empty());
+    assert!(second_paths(2, "pub use super::MockHoneycomb;\n").is_empty(), "super:: from mock/x.rs is mock");
 }

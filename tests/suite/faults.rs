@@ -2,6 +2,7 @@
 //! saw. A create is never sent twice unless it provably was not processed (a refused
 //! connection, a 429); nothing here waits in real time (a manual clock takes the waits)
 //! except the few attempt timeouts, which are real and short.
+#![cfg(feature = "mock")]
 
 use std::{
     net::SocketAddr,

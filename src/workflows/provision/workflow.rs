@@ -13,7 +13,7 @@ use futures::{StreamExt, stream};
 use super::{ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport};
 use crate::{
     ApiKey, ApiKeys, Error, Result,
-    workflows::{fill, may_create, names::base_name, new_key, report},
+    workflows::{fill, key_to_create, may_create, names::base_name, report},
 };
 
 impl ApiKeys {
@@ -153,8 +153,12 @@ impl ApiKeys {
                             ProvisionOutcome::Skipped
                         }
                         None => {
-                            let new =
-                                new_key(name.clone(), &options.key_type, env.id.as_str(), options.permissions.clone());
+                            let new = key_to_create(
+                                name.clone(),
+                                &options.key_type,
+                                env.id.as_str(),
+                                options.permissions.clone(),
+                            );
                             let created = match new {
                                 Ok(new) => self.create(new).await,
                                 Err(e) => Err(e),

@@ -3,7 +3,7 @@
 use chrono::Utc;
 
 use super::{OldKeyAction, OldKeyOutcome, Replacement, RotateOptions, Rotation};
-use crate::workflows::{may_create, names::NamePattern, names::base_name, new_key, report};
+use crate::workflows::{key_to_create, may_create, names::NamePattern, names::base_name, report};
 use crate::{ApiKey, ApiKeyUpdate, ApiKeys, Error, KeyType, Result};
 
 impl ApiKeys {
@@ -53,9 +53,12 @@ impl ApiKeys {
     /// - [`Error::Cancelled`]: the [`gate`](RotateOptions::gate) held back the create.
     /// - [`Error::OutcomeUnknown`] or [`Error::CreatedKeyUnreadable`]: the create may have
     ///   made a key, or made one whose secret could not be read; it is not sent again.
+    /// - [`Error::IdMismatch`]: Honeycomb answered the read of the old key with another
+    ///   key; nothing is created or retired.
     /// - Any error of reading the old key, listing the keys of its type, or creating the new
     ///   one: [`Error::Api`] (a 404 for a key that does not exist), a transport failure or
-    ///   timeout, [`Error::PaginationLoop`], or the errors of detecting the team.
+    ///   timeout, [`Error::PaginationLoop`] or [`Error::UnsafeNextLink`] from the listing,
+    ///   or the errors of detecting the team.
     ///
     /// What fails after the create (the readiness check, retiring the old key, an
     /// `on_created` error) is not an error: see [`Rotation::old_key_outcome`].
@@ -113,10 +116,13 @@ impl ApiKeys {
             None => {
                 let name = pattern.fill(&date);
                 report(progress, WORKFLOW, 2, STEPS, "creating the replacement");
+                // Built before the gate is asked: once it allows the create, `after_create`
+                // must follow.
+                let replacement =
+                    key_to_create(name.clone(), &old.key_type, environment.as_str(), old.permissions.clone())?;
                 if !may_create(options.gate.as_ref(), &name) {
                     return Err(Error::Cancelled { operation: crate::Operation::CreateApiKey });
                 }
-                let replacement = new_key(name.clone(), &old.key_type, environment.as_str(), old.permissions.clone())?;
                 let created = self.create(replacement).await;
                 if let (Ok(created), Some(store)) = (&created, &options.on_created) {
                     stored = store(created);
