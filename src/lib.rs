@@ -45,12 +45,12 @@ pub use environments::{Environments, ListEnvironments};
 pub use error::{ApiError, Error, ErrorDetail, ErrorSource, HttpError, PaginationFault, Result, TimeoutScope};
 pub use model::{
     ApiKey, ApiKeyUpdate, AuthInfo, CreatedApiKey, Environment, EnvironmentId, KeyId, KeyType, MAX_ID_LEN,
-    MAX_NAME_LEN, MAX_SLUG_LEN, NewApiKey, Team, check_name,
+    MAX_NAME_LEN, MAX_SLUG_LEN, MAX_WINDOW, NewApiKey, RateLimitPolicy, RateLimitStatus, Team, check_name,
 };
 pub use operation::Operation;
 pub use pagination::{DEFAULT_PAGE_LIMIT, DEFAULT_PAGE_SIZE, Items, MAX_EMPTY_PAGES, MAX_PAGE_SIZE, Page, Pages};
 pub use permissions::{Permission, Permissions, PermissionsBuilder};
-pub use rate_limit::{DEFAULT_QUOTA, DEFAULT_WINDOW, MAX_WINDOW, RateLimitConfig, RateLimitPolicy, RateLimitStatus};
+pub use rate_limit::{DEFAULT_QUOTA, DEFAULT_WINDOW, RateLimitConfig};
 pub use retry::RetryConfig;
 /// The secret types this crate hands out (re-exported from `secrecy`).
 pub use secrecy::{ExposeSecret, SecretString};

@@ -9,12 +9,12 @@ use std::{
 
 use reqwest::header::HeaderMap;
 
-use crate::{clock::Clock, operation::Operation, wire::headers::status_from_headers};
-
-/// The longest window, reset or `Retry-After` believed from a header (or taken from a
-/// configuration); longer values are cut to it. Such waits are refused anyway, being over
-/// any retry cap or deadline, and stay far from `Duration` overflow.
-pub const MAX_WINDOW: Duration = Duration::from_secs(86_400);
+use crate::{
+    clock::Clock,
+    model::{MAX_WINDOW, RateLimitStatus},
+    operation::Operation,
+    wire::headers::status_from_headers,
+};
 
 pub use crate::names::DEFAULT_QUOTA;
 /// The window of the default quota.
@@ -73,30 +73,6 @@ impl RateLimitConfig {
         self.window = window;
         self
     }
-}
-
-/// What Honeycomb last said about an operation's rate limit.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RateLimitStatus {
-    /// Requests allowed in the current window.
-    pub limit: u32,
-    /// Requests left in it, if said.
-    pub remaining: Option<u32>,
-    /// Time until the window resets, when the response came.
-    pub reset: Duration,
-    /// The quota policy, if said (`RateLimit-Policy` or `RateLimitPolicy`).
-    pub policy: Option<RateLimitPolicy>,
-}
-
-/// A quota: `quota` requests per `window`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RateLimitPolicy {
-    /// Requests per window.
-    pub quota: u32,
-    /// The window.
-    pub window: Duration,
 }
 
 /// How often to look again (in real time) for requests in flight at a window change, and
@@ -282,6 +258,7 @@ impl Limiter {
 mod tests {
     use super::*;
     use crate::clock::ManualClock;
+    use crate::model::RateLimitPolicy;
     use crate::wire::headers::{parse_policy, parse_rate_limit};
 
     impl Limiter {

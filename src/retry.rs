@@ -233,7 +233,7 @@ mod tests {
 
     use super::*;
     use crate::{
-        rate_limit::MAX_WINDOW,
+        model::MAX_WINDOW,
         wire::headers::{requested_wait, retry_after_from},
     };
 

@@ -6,13 +6,8 @@ use reqwest::Url;
 use tokio::sync::OnceCell;
 
 use crate::{
-    clock::Clock,
-    error::Result,
-    operation::Operation,
-    rate_limit::{Limiter, RateLimitStatus},
-    retry::RetryConfig,
-    text::Redactor,
-    wire::Api,
+    clock::Clock, error::Result, model::RateLimitStatus, operation::Operation, rate_limit::Limiter, retry::RetryConfig,
+    text::Redactor, wire::Api,
 };
 
 mod builder;

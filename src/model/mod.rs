@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 mod keys;
+mod rate_limits;
 mod teams;
 
 pub use keys::{ApiKey, ApiKeyUpdate, CreatedApiKey, NewApiKey};
+pub use rate_limits::{MAX_WINDOW, RateLimitPolicy, RateLimitStatus};
 pub use teams::{AuthInfo, Environment, Team};
 
 /// The longest id this crate puts in a URL. Real ids are 32 characters; an id with a

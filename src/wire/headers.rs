@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 
-use crate::rate_limit::{MAX_WINDOW, RateLimitPolicy, RateLimitStatus};
+use crate::model::{MAX_WINDOW, RateLimitPolicy, RateLimitStatus};
 
 /// Parses `RateLimit: limit=100, remaining=50, reset=60` (draft-07, any order, any spacing).
 /// `limit` and `reset` are required, every member a non-negative integer; otherwise the

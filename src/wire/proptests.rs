@@ -9,10 +9,10 @@ use reqwest::{StatusCode, header::HeaderMap};
 use serde_json::Value;
 
 use crate::{
+    model::MAX_WINDOW,
     model::{KeyId, MAX_ID_LEN},
     operation::Operation,
     permissions::{Permission, Permissions},
-    rate_limit::MAX_WINDOW,
 };
 
 use super::{

@@ -12,10 +12,9 @@ const PURE_DATA: &[&str] = &["model", "permissions", "error", "names", "text", "
 const TRANSPORT: &[&str] = &["transport", "client", "retry", "rate_limit", "clock", "config", "credentials"];
 const ABOVE_TRANSPORT: &[&str] = &["api_keys", "environments", "auth", "pagination", "workflows", "blocking", "mock"];
 
-/// Below the transport: `wire` converts between the generated code and pure data (and
-/// reads the rate-limit headers into the limiter's status types); it never reaches the
-/// transport, the client or anything above them.
-const WIRE_MAY_USE: &[&str] = &["model", "permissions", "error", "names", "text", "operation", "rate_limit"];
+/// Below the transport: `wire` converts between the generated code and pure data; it
+/// never reaches the transport, the client or anything above them.
+const WIRE_MAY_USE: &[&str] = PURE_DATA;
 
 /// Built on the public API: they name only items at the root (`crate::ApiKeys`,
 /// `crate::terminal_safe`), never another module of the crate.
