@@ -59,8 +59,10 @@ pub(crate) enum Failed {
     TooLarge,
     /// A success status whose body broke off while it was read.
     BodyBroken(reqwest::Error),
-    /// A success status whose body does not decode (the same body would come again).
-    Undecodable { body: Vec<u8>, error: serde_json::Error },
+    /// A success status whose body does not decode (the same body would come again), with
+    /// the key id at `/data/id` if the body shows one (a create's unreadable answer names
+    /// the key that exists; nothing else of the body, which may hold its secret, is kept).
+    Undecodable { key_id: Option<String>, error: serde_json::Error },
     /// A request the generated client could not build.
     Unbuilt(String),
     /// Another failure of the HTTP stack (a connection upgrade, which no operation of
@@ -92,7 +94,7 @@ impl Failed {
             E::ErrorResponse(answer) => status(ErrorAnswer(answer)),
             E::UnexpectedResponse(response) => status(ErrorAnswer(ResponseValue::stream(response))),
             E::ResponseBodyError(e) => Failed::BodyBroken(e),
-            E::InvalidResponsePayload(body, error) => Failed::Undecodable { body: body.to_vec(), error },
+            E::InvalidResponsePayload(body, error) => Failed::Undecodable { key_id: key_id_in(&body), error },
             E::InvalidUpgrade(e) => Failed::Other(e),
             E::InvalidRequest(message) | E::Custom(message) => Failed::Unbuilt(message),
         }
@@ -132,11 +134,7 @@ impl Failed {
     /// shows its id, without any other text of the body (it holds the secret).
     pub(crate) fn into_created_unreadable(self) -> Error {
         match self {
-            Failed::Undecodable { body, error } => {
-                let key_id = serde_json::from_slice::<serde_json::Value>(&body)
-                    .ok()
-                    .and_then(|body| body.pointer("/data/id")?.as_str().map(str::to_string))
-                    .filter(|id| KeyId::parse(id.as_str()).is_ok());
+            Failed::Undecodable { key_id, error } => {
                 let reason =
                     format!("it does not match the expected shape at line {}, column {}", error.line(), error.column());
                 Error::CreatedKeyUnreadable { key_id, reason }
@@ -155,6 +153,14 @@ impl Failed {
             },
         }
     }
+}
+
+/// The key id at `/data/id` of an answer's body, if it has one that is shaped like an id.
+fn key_id_in(body: &[u8]) -> Option<String> {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|body| body.pointer("/data/id")?.as_str().map(str::to_string))
+        .filter(|id| KeyId::parse(id.as_str()).is_ok())
 }
 
 /// One generated call's outcome, its value converted with `convert`.
