@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 
 mod keys;
 mod rate_limits;
+#[cfg(feature = "json-schema")]
+mod schema;
 mod teams;
 
 pub use keys::{ApiKey, ApiKeyUpdate, CreatedApiKey, NewApiKey};

@@ -196,6 +196,7 @@ impl AuditOptions {
 
 /// Why a key is in the report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(tag = "reason", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AuditReason {
@@ -222,6 +223,7 @@ pub enum AuditReason {
 
 /// One key in the report (never its secret: Honeycomb does not return it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct AuditFinding {
     /// The key's id.
@@ -242,6 +244,7 @@ pub struct AuditFinding {
 
 /// The audit: the keys with findings, oldest first, and the totals.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
 #[non_exhaustive]
 pub struct AuditReport {
     /// The time the ages are measured from.

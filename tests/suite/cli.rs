@@ -112,7 +112,7 @@ fn help_reads_well_and_every_subcommand_has_an_example() {
 fn auth_environments_list_and_get_print_json_matching_their_schemas() {
     let (fake, env) = seeded();
     let auth = json_checked(&fake, &["auth"], "auth");
-    assert_eq!(auth["team_slug"], "mock-team");
+    assert_eq!(auth["team"]["slug"], "mock-team");
     let envs = json_checked(&fake, &["environments"], "environments");
     assert_eq!(envs.as_array().unwrap().len(), 2);
     let key = fake.seed_key("production", "legacy", &KeyType::Ingest, &Permissions::none(), std::time::Duration::ZERO);
@@ -167,9 +167,12 @@ fn create_prints_the_secret_once_and_nowhere_else() {
     assert!(!stderr(&out).contains(&secret), "no secret in the trace logs");
     assert!(!stderr(&out).contains(fake.management_key().1), "no management secret in the trace logs");
     assert!(stderr(&out).contains("TRACE") || stderr(&out).contains("DEBUG"), "RUST_LOG turned the logs on");
-    let permissions: Vec<&str> =
-        created["key"]["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
-    assert_eq!(permissions, ["manage_boards", "run_queries", "manage_privateBoards"]);
+    // The library's own key JSON: every permission with its value (read back sorted).
+    let permissions = created["key"]["permissions"].as_object().unwrap();
+    let granted: Vec<&str> =
+        permissions.iter().filter(|(_, on)| on.as_bool() == Some(true)).map(|(name, _)| name.as_str()).collect();
+    assert_eq!(granted, ["manage_boards", "manage_privateBoards", "run_queries"]);
+    assert_eq!(permissions.len(), honeycomb_api_keys::Permission::ALL.len(), "false ones too");
     for args in [&["list"][..], &["get", &id], &["audit"]] {
         let again = hny(&fake, args);
         assert!(!stdout(&again).contains(&secret) && !stderr(&again).contains(&secret), "{args:?}");

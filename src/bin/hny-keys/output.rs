@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::{
     Ctx,
     args::Output,
-    json::{CreatedOut, KeyOut},
+    json::CreatedOut,
     session::{Failure, Session},
 };
 
@@ -118,19 +118,16 @@ pub(crate) fn feed(bar: &Option<ProgressBar>) -> impl Fn(&Progress) + Send + Syn
 pub(crate) fn keys_table(keys: &[ApiKey]) -> String {
     let mut t = table(&["id", "type", "name", "state", "permissions", "created"]);
     for key in keys {
-        let k = KeyOut::from(key);
-        let mut permissions = k.permissions.join(", ");
-        for (name, on) in &k.unknown_permissions {
-            permissions.push_str(&format!("{}{name}={on}?", if permissions.is_empty() { "" } else { ", " }));
-        }
-        let state = if k.disabled { "disabled" } else { "enabled" };
+        let mut permissions: Vec<String> = key.permissions.iter().map(|p| p.wire_name().to_string()).collect();
+        permissions.extend(key.permissions.unknown().map(|(name, on)| format!("{name}={on}?")));
+        let state = if key.disabled { "disabled" } else { "enabled" };
         t.add_row(vec![
-            cell(&k.id),
-            cell(&k.key_type),
-            cell(&k.name),
+            cell(key.id.as_str()),
+            cell(key.key_type.as_str()),
+            cell(&key.name),
             state.into(),
-            cell(&permissions),
-            k.created.format("%Y-%m-%d").to_string(),
+            cell(&permissions.join(", ")),
+            key.created.format("%Y-%m-%d").to_string(),
         ]);
     }
     t.to_string()

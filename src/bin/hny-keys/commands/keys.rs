@@ -8,7 +8,7 @@ use crate::{
     Ctx,
     args::{CreateArgs, Output, Preset, TypeArg, UpdateArgs},
     commands::team::environment,
-    json::{DeletedOut, KeyOut, to_json},
+    json::{DeletedOut, to_json},
     output::{
         check_stdout_keeps_secrets, created_text, emit, emit_json, emit_secret, keys_table, progress_bar,
         warn_secret_once,
@@ -34,14 +34,14 @@ pub(crate) async fn list(ctx: &Ctx, key_type: Option<TypeArg>) -> Result<(), Fai
         bar.finish_and_clear();
     }
     if ctx.output == Output::Json {
-        return emit_json(&keys.iter().map(KeyOut::from).collect::<Vec<_>>());
+        return emit_json(&keys);
     }
     emit(&keys_table(&keys))
 }
 
 pub(crate) fn show_key(ctx: &Ctx, key: &ApiKey) -> Result<(), Failure> {
     if ctx.output == Output::Json {
-        return emit_json(&KeyOut::from(key));
+        return emit_json(key);
     }
     emit(&keys_table(std::slice::from_ref(key)))
 }

@@ -5,42 +5,38 @@ use honeycomb_api_keys::Environment;
 use crate::{
     Ctx,
     args::Output,
-    json::{AuthOut, EnvironmentOut},
     output::{cell, emit, emit_json, table},
     session::Failure,
 };
 
 pub(crate) async fn auth(ctx: &Ctx) -> Result<(), Failure> {
     let me = ctx.client.auth().await?;
-    let out = AuthOut {
-        key_id: me.key_id,
-        name: me.name,
-        scopes: me.scopes,
-        team_slug: me.team.slug,
-        team_name: me.team.name,
-    };
     if ctx.output == Output::Json {
-        return emit_json(&out);
+        return emit_json(&me);
     }
     let mut t = table(&["key", "name", "team", "scopes"]);
     t.add_row(vec![
-        cell(&out.key_id),
-        cell(&out.name.unwrap_or_default()),
-        cell(&out.team_slug),
-        cell(&out.scopes.join(", ")),
+        cell(&me.key_id),
+        cell(me.name.as_deref().unwrap_or_default()),
+        cell(&me.team.slug),
+        cell(&me.scopes.join(", ")),
     ]);
     emit(&t.to_string())
 }
 
 pub(crate) async fn environments(ctx: &Ctx) -> Result<(), Failure> {
     let envs = ctx.client.environments().list().collect().await?;
-    let out: Vec<EnvironmentOut> = envs.iter().map(Into::into).collect();
     if ctx.output == Output::Json {
-        return emit_json(&out);
+        return emit_json(&envs);
     }
     let mut t = table(&["id", "slug", "name", "description"]);
-    for e in out {
-        t.add_row(vec![cell(&e.id), cell(&e.slug), cell(&e.name), cell(&e.description.unwrap_or_default())]);
+    for e in &envs {
+        t.add_row(vec![
+            cell(e.id.as_str()),
+            cell(&e.slug),
+            cell(&e.name),
+            cell(e.description.as_deref().unwrap_or_default()),
+        ]);
     }
     emit(&t.to_string())
 }

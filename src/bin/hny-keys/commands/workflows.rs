@@ -13,8 +13,8 @@ use crate::{
     args::Output,
     commands::keys::confirm,
     json::{
-        AuditOut, ProvisionCreatedOut, ProvisionEntryOut, ProvisionLine, ProvisionReportOut, RotateLine, RotationOut,
-        to_json,
+        ProvisionCreatedOut, ProvisionEntryOut, ProvisionLine, ProvisionReportOut, RotateLine, RotationOut,
+        reason_name, to_json,
     },
     output::{
         cell, check_stdout_keeps_secrets, created_text, emit, emit_json, emit_secret, feed, progress_bar, table,
@@ -73,13 +73,13 @@ pub(crate) async fn rotate(ctx: &Ctx, id: &str, options: RotateOptions, yes: boo
     };
     let resumed = matches!(rotation.new_key, Replacement::Resumed(_));
     let shown = if ctx.output == Output::Json {
-        emit_json(&RotateLine::Rotated(RotationOut {
-            old_key: (&rotation.old_key).into(),
-            new_key: rotation.new_key.key().into(),
+        emit_json(&RotateLine::Rotated(Box::new(RotationOut {
+            old_key: rotation.old_key.clone(),
+            new_key: rotation.new_key.key().clone(),
             resumed,
             old_key_outcome: outcome.into(),
             problem: problem.clone(),
-        }))
+        })))
     } else {
         emit(&rotation.to_string())
     };
@@ -127,9 +127,9 @@ pub(crate) async fn provision(
         .iter()
         .map(|e| {
             let (outcome, key, error) = match &e.outcome {
-                ProvisionOutcome::Created(c) => ("created", Some(c.key().into()), None),
-                ProvisionOutcome::Existing(k) => ("existing", Some(k.into()), None),
-                ProvisionOutcome::Disabled(k) => ("disabled", Some(k.into()), None),
+                ProvisionOutcome::Created(c) => ("created", Some(c.key().clone()), None),
+                ProvisionOutcome::Existing(k) => ("existing", Some(k.clone()), None),
+                ProvisionOutcome::Disabled(k) => ("disabled", Some(k.clone()), None),
                 ProvisionOutcome::Failed(error) => ("failed", None, Some(error.to_string())),
                 ProvisionOutcome::Skipped => ("skipped", None, None),
                 _ => ("unknown", None, None),
@@ -146,7 +146,7 @@ pub(crate) async fn provision(
     } else {
         let mut t = table(&["service", "outcome", "key"]);
         for e in &entries {
-            let key = e.key.as_ref().map(|k| k.id.clone()).or(e.error.clone()).unwrap_or_default();
+            let key = e.key.as_ref().map(|k| k.id.to_string()).or(e.error.clone()).unwrap_or_default();
             t.add_row(vec![cell(&e.service), e.outcome.clone(), cell(&key)]);
         }
         emit(&format!("{t}\n{report}"))
@@ -162,20 +162,20 @@ pub(crate) async fn audit(ctx: &Ctx, older_than: u64) -> Result<(), Failure> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let out = AuditOut::from(&report);
     if ctx.output == Output::Json {
-        return emit_json(&out);
+        return emit_json(&report);
     }
     let mut t = table(&["id", "type", "name", "created", "age (days)", "reasons"]);
-    for f in &out.findings {
+    for f in &report.findings {
+        let reasons: Vec<String> = f.reasons.iter().map(reason_name).collect();
         t.add_row(vec![
-            cell(&f.id),
-            cell(&f.key_type),
+            cell(f.id.as_str()),
+            cell(f.key_type.as_str()),
             cell(&f.name),
             f.created.format("%Y-%m-%d").to_string(),
-            f.age_days.to_string(),
-            cell(&f.reasons.join(", ")),
+            (report.as_of - f.created).num_days().to_string(),
+            cell(&reasons.join(", ")),
         ]);
     }
-    emit(&format!("{t}\n{}", out.summary))
+    emit(&format!("{t}\n{report}"))
 }
