@@ -78,3 +78,52 @@ pub(crate) fn retry_after_from(value: &str, date: Option<&str>) -> Option<Durati
     };
     Some(wait.min(MAX_WINDOW))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limit_headers_parse_in_any_order_and_spacing() {
+        assert_eq!(
+            parse_rate_limit("limit=100, remaining=50, reset=60"),
+            Some((100, Some(50), Duration::from_secs(60)))
+        );
+        assert_eq!(parse_rate_limit("reset=7,limit=250,remaining=0"), Some((250, Some(0), Duration::from_secs(7))));
+        assert_eq!(parse_rate_limit("limit=100, reset=1"), Some((100, None, Duration::from_secs(1))));
+        assert_eq!(parse_rate_limit("limit=100;p=1, reset=1, extra=x"), Some((100, None, Duration::from_secs(1))));
+        for bad in [
+            "",
+            "foobar",
+            "limit=1.5, reset=1",
+            "limit=100, remaining=-1, reset=-10",
+            "\"default\";r=50;t=30",
+            "limit=100",
+            "limit=99999999999, reset=1",
+        ] {
+            assert_eq!(parse_rate_limit(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn both_spellings_of_the_policy_header_are_read() {
+        // Header names are case-insensitive; HeaderMap stores them lower-cased.
+        for name in ["ratelimit-policy", "ratelimitpolicy"] {
+            let mut headers = HeaderMap::new();
+            headers.insert("ratelimit", "limit=100, remaining=7, reset=30".parse().unwrap());
+            headers.insert(name, "100;w=60".parse().unwrap());
+            let status = status_from_headers(&headers).unwrap();
+            assert_eq!(status.policy, Some(RateLimitPolicy { quota: 100, window: Duration::from_secs(60) }), "{name}");
+            assert_eq!(status.remaining, Some(7));
+        }
+    }
+
+    #[test]
+    fn policies_parse_or_are_ignored() {
+        assert_eq!(parse_policy("100;w=60"), Some(RateLimitPolicy { quota: 100, window: Duration::from_secs(60) }));
+        assert_eq!(parse_policy("10;w=1, 50;w=60").unwrap().quota, 10);
+        for bad in ["", "100", "w=60", "0;w=60", "100;w=0", "\"default\";q=100;w=60"] {
+            assert_eq!(parse_policy(bad), None, "{bad}");
+        }
+    }
+}
