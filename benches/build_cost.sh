@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# What a crate that depends on honeycomb-api-keys pays to build it: a clean debug build of
+# a small program that lists keys through `Client::from_env()`, against the same program
+# written by hand with reqwest, serde, serde_json, tokio and chrono. Each is built in its
+# own temporary directory with an empty target dir, after `cargo fetch` (downloads are
+# not timed), one after the other, `runs` times (default 3).
+#
+#   bash benches/build_cost.sh [runs]
+#
+# Prints, per run: wall and CPU (user + system) seconds; then the crate count of each
+# (`cargo tree -e normal,build --prefix none | sort -u | wc -l`), the medians and their
+# ratio. Builds are slow: about 4 minutes a run on 2 cores. Run it on an idle machine.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+runs=${1:-3}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/sdk/src" "$work/raw/src"
+
+cat >"$work/sdk/Cargo.toml" <<EOF
+[package]
+name = "sdk-user"
+version = "0.1.0"
+edition = "2024"
+
+[dependencies]
+honeycomb-api-keys = { path = "$repo" }
+tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+EOF
+cat >"$work/sdk/src/main.rs" <<'EOF'
+use honeycomb_api_keys::Client;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let client = Client::from_env()?;
+    for key in client.api_keys().list().collect().await? {
+        println!("{} {} {}", key.id, key.name, key.created);
+    }
+    Ok(())
+}
+EOF
+
+cat >"$work/raw/Cargo.toml" <<'EOF'
+[package]
+name = "raw-user"
+version = "0.1.0"
+edition = "2024"
+
+[dependencies]
+reqwest = { version = "0.13", features = ["json"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+chrono = { version = "0.4", features = ["serde"] }
+EOF
+cat >"$work/raw/src/main.rs" <<'EOF'
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Page {
+    data: Vec<Key>,
+}
+
+#[derive(Deserialize)]
+struct Key {
+    id: String,
+    attributes: Attributes,
+}
+
+#[derive(Deserialize)]
+struct Attributes {
+    name: String,
+    timestamps: Timestamps,
+}
+
+#[derive(Deserialize)]
+struct Timestamps {
+    created: DateTime<Utc>,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (id, secret) = (std::env::var("HONEYCOMB_KEY_ID")?, std::env::var("HONEYCOMB_KEY_SECRET")?);
+    let team = std::env::var("HONEYCOMB_TEAM")?;
+    let url = format!("https://api.honeycomb.io/2/teams/{team}/api-keys");
+    let page: Page = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(format!("{id}:{secret}"))
+        .header("Accept", "application/vnd.api+json")
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    for key in page.data {
+        println!("{} {} {}", key.id, key.attributes.name, key.attributes.timestamps.created);
+    }
+    Ok(())
+}
+EOF
+
+for program in sdk raw; do
+  (cd "$work/$program" && cargo fetch -q)
+done
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+declare -A walls cpus
+for run in $(seq "$runs"); do
+  for program in sdk raw; do
+    rm -rf "$work/$program/target"
+    # %e wall, %U user, %S system seconds
+    times=$(cd "$work/$program" && { /usr/bin/time -f "%e %U %S" cargo build -q --offline 2>&1 >/dev/null | tail -n 1; })
+    read -r wall user system <<<"$times"
+    cpu=$(awk -v u="$user" -v s="$system" 'BEGIN { printf "%.1f", u + s }')
+    printf 'run %s %-3s wall %6.1f s  cpu %6.1f s\n' "$run" "$program" "$wall" "$cpu"
+    walls[$program]+="$wall "
+    cpus[$program]+="$cpu "
+  done
+done
+
+for program in sdk raw; do
+  crates=$(cd "$work/$program" && cargo tree -q --offline -e normal,build --prefix none | sort -u | wc -l)
+  wall=$(tr ' ' '\n' <<<"${walls[$program]}" | grep . | median)
+  cpu=$(tr ' ' '\n' <<<"${cpus[$program]}" | grep . | median)
+  printf '%-3s median wall %6.1f s  cpu %6.1f s  crates %s\n' "$program" "$wall" "$cpu" "$crates"
+  eval "median_$program=$wall"
+done
+awk -v a="$median_sdk" -v b="$median_raw" 'BEGIN { printf "ratio sdk / raw (wall): %.2f\n", a / b }'
