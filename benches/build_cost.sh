@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # What a crate that depends on honeycomb-api-keys pays to build it: a clean debug build of
-# a small program that lists keys through `Client::from_env()`, against the same program
-# written by hand with reqwest, serde, serde_json, tokio and chrono. Each is built in its
-# own temporary directory with an empty target dir, after `cargo fetch` (downloads are
-# not timed), one after the other, `runs` times (default 3).
+# a small program that lists keys through `Client::from_env()`, against a hand-written
+# program doing the core of it with reqwest, serde, serde_json, tokio and chrono (one GET
+# of the key list, decoding `id`, `name` and `timestamps.created`; no pagination, retries
+# or team detection). Each is built in its own temporary directory and target dir, not
+# incrementally (as a dependency from crates.io is), with no compiler wrapper, after
+# `cargo fetch` (downloads are not timed); the two alternate in order, `runs` times.
 #
-#   bash benches/build_cost.sh [runs]
+#   bash benches/build_cost.sh [runs]     (default 3)
 #
 # Prints, per run: wall and CPU (user + system) seconds; then the crate count of each
-# (`cargo tree -e normal,build --prefix none | sort -u | wc -l`), the medians and their
-# ratio. Builds are slow: about 4 minutes a run on 2 cores. Run it on an idle machine.
+# (`cargo tree -e normal,build --prefix none --no-dedupe | sort -u | wc -l`), the medians
+# and their ratio. About 3 minutes a run on 2 cores; run it on an idle machine.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-3}
+[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "runs must be a positive number, not '$runs'" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -24,6 +27,8 @@ cat >"$work/sdk/Cargo.toml" <<EOF
 name = "sdk-user"
 version = "0.1.0"
 edition = "2024"
+
+[workspace]
 
 [dependencies]
 honeycomb-api-keys = { path = "$repo" }
@@ -47,6 +52,8 @@ cat >"$work/raw/Cargo.toml" <<'EOF'
 name = "raw-user"
 version = "0.1.0"
 edition = "2024"
+
+[workspace]
 
 [dependencies]
 reqwest = { version = "0.13", features = ["json"] }
@@ -106,16 +113,30 @@ for program in sdk raw; do
   (cd "$work/$program" && cargo fetch -q)
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-declare -A walls cpus
+build() { # program -> "wall cpu"
+  local dir="$work/$1" log="$work/$1.log"
+  rm -rf "$dir/target"
+  TIMEFORMAT='%R %U %S'
+  local times
+  if ! times=$( { time (cd "$dir" && CARGO_INCREMENTAL=0 CARGO_TARGET_DIR="$dir/target" RUSTC_WRAPPER= \
+      cargo build -q --offline >"$log" 2>&1); } 2>&1 ); then
+    echo "the $1 program did not build:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  read -r wall user system <<<"$times"
+  awk -v w="$wall" -v u="$user" -v s="$system" 'BEGIN { printf "%.1f %.1f\n", w, u + s }'
+}
+
+declare -A walls cpus medians
 for run in $(seq "$runs"); do
-  for program in sdk raw; do
-    rm -rf "$work/$program/target"
-    # %e wall, %U user, %S system seconds
-    times=$(cd "$work/$program" && { /usr/bin/time -f "%e %U %S" cargo build -q --offline 2>&1 >/dev/null | tail -n 1; })
-    read -r wall user system <<<"$times"
-    cpu=$(awk -v u="$user" -v s="$system" 'BEGIN { printf "%.1f", u + s }')
+  order="sdk raw"
+  if (( run % 2 == 0 )); then order="raw sdk"; fi
+  for program in $order; do
+    result=$(build "$program") || exit 1
+    read -r wall cpu <<<"$result"
     printf 'run %s %-3s wall %6.1f s  cpu %6.1f s\n' "$run" "$program" "$wall" "$cpu"
     walls[$program]+="$wall "
     cpus[$program]+="$cpu "
@@ -123,10 +144,10 @@ for run in $(seq "$runs"); do
 done
 
 for program in sdk raw; do
-  crates=$(cd "$work/$program" && cargo tree -q --offline -e normal,build --prefix none | sort -u | wc -l)
+  crates=$(cd "$work/$program" && cargo tree -q --offline -e normal,build --prefix none --no-dedupe | sort -u | wc -l)
   wall=$(tr ' ' '\n' <<<"${walls[$program]}" | grep . | median)
   cpu=$(tr ' ' '\n' <<<"${cpus[$program]}" | grep . | median)
+  medians[$program]=$wall
   printf '%-3s median wall %6.1f s  cpu %6.1f s  crates %s\n' "$program" "$wall" "$cpu" "$crates"
-  eval "median_$program=$wall"
 done
-awk -v a="$median_sdk" -v b="$median_raw" 'BEGIN { printf "ratio sdk / raw (wall): %.2f\n", a / b }'
+awk -v a="${medians[sdk]}" -v b="${medians[raw]}" 'BEGIN { printf "ratio sdk / raw (wall): %.2f\n", a / b }'

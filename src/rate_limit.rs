@@ -1,5 +1,5 @@
-//! Proactive rate limiting (see [`RateLimitConfig`]): the limiter, and what it reads of
-//! Honeycomb's `RateLimit` headers.
+//! Proactive rate limiting (see [`RateLimitConfig`]): the limiter, which paces each
+//! operation by what Honeycomb's `RateLimit` headers say (read by `wire::headers`).
 
 use std::{
     collections::HashMap,

@@ -15,7 +15,7 @@ use crate::{
 
 /// An API key as Honeycomb describes it (never with its secret).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ApiKey {
     /// The key's id.

@@ -1,4 +1,5 @@
-//! The data this crate hands out and takes in: keys, ids, key types, new keys and updates.
+//! The data this crate hands out and takes in: keys, ids, key types, new keys and updates;
+//! the team, its environments and `/2/auth`; what the rate-limit headers say.
 //!
 //! These types are the crate's own; the generated wire types stay private, so a spec
 //! update or a generator upgrade does not change them.

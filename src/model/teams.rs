@@ -8,7 +8,7 @@ use super::EnvironmentId;
 
 /// What `/2/auth` says about the management key in use.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AuthInfo {
     /// The management key's id.
@@ -47,7 +47,7 @@ impl AuthInfo {
 
 /// A Honeycomb team.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Team {
     /// The team's id.
@@ -60,7 +60,7 @@ pub struct Team {
 
 /// An environment of the team.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Environment {
     /// Its id: what [`NewApiKey`](crate::NewApiKey) takes.

@@ -9,8 +9,7 @@ use reqwest::{StatusCode, header::HeaderMap};
 use serde_json::Value;
 
 use crate::{
-    model::MAX_WINDOW,
-    model::{KeyId, MAX_ID_LEN},
+    model::{KeyId, MAX_ID_LEN, MAX_WINDOW},
     operation::Operation,
     permissions::{Permission, Permissions},
 };

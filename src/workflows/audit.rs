@@ -223,7 +223,7 @@ pub enum AuditReason {
 
 /// One key in the report (never its secret: Honeycomb does not return it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AuditFinding {
     /// The key's id.
@@ -244,7 +244,7 @@ pub struct AuditFinding {
 
 /// The audit: the keys with findings, oldest first, and the totals.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema), schemars(deny_unknown_fields))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AuditReport {
     /// The time the ages are measured from.

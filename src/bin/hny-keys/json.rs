@@ -43,6 +43,7 @@ impl From<&CreatedApiKey> for CreatedOut {
 /// (`created`), then the outcome (`rotated`, no secret).
 #[derive(Serialize, JsonSchema)]
 #[serde(tag = "event", rename_all = "snake_case")]
+#[schemars(deny_unknown_fields)]
 pub(crate) enum RotateLine {
     Created(CreatedOut),
     Rotated(Box<RotationOut>),
@@ -65,6 +66,7 @@ pub(crate) struct RotationOut {
 /// exists (`created`), then the report (`report`, no secret).
 #[derive(Serialize, JsonSchema)]
 #[serde(tag = "event", rename_all = "snake_case")]
+#[schemars(deny_unknown_fields)]
 pub(crate) enum ProvisionLine {
     Created(ProvisionCreatedOut),
     Report(ProvisionReportOut),
