@@ -1,61 +1,60 @@
-//! Generates the crate's private HTTP layer from `spec/api-keys.yaml`.
+//! Generates the crate's private HTTP layer from Honeycomb's published API document.
 //!
-//! The spec stays faithful to the wire; progenitor 0.15 cannot take all of it, so this
-//! script adapts a copy in memory before generating:
+//! `spec/api-keys.yaml` is Honeycomb's document (OpenAPI 3.1), reduced to the paths this
+//! crate covers by `spec/extract.py` and otherwise verbatim. In memory, this script:
 //!
-//! 1. `application/vnd.api+json` request and success bodies are renamed to
-//!    `application/json` (progenitor only types JSON). The real media type is put back on
-//!    the wire by the crate's `ClientHooks::pre` (src/wire/mod.rs).
-//! 2. Response `$ref`s are inlined, and every error response (status >= 300) is given an
-//!    untyped `application/octet-stream` body, so one operation has one error type and
-//!    the crate reads every error format itself (JSON:API, problem+json, legacy, HTML).
-//! 3. Response headers and `components/responses` are dropped (progenitor ignores
-//!    headers; the crate reads rate-limit headers from the raw response).
-//! 4. The response members listed in `UNREAD` are left out of the generated types: the
-//!    crate never reads them, and decoding them would cost allocations per key on every
-//!    page. serde skips them without allocating. A listed member that the spec no longer
-//!    has fails the build, so the list follows the spec.
+//! 1. reads it and `spec/overlay.yaml` (YAML with duplicate keys refused);
+//! 2. applies the overlay's actions in order (OpenAPI Overlay 1.0, targets in RFC 9535
+//!    JSONPath): our deliberate deviations, each with its reason in the overlay. An
+//!    `update` merges objects recursively (other values are replaced; merging an array into
+//!    an array is refused as ambiguous), a `remove` deletes every node the target selects.
+//!    An action whose target selects nothing fails the build and names the action;
+//! 3. converts what remains of OpenAPI 3.1 mechanically into 3.0, which progenitor 0.15
+//!    reads (type arrays with `null` and `oneOf` null branches into `nullable`, `const`
+//!    into a one-value enum, schema `examples` into `example`, arrays without `items`,
+//!    security scopes of bearer schemes); a 3.1 construct without a 3.0 form fails the
+//!    build with its JSON pointer;
+//! 4. adapts the result to progenitor: `application/vnd.api+json` request and success
+//!    bodies renamed `application/json` (progenitor types JSON only; the crate's
+//!    `ClientHooks::pre` puts the real media type back), response `$ref`s inlined and every
+//!    error response (status >= 300) given an untyped body (the crate reads every error
+//!    format itself), headers dropped (the crate reads rate-limit headers from the raw
+//!    response), then components no path reaches removed;
+//! 5. generates with progenitor (positional interface, hooks expected; generated types
+//!    also derive `schemars::JsonSchema`; the `KeyPermissions` schema is replaced by the
+//!    crate's `WirePermissions`, which decodes without serde's flatten buffering and keeps
+//!    unknown names), formats with prettyplease and writes `$OUT_DIR/codegen.rs`, with
+//!    `SPEC_PERMISSIONS`: every permission name the published document lists (the fake's).
 //!
-//! The permission names of `KeyPermissions` are also written out, as `SPEC_PERMISSIONS`,
-//! for the fake Honeycomb of the `mock` feature.
-//!
-//! The result is generated with progenitor (positional interface, hooks expected;
-//! generated types also derive `schemars::JsonSchema`; the `KeyPermissions` schema is
-//! replaced by the crate's `WirePermissions`, which decodes without serde's flatten
-//! buffering and keeps unknown names), formatted with prettyplease and written to
-//! `$OUT_DIR/codegen.rs`.
-//!
-//! Any problem fails the build with a message that names the spec and what to fix.
+//! The OpenAPI 3.0 document it generated from is also written, as
+//! `$OUT_DIR/api-keys.openapi-3.0.json`, for validators. Any problem fails the build with
+//! a message that names the file, the place (a JSON pointer, or method and path) and what
+//! to fix.
 
-use std::{env, fs, path::PathBuf, process};
+use std::{env, fs, path::Path, path::PathBuf, process};
 
 use serde_json::{Map, Value};
 
 const SPEC: &str = "spec/api-keys.yaml";
+const OVERLAY: &str = "spec/overlay.yaml";
 
-/// Response members the crate does not read: (schema, member). Only schemas that appear in
-/// responses alone belong here (a request must still send every member it needs).
-const UNREAD: &[(&str, &str)] = &[
-    ("ApiKeyObject", "type"),
-    ("ApiKeyObject", "links"),
-    ("CreatedApiKeyObject", "type"),
-    ("CreatedApiKeyObject", "links"),
-    ("UserIdentifier", "type"),
-];
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
+    println!("cargo:rerun-if-changed={OVERLAY}");
     println!("cargo:rerun-if-changed=build.rs");
 
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let spec_path = manifest_dir.join(SPEC);
 
-    match generate(&spec_path) {
-        Ok(code) => {
-            let out = out_dir.join("codegen.rs");
-            if let Err(e) = fs::write(&out, code) {
-                fail(&format!("cannot write {}: {e}", out.display()));
+    match generate(&manifest_dir) {
+        Ok((code, openapi30)) => {
+            for (name, text) in [("codegen.rs", code), ("api-keys.openapi-3.0.json", openapi30)] {
+                let out = out_dir.join(name);
+                if let Err(e) = fs::write(&out, text) {
+                    fail(&format!("error: cannot write {}: {e}", out.display()));
+                }
             }
         }
         Err(problem) => fail(&problem),
@@ -63,29 +62,45 @@ fn main() {
 }
 
 fn fail(problem: &str) -> ! {
-    eprintln!("error: {SPEC}: {problem}");
-    eprintln!("help: see spec/README.md for what the generator accepts and how to regenerate");
+    eprintln!("{problem}");
+    eprintln!("help: spec/README.md says what the generator accepts and how to update the spec");
     process::exit(1);
 }
 
-fn generate(spec_path: &std::path::Path) -> Result<String, String> {
-    let text = fs::read_to_string(spec_path).map_err(|e| format!("cannot read the spec: {e}"))?;
-    let mut doc: Value = yaml_serde::from_str(&text).map_err(|e| format!("not valid YAML: {e}"))?;
+/// `error: <file>: <problem>`, the form of every failure.
+fn in_file(file: &str) -> impl Fn(String) -> String + '_ {
+    move |problem| format!("error: {file}: {problem}")
+}
+
+fn generate(manifest_dir: &Path) -> Result<(String, String), String> {
+    let mut doc = read_yaml(&manifest_dir.join(SPEC)).map_err(in_file(SPEC))?;
+    let overlay = read_yaml(&manifest_dir.join(OVERLAY)).map_err(in_file(OVERLAY))?;
 
     let version = doc.get("openapi").and_then(Value::as_str).unwrap_or("");
-    if !version.starts_with("3.0.") {
-        return Err(format!(
-            "`openapi: {version}` is not supported: progenitor reads OpenAPI 3.0.x only \
-             (convert a 3.1 document as spec/README.md describes)"
-        ));
+    if !version.starts_with("3.1.") && !version.starts_with("3.0.") {
+        return Err(in_file(SPEC)(format!(
+            "/openapi: `{version}` is not supported (OpenAPI 3.0 or 3.1; Honeycomb publishes 3.1)"
+        )));
     }
+    let spec_lists = SpecLists::read(&doc).map_err(in_file(SPEC))?;
 
-    let permissions = permission_names(&doc)?;
-    normalize(&mut doc)?;
+    apply_overlay(&mut doc, &overlay).map_err(in_file(OVERLAY))?;
+    to_openapi_30(&mut doc).map_err(in_file(SPEC))?;
+    normalize(&mut doc).map_err(in_file(SPEC))?;
+    prune_unreachable(&mut doc);
+    let openapi30 = serde_json::to_string_pretty(&doc).expect("a JSON value serializes");
 
-    let api: openapiv3::OpenAPI =
-        serde_json::from_value(doc).map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
+    let api: openapiv3::OpenAPI = serde_path_to_error::deserialize(doc).map_err(|e| {
+        in_file(SPEC)(format!(
+            "after the overlay and the conversion to OpenAPI 3.0, `{}` is not valid OpenAPI 3.0: {}",
+            e.path(),
+            e.inner()
+        ))
+    })?;
+    generate_code(&api, &spec_lists).map_err(in_file(SPEC)).map(|code| (code, openapi30))
+}
 
+fn generate_code(api: &openapiv3::OpenAPI, lists: &SpecLists) -> Result<String, String> {
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Positional)
@@ -98,7 +113,7 @@ fn generate(spec_path: &std::path::Path) -> Result<String, String> {
     // progenitor and typify panic on some inputs (conflicting error types, stray enums):
     // turn a panic into the same clear failure as an error.
     std::panic::set_hook(Box::new(|_| {}));
-    let generated = std::panic::catch_unwind(|| progenitor::Generator::new(&settings).generate_tokens(&api));
+    let generated = std::panic::catch_unwind(|| progenitor::Generator::new(&settings).generate_tokens(api));
     drop(std::panic::take_hook());
     let tokens = match generated {
         Ok(result) => result.map_err(|e| format!("progenitor cannot generate a client from it: {e}"))?,
@@ -114,32 +129,453 @@ fn generate(spec_path: &std::path::Path) -> Result<String, String> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
     let mut code = prettyplease::unparse(&file);
+    let SpecLists { permissions, key_types, colors } = lists;
     code.push_str(&format!(
-        "\n/// The permission names of `KeyPermissions` in the spec, sorted (the fake's list).\n\
-         pub const SPEC_PERMISSIONS: &[&str] = &{permissions:?};\n"
+        "\n/// Every permission name of the published document, sorted (the fake's list).\n\
+         pub const SPEC_PERMISSIONS: &[&str] = &{permissions:?};\n\
+         /// The key types a published create request may name (the fake's list).\n\
+         pub const SPEC_KEY_TYPES: &[&str] = &{key_types:?};\n\
+         /// The colours a published environment create request may name (the fake's list).\n\
+         pub const SPEC_ENVIRONMENT_COLORS: &[&str] = &{colors:?};\n"
     ));
     Ok(code)
 }
 
-/// The member names of `components/schemas/KeyPermissions`.
-fn permission_names(doc: &Value) -> Result<Vec<String>, String> {
-    let members = doc
-        .pointer("/components/schemas/KeyPermissions/properties")
-        .and_then(Value::as_object)
-        .ok_or("`components/schemas/KeyPermissions` has no `properties`: the crate reads the permission names there")?;
-    Ok(members.keys().cloned().collect())
+/// A YAML file as JSON values; a key given twice in one mapping is refused (YAML parsers
+/// differ on which one wins), with its place.
+fn read_yaml(path: &Path) -> Result<Value, String> {
+    let text = fs::read_to_string(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let yaml: yaml_serde::Value = yaml_serde::from_str(&text).map_err(|e| format!("not valid YAML: {e}"))?;
+    serde_json::to_value(yaml).map_err(|e| format!("not a JSON-compatible document: {e}"))
 }
 
-/// Adapts the wire-faithful document to what progenitor 0.15 accepts (see module docs).
+/// What the published document accepts, read before the overlay (which gives every key
+/// one open permissions object and key type): the fake of the `mock` feature accepts
+/// exactly this.
+struct SpecLists {
+    /// Every permission name: the members of each `permissions` object that lists its
+    /// members (ingest and configuration keys, in answers and requests), sorted.
+    permissions: Vec<String>,
+    /// The `key_type` values of the create request.
+    key_types: Vec<String>,
+    /// The `color` values of the environment create request.
+    colors: Vec<String>,
+}
+
+impl SpecLists {
+    fn read(doc: &Value) -> Result<SpecLists, String> {
+        fn walk(node: &Value, names: &mut std::collections::BTreeSet<String>) {
+            match node {
+                Value::Object(map) => {
+                    for (key, value) in map {
+                        if key == "permissions" {
+                            if let Some(members) = value.get("properties").and_then(Value::as_object) {
+                                names.extend(members.keys().cloned());
+                            }
+                        }
+                        walk(value, names);
+                    }
+                }
+                Value::Array(items) => items.iter().for_each(|v| walk(v, names)),
+                _ => {}
+            }
+        }
+        let mut names = std::collections::BTreeSet::new();
+        walk(doc.pointer("/components/schemas").unwrap_or(&Value::Null), &mut names);
+        if names.is_empty() {
+            return Err("/components/schemas: no schema has a `permissions` object with `properties`: \
+                        the crate reads the permission names there"
+                .into());
+        }
+        Ok(SpecLists {
+            permissions: names.into_iter().collect(),
+            key_types: request_enum(doc, "createApiKey", "key_type")?,
+            colors: request_enum(doc, "createEnvironment", "color")?,
+        })
+    }
+}
+
+/// The values of the enums of every member named `member` in `operation_id`'s request
+/// body, through `$ref`s, `allOf`, `oneOf` and `anyOf`, in the order first met.
+fn request_enum(doc: &Value, operation_id: &str, member: &str) -> Result<Vec<String>, String> {
+    fn walk(doc: &Value, schema: &Value, member: &str, depth: usize, out: &mut Vec<String>) {
+        if depth > 32 {
+            return;
+        }
+        if let Some(target) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+            if let Some(target) = doc.pointer(target) {
+                walk(doc, target, member, depth + 1, out);
+            }
+            return;
+        }
+        for keyword in ["allOf", "oneOf", "anyOf"] {
+            for branch in schema.get(keyword).and_then(Value::as_array).into_iter().flatten() {
+                walk(doc, branch, member, depth + 1, out);
+            }
+        }
+        for (name, sub) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            if name == member {
+                let mut values = Vec::new();
+                enum_values(doc, sub, depth + 1, &mut values);
+                for value in values {
+                    if !out.contains(&value) {
+                        out.push(value);
+                    }
+                }
+            }
+            walk(doc, sub, member, depth + 1, out);
+        }
+    }
+    fn enum_values(doc: &Value, schema: &Value, depth: usize, out: &mut Vec<String>) {
+        if depth > 32 {
+            return;
+        }
+        if let Some(target) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+            if let Some(target) = doc.pointer(target) {
+                enum_values(doc, target, depth + 1, out);
+            }
+        }
+        out.extend(schema.get("enum").and_then(Value::as_array).into_iter().flatten().filter_map(|v| v.as_str()).map(String::from));
+        for keyword in ["allOf", "oneOf", "anyOf"] {
+            for branch in schema.get(keyword).and_then(Value::as_array).into_iter().flatten() {
+                enum_values(doc, branch, depth + 1, out);
+            }
+        }
+    }
+    let body = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .flat_map(|item| METHODS.iter().filter_map(move |m| item.get(*m)))
+        .find(|op| op.get("operationId").and_then(Value::as_str) == Some(operation_id))
+        .and_then(|op| op.pointer("/requestBody/content/application~1vnd.api+json/schema"))
+        .ok_or_else(|| format!("no operation `{operation_id}` with a JSON:API request body: the crate reads its `{member}` values there"))?;
+    let mut out = Vec::new();
+    walk(doc, body, member, 0, &mut out);
+    if out.is_empty() {
+        return Err(format!("`{operation_id}`'s request body names no `{member}` values: the crate reads them there"));
+    }
+    Ok(out)
+}
+
+// ---- the overlay ------------------------------------------------------------------
+
+fn apply_overlay(doc: &mut Value, overlay: &Value) -> Result<(), String> {
+    let version = overlay.get("overlay").and_then(Value::as_str).unwrap_or("");
+    if !version.starts_with("1.0.") {
+        return Err(format!("/overlay: `{version}` is not supported (OpenAPI Overlay 1.0.x)"));
+    }
+    let actions = overlay
+        .get("actions")
+        .and_then(Value::as_array)
+        .ok_or("/actions: an overlay needs a list of actions")?;
+    for (index, action) in actions.iter().enumerate() {
+        let name = action_name(index, action);
+        apply_action(doc, action).map_err(|problem| format!("{name}: {problem}"))?;
+    }
+    Ok(())
+}
+
+/// How an error names an action: its place in the list, its target and its description.
+fn action_name(index: usize, action: &Value) -> String {
+    let target = action.get("target").and_then(Value::as_str).unwrap_or("(no target)");
+    let description = action.get("description").and_then(Value::as_str).unwrap_or("");
+    let first_line = description.split(['.', '\n']).next().unwrap_or("").trim();
+    format!("action {} (/actions/{index}, target `{target}`{})", index + 1, match first_line {
+        "" => String::new(),
+        line => format!(", \"{line}\""),
+    })
+}
+
+fn apply_action(doc: &mut Value, action: &Value) -> Result<(), String> {
+    let target = action.get("target").and_then(Value::as_str).ok_or("it has no `target`")?;
+    let remove = match action.get("remove") {
+        None => false,
+        Some(Value::Bool(remove)) => *remove,
+        Some(_) => return Err("`remove` must be true or false".into()),
+    };
+    let update = action.get("update");
+    if remove == update.is_some() {
+        return Err("an action needs exactly one of `update` and `remove: true`".into());
+    }
+    let path = serde_json_path::JsonPath::parse(target).map_err(|e| format!("the target is not JSONPath: {e}"))?;
+    // Each selected node's place, with a key that orders array indices as numbers.
+    let mut pointers: Vec<(Vec<(usize, String)>, String)> = path
+        .query_located(doc)
+        .all()
+        .into_iter()
+        .map(|node| {
+            let location = node.location();
+            let key = location.iter().map(|e| (e.as_index().unwrap_or(0), e.as_name().unwrap_or("").to_owned()));
+            (key.collect(), location.to_json_pointer())
+        })
+        .collect();
+    if pointers.is_empty() {
+        return Err(format!(
+            "its target selects nothing in {SPEC}: Honeycomb may have fixed or moved what it \
+             changes; drop the action or point it at the new place"
+        ));
+    }
+    if remove {
+        // Deepest and last first, so that removing one node leaves the others' places valid.
+        pointers.sort_by(|a, b| b.0.cmp(&a.0));
+        for (_, pointer) in pointers {
+            remove_at(doc, &pointer)?;
+        }
+    } else if let Some(update) = update {
+        for (_, pointer) in pointers {
+            let node = doc.pointer_mut(&pointer).expect("a node the target just selected");
+            merge(node, update, &pointer)?;
+        }
+    }
+    Ok(())
+}
+
+fn remove_at(doc: &mut Value, pointer: &str) -> Result<(), String> {
+    let (parent, last) = pointer.rsplit_once('/').ok_or("the target selects the whole document")?;
+    let last = last.replace("~1", "/").replace("~0", "~");
+    match doc.pointer_mut(parent) {
+        Some(Value::Object(map)) => {
+            map.remove(&last);
+        }
+        Some(Value::Array(items)) => {
+            let index: usize = last.parse().map_err(|_| format!("{pointer}: not an array index"))?;
+            items.remove(index);
+        }
+        _ => return Err(format!("{pointer}: its parent is neither an object nor an array")),
+    }
+    Ok(())
+}
+
+/// Overlay 1.0 `update`: into an object, the update's members are merged (objects
+/// recursively, any other value replaced); into an array, the update is appended.
+fn merge(node: &mut Value, update: &Value, pointer: &str) -> Result<(), String> {
+    match (node, update) {
+        (Value::Object(target), Value::Object(members)) => {
+            for (key, value) in members {
+                let here = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                match target.get_mut(key) {
+                    Some(existing @ Value::Object(_)) if value.is_object() => merge(existing, value, &here)?,
+                    Some(Value::Array(_)) if value.is_array() => {
+                        return Err(format!(
+                            "{here}: merging an array into an array is ambiguous in Overlay 1.0; \
+                             remove it first, or target the array to append"
+                        ));
+                    }
+                    _ => {
+                        target.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+            Ok(())
+        }
+        (Value::Array(items), value) => {
+            items.push(value.clone());
+            Ok(())
+        }
+        (Value::Object(_), _) => Err(format!("{pointer}: the target is an object, the update must be one too")),
+        _ => Err(format!(
+            "{pointer}: the target is a single value, which an update cannot change; \
+             target the object that holds it"
+        )),
+    }
+}
+
+// ---- OpenAPI 3.1 into 3.0 ------------------------------------------------------------
+
+/// 3.1 keywords that have no 3.0 form: an overlay action must change the schema first.
+const NO_30_FORM: &[&str] = &[
+    "prefixItems",
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+    "dependentRequired",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "patternProperties",
+    "contentSchema",
+    "$defs",
+    "$dynamicRef",
+];
+
+fn to_openapi_30(doc: &mut Value) -> Result<(), String> {
+    let root = doc.as_object_mut().ok_or("the document is not an object")?;
+    root.insert("openapi".into(), Value::String("3.0.3".into()));
+    root.remove("jsonSchemaDialect");
+    root.remove("webhooks");
+    if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
+        info.remove("summary");
+        if let Some(license) = info.get_mut("license").and_then(Value::as_object_mut) {
+            license.remove("identifier");
+        }
+    }
+    let scopeless: Vec<String> = root
+        .get("components")
+        .and_then(|c| c.get("securitySchemes"))
+        .and_then(Value::as_object)
+        .map(|schemes| {
+            schemes
+                .iter()
+                .filter(|(_, s)| !matches!(s.get("type").and_then(Value::as_str), Some("oauth2" | "openIdConnect")))
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    walk_document(doc, "", &scopeless)
+}
+
+/// Finds the schemas (and security requirements) of the document outside schemas.
+fn walk_document(node: &mut Value, pointer: &str, scopeless: &[String]) -> Result<(), String> {
+    match node {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                let here = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                match key.as_str() {
+                    // Example values are data, not part of the description.
+                    "example" | "examples" => {}
+                    "schema" if value.is_object() => convert_schema(value, &here)?,
+                    "schemas" if pointer == "/components" => {
+                        if let Some(schemas) = value.as_object_mut() {
+                            for (name, schema) in schemas.iter_mut() {
+                                convert_schema(schema, &format!("{here}/{name}"))?;
+                            }
+                        }
+                    }
+                    // A bearer scheme takes no scopes in 3.0 (the list must be empty).
+                    "security" if value.is_array() => {
+                        for requirement in value.as_array_mut().into_iter().flatten() {
+                            for (scheme, scopes) in requirement.as_object_mut().into_iter().flatten() {
+                                if scopeless.contains(scheme) {
+                                    *scopes = Value::Array(Vec::new());
+                                }
+                            }
+                        }
+                    }
+                    _ => walk_document(value, &here, scopeless)?,
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                walk_document(item, &format!("{pointer}/{index}"), scopeless)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn convert_schema(schema: &mut Value, pointer: &str) -> Result<(), String> {
+    let Some(map) = schema.as_object_mut() else {
+        return Ok(());
+    };
+    if let Some(keyword) = NO_30_FORM.iter().find(|k| map.contains_key(**k)) {
+        return Err(format!(
+            "{pointer}: `{keyword}` (JSON Schema 2020-12) has no OpenAPI 3.0 form: \
+             add an action to spec/overlay.yaml that rewrites this schema"
+        ));
+    }
+    // type: [X, "null"] -> type: X, nullable: true
+    if let Some(Value::Array(types)) = map.get("type") {
+        let nullable = types.iter().any(|t| t == "null");
+        let rest: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+        match rest.as_slice() {
+            [single] => {
+                map.insert("type".into(), single.clone());
+            }
+            [] => {
+                return Err(format!("{pointer}/type: a schema of type null alone has no OpenAPI 3.0 form"));
+            }
+            _ => {
+                return Err(format!(
+                    "{pointer}/type: several types ({rest:?}) have no OpenAPI 3.0 form: \
+                     add an action to spec/overlay.yaml that picks one"
+                ));
+            }
+        }
+        if nullable {
+            map.insert("nullable".into(), Value::Bool(true));
+        }
+    }
+    // oneOf/anyOf: [A, {type: null}] -> allOf: [A] (or A itself), nullable: true
+    for keyword in ["oneOf", "anyOf"] {
+        let Some(Value::Array(branches)) = map.get_mut(keyword) else {
+            continue;
+        };
+        let before = branches.len();
+        branches.retain(|b| b.get("type").and_then(Value::as_str) != Some("null"));
+        if branches.len() == before {
+            continue;
+        }
+        map.insert("nullable".into(), Value::Bool(true));
+        let Some(Value::Array(branches)) = map.get(keyword) else { unreachable!() };
+        if let [only] = branches.as_slice() {
+            let only = only.clone();
+            map.remove(keyword);
+            if only.get("$ref").is_some() {
+                // typify ignores `nullable` beside a bare $ref, not beside `allOf: [$ref]`.
+                map.insert("allOf".into(), Value::Array(vec![only]));
+            } else if let Value::Object(members) = only {
+                for (key, value) in members {
+                    map.entry(key).or_insert(value);
+                }
+            }
+        }
+    }
+    if let Some(value) = map.remove("const") {
+        map.insert("enum".into(), Value::Array(vec![value]));
+    }
+    if let Some(Value::Array(examples)) = map.get("examples") {
+        let first = examples.first().cloned();
+        map.remove("examples");
+        if let Some(first) = first {
+            map.entry("example").or_insert(first);
+        }
+    }
+    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        if let Some(limit) = map.get(exclusive).filter(|v| v.is_number()).cloned() {
+            map.insert(bound.into(), limit);
+            map.insert(exclusive.into(), Value::Bool(true));
+        }
+    }
+    if map.get("type").and_then(Value::as_str) == Some("array") && !map.contains_key("items") {
+        map.insert("items".into(), Value::Object(Map::new()));
+    }
+    // The subschemas.
+    for keyword in ["items", "additionalProperties", "not"] {
+        if let Some(sub) = map.get_mut(keyword) {
+            convert_schema(sub, &format!("{pointer}/{keyword}"))?;
+        }
+    }
+    if let Some(Value::Object(properties)) = map.get_mut("properties") {
+        for (name, sub) in properties.iter_mut() {
+            convert_schema(sub, &format!("{pointer}/properties/{}", name.replace('~', "~0").replace('/', "~1")))?;
+        }
+    }
+    for keyword in ["allOf", "oneOf", "anyOf"] {
+        if let Some(Value::Array(branches)) = map.get_mut(keyword) {
+            for (index, sub) in branches.iter_mut().enumerate() {
+                convert_schema(sub, &format!("{pointer}/{keyword}/{index}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---- adapting to progenitor ----------------------------------------------------------
+
+/// Adapts the document to what progenitor 0.15 accepts (see the module docs).
 fn normalize(doc: &mut Value) -> Result<(), String> {
     let shared_responses = doc.pointer("/components/responses").cloned().unwrap_or(Value::Object(Map::new()));
 
-    let paths = doc.get_mut("paths").and_then(Value::as_object_mut).ok_or("it has no `paths`")?;
+    let paths = doc.get_mut("paths").and_then(Value::as_object_mut).ok_or("/paths: the document has no paths")?;
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
-        for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+        for method in METHODS {
             let Some(op) = item.get_mut(method) else {
                 continue;
             };
@@ -152,20 +588,48 @@ fn normalize(doc: &mut Value) -> Result<(), String> {
         components.remove("responses");
         components.remove("headers");
     }
-    for (schema, member) in UNREAD {
-        let object = doc
-            .pointer_mut(&format!("/components/schemas/{schema}"))
-            .and_then(Value::as_object_mut)
-            .ok_or_else(|| format!("schema `{schema}` is gone; remove it from build.rs UNREAD"))?;
-        let removed = object.get_mut("properties").and_then(Value::as_object_mut).and_then(|p| p.remove(*member));
-        if removed.is_none() {
-            return Err(format!("`{schema}` has no member `{member}`; remove it from build.rs UNREAD"));
-        }
-        if let Some(required) = object.get_mut("required").and_then(Value::as_array_mut) {
-            required.retain(|r| r.as_str() != Some(member));
+    Ok(())
+}
+
+/// Removes the components nothing reaches from the paths (error schemas once error
+/// bodies are untyped, the published request `oneOf` branches the overlay replaced):
+/// the generator would otherwise emit types, and patterns, for them.
+fn prune_unreachable(doc: &mut Value) {
+    fn refs(node: &Value, out: &mut Vec<String>) {
+        match node {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    match (key.as_str(), value) {
+                        ("$ref", Value::String(r)) => out.push(r.clone()),
+                        _ => refs(value, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
         }
     }
-    Ok(())
+    let mut reached = std::collections::BTreeSet::new();
+    let mut pending = Vec::new();
+    refs(doc.get("paths").unwrap_or(&Value::Null), &mut pending);
+    while let Some(reference) = pending.pop() {
+        if reached.insert(reference.clone()) {
+            if let Some(target) = reference.strip_prefix('#').and_then(|p| doc.pointer(p)) {
+                refs(target, &mut pending);
+            }
+        }
+    }
+    let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (section, members) in components.iter_mut() {
+        if section == "securitySchemes" {
+            continue;
+        }
+        if let Some(members) = members.as_object_mut() {
+            members.retain(|name, _| reached.contains(&format!("#/components/{section}/{name}")));
+        }
+    }
 }
 
 fn normalize_operation(op: &mut Value, shared: &Value, where_: &str) -> Result<(), String> {

@@ -303,7 +303,7 @@ impl ApiKeys {
         let id = KeyId::parse(id.as_ref())?;
         let team = self.team().await?;
         let api = self.client.api();
-        call_delete(&self.client, self.options(), || api.delete_api_key(&team, &id)).await
+        call_delete(&self.client, Operation::DeleteApiKey, self.options(), || api.delete_api_key(&team, &id)).await
     }
 }
 

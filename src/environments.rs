@@ -1,13 +1,15 @@
-//! The team's environments (read only): to find the environment id a key is created in.
+//! The team's environments: to find the environment id a key is created in, and to
+//! create, change (delete protection included) and delete environments.
 
 use crate::{
     client::Client,
     error::{Error, Result},
-    model::{Environment, EnvironmentId},
+    model::{Environment, EnvironmentId, EnvironmentUpdate, NewEnvironment},
     operation::Operation,
     pagination::{self, ListOptions, Pages},
     retry::RetryConfig,
-    transport::{CallOptions, call},
+    transport::{CallOptions, call, call_delete},
+    wire::teams::{environment_create_request, environment_update_request},
 };
 
 impl Client {
@@ -119,15 +121,126 @@ impl Environments {
         let api = self.client.api();
         let options = CallOptions { retry: self.retry.as_ref(), subject: None };
         let env = call(&self.client, Operation::GetEnvironment, options, || api.get_environment(&team, &id)).await?;
-        if env.id != id {
-            return Err(Error::id_mismatch(
-                Operation::GetEnvironment,
-                id.as_str(),
-                env.id.as_str(),
-                self.client.redactor(),
-            ));
+        self.same_id(Operation::GetEnvironment, &id, env)
+    }
+
+    /// Creates an environment. Honeycomb refuses a name the team already uses (409).
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::{EnvironmentColor, NewEnvironment};
+    ///
+    /// let new = NewEnvironment::new("Load test").description("k6 runs").color(EnvironmentColor::Purple);
+    /// let env = client.environments().create(new).await?;
+    /// println!("{} ({})", env.id, env.slug);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] before any request: the name is blank, longer than
+    ///   [`MAX_ENVIRONMENT_NAME_LEN`](crate::MAX_ENVIRONMENT_NAME_LEN) characters or has a
+    ///   control or invisible character; the description is too long
+    ///   ([`MAX_DESCRIPTION_LEN`](crate::MAX_DESCRIPTION_LEN)) or has such a character; or
+    ///   the slug given to [`for_team`](Self::for_team) is malformed.
+    /// - [`Error::Api`] for an error status (also a 429 or 5xx that outlasted the retries):
+    ///   [`is_conflict`](Error::is_conflict) when the name is taken,
+    ///   [`is_auth`](Error::is_auth) for a management key without `environments:write`.
+    /// - [`Error::OutcomeUnknown`] when the request may have reached Honeycomb but no
+    ///   answer came: a create is never re-sent blindly; look for the environment by name.
+    /// - [`Error::Transport`] or [`Error::Timeout`] when no answer came (after the retries),
+    ///   [`Error::RateLimited`] when pacing would pass the call's deadline, [`Error::Decode`]
+    ///   or [`Error::ResponseTooLarge`] for an answer that cannot be read.
+    /// - Without a configured team, first the errors of [`Client::resolve_team`].
+    pub async fn create(&self, new: NewEnvironment) -> Result<Environment> {
+        new.validate()?;
+        let name = new.name.clone();
+        let body = environment_create_request(new)?;
+        let team = self.client.team_for(self.team.as_deref()).await?;
+        let api = self.client.api_for_create();
+        let options = CallOptions { retry: self.retry.as_ref(), subject: Some(&name) };
+        call(&self.client, Operation::CreateEnvironment, options, || api.create_environment(&team, &body)).await
+    }
+
+    /// Changes an environment's description, colour or delete protection. Only what
+    /// `update` sets is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::EnvironmentUpdate;
+    ///
+    /// let env = client
+    ///     .environments()
+    ///     .update("hcxen_01hznmeqrcq8rz533xrvtc6mk0", EnvironmentUpdate::new().delete_protected(true))
+    ///     .await?;
+    /// assert_eq!(env.delete_protected, Some(true));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] before any request: `id` is not an environment id, the
+    ///   update changes nothing, the description is one [`create`](Self::create) would
+    ///   refuse, or the slug given to [`for_team`](Self::for_team) is malformed.
+    /// - [`Error::Api`] for an error status (also a 429 or 5xx that outlasted the retries):
+    ///   [`is_not_found`](Error::is_not_found) for an unknown environment or team,
+    ///   [`is_auth`](Error::is_auth) for a management key without `environments:write`.
+    /// - [`Error::IdMismatch`] if Honeycomb answered with another environment.
+    /// - [`Error::Transport`] or [`Error::Timeout`] when no answer came (after the retries),
+    ///   [`Error::RateLimited`] when pacing would pass the call's deadline, [`Error::Decode`]
+    ///   or [`Error::ResponseTooLarge`] for an answer that cannot be read.
+    /// - Without a configured team, first the errors of [`Client::resolve_team`].
+    pub async fn update(&self, id: impl AsRef<str>, update: EnvironmentUpdate) -> Result<Environment> {
+        let id = EnvironmentId::parse(id.as_ref())?;
+        update.validate()?;
+        let body = environment_update_request(&id, update)?;
+        let team = self.client.team_for(self.team.as_deref()).await?;
+        let api = self.client.api();
+        let options = CallOptions { retry: self.retry.as_ref(), subject: None };
+        let env =
+            call(&self.client, Operation::UpdateEnvironment, options, || api.update_environment(&team, &id, &body))
+                .await?;
+        self.same_id(Operation::UpdateEnvironment, &id, env)
+    }
+
+    /// Deletes an environment, and with it every key in it. Honeycomb refuses to delete
+    /// one with delete protection on (409): turn it off first with [`update`](Self::update).
+    /// A 404 to a retry, after an attempt whose answer was lost, means that attempt deleted
+    /// it, and the delete succeeds.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// client.environments().delete("hcxen_01hznmeqrcq8rz533xrvtc6mk0").await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::InvalidArgument`] before any request if `id` is not an environment id (or
+    ///   the slug given to [`for_team`](Self::for_team) is malformed).
+    /// - [`Error::Api`] for an error status (also a 429 or 5xx that outlasted the retries):
+    ///   [`is_conflict`](Error::is_conflict) for a delete-protected environment,
+    ///   [`is_not_found`](Error::is_not_found) for one that does not exist (unless an
+    ///   earlier attempt of this call may have deleted it), [`is_auth`](Error::is_auth) for a
+    ///   management key without `environments:write`.
+    /// - [`Error::Transport`] or [`Error::Timeout`] when no answer came (after the retries),
+    ///   [`Error::RateLimited`] when pacing would pass the call's deadline.
+    /// - Without a configured team, first the errors of [`Client::resolve_team`].
+    pub async fn delete(&self, id: impl AsRef<str>) -> Result<()> {
+        let id = EnvironmentId::parse(id.as_ref())?;
+        let team = self.client.team_for(self.team.as_deref()).await?;
+        let api = self.client.api();
+        let options = CallOptions { retry: self.retry.as_ref(), subject: None };
+        call_delete(&self.client, Operation::DeleteEnvironment, options, || api.delete_environment(&team, &id)).await
+    }
+
+    /// The environment Honeycomb answered with, if it is the one asked for.
+    fn same_id(&self, operation: Operation, requested: &EnvironmentId, env: Environment) -> Result<Environment> {
+        if env.id == *requested {
+            Ok(env)
+        } else {
+            Err(Error::id_mismatch(operation, requested.as_str(), env.id.as_str(), self.client.redactor()))
         }
-        Ok(env)
     }
 
     /// The environment whose id, slug or name (case-insensitively) is `wanted`, if any:

@@ -13,16 +13,22 @@ pub enum Operation {
     ListApiKeys,
     /// `POST /2/teams/{teamSlug}/api-keys`
     CreateApiKey,
-    /// `GET /2/teams/{teamSlug}/api-keys/{id}`
+    /// `GET /2/teams/{teamSlug}/api-keys/{ID}`
     GetApiKey,
-    /// `PATCH /2/teams/{teamSlug}/api-keys/{id}`
+    /// `PATCH /2/teams/{teamSlug}/api-keys/{ID}`
     UpdateApiKey,
-    /// `DELETE /2/teams/{teamSlug}/api-keys/{id}`
+    /// `DELETE /2/teams/{teamSlug}/api-keys/{ID}`
     DeleteApiKey,
     /// `GET /2/teams/{teamSlug}/environments`
     ListEnvironments,
-    /// `GET /2/teams/{teamSlug}/environments/{environmentId}`
+    /// `POST /2/teams/{teamSlug}/environments`
+    CreateEnvironment,
+    /// `GET /2/teams/{teamSlug}/environments/{ID}`
     GetEnvironment,
+    /// `PATCH /2/teams/{teamSlug}/environments/{ID}`
+    UpdateEnvironment,
+    /// `DELETE /2/teams/{teamSlug}/environments/{ID}`
+    DeleteEnvironment,
 }
 
 impl Operation {
@@ -35,7 +41,10 @@ impl Operation {
         Operation::UpdateApiKey,
         Operation::DeleteApiKey,
         Operation::ListEnvironments,
+        Operation::CreateEnvironment,
         Operation::GetEnvironment,
+        Operation::UpdateEnvironment,
+        Operation::DeleteEnvironment,
     ];
 
     /// The operation's name in snake case, such as `create_api_key`.
@@ -55,7 +64,10 @@ impl Operation {
             Operation::UpdateApiKey => "update_api_key",
             Operation::DeleteApiKey => "delete_api_key",
             Operation::ListEnvironments => "list_environments",
+            Operation::CreateEnvironment => "create_environment",
             Operation::GetEnvironment => "get_environment",
+            Operation::UpdateEnvironment => "update_environment",
+            Operation::DeleteEnvironment => "delete_environment",
         }
     }
 
@@ -69,19 +81,20 @@ impl Operation {
     /// ```
     pub const fn method(self) -> &'static str {
         match self {
-            Operation::CreateApiKey => "POST",
-            Operation::UpdateApiKey => "PATCH",
-            Operation::DeleteApiKey => "DELETE",
+            Operation::CreateApiKey | Operation::CreateEnvironment => "POST",
+            Operation::UpdateApiKey | Operation::UpdateEnvironment => "PATCH",
+            Operation::DeleteApiKey | Operation::DeleteEnvironment => "DELETE",
             _ => "GET",
         }
     }
 
-    /// The path template, such as `/2/teams/{teamSlug}/api-keys/{id}`.
+    /// The path template, as Honeycomb's published spec writes it, such as
+    /// `/2/teams/{teamSlug}/api-keys/{ID}`.
     ///
     /// ```
     /// use honeycomb_api_keys::Operation;
     ///
-    /// assert_eq!(Operation::DeleteApiKey.path(), "/2/teams/{teamSlug}/api-keys/{id}");
+    /// assert_eq!(Operation::DeleteApiKey.path(), "/2/teams/{teamSlug}/api-keys/{ID}");
     /// assert_eq!(Operation::GetAuth.path(), "/2/auth");
     /// ```
     pub const fn path(self) -> &'static str {
@@ -89,25 +102,28 @@ impl Operation {
             Operation::GetAuth => "/2/auth",
             Operation::ListApiKeys | Operation::CreateApiKey => "/2/teams/{teamSlug}/api-keys",
             Operation::GetApiKey | Operation::UpdateApiKey | Operation::DeleteApiKey => {
-                "/2/teams/{teamSlug}/api-keys/{id}"
+                "/2/teams/{teamSlug}/api-keys/{ID}"
             }
-            Operation::ListEnvironments => "/2/teams/{teamSlug}/environments",
-            Operation::GetEnvironment => "/2/teams/{teamSlug}/environments/{environmentId}",
+            Operation::ListEnvironments | Operation::CreateEnvironment => "/2/teams/{teamSlug}/environments",
+            Operation::GetEnvironment | Operation::UpdateEnvironment | Operation::DeleteEnvironment => {
+                "/2/teams/{teamSlug}/environments/{ID}"
+            }
         }
     }
 
-    /// Whether sending it twice has the same effect as once. Only creating a key is not:
-    /// a second create makes a second key. (An update sends absolute values, so repeating
-    /// it changes nothing more.)
+    /// Whether sending it twice has the same effect as once. Only the creates are not: a
+    /// second create makes a second key (or, for an environment, is refused as a
+    /// conflict). An update sends absolute values, so repeating it changes nothing more.
     ///
     /// ```
     /// use honeycomb_api_keys::Operation;
     ///
     /// assert!(!Operation::CreateApiKey.is_idempotent());
-    /// assert!(Operation::ALL.iter().filter(|op| **op != Operation::CreateApiKey).all(|op| op.is_idempotent()));
+    /// assert!(!Operation::CreateEnvironment.is_idempotent());
+    /// assert!(Operation::UpdateEnvironment.is_idempotent());
     /// ```
     pub const fn is_idempotent(self) -> bool {
-        !matches!(self, Operation::CreateApiKey)
+        !matches!(self, Operation::CreateApiKey | Operation::CreateEnvironment)
     }
 
     /// The scope a management key needs for it.
@@ -125,6 +141,9 @@ impl Operation {
             Operation::ListApiKeys | Operation::GetApiKey => Some("api-keys:read"),
             Operation::CreateApiKey | Operation::UpdateApiKey | Operation::DeleteApiKey => Some("api-keys:write"),
             Operation::ListEnvironments | Operation::GetEnvironment => Some("environments:read"),
+            Operation::CreateEnvironment | Operation::UpdateEnvironment | Operation::DeleteEnvironment => {
+                Some("environments:write")
+            }
         }
     }
 }

@@ -117,14 +117,19 @@ where
     run(client, op, options, request, None).await
 }
 
-/// [`call`] for a delete: a 404 after an earlier attempt that may have deleted the key
-/// means that attempt did, so the delete succeeded.
-pub(crate) async fn call_delete<F, Fut>(client: &Client, options: CallOptions<'_>, request: F) -> Result<()>
+/// [`call`] for a delete (`op`): a 404 after an earlier attempt that may have deleted
+/// the key or environment means that attempt did, so the delete succeeded.
+pub(crate) async fn call_delete<F, Fut>(
+    client: &Client,
+    op: Operation,
+    options: CallOptions<'_>,
+    request: F,
+) -> Result<()>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Attempt<()>>,
 {
-    run(client, Operation::DeleteApiKey, options, request, Some(())).await
+    run(client, op, options, request, Some(())).await
 }
 
 async fn run<T, F, Fut>(

@@ -358,6 +358,21 @@ impl Error {
         self.status() == Some(StatusCode::NOT_FOUND)
     }
 
+    /// `true` for a 409: the request conflicts with what exists, such as an environment
+    /// name the team already uses, or deleting a delete-protected environment.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
+    /// match client.environments().delete("hcxen_01hznmeqrcq8rz533xrvtc6mk0").await {
+    ///     Err(e) if e.is_conflict() => println!("delete-protected: turn protection off first"),
+    ///     other => other?,
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn is_conflict(&self) -> bool {
+        self.status() == Some(StatusCode::CONFLICT)
+    }
+
     /// `true` for a 429, or a request held back by the rate limiter.
     ///
     /// ```no_run

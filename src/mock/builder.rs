@@ -53,6 +53,12 @@ pub struct MockEnvironment {
     pub name: String,
     /// Its slug.
     pub slug: String,
+    /// Its description, if it has one.
+    pub description: Option<String>,
+    /// Its colour (`blue` when not given).
+    pub color: String,
+    /// Whether it is protected against deletion (seeded environments are).
+    pub delete_protected: bool,
 }
 
 /// Configures a [`MockHoneycomb`] before it starts.
@@ -85,7 +91,12 @@ impl Default for MockHoneycombBuilder {
             team_name: "Mock Team".into(),
             key_id: "hcxmk_01jmockmanagementkey000000".into(),
             key_secret: "mocksecretmocksecretmocksecret00".into(),
-            scopes: vec!["api-keys:read".into(), "api-keys:write".into(), "environments:read".into()],
+            scopes: vec![
+                "api-keys:read".into(),
+                "api-keys:write".into(),
+                "environments:read".into(),
+                "environments:write".into(),
+            ],
             environments: vec![("Production".into(), "production".into()), ("Staging".into(), "staging".into())],
         }
     }
@@ -197,7 +208,14 @@ impl MockHoneycombBuilder {
         let mut state = State::new(&self);
         for (name, slug) in &self.environments {
             let id = state.new_id("hcxen_");
-            state.environments.push(MockEnvironment { id, name: name.clone(), slug: slug.clone() });
+            state.environments.push(MockEnvironment {
+                id,
+                name: name.clone(),
+                slug: slug.clone(),
+                description: Some(format!("{name} environment")),
+                color: "blue".into(),
+                delete_protected: true,
+            });
         }
         let state = Arc::new(Mutex::new(state));
         let server = MockServer::builder().disable_request_recording().start().await;

@@ -75,7 +75,10 @@ pub(crate) fn route<'a>(method: &str, segments: &[&'a str]) -> Option<(Operation
         ("PATCH", ["2", "teams", team, "api-keys", id]) => Some((Operation::UpdateApiKey, team, Some(id))),
         ("DELETE", ["2", "teams", team, "api-keys", id]) => Some((Operation::DeleteApiKey, team, Some(id))),
         ("GET", ["2", "teams", team, "environments"]) => Some((Operation::ListEnvironments, team, None)),
+        ("POST", ["2", "teams", team, "environments"]) => Some((Operation::CreateEnvironment, team, None)),
         ("GET", ["2", "teams", team, "environments", id]) => Some((Operation::GetEnvironment, team, Some(id))),
+        ("PATCH", ["2", "teams", team, "environments", id]) => Some((Operation::UpdateEnvironment, team, Some(id))),
+        ("DELETE", ["2", "teams", team, "environments", id]) => Some((Operation::DeleteEnvironment, team, Some(id))),
         _ => None,
     }
 }
@@ -112,11 +115,25 @@ pub(crate) fn handle(state: &mut State, op: Operation, team: &str, id: Option<&s
             }
             None => state.not_found("API key"),
         },
-        Operation::ListEnvironments => list_environments(state, request),
+        Operation::ListEnvironments => environments::list(state, request),
         Operation::GetEnvironment => match state.environments.iter().find(|e| e.id == id) {
             Some(env) => Reply::ok(200, json!({"data": state.environment_json(env)})),
             None => state.not_found("environment"),
         },
+        Operation::CreateEnvironment => match body(state, request) {
+            Ok(body) => environments::create(state, &body),
+            Err(reply) => reply,
+        },
+        Operation::UpdateEnvironment => {
+            if !state.environments.iter().any(|e| e.id == id) {
+                return state.not_found("environment");
+            }
+            match body(state, request) {
+                Ok(body) => environments::update(state, id, &body),
+                Err(reply) => reply,
+            }
+        }
+        Operation::DeleteEnvironment => environments::delete(state, id),
     }
 }
 
@@ -181,14 +198,14 @@ pub(crate) fn body(state: &mut State, request: &Request) -> Result<Value, Reply>
     })
 }
 
-/// `data` of a request body: an object of type `api-keys`.
-pub(crate) fn data_of<'a>(state: &mut State, body: &'a Value) -> Result<&'a Value, Reply> {
+/// `data` of a request body: an object of type `kind` (`api-keys`, `environments`).
+pub(crate) fn data_of<'a>(state: &mut State, body: &'a Value, kind: &str) -> Result<&'a Value, Reply> {
     let data = &body["data"];
     if !data.is_object() {
         return Err(state.invalid("/data", "data is required"));
     }
-    if data["type"] != "api-keys" {
-        return Err(state.invalid("/data/type", "type must be api-keys"));
+    if data["type"] != kind {
+        return Err(state.invalid("/data/type", format!("type must be {kind}")));
     }
     Ok(data)
 }
@@ -261,8 +278,8 @@ pub(crate) fn list_keys(state: &mut State, request: &Request) -> Reply {
         Ok(params) => params,
         Err(reply) => return reply,
     };
-    if let Some(f) = params.filter.as_deref().filter(|f| !matches!(*f, "ingest" | "configuration")) {
-        let detail = format!("`{f}` is not a key type; use ingest or configuration");
+    if let Some(f) = params.filter.as_deref().filter(|f| !SPEC_KEY_TYPES.contains(f)) {
+        let detail = format!("`{f}` is not a key type; use one of {}", SPEC_KEY_TYPES.join(", "));
         return state.invalid_parameter("filter[type]", detail);
     }
     let path = format!("/2/teams/{}/api-keys", state.team_slug);
@@ -272,16 +289,6 @@ pub(crate) fn list_keys(state: &mut State, request: &Request) -> Reply {
         .filter(|(_, k)| params.filter.as_deref().is_none_or(|f| k.key_type == f))
         .map(|(seq, k)| (*seq, state.key_json(k, false)));
     paginate(&path, &params, matching)
-}
-
-pub(crate) fn list_environments(state: &mut State, request: &Request) -> Reply {
-    let params = match page_params(state, request) {
-        Ok(params) => params,
-        Err(reply) => return reply,
-    };
-    let path = format!("/2/teams/{}/environments", state.team_slug);
-    let all = state.environments.iter().zip(1..).map(|(e, position)| (position, state.environment_json(e)));
-    paginate(&path, &params, all)
 }
 
 /// Checks a name: a non-blank string of at most 100 characters.
@@ -329,7 +336,7 @@ pub(crate) fn check_permissions(
 }
 
 pub(crate) fn create_key(state: &mut State, body: &Value) -> Reply {
-    let data = match data_of(state, body) {
+    let data = match data_of(state, body, "api-keys") {
         Ok(data) => data,
         Err(reply) => return reply,
     };
@@ -342,8 +349,11 @@ pub(crate) fn create_key(state: &mut State, body: &Value) -> Reply {
         Err(reply) => return reply,
     };
     let key_type = match attributes.get("key_type").and_then(Value::as_str) {
-        Some(t @ ("ingest" | "configuration")) => t.to_string(),
-        _ => return state.invalid("/data/attributes/key_type", "key_type must be ingest or configuration"),
+        Some(t) if SPEC_KEY_TYPES.contains(&t) => t.to_string(),
+        _ => {
+            let detail = format!("key_type must be one of {}", SPEC_KEY_TYPES.join(", "));
+            return state.invalid("/data/attributes/key_type", detail);
+        }
     };
     let disabled = match disabled_of(state, attributes.get("disabled")) {
         Ok(disabled) => disabled.unwrap_or(false),
@@ -370,7 +380,7 @@ pub(crate) fn create_key(state: &mut State, body: &Value) -> Reply {
 }
 
 pub(crate) fn update_key(state: &mut State, id: &str, body: &Value) -> Reply {
-    let data = match data_of(state, body) {
+    let data = match data_of(state, body, "api-keys") {
         Ok(data) => data,
         Err(reply) => return reply,
     };

@@ -136,9 +136,9 @@ impl State {
             "attributes": {
                 "name": env.name,
                 "slug": env.slug,
-                "description": format!("{} environment", env.name),
-                "color": "blue",
-                "settings": {"delete_protected": true},
+                "description": env.description.as_deref().unwrap_or(""),
+                "color": env.color,
+                "settings": {"delete_protected": env.delete_protected},
             },
             "links": {"self": format!("/2/teams/{}/environments/{}", self.team_slug, env.id)},
         })

@@ -66,10 +66,11 @@ use crate::{
     clock::ManualClock,
     model::KeyType,
     permissions::Permissions,
-    wire::SPEC_PERMISSIONS,
+    wire::{SPEC_ENVIRONMENT_COLORS, SPEC_KEY_TYPES, SPEC_PERMISSIONS},
 };
 
 mod builder;
+mod environments;
 mod faults;
 mod handlers;
 mod json;

@@ -10,12 +10,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+mod environments;
 mod keys;
 mod rate_limits;
 #[cfg(feature = "json-schema")]
 mod schema;
 mod teams;
 
+pub use environments::{EnvironmentColor, EnvironmentUpdate, MAX_DESCRIPTION_LEN, MAX_ENVIRONMENT_NAME_LEN, NewEnvironment};
 pub use keys::{ApiKey, ApiKeyUpdate, CreatedApiKey, NewApiKey};
 pub use rate_limits::{MAX_WINDOW, RateLimitPolicy, RateLimitStatus};
 pub use teams::{AuthInfo, Environment, Team};
@@ -86,24 +88,28 @@ pub(crate) fn check_path_segment(field: &'static str, value: &str, kind: Segment
 ///
 /// [`Error::InvalidArgument`] for `name`, saying what to fix.
 pub fn check_name(name: &str) -> Result<()> {
-    if name.trim().is_empty() {
-        return Err(Error::invalid("name", "must not be empty or only whitespace"));
+    check_text("name", name, MAX_NAME_LEN, false)
+}
+
+/// Checks text a user gives Honeycomb to show (a key's or environment's name, an
+/// environment's description): not blank (unless `blank_ok`), at most `max` characters,
+/// no control or invisible character.
+pub(crate) fn check_text(field: &'static str, text: &str, max: usize, blank_ok: bool) -> Result<()> {
+    if !blank_ok && text.trim().is_empty() {
+        return Err(Error::invalid(field, "must not be empty or only whitespace"));
     }
-    if let Some((pos, c)) = crate::text::first_hidden(name) {
+    if let Some((pos, c)) = crate::text::first_hidden(text) {
         return Err(Error::invalid(
-            "name",
+            field,
             format!(
-                "has a control or invisible character (U+{:04X}) at position {pos}; names must be plain visible text",
+                "has a control or invisible character (U+{:04X}) at position {pos}; it must be plain visible text on one line",
                 c as u32
             ),
         ));
     }
-    let len = name.chars().count();
-    if len > MAX_NAME_LEN {
-        return Err(Error::invalid(
-            "name",
-            format!("is {len} characters long; Honeycomb accepts at most {MAX_NAME_LEN}"),
-        ));
+    let len = text.chars().count();
+    if len > max {
+        return Err(Error::invalid(field, format!("is {len} characters long; Honeycomb accepts at most {max}")));
     }
     Ok(())
 }

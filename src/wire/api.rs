@@ -12,7 +12,7 @@ use super::{
     headers::requested_wait,
     is_too_large,
     keys::{CreateBody, KeyTypeFilter, UpdateBody, created_from_wire, key_from_wire},
-    teams::{auth_from_wire, environment_from_wire},
+    teams::{EnvironmentCreateBody, EnvironmentUpdateBody, auth_from_wire, environment_from_wire},
 };
 use crate::{
     error::{Error, Result},
@@ -233,7 +233,25 @@ impl Api {
         .await
     }
 
+    pub(crate) async fn create_environment(&self, team: &str, body: &EnvironmentCreateBody) -> Attempt<Environment> {
+        attempt(self.0.create_environment(team, &body.0), |answer| environment_from_wire(answer.data)).await
+    }
+
     pub(crate) async fn get_environment(&self, team: &str, id: &EnvironmentId) -> Attempt<Environment> {
         attempt(self.0.get_environment(team, id.as_str()), |answer| environment_from_wire(answer.data)).await
+    }
+
+    pub(crate) async fn update_environment(
+        &self,
+        team: &str,
+        id: &EnvironmentId,
+        body: &EnvironmentUpdateBody,
+    ) -> Attempt<Environment> {
+        attempt(self.0.update_environment(team, id.as_str(), &body.0), |answer| environment_from_wire(answer.data))
+            .await
+    }
+
+    pub(crate) async fn delete_environment(&self, team: &str, id: &EnvironmentId) -> Attempt<()> {
+        attempt(self.0.delete_environment(team, id.as_str()), |()| ()).await
     }
 }

@@ -22,32 +22,42 @@ pub(crate) struct UpdateBody(pub(super) types::ApiKeyUpdateRequest);
 
 /// A listing's `filter[type]`.
 #[derive(Clone, Copy)]
-pub(crate) struct KeyTypeFilter(pub(super) types::KnownKeyType);
+pub(crate) struct KeyTypeFilter(pub(super) types::ListApiKeysFilterType);
 
 impl KeyTypeFilter {
-    /// The filter for `key_type`: `ingest` or `configuration` only.
+    /// The filter for `key_type`: a type the crate knows only.
     pub(crate) fn new(key_type: &KeyType) -> Result<KeyTypeFilter> {
-        known_key_type(key_type).map(KeyTypeFilter)
+        match key_type {
+            KeyType::Ingest => Ok(KeyTypeFilter(types::ListApiKeysFilterType::Ingest)),
+            KeyType::Configuration => Ok(KeyTypeFilter(types::ListApiKeysFilterType::Configuration)),
+            KeyType::Other(_) => Err(unknown_key_type()),
+        }
     }
 }
 
-/// The wire's key type for a create or a filter: `ingest` or `configuration` only.
-fn known_key_type(key_type: &KeyType) -> Result<types::KnownKeyType> {
+/// The wire's key type for a create: a type the crate knows only.
+fn known_key_type(key_type: &KeyType) -> Result<String> {
     match key_type {
-        KeyType::Ingest => Ok(types::KnownKeyType::Ingest),
-        KeyType::Configuration => Ok(types::KnownKeyType::Configuration),
-        KeyType::Other(_) => Err(Error::invalid("key_type", "must be `ingest` or `configuration`")),
+        KeyType::Ingest | KeyType::Configuration => Ok(key_type.as_str().to_string()),
+        KeyType::Other(_) => Err(unknown_key_type()),
     }
+}
+
+fn unknown_key_type() -> Error {
+    Error::invalid("key_type", "must be `ingest` or `configuration`")
 }
 
 pub(crate) fn key_from_wire(obj: types::ApiKeyObject) -> ApiKey {
     let types::ApiKeyObject { attributes: a, id, relationships, .. } = obj;
+    let relationships =
+        relationships.map(|r| Relationships { environment: r.environment, creator: r.creator, editor: r.editor });
     key_from_parts(id, a.name, &a.key_type, a.disabled, a.permissions, a.timestamps, relationships)
 }
 
-pub(crate) fn created_from_wire(obj: types::CreatedApiKeyObject) -> CreatedApiKey {
-    let types::CreatedApiKeyObject { attributes: a, id, relationships, .. } = obj;
-    let key = key_from_parts(id, a.name, &a.key_type, a.disabled, a.permissions, a.timestamps, Some(relationships));
+pub(crate) fn created_from_wire(obj: types::ApiKeyCreateResponseData) -> CreatedApiKey {
+    let types::ApiKeyCreateResponseData { attributes: a, id, relationships: r, .. } = obj;
+    let relationships = Some(Relationships { environment: r.environment, creator: r.creator, editor: r.editor });
+    let key = key_from_parts(id, a.name, &a.key_type, a.disabled, a.permissions, a.timestamps, relationships);
     CreatedApiKey::new(key, SecretString::from(a.secret))
 }
 
@@ -58,8 +68,8 @@ fn key_from_parts(
     key_type: &str,
     disabled: bool,
     permissions: WirePermissions,
-    timestamps: types::Timestamps,
-    relationships: Option<types::ApiKeyRelationships>,
+    timestamps: types::KeyTimestamps,
+    relationships: Option<Relationships>,
 ) -> ApiKey {
     let (environment_id, creator_id, editor_id) = relationships_from_wire(relationships);
     ApiKey {
@@ -76,14 +86,21 @@ fn key_from_parts(
     }
 }
 
-fn relationships_from_wire(
-    relationships: Option<types::ApiKeyRelationships>,
-) -> (Option<EnvironmentId>, Option<String>, Option<String>) {
+/// A key's relationships: the generated types have one struct for a key and another,
+/// of the same members, for a created key.
+struct Relationships {
+    environment: types::EnvironmentRelationship,
+    creator: Option<types::CreatorRelationship>,
+    editor: Option<types::EditorRelationship>,
+}
+
+fn relationships_from_wire(relationships: Option<Relationships>) -> (Option<EnvironmentId>, Option<String>, Option<String>) {
     let Some(r) = relationships else {
         return (None, None, None);
     };
     let user = |rel: Option<types::UserRelationship>| rel.and_then(|r| r.data).map(|d| d.id);
-    (Some(EnvironmentId::from_wire(r.environment.data.id)), user(r.creator), user(r.editor))
+    let (creator, editor) = (r.creator.and_then(|c| c.0), r.editor.and_then(|e| e.0));
+    (Some(EnvironmentId::from_wire(r.environment.data.id)), user(creator), user(editor))
 }
 
 fn wire_name_error(field: &'static str, e: impl std::fmt::Display) -> Error {
@@ -97,15 +114,15 @@ pub(crate) fn create_request(new: NewApiKey) -> Result<CreateBody> {
     Ok(CreateBody(types::ApiKeyCreateRequest {
         data: types::ApiKeyCreateRequestData {
             type_: types::ApiKeyCreateRequestDataType::ApiKeys,
-            attributes: types::NewApiKeyAttributes {
+            attributes: types::ApiKeyCreateRequestDataAttributes {
                 name: new.name.try_into().map_err(|e| wire_name_error("name", e))?,
                 key_type,
-                disabled: new.disabled,
+                disabled: Some(new.disabled),
                 permissions: Some(permissions_to_wire(new.permissions.to_wire().filter(|(_, granted)| *granted))),
             },
             relationships: types::ApiKeyCreateRequestDataRelationships {
                 environment: types::EnvironmentRelationship {
-                    data: types::EnvironmentIdentifier { id: new.environment, type_: "environments".to_string() },
+                    data: types::EnvironmentRelationshipData { id: new.environment, type_: "environments".to_string() },
                 },
             },
         },
@@ -123,7 +140,7 @@ pub(crate) fn update_request(id: &KeyId, update: ApiKeyUpdate) -> Result<UpdateB
         data: types::ApiKeyUpdateRequestData {
             id: id.as_str().to_string(),
             type_: types::ApiKeyUpdateRequestDataType::ApiKeys,
-            attributes: types::ApiKeyUpdateAttributes { name, disabled: update.disabled, permissions },
+            attributes: types::ApiKeyUpdateRequestDataAttributes { name, disabled: update.disabled, permissions },
         },
     }))
 }

@@ -17,7 +17,7 @@ pub(crate) mod keys;
 mod permissions;
 #[cfg(test)]
 mod proptests;
-mod teams;
+pub(crate) mod teams;
 
 pub(crate) use api::{Api, Attempt, Failed, RawPage};
 use permissions::WirePermissions;
@@ -27,10 +27,11 @@ mod inner {
     include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 }
 
-/// The permission names the spec lists, for the fake: it follows the spec, not the crate's
-/// `Permission` list (`tests/suite/spec.rs` checks that the two agree).
+/// What the published spec accepts, for the fake: the permission names, the key types of
+/// a create and the colours of an environment create. It follows the spec, not the crate's
+/// own lists (`tests/suite/spec.rs` and `spec_coverage.rs` check that the two agree).
 #[cfg(feature = "mock")]
-pub(crate) use inner::SPEC_PERMISSIONS;
+pub(crate) use inner::{SPEC_ENVIRONMENT_COLORS, SPEC_KEY_TYPES, SPEC_PERMISSIONS};
 use inner::{Client as RawClient, types};
 
 /// The media type of every JSON:API request and response body.

@@ -1,9 +1,10 @@
-//! Environments and `/2/auth` between the generated types and the crate's.
+//! Environments and `/2/auth` between the generated types and the crate's: answers into
+//! [`Environment`] and [`AuthInfo`], and the environment create and update request bodies.
 
 use super::types;
 use crate::{
     error::{Error, Result},
-    model::{AuthInfo, Environment, EnvironmentId, Team},
+    model::{AuthInfo, Environment, EnvironmentColor, EnvironmentId, EnvironmentUpdate, NewEnvironment, Team},
 };
 
 pub(crate) fn environment_from_wire(env: types::Environment) -> Environment {
@@ -21,8 +22,8 @@ pub(crate) fn environment_from_wire(env: types::Environment) -> Environment {
 /// The team slug is only in `included`: the entry of type `teams` whose id is
 /// `data.relationships.team.data.id`, or else the only team entry (Honeycomb's own
 /// published example links a team id that differs from the included one's).
-pub(crate) fn auth_from_wire(response: types::AuthResponse) -> Result<AuthInfo> {
-    let types::AuthResponse { data, included } = response;
+pub(crate) fn auth_from_wire(response: types::AuthV2Response) -> Result<AuthInfo> {
+    let types::AuthV2Response { data, included } = response;
     let team_id = data.relationships.and_then(|r| r.team).and_then(|t| t.data).map(|d| d.id);
     let mut teams: Vec<_> = included.into_iter().filter(|r| r.type_ == "teams").collect();
     let linked = team_id.and_then(|id| teams.iter().position(|r| r.id == id));
@@ -38,10 +39,73 @@ pub(crate) fn auth_from_wire(response: types::AuthResponse) -> Result<AuthInfo> 
         key_id: data.id,
         name: a.name,
         key_type: a.key_type,
-        disabled: a.disabled.unwrap_or(false),
+        disabled: a.disabled,
         scopes: a.scopes,
         team: Team { id: team.id, name: attributes.name, slug },
-        created: a.timestamps.as_ref().map(|t| t.created),
-        updated: a.timestamps.as_ref().map(|t| t.updated),
+        created: a.timestamps.as_ref().and_then(|t| t.created),
+        updated: a.timestamps.as_ref().and_then(|t| t.updated),
     })
+}
+
+/// An environment create's request body, built (and checked) before the first attempt.
+pub(crate) struct EnvironmentCreateBody(pub(super) types::CreateEnvironmentRequest);
+
+/// An environment update's request body, built (and checked) before the first attempt.
+pub(crate) struct EnvironmentUpdateBody(pub(super) types::UpdateEnvironmentRequest);
+
+fn color_to_wire(color: EnvironmentColor) -> types::EnvironmentColor {
+    match color {
+        EnvironmentColor::Blue => types::EnvironmentColor::Blue,
+        EnvironmentColor::Green => types::EnvironmentColor::Green,
+        EnvironmentColor::Gold => types::EnvironmentColor::Gold,
+        EnvironmentColor::Red => types::EnvironmentColor::Red,
+        EnvironmentColor::Purple => types::EnvironmentColor::Purple,
+        EnvironmentColor::LightBlue => types::EnvironmentColor::LightBlue,
+        EnvironmentColor::LightGreen => types::EnvironmentColor::LightGreen,
+        EnvironmentColor::LightGold => types::EnvironmentColor::LightGold,
+        EnvironmentColor::LightRed => types::EnvironmentColor::LightRed,
+        EnvironmentColor::LightPurple => types::EnvironmentColor::LightPurple,
+    }
+}
+
+fn too_long(field: &'static str, e: impl std::fmt::Display) -> Error {
+    Error::invalid(field, e.to_string())
+}
+
+pub(crate) fn environment_create_request(new: NewEnvironment) -> Result<EnvironmentCreateBody> {
+    let description = match new.description {
+        Some(d) => Some(d.try_into().map_err(|e| too_long("description", e))?),
+        None => None,
+    };
+    Ok(EnvironmentCreateBody(types::CreateEnvironmentRequest {
+        data: types::CreateEnvironmentRequestData {
+            type_: types::CreateEnvironmentRequestDataType::Environments,
+            attributes: types::CreateEnvironmentRequestDataAttributes {
+                name: new.name.try_into().map_err(|e| too_long("name", e))?,
+                description,
+                color: new.color.map(color_to_wire),
+            },
+        },
+    }))
+}
+
+pub(crate) fn environment_update_request(id: &EnvironmentId, update: EnvironmentUpdate) -> Result<EnvironmentUpdateBody> {
+    let description = match update.description {
+        Some(d) => Some(d.try_into().map_err(|e| too_long("description", e))?),
+        None => None,
+    };
+    let settings = update
+        .delete_protected
+        .map(|protected| types::UpdateEnvironmentRequestDataAttributesSettings { delete_protected: Some(protected) });
+    Ok(EnvironmentUpdateBody(types::UpdateEnvironmentRequest {
+        data: types::UpdateEnvironmentRequestData {
+            id: id.as_str().to_string(),
+            type_: types::UpdateEnvironmentRequestDataType::Environments,
+            attributes: types::UpdateEnvironmentRequestDataAttributes {
+                description,
+                color: update.color.map(color_to_wire),
+                settings,
+            },
+        },
+    }))
 }
