@@ -2,7 +2,7 @@
 //! [`crate::ListEnvironments`].
 
 use super::{Client, Driver, Iter, blocking_list_methods};
-use crate::{Environment, Page, Result, RetryConfig};
+use crate::{Environment, EnvironmentUpdate, NewEnvironment, Page, Result, RetryConfig};
 
 impl Client {
     /// The team's environments.
@@ -86,6 +86,75 @@ impl Environments {
     /// thread that runs an async runtime (nothing is sent).
     pub fn get(&self, id: impl AsRef<str>) -> Result<Environment> {
         self.driver.call(self.inner.get(id))
+    }
+
+    /// Creates an environment.
+    ///
+    /// ```no_run
+    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::NewEnvironment;
+    ///
+    /// let env = client.environments().create(NewEnvironment::new("Load test"))?;
+    /// println!("{} ({})", env.id, env.slug);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Environments::create`](crate::Environments::create):
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a name or description
+    /// Honeycomb would refuse (nothing sent), [`Error::Api`](crate::Error::Api) for
+    /// Honeycomb's error answers (a 409 for a name in use),
+    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown) when the request may have
+    /// been carried out, a transport failure or timeout; and
+    /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a
+    /// thread that runs an async runtime (nothing is sent).
+    pub fn create(&self, new: NewEnvironment) -> Result<Environment> {
+        self.driver.call(self.inner.create(new))
+    }
+
+    /// Changes an environment's description, colour or delete protection.
+    ///
+    /// ```no_run
+    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::EnvironmentUpdate;
+    ///
+    /// let unprotect = EnvironmentUpdate::new().delete_protected(false);
+    /// let env = client.environments().update("hcxen_01hznmeqrcq8rz533xrvtc6mk0", unprotect)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Environments::update`](crate::Environments::update):
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a malformed id or an
+    /// empty update (nothing sent), [`Error::Api`](crate::Error::Api) for Honeycomb's error
+    /// answers, [`Error::IdMismatch`](crate::Error::IdMismatch), a transport failure or
+    /// timeout; and [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext)
+    /// on a thread that runs an async runtime (nothing is sent).
+    pub fn update(&self, id: impl AsRef<str>, update: EnvironmentUpdate) -> Result<Environment> {
+        self.driver.call(self.inner.update(id, update))
+    }
+
+    /// Deletes an environment (Honeycomb refuses while it is delete-protected).
+    ///
+    /// ```no_run
+    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+    /// client.environments().delete("hcxen_01hznmeqrcq8rz533xrvtc6mk0")?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Environments::delete`](crate::Environments::delete):
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for a malformed id
+    /// (nothing sent), [`Error::Api`](crate::Error::Api) for Honeycomb's error answers (a
+    /// 409 while delete-protected, a 404 for an environment that does not exist), a
+    /// transport failure or timeout; and
+    /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a
+    /// thread that runs an async runtime (nothing is sent).
+    pub fn delete(&self, id: impl AsRef<str>) -> Result<()> {
+        self.driver.call(self.inner.delete(id))
     }
 
     /// The environment with this id, slug or name (see [`Environment::matches`]), if any.

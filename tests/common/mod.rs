@@ -75,20 +75,44 @@ pub fn ingest_key(id: &str, name: &str) -> Value {
     key_object(id, name, "ingest", json!({"create_datasets": true}))
 }
 
-/// Every permission of the spec's `KeyPermissions` (a configuration key's wire object
-/// carries all of them), with those in `granted` set to true.
+/// Every permission of the spec (a configuration key's wire object carries all of them),
+/// with those in `granted` set to true.
 pub fn config_permissions(granted: &[&str]) -> Value {
-    let names = spec()["components"]["schemas"]["KeyPermissions"]["properties"].as_object().unwrap().keys();
+    let names = spec_permissions().into_iter();
     Value::Object(names.map(|name| (name.clone(), Value::Bool(granted.contains(&name.as_str())))).collect())
 }
 
-/// `spec/api-keys.yaml`, parsed once.
+/// `spec/api-keys.yaml`, Honeycomb's published document, parsed once.
 pub fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/api-keys.yaml")).unwrap();
         yaml_serde::from_str(&text).unwrap()
     })
+}
+
+/// Every permission name the spec lists: the members of each `permissions` object that
+/// lists its members (ingest and configuration keys, requests and answers), sorted.
+pub fn spec_permissions() -> std::collections::BTreeSet<String> {
+    fn walk(node: &Value, out: &mut std::collections::BTreeSet<String>) {
+        match node {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    if key == "permissions"
+                        && let Some(members) = value["properties"].as_object()
+                    {
+                        out.extend(members.keys().cloned());
+                    }
+                    walk(value, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    walk(&spec()["components"]["schemas"], &mut names);
+    names
 }
 
 pub fn config_key(id: &str, name: &str, granted: &[&str]) -> Value {
