@@ -235,7 +235,15 @@ fn request_enum(doc: &Value, operation_id: &str, member: &str) -> Result<Vec<Str
                 enum_values(doc, target, depth + 1, out);
             }
         }
-        out.extend(schema.get("enum").and_then(Value::as_array).into_iter().flatten().filter_map(|v| v.as_str()).map(String::from));
+        out.extend(
+            schema
+                .get("enum")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str())
+                .map(String::from),
+        );
         for keyword in ["allOf", "oneOf", "anyOf"] {
             for branch in schema.get(keyword).and_then(Value::as_array).into_iter().flatten() {
                 enum_values(doc, branch, depth + 1, out);
@@ -266,10 +274,8 @@ fn apply_overlay(doc: &mut Value, overlay: &Value) -> Result<(), String> {
     if !version.starts_with("1.0.") {
         return Err(format!("/overlay: `{version}` is not supported (OpenAPI Overlay 1.0.x)"));
     }
-    let actions = overlay
-        .get("actions")
-        .and_then(Value::as_array)
-        .ok_or("/actions: an overlay needs a list of actions")?;
+    let actions =
+        overlay.get("actions").and_then(Value::as_array).ok_or("/actions: an overlay needs a list of actions")?;
     for (index, action) in actions.iter().enumerate() {
         let name = action_name(index, action);
         apply_action(doc, action).map_err(|problem| format!("{name}: {problem}"))?;
@@ -282,10 +288,14 @@ fn action_name(index: usize, action: &Value) -> String {
     let target = action.get("target").and_then(Value::as_str).unwrap_or("(no target)");
     let description = action.get("description").and_then(Value::as_str).unwrap_or("");
     let first_line = description.split(['.', '\n']).next().unwrap_or("").trim();
-    format!("action {} (/actions/{index}, target `{target}`{})", index + 1, match first_line {
-        "" => String::new(),
-        line => format!(", \"{line}\""),
-    })
+    format!(
+        "action {} (/actions/{index}, target `{target}`{})",
+        index + 1,
+        match first_line {
+            "" => String::new(),
+            line => format!(", \"{line}\""),
+        }
+    )
 }
 
 fn apply_action(doc: &mut Value, action: &Value) -> Result<(), String> {

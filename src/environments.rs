@@ -203,8 +203,9 @@ impl Environments {
         self.same_id(Operation::UpdateEnvironment, &id, env)
     }
 
-    /// Deletes an environment, and with it every key in it. Honeycomb refuses to delete
-    /// one with delete protection on (409): turn it off first with [`update`](Self::update).
+    /// Deletes an environment: Honeycomb deletes and deactivates it at once, and it cannot
+    /// be undone. Honeycomb refuses to delete one with delete protection on (409), which
+    /// new environments have: turn it off first with [`update`](Self::update).
     /// A 404 to a retry, after an attempt whose answer was lost, means that attempt deleted
     /// it, and the delete succeeds.
     ///

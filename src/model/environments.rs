@@ -241,10 +241,7 @@ impl EnvironmentUpdate {
 
     pub(crate) fn validate(&self) -> Result<()> {
         if self.is_empty() {
-            return Err(Error::invalid(
-                "update",
-                "changes nothing: set a description, a colour or delete protection",
-            ));
+            return Err(Error::invalid("update", "changes nothing: set a description, a colour or delete protection"));
         }
         if let Some(description) = &self.description {
             check_text("description", description, MAX_DESCRIPTION_LEN, true)?;

@@ -17,7 +17,9 @@ mod rate_limits;
 mod schema;
 mod teams;
 
-pub use environments::{EnvironmentColor, EnvironmentUpdate, MAX_DESCRIPTION_LEN, MAX_ENVIRONMENT_NAME_LEN, NewEnvironment};
+pub use environments::{
+    EnvironmentColor, EnvironmentUpdate, MAX_DESCRIPTION_LEN, MAX_ENVIRONMENT_NAME_LEN, NewEnvironment,
+};
 pub use keys::{ApiKey, ApiKeyUpdate, CreatedApiKey, NewApiKey};
 pub use rate_limits::{MAX_WINDOW, RateLimitPolicy, RateLimitStatus};
 pub use teams::{AuthInfo, Environment, Team};

@@ -94,7 +94,9 @@ struct Relationships {
     editor: Option<types::EditorRelationship>,
 }
 
-fn relationships_from_wire(relationships: Option<Relationships>) -> (Option<EnvironmentId>, Option<String>, Option<String>) {
+fn relationships_from_wire(
+    relationships: Option<Relationships>,
+) -> (Option<EnvironmentId>, Option<String>, Option<String>) {
     let Some(r) = relationships else {
         return (None, None, None);
     };

@@ -27,12 +27,12 @@ mod inner {
     include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 }
 
+use inner::{Client as RawClient, types};
 /// What the published spec accepts, for the fake: the permission names, the key types of
 /// a create and the colours of an environment create. It follows the spec, not the crate's
 /// own lists (`tests/suite/spec.rs` and `spec_coverage.rs` check that the two agree).
 #[cfg(feature = "mock")]
 pub(crate) use inner::{SPEC_ENVIRONMENT_COLORS, SPEC_KEY_TYPES, SPEC_PERMISSIONS};
-use inner::{Client as RawClient, types};
 
 /// The media type of every JSON:API request and response body.
 const JSON_API: &str = "application/vnd.api+json";

@@ -89,7 +89,10 @@ pub(crate) fn environment_create_request(new: NewEnvironment) -> Result<Environm
     }))
 }
 
-pub(crate) fn environment_update_request(id: &EnvironmentId, update: EnvironmentUpdate) -> Result<EnvironmentUpdateBody> {
+pub(crate) fn environment_update_request(
+    id: &EnvironmentId,
+    update: EnvironmentUpdate,
+) -> Result<EnvironmentUpdateBody> {
     let description = match update.description {
         Some(d) => Some(d.try_into().map_err(|e| too_long("description", e))?),
         None => None,

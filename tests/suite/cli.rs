@@ -67,7 +67,7 @@ fn lines_match_schema(fake: &MockHoneycomb, text: &str, schema_of: &str) -> Vec<
         assert!(errors.is_empty(), "{schema_of}: {value} does not match its schema: {errors:?}");
         // The CLI's own envelopes are strict: a member they do not list is refused. (The
         // library's types inside them allow new members: they come in minor releases.)
-        if ["create", "delete", "rotate", "provision"].contains(&schema_of) {
+        if ["create", "delete", "rotate", "provision", "environments-delete"].contains(&schema_of) {
             let mut extra = value.clone();
             extra.as_object_mut().expect("an object").insert("unexpected".into(), Value::Bool(true));
             assert!(!validator.is_valid(&extra), "{schema_of}: its schema lets an unknown member through");
@@ -113,6 +113,54 @@ fn help_reads_well_and_every_subcommand_has_an_example() {
         assert!(help.status.success(), "{sub}");
         assert!(stdout(&help).contains("Example"), "{sub} has no example");
     }
+    for sub in ["list", "create", "update", "delete"] {
+        let help = hny(&fake, &["environments", sub, "--help"]);
+        assert!(help.status.success(), "environments {sub}");
+        assert!(sub == "list" || stdout(&help).contains("Example"), "environments {sub} has no example");
+    }
+}
+
+#[test]
+fn environments_are_created_updated_and_deleted_with_the_confirmations_of_key_deletion() {
+    let (fake, _) = seeded();
+    let args = ["environments", "create", "--name", "Load test", "--description", "k6 runs", "--color", "lightPurple"];
+    let created = json_checked(&fake, &args, "environments-create");
+    assert_eq!((&created["name"], &created["slug"]), (&"Load test".into(), &"load-test".into()));
+    assert_eq!((&created["color"], &created["delete_protected"]), (&"lightPurple".into(), &true.into()));
+    let id = created["id"].as_str().unwrap().to_string();
+
+    let taken = hny(&fake, &["environments", "create", "--name", "Load test"]);
+    assert_eq!(taken.status.code(), Some(1));
+    assert!(stderr(&taken).contains("already has an environment by that name"), "{}", stderr(&taken));
+    let pink = hny(&fake, &["environments", "create", "--name", "x", "--color", "pink"]);
+    assert_eq!(pink.status.code(), Some(2));
+    assert!(stderr(&pink).contains("lightBlue"), "the valid colours are named: {}", stderr(&pink));
+    let nothing = hny(&fake, &["environments", "update", "load-test"]);
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(stderr(&nothing).contains("--delete-protection"), "{}", stderr(&nothing));
+
+    // Protected: refused before anything is sent, saying how to unprotect it.
+    let protected = hny(&fake, &["environments", "delete", "load-test", "--yes"]);
+    assert_eq!(protected.status.code(), Some(2));
+    let message = stderr(&protected);
+    assert!(message.contains("delete-protected") && message.contains("--delete-protection off"), "{message}");
+    assert_eq!(fake.count(Operation::DeleteEnvironment), 0, "nothing was sent");
+
+    let args = ["environments", "update", "Load test", "--delete-protection", "off", "--color", "gold"];
+    let updated = json_checked(&fake, &args, "environments-update");
+    assert_eq!((&updated["color"], &updated["delete_protected"]), (&"gold".into(), &false.into()));
+
+    // As for keys: off a terminal, refused without --yes (nothing sent); the prompt names it.
+    let refused = hny(&fake, &["environments", "delete", "load-test"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let message = stderr(&refused);
+    assert!(message.contains("--yes") && message.contains("Load test") && message.contains(&id), "{message}");
+    assert_eq!(fake.count(Operation::DeleteEnvironment), 0, "nothing was sent");
+    let done = json_checked(&fake, &["environments", "delete", "load-test", "--yes"], "environments-delete");
+    assert_eq!(done, serde_json::json!({"deleted": id}));
+    assert!(fake.environments().iter().all(|e| e.slug != "load-test"));
+    let listed = json_checked(&fake, &["environments", "list"], "environments");
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "the two seeded ones remain");
 }
 
 #[test]
@@ -370,7 +418,21 @@ fn completions_and_schemas_need_no_credentials() {
     let bash = Command::new(env!("CARGO_BIN_EXE_hny-keys")).args(["completions", "bash"]).env_clear().output().unwrap();
     assert!(bash.status.success());
     assert!(String::from_utf8_lossy(&bash.stdout).contains("hny-keys"));
-    for of in ["auth", "environments", "list", "get", "create", "update", "delete", "rotate", "provision", "audit"] {
+    for of in [
+        "auth",
+        "environments",
+        "environments-create",
+        "environments-update",
+        "environments-delete",
+        "list",
+        "get",
+        "create",
+        "update",
+        "delete",
+        "rotate",
+        "provision",
+        "audit",
+    ] {
         let schema = Command::new(env!("CARGO_BIN_EXE_hny-keys")).args(["schema", of]).env_clear().output().unwrap();
         assert!(schema.status.success(), "{of}");
         let value: Value = serde_json::from_slice(&schema.stdout).unwrap();

@@ -12,6 +12,7 @@ mod blocking;
 mod blocking_parity;
 mod cli;
 mod connections;
+mod environments;
 mod errors;
 mod faults;
 mod hostile;

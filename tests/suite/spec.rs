@@ -29,7 +29,8 @@ fn every_permission_in_the_spec_is_a_known_permission_and_back() {
 #[test]
 fn the_spec_is_the_published_document_verbatim() {
     let published: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/published/honeycomb-2026-08.json")).unwrap(),
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/spec/published/honeycomb-2026-08.json"))
+            .unwrap(),
     )
     .unwrap();
     let ours = spec();
@@ -86,7 +87,10 @@ fn the_client_is_generated_from_openapi_3_0_with_the_overlay_applied() {
     assert!(!text.contains("hcxik_[a-zA-Z0-9]"), "the update request's id pattern is gone");
     assert_eq!(doc["paths"]["/2/auth"]["get"]["operationId"], "getAuth");
     let size = &doc["components"]["parameters"]["PaginationSize"];
-    assert_eq!((&size["name"], &size["schema"]["type"]), (&serde_json::json!("page[size]"), &serde_json::json!("integer")));
+    assert_eq!(
+        (&size["name"], &size["schema"]["type"]),
+        (&serde_json::json!("page[size]"), &serde_json::json!("integer"))
+    );
     // What no path reaches is gone (the error schemas, the replaced request branches).
     for gone in ["IngestKeyRequest", "ConfigurationKeyRequest", "JSONAPIError", "ValidationError"] {
         assert!(schemas.get(gone).is_none(), "{gone} is still there");

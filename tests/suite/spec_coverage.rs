@@ -63,8 +63,7 @@ post:
     .unwrap();
     let paths = spec["paths"].as_object_mut().unwrap();
     assert!(paths.insert("/2/teams/{teamSlug}/api-keys/{ID}/fixture-only".into(), added_path).is_none());
-    let attributes =
-        spec["components"]["schemas"]["ConfigurationKeyAttributes"]["properties"].as_object_mut().unwrap();
+    let attributes = spec["components"]["schemas"]["ConfigurationKeyAttributes"]["properties"].as_object_mut().unwrap();
     let added_member = json!({"type": ["string", "null"], "format": "date-time", "readOnly": true});
     assert!(attributes.insert("fixture_only_member".into(), added_member).is_none());
     spec
@@ -148,7 +147,10 @@ async fn every_public_call() -> Vec<Call> {
     record!("Environments::get", environments.get(&env).await);
     record!("Environments::create", environments.create(NewEnvironment::new("coverage")).await);
     let created = fake.environment_id("coverage").expect("created on the fake");
-    record!("Environments::update", environments.update(&created, EnvironmentUpdate::new().delete_protected(false)).await);
+    record!(
+        "Environments::update",
+        environments.update(&created, EnvironmentUpdate::new().delete_protected(false)).await
+    );
     record!("Environments::delete", environments.delete(&created).await);
     calls
 }

@@ -1,7 +1,7 @@
 //! The command line: global flags, commands and their arguments.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use honeycomb_api_keys::{Error, KeyType, Permission};
+use honeycomb_api_keys::{EnvironmentColor, Error, KeyType, Permission};
 
 pub(crate) const EXAMPLES: &str = "\
 Examples:
@@ -94,9 +94,15 @@ pub(crate) enum Command {
     /// Who the management key is, its scopes and team.
     #[command(after_help = "Example:\n  hny-keys auth")]
     Auth,
-    /// The team's environments (ids to create keys in).
-    #[command(after_help = "Example:\n  hny-keys environments --output json")]
-    Environments,
+    /// The team's environments (ids to create keys in); create, update or delete one.
+    #[command(
+        after_help = "Examples:\n  hny-keys environments --output json\n  hny-keys environments create --name \"Load test\" --color lightPurple\n  hny-keys environments update load-test --delete-protection off\n  hny-keys environments delete load-test --yes"
+    )]
+    Environments {
+        /// What to do (default: list).
+        #[command(subcommand)]
+        action: Option<EnvironmentsCommand>,
+    },
     /// Every key of the team.
     #[command(after_help = "Example:\n  hny-keys list --type configuration")]
     List {
@@ -237,10 +243,72 @@ pub(crate) struct UpdateArgs {
     pub(crate) revoke: Vec<Permission>,
 }
 
+#[derive(Subcommand, Debug)]
+pub(crate) enum EnvironmentsCommand {
+    /// The team's environments.
+    List,
+    /// Create an environment (Honeycomb makes new ones delete-protected).
+    #[command(
+        after_help = "Example:\n  hny-keys environments create --name \"Load test\" --description \"k6 runs\" --color gold"
+    )]
+    Create {
+        /// Its name (1 to 255 characters; Honeycomb derives the slug from it).
+        #[arg(long)]
+        name: String,
+        /// Its description (at most 255 characters).
+        #[arg(long)]
+        description: Option<String>,
+        /// Its colour in Honeycomb's UI.
+        #[arg(long, value_parser = color_parser())]
+        color: Option<EnvironmentColor>,
+    },
+    /// Change an environment's description, colour or delete protection.
+    #[command(after_help = "Example:\n  hny-keys environments update production --delete-protection on")]
+    Update {
+        /// The environment: id, name or slug.
+        environment: String,
+        /// A new description ("" clears it).
+        #[arg(long)]
+        description: Option<String>,
+        /// A new colour.
+        #[arg(long, value_parser = color_parser())]
+        color: Option<EnvironmentColor>,
+        /// Turn delete protection on or off.
+        #[arg(long, value_enum)]
+        delete_protection: Option<OnOff>,
+    },
+    /// Delete an environment: irreversible (asks first; --yes when not on a terminal).
+    /// Refused while it is delete-protected.
+    #[command(after_help = "Example:\n  hny-keys environments delete load-test --yes")]
+    Delete {
+        /// The environment: id, name or slug.
+        environment: String,
+        /// Do not ask.
+        #[arg(long, short)]
+        yes: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OnOff {
+    On,
+    Off,
+}
+
+/// `--color`: the colours Honeycomb's spec lists, shown in `--help`.
+fn color_parser() -> impl clap::builder::TypedValueParser<Value = EnvironmentColor> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(EnvironmentColor::ALL.iter().map(|c| c.as_str()))
+        .try_map(|name| name.parse::<EnvironmentColor>())
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub(crate) enum SchemaOf {
     Auth,
     Environments,
+    EnvironmentsCreate,
+    EnvironmentsUpdate,
+    EnvironmentsDelete,
     List,
     Get,
     Create,

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::args::SchemaOf;
 
-/// A deleted key.
+/// A deleted key or environment: its id.
 #[derive(Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub(crate) struct DeletedOut {
@@ -117,6 +117,8 @@ pub(crate) fn schema_of(command: SchemaOf) -> schemars::schema::RootSchema {
     match command {
         SchemaOf::Auth => schemars::schema_for!(AuthInfo),
         SchemaOf::Environments => schemars::schema_for!(Vec<Environment>),
+        SchemaOf::EnvironmentsCreate | SchemaOf::EnvironmentsUpdate => schemars::schema_for!(Environment),
+        SchemaOf::EnvironmentsDelete => schemars::schema_for!(DeletedOut),
         SchemaOf::List => schemars::schema_for!(Vec<ApiKey>),
         SchemaOf::Get | SchemaOf::Update => schemars::schema_for!(ApiKey),
         SchemaOf::Create => schemars::schema_for!(CreatedOut),

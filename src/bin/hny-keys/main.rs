@@ -118,7 +118,7 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
     };
     match cli.command {
         Command::Auth => team::auth(&ctx).await,
-        Command::Environments => team::environments(&ctx).await,
+        Command::Environments { action } => team::environments(&ctx, action).await,
         Command::List { key_type } => keys::list(&ctx, key_type).await,
         Command::Get { id } => {
             let key = ctx.client.api_keys().get(&id).await?;

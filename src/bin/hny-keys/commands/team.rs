@@ -1,10 +1,13 @@
-//! `auth` and `environments`, and finding an environment by id, name or slug.
+//! `auth` and `environments` (list, create, update, delete), and finding an environment
+//! by id, name or slug.
 
-use honeycomb_api_keys::Environment;
+use honeycomb_api_keys::{Environment, EnvironmentUpdate, NewEnvironment, terminal_safe};
 
 use crate::{
     Ctx,
-    args::Output,
+    args::{EnvironmentsCommand, OnOff, Output},
+    commands::keys::confirm,
+    json::DeletedOut,
     output::{cell, emit, emit_json, table},
     session::Failure,
 };
@@ -24,21 +27,103 @@ pub(crate) async fn auth(ctx: &Ctx) -> Result<(), Failure> {
     emit(&t.to_string())
 }
 
-pub(crate) async fn environments(ctx: &Ctx) -> Result<(), Failure> {
-    let envs = ctx.client.environments().list().collect().await?;
-    if ctx.output == Output::Json {
-        return emit_json(&envs);
+pub(crate) async fn environments(ctx: &Ctx, action: Option<EnvironmentsCommand>) -> Result<(), Failure> {
+    match action.unwrap_or(EnvironmentsCommand::List) {
+        EnvironmentsCommand::List => {}
+        EnvironmentsCommand::Create { name, description, color } => {
+            let mut new = NewEnvironment::new(name);
+            if let Some(description) = description {
+                new = new.description(description);
+            }
+            if let Some(color) = color {
+                new = new.color(color);
+            }
+            let env = ctx.client.environments().create(new).await.map_err(|e| {
+                if e.is_conflict() {
+                    Failure::Runtime(format!(
+                        "Honeycomb refused: the team already has an environment by that name ({e})"
+                    ))
+                } else {
+                    e.into()
+                }
+            })?;
+            return show_environments(ctx, std::slice::from_ref(&env), false);
+        }
+        EnvironmentsCommand::Update { environment: wanted, description, color, delete_protection } => {
+            let mut update = EnvironmentUpdate::new();
+            if let Some(description) = description {
+                update = update.description(description);
+            }
+            if let Some(color) = color {
+                update = update.color(color);
+            }
+            if let Some(on_off) = delete_protection {
+                update = update.delete_protected(on_off == OnOff::On);
+            }
+            if update.is_empty() {
+                return Err(Failure::Usage(
+                    "nothing to change: give --description, --color or --delete-protection".into(),
+                ));
+            }
+            let env = environment(ctx, &wanted).await?;
+            let env = ctx.client.environments().update(&env.id, update).await?;
+            return show_environments(ctx, std::slice::from_ref(&env), false);
+        }
+        EnvironmentsCommand::Delete { environment: wanted, yes } => return delete(ctx, &wanted, yes).await,
     }
-    let mut t = table(&["id", "slug", "name", "description"]);
-    for e in &envs {
+    let envs = ctx.client.environments().list().collect().await?;
+    show_environments(ctx, &envs, true)
+}
+
+/// Environments as a table, or as JSON: a list when `listing`, else the one environment.
+fn show_environments(ctx: &Ctx, envs: &[Environment], listing: bool) -> Result<(), Failure> {
+    if ctx.output == Output::Json {
+        return if listing { emit_json(&envs) } else { emit_json(&envs[0]) };
+    }
+    let mut t = table(&["id", "slug", "name", "color", "protected", "description"]);
+    for e in envs {
+        let protected = match e.delete_protected {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "",
+        };
         t.add_row(vec![
             cell(e.id.as_str()),
             cell(&e.slug),
             cell(&e.name),
+            cell(e.color.as_deref().unwrap_or_default()),
+            cell(protected),
             cell(e.description.as_deref().unwrap_or_default()),
         ]);
     }
     emit(&t.to_string())
+}
+
+/// Deletes an environment after showing which one and asking; refused before anything is
+/// sent while it is delete-protected.
+async fn delete(ctx: &Ctx, wanted: &str, yes: bool) -> Result<(), Failure> {
+    let env = environment(ctx, wanted).await?;
+    let (name, slug, id) = (terminal_safe(&env.name), terminal_safe(&env.slug), env.id.as_str());
+    let unprotect = format!("hny-keys environments update {id} --delete-protection off");
+    if env.delete_protected == Some(true) {
+        return Err(Failure::Usage(format!(
+            "environment {name} ({slug}, {id}) is delete-protected; nothing was deleted. Turn protection off first: {unprotect}"
+        )));
+    }
+    confirm(ctx, yes, &format!("delete environment {name} ({slug}, {id}) and everything in it, irreversibly"))?;
+    ctx.client.environments().delete(&env.id).await.map_err(|e| {
+        if e.is_conflict() {
+            Failure::Runtime(format!(
+                "Honeycomb refused to delete {name} ({e}); if it is delete-protected: {unprotect}"
+            ))
+        } else {
+            e.into()
+        }
+    })?;
+    if ctx.output == Output::Json {
+        return emit_json(&DeletedOut { deleted: id.to_string() });
+    }
+    emit(&format!("deleted environment {name} ({slug}, {id})"))
 }
 
 /// The environment by id (one request), name or slug; if none, the error lists the known
