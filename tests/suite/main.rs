@@ -23,6 +23,7 @@ mod pagination;
 mod secrets;
 mod spec;
 mod spec_coverage;
+mod spec_requests;
 mod team_and_auth;
 mod wire_samples;
 mod workflows;

@@ -105,7 +105,7 @@ fn operations(spec: &Value) -> Vec<SpecOperation> {
 }
 
 /// Whether `path` is an instance of `template` (`{name}` matches one segment).
-fn path_matches(template: &str, path: &str) -> bool {
+pub(crate) fn path_matches(template: &str, path: &str) -> bool {
     let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
     t.len() == p.len()
         && t.iter().zip(&p).all(|(t, p)| if t.starts_with('{') && t.ends_with('}') { !p.is_empty() } else { t == p })
