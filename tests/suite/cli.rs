@@ -439,3 +439,59 @@ fn completions_and_schemas_need_no_credentials() {
         assert!(jsonschema::validator_for(&value).is_ok(), "{of}: not a valid JSON Schema");
     }
 }
+
+/// Every request body `hny-keys` sends in a full lifecycle (an environment made, keys
+/// created, changed, rotated, provisioned and deleted, the environment unprotected and
+/// deleted) validates against the request schema of its operation in Honeycomb's published
+/// document, `spec/api-keys.yaml`. The bodies are also written as samples for
+/// `.ci/check-published-spec.py`, a second validator.
+#[test]
+fn a_full_lifecycle_sends_only_bodies_the_published_spec_accepts() {
+    let fake = MockHoneycomb::start_blocking();
+    let run = |args: &[&str]| {
+        let out = hny(&fake, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_str::<Value>(stdout(&out).lines().next().unwrap_or("null")).unwrap()
+    };
+    let env = run(&["environments", "create", "--name", "Lifecycle", "--description", "all of it", "--color", "red"]);
+    let env = env["id"].as_str().unwrap().to_string();
+    let ingest = run(&["create", "--name", "in", "--type", "ingest", "-e", &env, "--permission", "create_datasets"]);
+    let ingest = ingest["key"]["id"].as_str().unwrap().to_string();
+    let config = run(&["create", "--name", "cfg", "--type", "configuration", "-e", "lifecycle", "--all-permissions"]);
+    let config = config["key"]["id"].as_str().unwrap().to_string();
+    run(&["update", &config, "--name", "cfg2", "--disable", "--revoke", "manage_signals", "--grant", "run_queries"]);
+    run(&["update", &ingest, "--name", "in2"]);
+    run(&["rotate", &ingest, "--yes"]);
+    run(&["provision", "-e", "Lifecycle", "checkout", "search"]);
+    run(&["delete", &config, "--yes"]);
+    run(&["environments", "update", &env, "--delete-protection", "off", "--description", ""]);
+    run(&["environments", "delete", &env, "--yes"]);
+
+    let spec = crate::common::spec();
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wire-samples");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut checked = std::collections::BTreeMap::<String, usize>::new();
+    for (n, request) in fake.requests().into_iter().enumerate().filter(|(_, r)| !r.body.is_empty()) {
+        let op = request.operation.expect("a request the fake routed");
+        let schema_ref =
+            spec["paths"][op.path()][op.method().to_lowercase()]["requestBody"]["content"]["application/vnd.api+json"]
+                ["schema"]["$ref"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{op} has no request schema in the spec"));
+        let schema = serde_json::json!({"$ref": schema_ref, "components": spec["components"]});
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let body: Value = serde_json::from_slice(&request.body).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&body).map(|e| format!("{}: {e}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{op} sent {body}, which {schema_ref} refuses: {errors:#?}");
+        let mut wrong = body.clone();
+        wrong["data"]["type"] = "nope".into();
+        assert!(!validator.is_valid(&wrong), "{schema_ref} must refuse a wrong resource type: the check can fail");
+        let name = schema_ref.rsplit('/').next().unwrap();
+        let sample = serde_json::json!({"schema": name, "body": body});
+        std::fs::write(dir.join(format!("cli-lifecycle-{n:02}-{op}.json")), sample.to_string()).unwrap();
+        *checked.entry(op.to_string()).or_default() += 1;
+    }
+    let ops: Vec<&str> = checked.keys().map(String::as_str).collect();
+    assert_eq!(ops, ["create_api_key", "create_environment", "update_api_key", "update_environment"], "{checked:?}");
+    assert!(checked["create_api_key"] >= 5, "two creates, the rotation's twin and two provisioned: {checked:?}");
+}

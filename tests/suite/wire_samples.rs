@@ -76,3 +76,43 @@ async fn update_request_bodies() {
         save(name, "ApiKeyUpdateRequest", body).await;
     }
 }
+
+fn environment_answer(status: u16) -> wiremock::ResponseTemplate {
+    let env = json!({"id": ENV_ID, "type": "environments", "attributes": {"name": "Load test", "slug": "load-test",
+        "description": "", "color": "blue", "settings": {"delete_protected": true}},
+        "links": {"self": format!("/2/teams/{TEAM}/environments/{ENV_ID}")}});
+    jsonapi(status, json!({"data": env}))
+}
+
+#[tokio::test]
+async fn environment_request_bodies() {
+    use honeycomb_api_keys::{EnvironmentColor, EnvironmentUpdate, NewEnvironment};
+    let creates = [
+        ("environment-create-name", NewEnvironment::new("Load test")),
+        (
+            "environment-create-all",
+            NewEnvironment::new("Load test").description("k6 runs").color(EnvironmentColor::LightGold),
+        ),
+    ];
+    for (name, new) in creates {
+        let server = MockServer::start().await;
+        Mock::given(method("POST")).respond_with(environment_answer(201)).mount(&server).await;
+        client(&server).environments().create(new).await.unwrap();
+        save(name, "CreateEnvironmentRequest", sent_body(&server).await).await;
+    }
+    let updates = [
+        ("environment-update-protection", EnvironmentUpdate::new().delete_protected(false)),
+        (
+            "environment-update-all",
+            EnvironmentUpdate::new().description("").color(EnvironmentColor::Red).delete_protected(true),
+        ),
+    ];
+    for (name, update) in updates {
+        let server = MockServer::start().await;
+        Mock::given(method("PATCH")).respond_with(environment_answer(200)).mount(&server).await;
+        client(&server).environments().update(ENV_ID, update).await.unwrap();
+        let body = sent_body(&server).await;
+        assert_eq!(body["data"]["id"], ENV_ID);
+        save(name, "UpdateEnvironmentRequest", body).await;
+    }
+}
