@@ -305,12 +305,14 @@ fn merge_schema(into: &mut Value, part: &Value) {
     }
 }
 
-/// Every leaf member under `schema`, as dotted paths with their schemas.
+/// Every leaf member under `schema`, as dotted paths with their schemas. Members Honeycomb
+/// marks `x-hidden` are left out: they are not part of its documented API (February 2026's
+/// `time_to_live` was one); when one is documented, it is walked and must be exposed.
 fn leaves(spec: &Value, schema: &Value, prefix: &str, out: &mut Vec<(String, Value)>) {
     let schema = resolve(spec, schema);
     match schema["properties"].as_object() {
         Some(properties) => {
-            for (name, member) in properties {
+            for (name, member) in properties.iter().filter(|(_, m)| resolve(spec, m)["x-hidden"] != true) {
                 let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
                 leaves(spec, member, &path, out);
             }

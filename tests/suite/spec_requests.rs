@@ -71,14 +71,16 @@ fn members(spec: &Value) -> Vec<Member> {
     out
 }
 
-/// The leaf members a request body can carry (read-only ones are answers only), with the
-/// values of their enums.
+/// The leaf members a request body can carry, with the values of their enums. Read-only
+/// members are answers only; members Honeycomb marks `x-hidden` are not part of its
+/// documented API (as in `spec_coverage.rs`).
 fn body_leaves(spec: &Value, schema: &Value, prefix: &str, out: &mut Vec<(String, Vec<Value>)>) {
     let schema = resolve(spec, schema);
     match schema["properties"].as_object() {
         Some(properties) => {
             for (name, member) in properties {
-                if resolve(spec, member)["readOnly"] == true {
+                let member_schema = resolve(spec, member);
+                if member_schema["readOnly"] == true || member_schema["x-hidden"] == true {
                     continue;
                 }
                 let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
