@@ -30,7 +30,7 @@ const UNWRAPPED_OPERATIONS: &[(&str, &str)] = &[];
 
 /// Members of the API-key object (paths inside `data`) that the public types do not
 /// expose, each with the reason. `build.rs` leaves the first four out of the generated
-/// types altogether (its `UNREAD` list). An entry must be a member the spec has.
+/// types altogether (actions of `spec/overlay.yaml`). An entry must be a member the spec has.
 const UNEXPOSED_FIELDS: &[(&str, &str)] = &[
     ("type", "always `api-keys`: the JSON:API resource type, not a property of the key"),
     ("links.self", "the key's own URL, which is its id under the team's path; `ApiKey::id` is what callers need"),

@@ -7,8 +7,8 @@
 //! the bodies and queries it received are searched.
 //!
 //! So a spec update that adds a key type or a request member fails here, naming it and the
-//! file to change. The check also runs on a fixture (the real spec plus a key type
-//! `service` and a request member the crate does not know) and must name exactly those.
+//! file to change. The check also runs on a fixture (the real spec plus a key type and a
+//! request member the crate does not know) and must name exactly those.
 //! And the fake accepts what the spec accepts: every key type and colour it lists.
 #![cfg(feature = "mock")]
 
@@ -254,25 +254,26 @@ async fn every_request_member_and_enum_value_of_the_spec_is_sent_by_a_public_cal
     assert!(members.iter().all(|m| !m.member.contains("timestamps")), "read-only members are answers only");
 }
 
-/// The real spec with what Honeycomb's next update might bring: a key type `service` (a
-/// third branch of the key attributes, and a `filter[type]` value) and a request member
-/// `expires_at` of configuration keys.
+/// The real spec with what Honeycomb's next update might bring: a key type (a third
+/// branch of the key attributes, and a `filter[type]` value) and a request member of
+/// configuration keys. Their names are the fixture's own, so that no real spec update can
+/// collide with them.
 fn fixture_spec() -> Value {
     let mut spec = spec().clone();
     let schemas = spec["components"]["schemas"].as_object_mut().unwrap();
     schemas.insert(
-        "ServiceKeyAttributes".into(),
+        "FixtureOnlyKeyAttributes".into(),
         json!({"type": "object", "required": ["key_type", "name"], "properties": {
-            "key_type": {"type": "string", "enum": ["service"]},
+            "key_type": {"type": "string", "enum": ["fixture-only-type"]},
             "name": {"type": "string", "maxLength": 100}}}),
     );
     let branches = schemas["ApiKeyAttributes"]["oneOf"].as_array_mut().unwrap();
-    branches.push(json!({"$ref": "#/components/schemas/ServiceKeyAttributes"}));
+    branches.push(json!({"$ref": "#/components/schemas/FixtureOnlyKeyAttributes"}));
     let configuration = schemas["ConfigurationKeyAttributes"]["properties"].as_object_mut().unwrap();
-    configuration.insert("expires_at".into(), json!({"type": "string", "format": "date-time"}));
+    configuration.insert("fixture_only_member".into(), json!({"type": "string", "format": "date-time"}));
     let list = spec["paths"]["/2/teams/{teamSlug}/api-keys"]["get"]["parameters"].as_array_mut().unwrap();
     let filter = list.iter_mut().find(|p| p["name"] == "filter[type]").unwrap();
-    filter["schema"]["enum"].as_array_mut().unwrap().push(json!("service"));
+    filter["schema"]["enum"].as_array_mut().unwrap().push(json!("fixture-only-type"));
     spec
 }
 
@@ -284,22 +285,21 @@ async fn a_spec_with_a_new_key_type_and_a_new_request_member_fails_the_request_c
         request_coverage_problems(&fixture_spec(), &requests).into_iter().filter(|p| !real.contains(p)).collect();
     assert_eq!(added.len(), 3, "{added:#?}");
     assert!(
-        added
-            .iter()
-            .any(|p| p.starts_with("value \"service\" of `data.attributes.key_type` in the `createApiKey` request")
-                && p.contains("src/model/mod.rs")),
-        "{added:#?}"
-    );
-    assert!(
-        added.iter().any(|p| p.starts_with("value \"service\" of `?filter[type]` in the `listApiKeys` request")
-            && p.contains("KeyTypeFilter::new")),
+        added.iter().any(|p| p
+            .starts_with("value \"fixture-only-type\" of `data.attributes.key_type` in the `createApiKey` request")
+            && p.contains("src/model/mod.rs")),
         "{added:#?}"
     );
     assert!(
         added
             .iter()
-            .any(|p| p.starts_with("`data.attributes.expires_at` of the `createApiKey` request")
-                && p.contains("NewApiKey")),
+            .any(|p| p.starts_with("value \"fixture-only-type\" of `?filter[type]` in the `listApiKeys` request")
+                && p.contains("KeyTypeFilter::new")),
+        "{added:#?}"
+    );
+    assert!(
+        added.iter().any(|p| p.starts_with("`data.attributes.fixture_only_member` of the `createApiKey` request")
+            && p.contains("NewApiKey")),
         "{added:#?}"
     );
 }
