@@ -49,8 +49,8 @@ fn main() {
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
 
     match generate(&manifest_dir) {
-        Ok((code, openapi30)) => {
-            for (name, text) in [("codegen.rs", code), ("api-keys.openapi-3.0.json", openapi30)] {
+        Ok(outputs) => {
+            for (name, text) in outputs {
                 let out = out_dir.join(name);
                 if let Err(e) = fs::write(&out, text) {
                     fail(&format!("error: cannot write {}: {e}", out.display()));
@@ -67,12 +67,17 @@ fn fail(problem: &str) -> ! {
     process::exit(1);
 }
 
-/// `error: <file>: <problem>`, the form of every failure.
+/// `error: <file>: <problem>`, the form of every failure of the inputs.
 fn in_file(file: &str) -> impl Fn(String) -> String + '_ {
     move |problem| format!("error: {file}: {problem}")
 }
 
-fn generate(manifest_dir: &Path) -> Result<(String, String), String> {
+/// What the spec is once the overlay is applied: a problem found then may come from either.
+const OVERLAID: &str = "spec/api-keys.yaml with spec/overlay.yaml applied";
+
+/// The files to write to `$OUT_DIR`: the generated code, the lists of what the published
+/// spec accepts, and the OpenAPI 3.0 document the code was generated from.
+fn generate(manifest_dir: &Path) -> Result<[(&'static str, String); 3], String> {
     let mut doc = read_yaml(&manifest_dir.join(SPEC)).map_err(in_file(SPEC))?;
     let overlay = read_yaml(&manifest_dir.join(OVERLAY)).map_err(in_file(OVERLAY))?;
 
@@ -82,25 +87,26 @@ fn generate(manifest_dir: &Path) -> Result<(String, String), String> {
             "/openapi: `{version}` is not supported (OpenAPI 3.0 or 3.1; Honeycomb publishes 3.1)"
         )));
     }
-    let spec_lists = SpecLists::read(&doc).map_err(in_file(SPEC))?;
+    let lists = SpecLists::read(&doc).map_err(in_file(SPEC))?;
 
     apply_overlay(&mut doc, &overlay).map_err(in_file(OVERLAY))?;
-    to_openapi_30(&mut doc).map_err(in_file(SPEC))?;
-    normalize(&mut doc).map_err(in_file(SPEC))?;
+    to_openapi_30(&mut doc).map_err(in_file(OVERLAID))?;
+    normalize(&mut doc).map_err(in_file(OVERLAID))?;
     prune_unreachable(&mut doc);
     let openapi30 = serde_json::to_string_pretty(&doc).expect("a JSON value serializes");
 
     let api: openapiv3::OpenAPI = serde_path_to_error::deserialize(doc).map_err(|e| {
-        in_file(SPEC)(format!(
-            "after the overlay and the conversion to OpenAPI 3.0, `{}` is not valid OpenAPI 3.0: {}",
+        in_file(OVERLAID)(format!(
+            "after the conversion to OpenAPI 3.0, `{}` is not valid OpenAPI 3.0: {}",
             e.path(),
             e.inner()
         ))
     })?;
-    generate_code(&api, &spec_lists).map_err(in_file(SPEC)).map(|code| (code, openapi30))
+    let code = generate_code(&api).map_err(in_file(OVERLAID))?;
+    Ok([("codegen.rs", code), ("spec_lists.rs", lists.source()), ("api-keys.openapi-3.0.json", openapi30)])
 }
 
-fn generate_code(api: &openapiv3::OpenAPI, lists: &SpecLists) -> Result<String, String> {
+fn generate_code(api: &openapiv3::OpenAPI) -> Result<String, String> {
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Positional)
@@ -128,17 +134,7 @@ fn generate_code(api: &openapiv3::OpenAPI, lists: &SpecLists) -> Result<String, 
     };
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    let mut code = prettyplease::unparse(&file);
-    let SpecLists { permissions, key_types, colors } = lists;
-    code.push_str(&format!(
-        "\n/// Every permission name of the published document, sorted (the fake's list).\n\
-         pub const SPEC_PERMISSIONS: &[&str] = &{permissions:?};\n\
-         /// The key types a published create request may name (the fake's list).\n\
-         pub const SPEC_KEY_TYPES: &[&str] = &{key_types:?};\n\
-         /// The colours a published environment create request may name (the fake's list).\n\
-         pub const SPEC_ENVIRONMENT_COLORS: &[&str] = &{colors:?};\n"
-    ));
-    Ok(code)
+    Ok(prettyplease::unparse(&file))
 }
 
 /// A YAML file as JSON values; a key given twice in one mapping is refused (YAML parsers
@@ -146,42 +142,76 @@ fn generate_code(api: &openapiv3::OpenAPI, lists: &SpecLists) -> Result<String, 
 fn read_yaml(path: &Path) -> Result<Value, String> {
     let text = fs::read_to_string(path).map_err(|e| format!("cannot read it: {e}"))?;
     let yaml: yaml_serde::Value = yaml_serde::from_str(&text).map_err(|e| format!("not valid YAML: {e}"))?;
-    serde_json::to_value(yaml).map_err(|e| format!("not a JSON-compatible document: {e}"))
+    json_of(yaml, "")
+}
+
+/// A YAML value as JSON: numeric keys (an unquoted `200:`) become strings, as OpenAPI
+/// means them; a key that is neither, or a tagged value, is refused with its JSON pointer.
+fn json_of(yaml: yaml_serde::Value, pointer: &str) -> Result<Value, String> {
+    use yaml_serde::Value as Yaml;
+    Ok(match yaml {
+        Yaml::Mapping(mapping) => {
+            let mut map = Map::new();
+            for (key, value) in mapping {
+                let key = match key {
+                    Yaml::String(s) => s,
+                    Yaml::Number(n) => n.to_string(),
+                    other => return Err(format!("{pointer}: a key that is not a string ({other:?}): quote it")),
+                };
+                let here = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                map.insert(key, json_of(value, &here)?);
+            }
+            Value::Object(map)
+        }
+        Yaml::Sequence(items) => Value::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| json_of(v, &format!("{pointer}/{i}")))
+                .collect::<Result<_, _>>()?,
+        ),
+        Yaml::Tagged(tagged) => return Err(format!("{pointer}: a YAML tag ({}) has no JSON form", tagged.tag)),
+        scalar => serde_json::to_value(scalar).map_err(|e| format!("{pointer}: {e}"))?,
+    })
 }
 
 /// What the published document accepts, read before the overlay (which gives every key
-/// one open permissions object and key type): the fake of the `mock` feature accepts
-/// exactly this.
+/// one open permissions object and key type), written to `$OUT_DIR/spec_lists.rs`: the
+/// fake of the `mock` feature accepts exactly this, and the tests compare it with the
+/// crate's own lists. Members Honeycomb marks `x-hidden` are not part of its documented
+/// API and are left out.
 struct SpecLists {
     /// Every permission name: the members of each `permissions` object that lists its
     /// members (ingest and configuration keys, in answers and requests), sorted.
     permissions: Vec<String>,
-    /// The `key_type` values of the create request.
+    /// The `key_type` values of the key create request.
     key_types: Vec<String>,
+    /// The `filter[type]` values of the key listing.
+    key_type_filters: Vec<String>,
     /// The `color` values of the environment create request.
     colors: Vec<String>,
 }
 
 impl SpecLists {
     fn read(doc: &Value) -> Result<SpecLists, String> {
-        fn walk(node: &Value, names: &mut std::collections::BTreeSet<String>) {
+        fn walk(doc: &Value, node: &Value, names: &mut std::collections::BTreeSet<String>) {
             match node {
                 Value::Object(map) => {
                     for (key, value) in map {
-                        if key == "permissions" {
-                            if let Some(members) = value.get("properties").and_then(Value::as_object) {
-                                names.extend(members.keys().cloned());
-                            }
+                        let members = resolve_ref(doc, value).get("properties").and_then(Value::as_object);
+                        if let Some(members) = members.filter(|_| key == "permissions") {
+                            let shown = members.iter().filter(|(_, m)| !is_hidden(doc, m));
+                            names.extend(shown.map(|(name, _)| name.clone()));
                         }
-                        walk(value, names);
+                        walk(doc, value, names);
                     }
                 }
-                Value::Array(items) => items.iter().for_each(|v| walk(v, names)),
+                Value::Array(items) => items.iter().for_each(|v| walk(doc, v, names)),
                 _ => {}
             }
         }
         let mut names = std::collections::BTreeSet::new();
-        walk(doc.pointer("/components/schemas").unwrap_or(&Value::Null), &mut names);
+        walk(doc, doc.pointer("/components/schemas").unwrap_or(&Value::Null), &mut names);
         if names.is_empty() {
             return Err("/components/schemas: no schema has a `permissions` object with `properties`: \
                         the crate reads the permission names there"
@@ -190,22 +220,79 @@ impl SpecLists {
         Ok(SpecLists {
             permissions: names.into_iter().collect(),
             key_types: request_enum(doc, "createApiKey", "key_type")?,
+            key_type_filters: parameter_enum(doc, "listApiKeys", "filter[type]")?,
             colors: request_enum(doc, "createEnvironment", "color")?,
         })
     }
+
+    /// The Rust source of the lists.
+    fn source(&self) -> String {
+        let SpecLists { permissions, key_types, key_type_filters, colors } = self;
+        format!(
+            "/// Every permission name of the published document, sorted.\n\
+             pub const SPEC_PERMISSIONS: &[&str] = &{permissions:?};\n\
+             /// The key types a published key create request may name.\n\
+             pub const SPEC_KEY_TYPES: &[&str] = &{key_types:?};\n\
+             /// The `filter[type]` values of the published key listing.\n\
+             pub const SPEC_KEY_TYPE_FILTERS: &[&str] = &{key_type_filters:?};\n\
+             /// The colours a published environment create request may name.\n\
+             pub const SPEC_ENVIRONMENT_COLORS: &[&str] = &{colors:?};\n"
+        )
+    }
 }
 
-/// The values of the enums of every member named `member` in `operation_id`'s request
-/// body, through `$ref`s, `allOf`, `oneOf` and `anyOf`, in the order first met.
+/// `schema`, its `$ref`s followed (at most 32).
+fn resolve_ref<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        let target = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#'));
+        match target.and_then(|pointer| doc.pointer(pointer)) {
+            Some(next) => schema = next,
+            None => break,
+        }
+    }
+    schema
+}
+
+fn is_hidden(doc: &Value, schema: &Value) -> bool {
+    resolve_ref(doc, schema).get("x-hidden") == Some(&Value::Bool(true))
+}
+
+/// The operation `operation_id` of the document.
+fn operation<'a>(doc: &'a Value, operation_id: &str) -> Option<&'a Value> {
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .flat_map(|item| METHODS.iter().filter_map(move |m| item.get(*m)))
+        .find(|op| op.get("operationId").and_then(Value::as_str) == Some(operation_id))
+}
+
+/// The string values a schema allows by `enum` or `const`, through `$ref`s and the
+/// branches of `allOf`, `oneOf` and `anyOf` (a `oneOf` of `const`s is 3.1's enum).
+fn enum_values(doc: &Value, schema: &Value, depth: usize, out: &mut Vec<String>) {
+    let schema = resolve_ref(doc, schema);
+    if depth > 32 || is_hidden(doc, schema) {
+        return;
+    }
+    let listed = schema.get("enum").and_then(Value::as_array).into_iter().flatten().chain(schema.get("const"));
+    for value in listed.filter_map(Value::as_str) {
+        if !out.iter().any(|v| v == value) {
+            out.push(value.to_string());
+        }
+    }
+    for keyword in ["allOf", "oneOf", "anyOf"] {
+        for branch in schema.get(keyword).and_then(Value::as_array).into_iter().flatten() {
+            enum_values(doc, branch, depth + 1, out);
+        }
+    }
+}
+
+/// The values of every member named `member` in `operation_id`'s request body, through
+/// `$ref`s, `allOf`, `oneOf`, `anyOf` and array items, in the order first met.
 fn request_enum(doc: &Value, operation_id: &str, member: &str) -> Result<Vec<String>, String> {
     fn walk(doc: &Value, schema: &Value, member: &str, depth: usize, out: &mut Vec<String>) {
+        let schema = resolve_ref(doc, schema);
         if depth > 32 {
-            return;
-        }
-        if let Some(target) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-            if let Some(target) = doc.pointer(target) {
-                walk(doc, target, member, depth + 1, out);
-            }
             return;
         }
         for keyword in ["allOf", "oneOf", "anyOf"] {
@@ -213,56 +300,47 @@ fn request_enum(doc: &Value, operation_id: &str, member: &str) -> Result<Vec<Str
                 walk(doc, branch, member, depth + 1, out);
             }
         }
+        if let Some(items) = schema.get("items") {
+            walk(doc, items, member, depth + 1, out);
+        }
         for (name, sub) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            if is_hidden(doc, sub) {
+                continue;
+            }
             if name == member {
-                let mut values = Vec::new();
-                enum_values(doc, sub, depth + 1, &mut values);
-                for value in values {
-                    if !out.contains(&value) {
-                        out.push(value);
-                    }
-                }
+                enum_values(doc, sub, depth + 1, out);
             }
             walk(doc, sub, member, depth + 1, out);
         }
     }
-    fn enum_values(doc: &Value, schema: &Value, depth: usize, out: &mut Vec<String>) {
-        if depth > 32 {
-            return;
-        }
-        if let Some(target) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-            if let Some(target) = doc.pointer(target) {
-                enum_values(doc, target, depth + 1, out);
-            }
-        }
-        out.extend(
-            schema
-                .get("enum")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|v| v.as_str())
-                .map(String::from),
-        );
-        for keyword in ["allOf", "oneOf", "anyOf"] {
-            for branch in schema.get(keyword).and_then(Value::as_array).into_iter().flatten() {
-                enum_values(doc, branch, depth + 1, out);
-            }
-        }
-    }
-    let body = doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|paths| paths.values())
-        .flat_map(|item| METHODS.iter().filter_map(move |m| item.get(*m)))
-        .find(|op| op.get("operationId").and_then(Value::as_str) == Some(operation_id))
+    let body = operation(doc, operation_id)
         .and_then(|op| op.pointer("/requestBody/content/application~1vnd.api+json/schema"))
-        .ok_or_else(|| format!("no operation `{operation_id}` with a JSON:API request body: the crate reads its `{member}` values there"))?;
+        .ok_or_else(|| {
+            format!("no operation `{operation_id}` with a JSON:API request body: the crate reads its `{member}` values there")
+        })?;
     let mut out = Vec::new();
     walk(doc, body, member, 0, &mut out);
     if out.is_empty() {
         return Err(format!("`{operation_id}`'s request body names no `{member}` values: the crate reads them there"));
+    }
+    Ok(out)
+}
+
+/// The values of `operation_id`'s query parameter `name`.
+fn parameter_enum(doc: &Value, operation_id: &str, name: &str) -> Result<Vec<String>, String> {
+    let op = operation(doc, operation_id).ok_or_else(|| format!("no operation `{operation_id}`"))?;
+    let parameter = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| resolve_ref(doc, p))
+        .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
+        .ok_or_else(|| format!("`{operation_id}` has no parameter `{name}`: the crate reads its values there"))?;
+    let mut out = Vec::new();
+    enum_values(doc, parameter.get("schema").unwrap_or(&Value::Null), 0, &mut out);
+    if out.is_empty() {
+        return Err(format!("`{operation_id}`'s parameter `{name}` lists no values: the crate reads them there"));
     }
     Ok(out)
 }
@@ -310,10 +388,11 @@ fn apply_action(doc: &mut Value, action: &Value) -> Result<(), String> {
         return Err("an action needs exactly one of `update` and `remove: true`".into());
     }
     let path = serde_json_path::JsonPath::parse(target).map_err(|e| format!("the target is not JSONPath: {e}"))?;
-    // Each selected node's place, with a key that orders array indices as numbers.
+    // Each selected node's place (once, though a union may select it twice), with a key
+    // that orders array indices as numbers.
     let mut pointers: Vec<(Vec<(usize, String)>, String)> = path
         .query_located(doc)
-        .all()
+        .dedup()
         .into_iter()
         .map(|node| {
             let location = node.location();
@@ -335,7 +414,10 @@ fn apply_action(doc: &mut Value, action: &Value) -> Result<(), String> {
         }
     } else if let Some(update) = update {
         for (_, pointer) in pointers {
-            let node = doc.pointer_mut(&pointer).expect("a node the target just selected");
+            // An earlier merge of this action may have replaced a selected node's parent.
+            let node = doc.pointer_mut(&pointer).ok_or_else(|| {
+                format!("{pointer}: the target selects a node inside another it also selects; select one of them")
+            })?;
             merge(node, update, &pointer)?;
         }
     }
@@ -406,9 +488,29 @@ const NO_30_FORM: &[&str] = &[
     "unevaluatedItems",
     "patternProperties",
     "contentSchema",
+    "contentMediaType",
+    "contentEncoding",
+    "contains",
+    "minContains",
+    "maxContains",
+    "propertyNames",
     "$defs",
+    "$anchor",
     "$dynamicRef",
+    "$dynamicAnchor",
 ];
+
+/// Whether a `oneOf`/`anyOf` branch only allows `null`.
+fn is_null_branch(branch: &Value) -> bool {
+    let null = Value::String("null".into());
+    match (branch.get("type"), branch.get("const"), branch.get("enum")) {
+        (Some(Value::String(t)), _, _) => t == "null",
+        (Some(Value::Array(types)), _, _) => types == &[null],
+        (None, Some(Value::Null), _) => true,
+        (None, None, Some(Value::Array(values))) => values == &[Value::Null],
+        _ => false,
+    }
+}
 
 fn to_openapi_30(doc: &mut Value) -> Result<(), String> {
     let root = doc.as_object_mut().ok_or("the document is not an object")?;
@@ -481,6 +583,48 @@ fn convert_schema(schema: &mut Value, pointer: &str) -> Result<(), String> {
     let Some(map) = schema.as_object_mut() else {
         return Ok(());
     };
+    // A $ref's siblings mean something in 3.1 and nothing in 3.0 (only annotations may stay).
+    if map.contains_key("$ref") {
+        if let Some(sibling) = map.keys().find(|k| !["$ref", "description", "summary"].contains(&k.as_str())) {
+            return Err(format!(
+                "{pointer}: `{sibling}` beside a `$ref` has no OpenAPI 3.0 form: \
+                 add an action to spec/overlay.yaml that wraps the `$ref` in `allOf`"
+            ));
+        }
+        return Ok(());
+    }
+    // oneOf/anyOf: [A, {type: null}] -> allOf: [A] (or A itself), nullable: true. First, so
+    // that what an inline branch brings is converted below.
+    for keyword in ["oneOf", "anyOf"] {
+        let Some(Value::Array(branches)) = map.get_mut(keyword) else {
+            continue;
+        };
+        let before = branches.len();
+        branches.retain(|b| !is_null_branch(b));
+        if branches.len() == before {
+            continue;
+        }
+        map.insert("nullable".into(), Value::Bool(true));
+        let Some(Value::Array(branches)) = map.get(keyword) else { unreachable!() };
+        if let [only] = branches.as_slice() {
+            let only = only.clone();
+            map.remove(keyword);
+            if only.get("$ref").is_some() {
+                // typify ignores `nullable` beside a bare $ref, not beside `allOf: [$ref]`.
+                map.insert("allOf".into(), Value::Array(vec![only]));
+            } else if let Value::Object(members) = only {
+                for (key, value) in members {
+                    if map.contains_key(&key) {
+                        return Err(format!(
+                            "{pointer}/{keyword}: the one branch left beside null repeats `{key}`: \
+                             add an action to spec/overlay.yaml that merges it"
+                        ));
+                    }
+                    map.insert(key, value);
+                }
+            }
+        }
+    }
     if let Some(keyword) = NO_30_FORM.iter().find(|k| map.contains_key(**k)) {
         return Err(format!(
             "{pointer}: `{keyword}` (JSON Schema 2020-12) has no OpenAPI 3.0 form: \
@@ -509,31 +653,6 @@ fn convert_schema(schema: &mut Value, pointer: &str) -> Result<(), String> {
             map.insert("nullable".into(), Value::Bool(true));
         }
     }
-    // oneOf/anyOf: [A, {type: null}] -> allOf: [A] (or A itself), nullable: true
-    for keyword in ["oneOf", "anyOf"] {
-        let Some(Value::Array(branches)) = map.get_mut(keyword) else {
-            continue;
-        };
-        let before = branches.len();
-        branches.retain(|b| b.get("type").and_then(Value::as_str) != Some("null"));
-        if branches.len() == before {
-            continue;
-        }
-        map.insert("nullable".into(), Value::Bool(true));
-        let Some(Value::Array(branches)) = map.get(keyword) else { unreachable!() };
-        if let [only] = branches.as_slice() {
-            let only = only.clone();
-            map.remove(keyword);
-            if only.get("$ref").is_some() {
-                // typify ignores `nullable` beside a bare $ref, not beside `allOf: [$ref]`.
-                map.insert("allOf".into(), Value::Array(vec![only]));
-            } else if let Value::Object(members) = only {
-                for (key, value) in members {
-                    map.entry(key).or_insert(value);
-                }
-            }
-        }
-    }
     if let Some(value) = map.remove("const") {
         map.insert("enum".into(), Value::Array(vec![value]));
     }
@@ -544,10 +663,19 @@ fn convert_schema(schema: &mut Value, pointer: &str) -> Result<(), String> {
             map.entry("example").or_insert(first);
         }
     }
-    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
-        if let Some(limit) = map.get(exclusive).filter(|v| v.is_number()).cloned() {
-            map.insert(bound.into(), limit);
-            map.insert(exclusive.into(), Value::Bool(true));
+    // A numeric exclusive bound (3.1) -> the bound and `exclusive…: true` (3.0), unless an
+    // inclusive bound beside it is stricter, which then stays alone.
+    for (exclusive, bound, stricter) in [("exclusiveMinimum", "minimum", 1.0), ("exclusiveMaximum", "maximum", -1.0)] {
+        let Some(limit) = map.get(exclusive).and_then(Value::as_f64) else { continue };
+        let limit_value = map[exclusive].clone();
+        match map.get(bound).and_then(Value::as_f64) {
+            Some(inclusive) if (inclusive - limit) * stricter > 0.0 => {
+                map.remove(exclusive);
+            }
+            _ => {
+                map.insert(bound.into(), limit_value);
+                map.insert(exclusive.into(), Value::Bool(true));
+            }
         }
     }
     if map.get("type").and_then(Value::as_str) == Some("array") && !map.contains_key("items") {
@@ -623,10 +751,10 @@ fn prune_unreachable(doc: &mut Value) {
     let mut pending = Vec::new();
     refs(doc.get("paths").unwrap_or(&Value::Null), &mut pending);
     while let Some(reference) = pending.pop() {
-        if reached.insert(reference.clone()) {
-            if let Some(target) = reference.strip_prefix('#').and_then(|p| doc.pointer(p)) {
-                refs(target, &mut pending);
-            }
+        if reached.insert(reference.clone())
+            && let Some(target) = reference.strip_prefix('#').and_then(|p| doc.pointer(p))
+        {
+            refs(target, &mut pending);
         }
     }
     let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) else {

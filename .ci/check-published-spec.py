@@ -1,9 +1,12 @@
-"""Validates the request bodies the SDK sent in tests/suite/wire_samples.rs against the schemas
-of Honeycomb's published spec (reference data kept outside this repository).
+"""Validates the request bodies the SDK sent in the tests (tests/suite/wire_samples.rs, and
+a whole hny-keys lifecycle in tests/suite/cli.rs) against the request schemas of
+Honeycomb's published document, spec/api-keys.yaml: a second validator beside the one in
+the tests. The crate's deviations (spec/overlay.yaml) change what it reads and how its
+generated request types look; what it sends must still be what the published document
+accepts.
 
-usage: python3 .ci/check-published-spec.py PUBLISHED_SPEC.yaml SAMPLES_DIR
-Exit 1 when a body does not validate. Deliberate deviations are listed in spec/README.md;
-none of them concerns a request body the SDK sends.
+usage: python3 .ci/check-published-spec.py spec/api-keys.yaml SAMPLES_DIR
+Exit 1 when a body does not validate.
 """
 import json
 import pathlib

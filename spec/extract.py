@@ -13,8 +13,9 @@ spec file is. Our deviations from the published document are in spec/overlay.yam
 build.rs applies; this file is never edited by hand.
 
 Only the Python standard library is needed (the input is JSON; Honeycomb's YAML
-rendering can be converted to JSON with any YAML tool first). The output is deterministic:
-the same input gives the same bytes, which CI checks against the committed file.
+rendering can be converted to JSON with a YAML 1.2 tool first, see spec/README.md). The
+output is deterministic: the same input gives the same bytes (UTF-8, \n line ends), which
+CI checks against the committed file.
 """
 
 import hashlib
@@ -102,19 +103,34 @@ def scalar(value):
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # YAML 1.1 readers (PyYAML) need a dot in the mantissa: 1e+100 -> 1.0e+100.
+        mantissa, _, exponent = repr(value).partition("e")
+        mantissa = mantissa if "." in mantissa else mantissa + ".0"
+        return mantissa + ("e" + exponent if exponent else "")
     text = value
     if PLAIN.fullmatch(text) and not text.endswith(" ") and text.lower() not in RESERVED:
         return text
-    return json.dumps(text, ensure_ascii=False)
+    # Escaped to ASCII: no reader can take a line separator or a control character in it
+    # for anything but what it is.
+    return json.dumps(text, ensure_ascii=True)
+
+
+def printable(c):
+    """A character YAML prints as itself in a block scalar (no break or control)."""
+    code = ord(c)
+    if code < 0x80:
+        return 0x20 <= code < 0x7F
+    return code >= 0xA0 and c not in "\u2028\u2029\ufeff" and not 0xD800 <= code < 0xE000
 
 
 def block_ok(text):
     """A multi-line string that a literal block scalar keeps byte for byte."""
     if "\n" not in text.rstrip("\n") or text.startswith((" ", "\n")):
         return False
-    if any(ord(c) < 0x20 and c != "\n" for c in text) or "\r" in text or "\u2028" in text:
+    if not all(c == "\n" or printable(c) for c in text):
         return False
     return not any(line.endswith(" ") for line in text.split("\n"))
 
@@ -135,6 +151,8 @@ def emit(node, indent, out):
     pad = " " * indent
     if isinstance(node, dict):
         for key, value in node.items():
+            if len(key) > 1000:
+                sys.exit(f"extract.py: a key of {len(key)} characters is longer than YAML allows (1024)")
             emit_entry(f"{pad}{scalar(key)}:", value, indent, out)
     else:
         for value in node:
@@ -167,23 +185,34 @@ def emit_entry(lead, value, indent, out):
         out.append(f"{lead} {scalar(value)}")
 
 
+def comment_text(value):
+    """`value` as text that cannot end the comment line it is put in."""
+    return re.sub(r"[^\x20-\x7e]", "?", str(value))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     raw = open(sys.argv[1], "rb").read()
-    doc = json.loads(raw)
+
+    def no_constant(name):
+        sys.exit(f"extract.py: `{name}` is not JSON (the published document must be plain JSON)")
+
+    doc = json.loads(raw, parse_constant=no_constant)
     subset = extract(doc)
+    info = subset.get("info", {})
     lines = [
         "# Honeycomb's published OpenAPI document, reduced to the paths honeycomb-api-keys covers",
         "# (/2/auth, /2/teams/{teamSlug}/api-keys..., /2/teams/{teamSlug}/environments...) and the",
         "# components they use; otherwise verbatim. Written by spec/extract.py: do not edit it,",
         "# rerun the extractor on Honeycomb's newer document (spec/README.md). Our deviations",
         "# are in spec/overlay.yaml.",
-        f"# Source: {subset.get('info', {}).get('title', '?')} {subset.get('info', {}).get('version', '?')}, "
+        f"# Source: {comment_text(info.get('title', '?'))} {comment_text(info.get('version', '?'))}, "
         f"sha256 {hashlib.sha256(raw).hexdigest()}",
     ]
     emit(subset, 0, lines)
-    sys.stdout.write("\n".join(lines) + "\n")
+    # UTF-8 and \n whatever the platform's locale and line ends: the same bytes everywhere.
+    sys.stdout.buffer.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 
 if __name__ == "__main__":

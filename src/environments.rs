@@ -119,8 +119,8 @@ impl Environments {
         let id = EnvironmentId::parse(id.as_ref())?;
         let team = self.client.team_for(self.team.as_deref()).await?;
         let api = self.client.api();
-        let options = CallOptions { retry: self.retry.as_ref(), subject: None };
-        let env = call(&self.client, Operation::GetEnvironment, options, || api.get_environment(&team, &id)).await?;
+        let env =
+            call(&self.client, Operation::GetEnvironment, self.options(), || api.get_environment(&team, &id)).await?;
         self.same_id(Operation::GetEnvironment, &id, env)
     }
 
@@ -141,16 +141,18 @@ impl Environments {
     /// - [`Error::InvalidArgument`] before any request: the name is blank, longer than
     ///   [`MAX_ENVIRONMENT_NAME_LEN`](crate::MAX_ENVIRONMENT_NAME_LEN) characters or has a
     ///   control or invisible character; the description is too long
-    ///   ([`MAX_DESCRIPTION_LEN`](crate::MAX_DESCRIPTION_LEN)) or has such a character; or
+    ///   ([`MAX_ENVIRONMENT_DESCRIPTION_LEN`](crate::MAX_ENVIRONMENT_DESCRIPTION_LEN)) or has such a character; or
     ///   the slug given to [`for_team`](Self::for_team) is malformed.
-    /// - [`Error::Api`] for an error status (also a 429 or 5xx that outlasted the retries):
-    ///   [`is_conflict`](Error::is_conflict) when the name is taken,
-    ///   [`is_auth`](Error::is_auth) for a management key without `environments:write`.
-    /// - [`Error::OutcomeUnknown`] when the request may have reached Honeycomb but no
-    ///   answer came: a create is never re-sent blindly; look for the environment by name.
-    /// - [`Error::Transport`] or [`Error::Timeout`] when no answer came (after the retries),
-    ///   [`Error::RateLimited`] when pacing would pass the call's deadline, [`Error::Decode`]
-    ///   or [`Error::ResponseTooLarge`] for an answer that cannot be read.
+    /// - [`Error::OutcomeUnknown`] when the request was sent but the answer was a 5xx, the
+    ///   connection broke, the call timed out, or a success could not be read: the
+    ///   environment may exist; it is not sent again (look for it by name).
+    /// - [`Error::Api`] for another error status: [`is_conflict`](Error::is_conflict) when
+    ///   the name is taken, [`is_auth`](Error::is_auth) for a management key without
+    ///   `environments:write`, [`is_rate_limited`](Error::is_rate_limited) for a 429 that
+    ///   outlasted the retries.
+    /// - [`Error::Transport`] when no connection could be opened (after the retries),
+    ///   [`Error::Timeout`] when the call's deadline passed before it was sent,
+    ///   [`Error::RateLimited`] when pacing would pass the call's deadline.
     /// - Without a configured team, first the errors of [`Client::resolve_team`].
     pub async fn create(&self, new: NewEnvironment) -> Result<Environment> {
         new.validate()?;
@@ -158,7 +160,7 @@ impl Environments {
         let body = environment_create_request(new)?;
         let team = self.client.team_for(self.team.as_deref()).await?;
         let api = self.client.api_for_create();
-        let options = CallOptions { retry: self.retry.as_ref(), subject: Some(&name) };
+        let options = CallOptions { subject: Some(&name), ..self.options() };
         call(&self.client, Operation::CreateEnvironment, options, || api.create_environment(&team, &body)).await
     }
 
@@ -196,10 +198,10 @@ impl Environments {
         let body = environment_update_request(&id, update)?;
         let team = self.client.team_for(self.team.as_deref()).await?;
         let api = self.client.api();
-        let options = CallOptions { retry: self.retry.as_ref(), subject: None };
-        let env =
-            call(&self.client, Operation::UpdateEnvironment, options, || api.update_environment(&team, &id, &body))
-                .await?;
+        let env = call(&self.client, Operation::UpdateEnvironment, self.options(), || {
+            api.update_environment(&team, &id, &body)
+        })
+        .await?;
         self.same_id(Operation::UpdateEnvironment, &id, env)
     }
 
@@ -231,8 +233,13 @@ impl Environments {
         let id = EnvironmentId::parse(id.as_ref())?;
         let team = self.client.team_for(self.team.as_deref()).await?;
         let api = self.client.api();
-        let options = CallOptions { retry: self.retry.as_ref(), subject: None };
-        call_delete(&self.client, Operation::DeleteEnvironment, options, || api.delete_environment(&team, &id)).await
+        call_delete(&self.client, Operation::DeleteEnvironment, self.options(), || api.delete_environment(&team, &id))
+            .await
+    }
+
+    /// The retry policy and subject of a call.
+    fn options(&self) -> CallOptions<'_> {
+        CallOptions { retry: self.retry.as_ref(), subject: None }
     }
 
     /// The environment Honeycomb answered with, if it is the one asked for.

@@ -82,11 +82,14 @@ impl Kind {
         }
     }
 
-    /// Whether the request may have been carried out although it failed.
+    /// Whether the request may have been carried out although it failed: no answer, a
+    /// 5xx, or a success whose answer could not be read (the last is a create's
+    /// `CreatedKeyUnreadable` for keys).
     fn ambiguous(&self) -> bool {
         match self {
             Kind::Failed(Failed::Sent(_)) | Kind::Deadline { sent: true } => true,
-            Kind::Failed(Failed::Status { status, .. }) => *status >= 500,
+            Kind::Failed(Failed::Status { status, .. }) => *status >= 500 || (200..300).contains(status),
+            Kind::Failed(Failed::TooLarge | Failed::BodyBroken(_) | Failed::Undecodable { .. }) => true,
             _ => false,
         }
     }
@@ -273,8 +276,19 @@ impl Failure {
 
 /// The error a user gets for the last failure of a call.
 async fn into_call_error(op: Operation, options: &CallOptions<'_>, failure: Failure, redactor: &Redactor) -> Error {
-    let ambiguous = !op.is_idempotent() && failure.kind.ambiguous();
     let create = op == Operation::CreateApiKey;
+    // A key create that was answered has its own error (its secret is lost); any other
+    // write that may have been carried out is an unknown outcome.
+    let answered = matches!(
+        failure.kind,
+        Kind::Failed(
+            Failed::Status { status: 200..=299, .. }
+                | Failed::TooLarge
+                | Failed::BodyBroken(_)
+                | Failed::Undecodable { .. }
+        )
+    );
+    let ambiguous = !op.is_idempotent() && failure.kind.ambiguous() && !(create && answered);
     let error = match failure.kind {
         Kind::Paced(wait) => Error::RateLimited { operation: op, retry_after: wait },
         Kind::Deadline { .. } => Error::Timeout { operation: op, scope: TimeoutScope::Operation, source: None },

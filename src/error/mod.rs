@@ -74,8 +74,9 @@ pub enum Error {
     },
 
     /// The request was sent, but whether Honeycomb carried it out is unknown (the answer
-    /// was a 5xx, the connection broke, or it timed out). For a create, the SDK did not
-    /// send it again: a second create would make a second key.
+    /// was a 5xx, the connection broke, it timed out, or a success could not be read). For
+    /// a create, the SDK did not send it again: a second create would make a second key
+    /// (or, for an environment, be refused).
     #[error(
         "the outcome of `{operation}` is unknown: {source}. It was not retried, to avoid a duplicate; {}",
         outcome_advice(*operation, subject.as_deref())
@@ -84,7 +85,8 @@ pub enum Error {
     OutcomeUnknown {
         /// The operation.
         operation: Operation,
-        /// What it was about (the name of the key being created), when known.
+        /// What it was about (the name of the key or environment being created), when
+        /// known.
         subject: Option<String>,
         /// What went wrong.
         #[source]
@@ -220,6 +222,9 @@ fn outcome_advice(operation: Operation, subject: Option<&str>) -> String {
         (Operation::CreateApiKey, None) => {
             "list the team's keys to see whether it was created: if so, its secret is lost, so delete it and create it again".into()
         }
+        (Operation::CreateEnvironment, Some(name)) => format!(
+            "list the team's environments and look for one named {name:?} before creating it again (a second create of the same name is refused)"
+        ),
         _ => "check the current state with a get or list before trying again".into(),
     }
 }

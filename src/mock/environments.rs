@@ -1,8 +1,8 @@
 //! The handlers of the environment operations: list, create, update and delete (get is
 //! one line in `handlers`). They accept what Honeycomb's published spec accepts (its
-//! colours are read from the spec by `build.rs`) and answer as Honeycomb does: a name
-//! already in use is a 409, a new environment starts delete-protected, and deleting a
-//! protected one is a 409.
+//! colours are read from the spec by `build.rs`; members the spec does not list are
+//! ignored) and answer as Honeycomb does: a name already in use is a 409, a new
+//! environment starts delete-protected, and deleting a protected one is a 409.
 
 use super::{
     handlers::{data_of, page_params, paginate},
@@ -109,19 +109,23 @@ pub(crate) fn update(state: &mut State, id: &str, body: &Value) -> Reply {
         Some(a @ Value::Object(_)) => a.clone(),
         _ => return state.invalid("/data/attributes", "attributes are required"),
     };
-    if attributes.get("name").is_some() {
-        return state.invalid("/data/attributes/name", "an environment cannot be renamed");
-    }
     let (description, color) = match (text(state, &attributes, "description"), color(state, &attributes)) {
         (Ok(description), Ok(color)) => (description, color),
         (Err(reply), _) | (_, Err(reply)) => return reply,
     };
-    let protected = match attributes.pointer("/settings/delete_protected") {
+    // Members the published request does not list (a `name`: environments are not
+    // renamed) are allowed by its schema, and ignored.
+    let protected = match attributes.get("settings") {
         None => None,
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => {
-            return state.invalid("/data/attributes/settings/delete_protected", "delete_protected must be a boolean");
-        }
+        Some(Value::Object(settings)) => match settings.get("delete_protected") {
+            None => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => {
+                let pointer = "/data/attributes/settings/delete_protected";
+                return state.invalid(pointer, "delete_protected must be a boolean");
+            }
+        },
+        Some(_) => return state.invalid("/data/attributes/settings", "settings must be an object"),
     };
     let Some(env) = state.environments.iter_mut().find(|e| e.id == id) else { return state.not_found("environment") };
     if let Some(description) = description {

@@ -278,8 +278,8 @@ pub(crate) fn list_keys(state: &mut State, request: &Request) -> Reply {
         Ok(params) => params,
         Err(reply) => return reply,
     };
-    if let Some(f) = params.filter.as_deref().filter(|f| !SPEC_KEY_TYPES.contains(f)) {
-        let detail = format!("`{f}` is not a key type; use one of {}", SPEC_KEY_TYPES.join(", "));
+    if let Some(f) = params.filter.as_deref().filter(|f| !SPEC_KEY_TYPE_FILTERS.contains(f)) {
+        let detail = format!("`{f}` is not a key type; use one of {}", SPEC_KEY_TYPE_FILTERS.join(", "));
         return state.invalid_parameter("filter[type]", detail);
     }
     let path = format!("/2/teams/{}/api-keys", state.team_slug);

@@ -66,7 +66,7 @@ use crate::{
     clock::ManualClock,
     model::KeyType,
     permissions::Permissions,
-    wire::{SPEC_ENVIRONMENT_COLORS, SPEC_KEY_TYPES, SPEC_PERMISSIONS},
+    wire::{SPEC_ENVIRONMENT_COLORS, SPEC_KEY_TYPE_FILTERS, SPEC_KEY_TYPES, SPEC_PERMISSIONS},
 };
 
 mod builder;

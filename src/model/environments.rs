@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 /// The longest environment name Honeycomb accepts, in characters.
 pub const MAX_ENVIRONMENT_NAME_LEN: usize = 255;
 /// The longest environment description Honeycomb accepts, in characters.
-pub const MAX_DESCRIPTION_LEN: usize = 255;
+pub const MAX_ENVIRONMENT_DESCRIPTION_LEN: usize = 255;
 
 macro_rules! colors {
     ($($(#[$doc:meta])* $variant:ident = $wire:literal,)*) => {
@@ -160,7 +160,7 @@ impl NewEnvironment {
     pub(crate) fn validate(&self) -> Result<()> {
         check_text("name", &self.name, MAX_ENVIRONMENT_NAME_LEN, false)?;
         if let Some(description) = &self.description {
-            check_text("description", description, MAX_DESCRIPTION_LEN, true)?;
+            check_text("description", description, MAX_ENVIRONMENT_DESCRIPTION_LEN, true)?;
         }
         Ok(())
     }
@@ -244,7 +244,7 @@ impl EnvironmentUpdate {
             return Err(Error::invalid("update", "changes nothing: set a description, a colour or delete protection"));
         }
         if let Some(description) = &self.description {
-            check_text("description", description, MAX_DESCRIPTION_LEN, true)?;
+            check_text("description", description, MAX_ENVIRONMENT_DESCRIPTION_LEN, true)?;
         }
         Ok(())
     }

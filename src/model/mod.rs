@@ -18,7 +18,7 @@ mod schema;
 mod teams;
 
 pub use environments::{
-    EnvironmentColor, EnvironmentUpdate, MAX_DESCRIPTION_LEN, MAX_ENVIRONMENT_NAME_LEN, NewEnvironment,
+    EnvironmentColor, EnvironmentUpdate, MAX_ENVIRONMENT_DESCRIPTION_LEN, MAX_ENVIRONMENT_NAME_LEN, NewEnvironment,
 };
 pub use keys::{ApiKey, ApiKeyUpdate, CreatedApiKey, NewApiKey};
 pub use rate_limits::{MAX_WINDOW, RateLimitPolicy, RateLimitStatus};

@@ -5,7 +5,7 @@
 use secrecy::SecretString;
 
 use super::{
-    WirePermissions,
+    WirePermissions, invalid_wire_value,
     permissions::{permissions_from_wire, permissions_to_wire},
     types,
 };
@@ -25,7 +25,8 @@ pub(crate) struct UpdateBody(pub(super) types::ApiKeyUpdateRequest);
 pub(crate) struct KeyTypeFilter(pub(super) types::ListApiKeysFilterType);
 
 impl KeyTypeFilter {
-    /// The filter for `key_type`: a type the crate knows only.
+    /// The filter for `key_type`: a type the crate knows only. (Exhaustive, so that a new
+    /// `KeyType` variant is mapped here, or fails to compile.)
     pub(crate) fn new(key_type: &KeyType) -> Result<KeyTypeFilter> {
         match key_type {
             KeyType::Ingest => Ok(KeyTypeFilter(types::ListApiKeysFilterType::Ingest)),
@@ -105,10 +106,6 @@ fn relationships_from_wire(
     (Some(EnvironmentId::from_wire(r.environment.data.id)), user(creator), user(editor))
 }
 
-fn wire_name_error(field: &'static str, e: impl std::fmt::Display) -> Error {
-    Error::invalid(field, e.to_string())
-}
-
 /// The create body: only granted permissions are sent (an empty object when none), as
 /// Honeycomb's own Go client does; the server defaults the rest to `false`.
 pub(crate) fn create_request(new: NewApiKey) -> Result<CreateBody> {
@@ -117,7 +114,7 @@ pub(crate) fn create_request(new: NewApiKey) -> Result<CreateBody> {
         data: types::ApiKeyCreateRequestData {
             type_: types::ApiKeyCreateRequestDataType::ApiKeys,
             attributes: types::ApiKeyCreateRequestDataAttributes {
-                name: new.name.try_into().map_err(|e| wire_name_error("name", e))?,
+                name: new.name.try_into().map_err(|e| invalid_wire_value("name", e))?,
                 key_type,
                 disabled: Some(new.disabled),
                 permissions: Some(permissions_to_wire(new.permissions.to_wire().filter(|(_, granted)| *granted))),
@@ -133,7 +130,7 @@ pub(crate) fn create_request(new: NewApiKey) -> Result<CreateBody> {
 
 pub(crate) fn update_request(id: &KeyId, update: ApiKeyUpdate) -> Result<UpdateBody> {
     let name = match update.name {
-        Some(name) => Some(name.try_into().map_err(|e| wire_name_error("name", e))?),
+        Some(name) => Some(name.try_into().map_err(|e| invalid_wire_value("name", e))?),
         None => None,
     };
     let permissions = (!update.permissions.is_empty())

@@ -29,10 +29,22 @@ mod inner {
 
 use inner::{Client as RawClient, types};
 /// What the published spec accepts, for the fake: the permission names, the key types of
-/// a create and the colours of an environment create. It follows the spec, not the crate's
-/// own lists (`tests/suite/spec.rs` and `spec_coverage.rs` check that the two agree).
+/// a create and of a listing's filter, the colours of an environment create (written by
+/// `build.rs`). It follows the spec, not the crate's own lists (`tests/suite/spec.rs` and
+/// `spec_requests.rs` check that the two agree).
 #[cfg(feature = "mock")]
-pub(crate) use inner::{SPEC_ENVIRONMENT_COLORS, SPEC_KEY_TYPES, SPEC_PERMISSIONS};
+#[allow(unreachable_pub)]
+mod spec_lists {
+    include!(concat!(env!("OUT_DIR"), "/spec_lists.rs"));
+}
+#[cfg(feature = "mock")]
+pub(crate) use spec_lists::{SPEC_ENVIRONMENT_COLORS, SPEC_KEY_TYPE_FILTERS, SPEC_KEY_TYPES, SPEC_PERMISSIONS};
+
+/// A value a generated type refused (a length the spec limits), as the crate's error for
+/// `field`. The crate checks these limits itself first; this is the generated types' own.
+fn invalid_wire_value(field: &'static str, refused: impl std::fmt::Display) -> crate::error::Error {
+    crate::error::Error::invalid(field, refused.to_string())
+}
 
 /// The media type of every JSON:API request and response body.
 const JSON_API: &str = "application/vnd.api+json";

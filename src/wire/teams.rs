@@ -1,7 +1,7 @@
 //! Environments and `/2/auth` between the generated types and the crate's: answers into
 //! [`Environment`] and [`AuthInfo`], and the environment create and update request bodies.
 
-use super::types;
+use super::{invalid_wire_value, types};
 use crate::{
     error::{Error, Result},
     model::{AuthInfo, Environment, EnvironmentColor, EnvironmentId, EnvironmentUpdate, NewEnvironment, Team},
@@ -68,20 +68,16 @@ fn color_to_wire(color: EnvironmentColor) -> types::EnvironmentColor {
     }
 }
 
-fn too_long(field: &'static str, e: impl std::fmt::Display) -> Error {
-    Error::invalid(field, e.to_string())
-}
-
 pub(crate) fn environment_create_request(new: NewEnvironment) -> Result<EnvironmentCreateBody> {
     let description = match new.description {
-        Some(d) => Some(d.try_into().map_err(|e| too_long("description", e))?),
+        Some(d) => Some(d.try_into().map_err(|e| invalid_wire_value("description", e))?),
         None => None,
     };
     Ok(EnvironmentCreateBody(types::CreateEnvironmentRequest {
         data: types::CreateEnvironmentRequestData {
             type_: types::CreateEnvironmentRequestDataType::Environments,
             attributes: types::CreateEnvironmentRequestDataAttributes {
-                name: new.name.try_into().map_err(|e| too_long("name", e))?,
+                name: new.name.try_into().map_err(|e| invalid_wire_value("name", e))?,
                 description,
                 color: new.color.map(color_to_wire),
             },
@@ -94,7 +90,7 @@ pub(crate) fn environment_update_request(
     update: EnvironmentUpdate,
 ) -> Result<EnvironmentUpdateBody> {
     let description = match update.description {
-        Some(d) => Some(d.try_into().map_err(|e| too_long("description", e))?),
+        Some(d) => Some(d.try_into().map_err(|e| invalid_wire_value("description", e))?),
         None => None,
     };
     let settings = update

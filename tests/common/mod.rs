@@ -91,28 +91,17 @@ pub fn spec() -> &'static Value {
     })
 }
 
-/// Every permission name the spec lists: the members of each `permissions` object that
-/// lists its members (ingest and configuration keys, requests and answers), sorted.
+/// What the published spec accepts, as `build.rs` read it (permission names, key types,
+/// `filter[type]` values, colours): the same lists the fake uses.
+#[allow(dead_code)]
+pub mod spec_lists {
+    include!(concat!(env!("OUT_DIR"), "/spec_lists.rs"));
+}
+
+/// Every permission name the spec lists (ingest and configuration keys, requests and
+/// answers), sorted.
 pub fn spec_permissions() -> std::collections::BTreeSet<String> {
-    fn walk(node: &Value, out: &mut std::collections::BTreeSet<String>) {
-        match node {
-            Value::Object(map) => {
-                for (key, value) in map {
-                    if key == "permissions"
-                        && let Some(members) = value["properties"].as_object()
-                    {
-                        out.extend(members.keys().cloned());
-                    }
-                    walk(value, out);
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            _ => {}
-        }
-    }
-    let mut names = std::collections::BTreeSet::new();
-    walk(&spec()["components"]["schemas"], &mut names);
-    names
+    spec_lists::SPEC_PERMISSIONS.iter().map(|name| name.to_string()).collect()
 }
 
 pub fn config_key(id: &str, name: &str, granted: &[&str]) -> Value {

@@ -139,9 +139,10 @@ fn environments_are_created_updated_and_deleted_with_the_confirmations_of_key_de
     assert_eq!(nothing.status.code(), Some(2));
     assert!(stderr(&nothing).contains("--delete-protection"), "{}", stderr(&nothing));
 
-    // Protected: refused before anything is sent, saying how to unprotect it.
+    // Protected: refused before the delete is sent, saying how to unprotect it (exit 1, as
+    // when Honeycomb refuses it).
     let protected = hny(&fake, &["environments", "delete", "load-test", "--yes"]);
-    assert_eq!(protected.status.code(), Some(2));
+    assert_eq!(protected.status.code(), Some(1));
     let message = stderr(&protected);
     assert!(message.contains("delete-protected") && message.contains("--delete-protection off"), "{message}");
     assert_eq!(fake.count(Operation::DeleteEnvironment), 0, "nothing was sent");
@@ -161,6 +162,26 @@ fn environments_are_created_updated_and_deleted_with_the_confirmations_of_key_de
     assert!(fake.environments().iter().all(|e| e.slug != "load-test"));
     let listed = json_checked(&fake, &["environments", "list"], "environments");
     assert_eq!(listed.as_array().map(Vec::len), Some(2), "the two seeded ones remain");
+}
+
+#[test]
+fn a_word_that_names_two_environments_changes_and_deletes_neither() {
+    // "live" is one environment's slug and the other's name.
+    let fake = MockHoneycomb::builder().environments([("Production", "live"), ("live", "live-2")]).start_blocking();
+    for args in
+        [&["environments", "delete", "live", "--yes"][..], &["environments", "update", "live", "--color", "red"]]
+    {
+        let out = hny(&fake, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let message = stderr(&out);
+        assert!(message.contains("names 2 environments") && message.contains("give the id"), "{message}");
+    }
+    assert_eq!(fake.count(Operation::DeleteEnvironment) + fake.count(Operation::UpdateEnvironment), 0);
+    // By id, the one meant.
+    let id = fake.environments()[1].id.clone();
+    let out = hny(&fake, &["environments", "update", &id, "--color", "red"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(fake.environments()[1].color, "red");
 }
 
 #[test]

@@ -297,6 +297,18 @@ fn merge_schema(into: &mut Value, part: &Value) {
                     }
                 }
             }
+            // Branches with different `const`s (3.1's enum): every value, as an enum.
+            ("const", Some(existing)) if existing != value => {
+                let existing = existing.clone();
+                let mut values = into.get("enum").and_then(Value::as_array).cloned().unwrap_or_default();
+                for v in [existing, value.clone()] {
+                    if !values.contains(&v) {
+                        values.push(v);
+                    }
+                }
+                into.remove("const");
+                into.insert("enum".into(), Value::Array(values));
+            }
             (_, Some(_)) => {}
             (_, None) => {
                 into.insert(key.clone(), value.clone());

@@ -41,7 +41,7 @@ struct Member {
 fn members(spec: &Value) -> Vec<Member> {
     let mut out = Vec::new();
     for (path, item) in spec["paths"].as_object().expect("the spec has paths") {
-        for method in ["get", "put", "post", "delete", "patch"] {
+        for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
             let Some(op) = item.get(method) else { continue };
             let operation = op["operationId"].as_str().expect("an operationId").to_string();
             let mut add = |member: String, values: Vec<Value>| {
@@ -54,10 +54,17 @@ fn members(spec: &Value) -> Vec<Member> {
                 })
             };
             let parameters = item["parameters"].as_array().into_iter().chain(op["parameters"].as_array()).flatten();
-            for parameter in parameters.map(|p| resolve(spec, p)).filter(|p| p["in"] == "query") {
-                let schema = resolve(spec, &parameter["schema"]);
-                let values = schema["enum"].as_array().cloned().unwrap_or_default();
-                add(format!("?{}", parameter["name"].as_str().unwrap()), values);
+            for parameter in parameters.map(|p| resolve(spec, p)) {
+                let name = parameter["name"].as_str().unwrap();
+                let values = allowed_values(&resolve(spec, &parameter["schema"]));
+                match parameter["in"].as_str() {
+                    Some("query") => add(format!("?{name}"), values),
+                    // Every path parameter is in the path the call is matched by.
+                    Some("path") => {}
+                    // A header or cookie parameter: reported, since none is sent.
+                    Some(place) => add(format!("{place}:{name}"), values),
+                    None => panic!("parameter {name} of {operation} has no `in`"),
+                }
             }
             if let Some(schema) = op.pointer("/requestBody/content/application~1vnd.api+json/schema") {
                 let mut leaves = Vec::new();
@@ -76,6 +83,9 @@ fn members(spec: &Value) -> Vec<Member> {
 /// documented API (as in `spec_coverage.rs`).
 fn body_leaves(spec: &Value, schema: &Value, prefix: &str, out: &mut Vec<(String, Vec<Value>)>) {
     let schema = resolve(spec, schema);
+    if schema["type"] == "array" || schema.get("items").is_some() {
+        return body_leaves(spec, &schema["items"], &format!("{prefix}[]"), out);
+    }
     match schema["properties"].as_object() {
         Some(properties) => {
             for (name, member) in properties {
@@ -87,8 +97,22 @@ fn body_leaves(spec: &Value, schema: &Value, prefix: &str, out: &mut Vec<(String
                 body_leaves(spec, member, &path, out);
             }
         }
-        None => out.push((prefix.to_string(), schema["enum"].as_array().cloned().unwrap_or_default())),
+        None => out.push((prefix.to_string(), allowed_values(&schema))),
     }
+}
+
+/// The values a (resolved) schema lists: its `enum`, or its `const` (the branches of a
+/// `oneOf` of `const`s are merged into one enum by [`resolve`]). `null` is never sent as
+/// a value, so it is not one to check.
+fn allowed_values(schema: &Value) -> Vec<Value> {
+    let listed = schema["enum"].as_array().into_iter().flatten().chain(schema.get("const"));
+    let mut values: Vec<Value> = Vec::new();
+    for value in listed.filter(|v| !v.is_null()) {
+        if !values.contains(value) {
+            values.push(value.clone());
+        }
+    }
+    values
 }
 
 /// Every public call with every option that adds something to a request, against the
@@ -132,13 +156,23 @@ async fn every_request() -> Vec<RecordedRequest> {
     fake.requests()
 }
 
-/// The value at a dotted `member` path of a body, if present and not null.
-fn value_at<'a>(body: &'a Value, member: &str) -> Option<&'a Value> {
-    let pointer = format!(
-        "/{}",
-        member.split('.').map(|s| s.replace('~', "~0").replace('/', "~1")).collect::<Vec<_>>().join("/")
-    );
-    body.pointer(&pointer).filter(|v| !v.is_null())
+/// The values at a dotted `member` path of a body (`[]` steps into every item of an
+/// array), present and not null.
+fn values_at<'a>(body: &'a Value, member: &str, out: &mut Vec<&'a Value>) {
+    let (step, rest) = member.split_once('.').unwrap_or((member, ""));
+    let (name, items) = match step.strip_suffix("[]") {
+        Some(name) => (name, true),
+        None => (step, false),
+    };
+    let Some(value) = body.get(name).filter(|v| !v.is_null()) else { return };
+    let found: Vec<&Value> = if items { value.as_array().into_iter().flatten().collect() } else { vec![value] };
+    for value in found {
+        if rest.is_empty() {
+            out.push(value);
+        } else {
+            values_at(value, rest, out);
+        }
+    }
 }
 
 /// The values `requests` sent for `member` of its operation.
@@ -150,7 +184,9 @@ fn sent_values(member: &Member, requests: &[RecordedRequest]) -> Vec<Value> {
             let url = reqwest::Url::parse(&format!("http://fake/?{query}")).expect("a query the fake received");
             sent.extend(url.query_pairs().filter(|(k, _)| k == name).map(|(_, v)| Value::String(v.into_owned())));
         } else if let Ok(body) = serde_json::from_slice::<Value>(&request.body) {
-            sent.extend(value_at(&body, &member.member).cloned());
+            let mut found = Vec::new();
+            values_at(&body, &member.member, &mut found);
+            sent.extend(found.into_iter().cloned());
         }
     }
     sent

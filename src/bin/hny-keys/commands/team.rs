@@ -65,7 +65,7 @@ pub(crate) async fn environments(ctx: &Ctx, action: Option<EnvironmentsCommand>)
                     "nothing to change: give --description, --color or --delete-protection".into(),
                 ));
             }
-            let env = environment(ctx, &wanted).await?;
+            let env = environment_to_change(ctx, &wanted).await?;
             let env = ctx.client.environments().update(&env.id, update).await?;
             return show_environments(ctx, std::slice::from_ref(&env), false);
         }
@@ -99,14 +99,14 @@ fn show_environments(ctx: &Ctx, envs: &[Environment], listing: bool) -> Result<(
     emit(&t.to_string())
 }
 
-/// Deletes an environment after showing which one and asking; refused before anything is
-/// sent while it is delete-protected.
+/// Deletes an environment after showing which one and asking; refused before the delete
+/// is sent while it is delete-protected (as Honeycomb would refuse it).
 async fn delete(ctx: &Ctx, wanted: &str, yes: bool) -> Result<(), Failure> {
-    let env = environment(ctx, wanted).await?;
-    let (name, slug, id) = (terminal_safe(&env.name), terminal_safe(&env.slug), env.id.as_str());
+    let env = environment_to_change(ctx, wanted).await?;
+    let (name, slug, id) = (terminal_safe(&env.name), terminal_safe(&env.slug), terminal_safe(env.id.as_str()));
     let unprotect = format!("hny-keys environments update {id} --delete-protection off");
     if env.delete_protected == Some(true) {
-        return Err(Failure::Usage(format!(
+        return Err(Failure::Runtime(format!(
             "environment {name} ({slug}, {id}) is delete-protected; nothing was deleted. Turn protection off first: {unprotect}"
         )));
     }
@@ -121,9 +121,35 @@ async fn delete(ctx: &Ctx, wanted: &str, yes: bool) -> Result<(), Failure> {
         }
     })?;
     if ctx.output == Output::Json {
-        return emit_json(&DeletedOut { deleted: id.to_string() });
+        return emit_json(&DeletedOut { deleted: env.id.to_string() });
     }
     emit(&format!("deleted environment {name} ({slug}, {id})"))
+}
+
+/// The one environment a change or a delete is about: the one whose id is `wanted`, else
+/// the only one whose slug or name (without regard to ASCII case) is. A word that names two
+/// (one's slug, another's name) is refused, listing them: give the id.
+async fn environment_to_change(ctx: &Ctx, wanted: &str) -> Result<Environment, Failure> {
+    let envs = ctx.client.environments().list().collect().await?;
+    if let Some(env) = envs.iter().find(|e| e.id.as_str() == wanted) {
+        return Ok(env.clone());
+    }
+    let matching: Vec<&Environment> = envs.iter().filter(|e| e.matches(wanted)).collect();
+    match matching.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => {
+            let known: Vec<String> = envs.iter().map(|e| format!("{} ({})", e.name, e.slug)).collect();
+            Err(Failure::Runtime(format!("no environment {wanted:?}; the team has: {}", known.join(", "))))
+        }
+        many => {
+            let named: Vec<String> = many.iter().map(|e| format!("{} ({}, {})", e.name, e.slug, e.id)).collect();
+            Err(Failure::Runtime(format!(
+                "{wanted:?} names {} environments: {}; give the id of the one you mean",
+                many.len(),
+                named.join(", ")
+            )))
+        }
+    }
 }
 
 /// The environment by id (one request), name or slug; if none, the error lists the known
