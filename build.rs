@@ -20,8 +20,8 @@
 //!    error response (status >= 300) given an untyped body (the crate reads every error
 //!    format itself), headers dropped (the crate reads rate-limit headers from the raw
 //!    response), then components no path reaches removed;
-//! 5. generates with progenitor (positional interface, hooks expected; generated types
-//!    also derive `schemars::JsonSchema`; the `KeyPermissions` schema is replaced by the
+//! 5. generates with progenitor (positional interface, hooks expected; the
+//!    `KeyPermissions` schema is replaced by the
 //!    crate's `WirePermissions`, which decodes without serde's flatten buffering and keeps
 //!    unknown names), formats with prettyplease and writes `$OUT_DIR/codegen.rs`, with
 //!    `SPEC_PERMISSIONS`: every permission name the published document lists (the fake's).
@@ -112,7 +112,6 @@ fn generate_code(api: &openapiv3::OpenAPI) -> Result<String, String> {
         .with_interface(progenitor::InterfaceStyle::Positional)
         .with_tag(progenitor::TagStyle::Merged)
         .with_hooks(progenitor::HooksMode::Expected)
-        .with_derive("schemars::JsonSchema")
         // The permissions object decodes straight into the crate's own wire type (fast,
         // and it keeps permission names the crate does not know yet).
         .with_replacement("KeyPermissions", "crate::wire::WirePermissions", std::iter::empty());

@@ -1,10 +1,10 @@
 //! A tour of the crate: every common key-management task, step by step.
 //!
 //! ```text
-//! cargo run --features mock --example quickstart            # offline, on the built-in fake
+//! cargo run --features mock --bin quickstart            # offline, on the built-in fake
 //! HONEYCOMB_KEY_ID=hcxmk_... HONEYCOMB_KEY_SECRET=... \
-//!   cargo run --features mock --example quickstart          # your team, read-only
-//! ... cargo run --features mock --example quickstart -- --write --environment test
+//!   cargo run --features mock --bin quickstart          # your team, read-only
+//! ... cargo run --features mock --bin quickstart -- --write --environment test
 //! ```
 //!
 //! Without credentials it starts the fake Honeycomb in-process and runs the whole tour:
@@ -12,6 +12,9 @@
 //! against Honeycomb: read-only (who am I, environments, keys, audit) unless `--write` is
 //! given with the `--environment` (name or slug) to create its keys in; then every key it
 //! creates it also deletes, on failure too.
+//!
+//! It is a binary of the crate (with `required-features = ["mock"]`) rather than an example,
+//! so that running it builds the crate's own dependencies only.
 
 use std::time::Duration;
 
@@ -23,8 +26,13 @@ use honeycomb_api_keys::{
 
 const AUDIT_AGE_DAYS: i64 = 90;
 
-#[tokio::main]
-async fn main() -> Result<(), Error> {
+fn main() -> Result<(), Error> {
+    // A runtime by hand: `#[tokio::main]` needs Tokio's `macros`, which only the tests use.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a Tokio runtime");
+    runtime.block_on(run())
+}
+
+async fn run() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().collect();
     let write_flag = args.iter().any(|a| a == "--write");
     let environment = args.iter().position(|a| a == "--environment").and_then(|i| args.get(i + 1)).cloned();

@@ -30,16 +30,6 @@ impl<'de> serde::Deserialize<'de> for WirePermissions {
     }
 }
 
-impl schemars::JsonSchema for WirePermissions {
-    fn schema_name() -> String {
-        "KeyPermissions".into()
-    }
-
-    fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
-        <std::collections::BTreeMap<String, bool>>::json_schema(generator)
-    }
-}
-
 /// The set Honeycomb answered with (or, for members built to be sent, the set they
 /// describe, read by the same decoder).
 pub(crate) fn permissions_from_wire(wire: WirePermissions) -> Permissions {
