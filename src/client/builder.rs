@@ -20,7 +20,7 @@ use crate::{
     wire::Api,
 };
 
-use super::{Client, Inner};
+use super::{Client, Inner, tls::Tls};
 
 /// Configures a [`Client`]. Explicit settings win over environment variables (read only
 /// when [`with_env`](Self::with_env) is called), which win over defaults, whatever the
@@ -372,6 +372,7 @@ impl ClientBuilder {
                 .unwrap_or_else(|| concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_string()),
             connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+            tls: Tls::new(base.scheme() == "https").map_err(Error::config)?,
         };
         let api = http.api(true).map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))?;
         let clock: Arc<dyn Clock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock::default()));
@@ -403,6 +404,7 @@ pub(crate) struct HttpSettings {
     user_agent: String,
     connect_timeout: Duration,
     timeout: Duration,
+    tls: Tls,
 }
 
 impl HttpSettings {
@@ -418,14 +420,7 @@ impl HttpSettings {
         if !pooled {
             builder = builder.pool_max_idle_per_host(0);
         }
-        // Every request goes to the endpoint (redirects are not followed): over plain HTTP
-        // no certificate is ever checked, so the system's store is not loaded (about 100 ms
-        // of CPU with native-tls).
-        #[cfg(any(feature = "rustls", feature = "native-tls"))]
-        if self.base.starts_with("http://") {
-            builder = builder.tls_certs_only(std::iter::empty());
-        }
-        Ok(Api::new(&self.base, builder.build()?))
+        Ok(Api::new(&self.base, self.tls.apply(builder).build()?))
     }
 }
 

@@ -11,6 +11,7 @@ use crate::{
 };
 
 mod builder;
+pub(crate) mod tls;
 
 pub use builder::ClientBuilder;
 use builder::HttpSettings;

@@ -205,6 +205,10 @@ impl MockHoneycombBuilder {
     ///
     /// If no local port can be bound for the server.
     pub async fn start(self) -> MockHoneycomb {
+        // Tests talk to the fake with reqwest clients of their own too: give them the
+        // crypto provider the crate's clients would (see the README's TLS section).
+        #[cfg(feature = "rustls")]
+        crate::client::tls::ensure_default_provider();
         let mut state = State::new(&self);
         for (name, slug) in &self.environments {
             let id = state.new_id("hcxen_");

@@ -25,5 +25,6 @@ mod spec;
 mod spec_coverage;
 mod spec_requests;
 mod team_and_auth;
+mod tls;
 mod wire_samples;
 mod workflows;
