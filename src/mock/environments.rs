@@ -5,7 +5,7 @@
 //! environment starts delete-protected, and deleting a protected one is a 409.
 
 use super::{
-    handlers::{data_of, page_params, paginate},
+    handlers::{check_name, data_of, page_params, paginate},
     *,
 };
 
@@ -22,16 +22,16 @@ pub(crate) fn list(state: &mut State, request: &Request) -> Reply {
     paginate(&path, &params, all)
 }
 
-/// An optional string member of at most [`MAX_TEXT`] characters.
-fn text(state: &mut State, attributes: &Value, member: &str) -> Result<Option<String>, Reply> {
-    let pointer = format!("/data/attributes/{member}");
-    match attributes.get(member) {
+/// An optional description of at most [`MAX_TEXT`] characters (it may be empty).
+fn description(state: &mut State, attributes: &Value) -> Result<Option<String>, Reply> {
+    const POINTER: &str = "/data/attributes/description";
+    match attributes.get("description") {
         None => Ok(None),
         Some(Value::String(s)) if s.chars().count() > MAX_TEXT => {
-            Err(state.invalid(&pointer, format!("{member} must be at most {MAX_TEXT} characters")))
+            Err(state.invalid(POINTER, format!("description must be at most {MAX_TEXT} characters")))
         }
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(state.invalid(&pointer, format!("{member} must be a string"))),
+        Some(_) => Err(state.invalid(POINTER, "description must be a string")),
     }
 }
 
@@ -69,12 +69,11 @@ pub(crate) fn create(state: &mut State, body: &Value) -> Reply {
     if !attributes.is_object() {
         return state.invalid("/data/attributes", "attributes are required");
     }
-    let name = match text(state, attributes, "name") {
-        Ok(Some(name)) if !name.trim().is_empty() => name,
-        Ok(_) => return state.invalid("/data/attributes/name", "name is required"),
+    let name = match check_name(state, attributes.get("name"), true, MAX_TEXT) {
+        Ok(name) => name.unwrap_or_default(),
         Err(reply) => return reply,
     };
-    let (description, color) = match (text(state, attributes, "description"), color(state, attributes)) {
+    let (description, color) = match (description(state, attributes), color(state, attributes)) {
         (Ok(description), Ok(color)) => (description, color),
         (Err(reply), _) | (_, Err(reply)) => return reply,
     };
@@ -109,7 +108,7 @@ pub(crate) fn update(state: &mut State, id: &str, body: &Value) -> Reply {
         Some(a @ Value::Object(_)) => a.clone(),
         _ => return state.invalid("/data/attributes", "attributes are required"),
     };
-    let (description, color) = match (text(state, &attributes, "description"), color(state, &attributes)) {
+    let (description, color) = match (description(state, &attributes), color(state, &attributes)) {
         (Ok(description), Ok(color)) => (description, color),
         (Err(reply), _) | (_, Err(reply)) => return reply,
     };

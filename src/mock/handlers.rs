@@ -291,15 +291,24 @@ pub(crate) fn list_keys(state: &mut State, request: &Request) -> Reply {
     paginate(&path, &params, matching)
 }
 
-/// Checks a name: a non-blank string of at most 100 characters.
-pub(crate) fn check_name(state: &mut State, value: Option<&Value>, required: bool) -> Result<Option<String>, Reply> {
+/// The longest key name the spec allows, in characters.
+const KEY_NAME_MAX: usize = 100;
+
+/// Checks a name: a non-blank string of at most `max` characters (100 for a key, 255 for
+/// an environment).
+pub(crate) fn check_name(
+    state: &mut State,
+    value: Option<&Value>,
+    required: bool,
+    max: usize,
+) -> Result<Option<String>, Reply> {
     const POINTER: &str = "/data/attributes/name";
     match value {
         None if required => Err(state.invalid(POINTER, "name is required")),
         None => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Err(state.invalid(POINTER, "name must not be blank")),
-        Some(Value::String(s)) if s.chars().count() > 100 => {
-            Err(state.invalid(POINTER, "name must be at most 100 characters"))
+        Some(Value::String(s)) if s.chars().count() > max => {
+            Err(state.invalid(POINTER, format!("name must be at most {max} characters")))
         }
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(state.invalid(POINTER, "name must be a string")),
@@ -344,7 +353,7 @@ pub(crate) fn create_key(state: &mut State, body: &Value) -> Reply {
     if !attributes.is_object() {
         return state.invalid("/data/attributes", "attributes are required");
     }
-    let name = match check_name(state, attributes.get("name"), true) {
+    let name = match check_name(state, attributes.get("name"), true, KEY_NAME_MAX) {
         Ok(name) => name.unwrap_or_default(),
         Err(reply) => return reply,
     };
@@ -394,7 +403,7 @@ pub(crate) fn update_key(state: &mut State, id: &str, body: &Value) -> Reply {
         None => Map::new(),
         Some(_) => return state.invalid("/data/attributes", "attributes must be an object"),
     };
-    let name = match check_name(state, attributes.get("name"), false) {
+    let name = match check_name(state, attributes.get("name"), false, KEY_NAME_MAX) {
         Ok(name) => name,
         Err(reply) => return reply,
     };

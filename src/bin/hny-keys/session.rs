@@ -47,7 +47,15 @@ pub(crate) struct Session {
 #[derive(Default)]
 pub(crate) struct Writes {
     pub(crate) interrupted: bool,
-    pub(crate) creating: Vec<String>,
+    pub(crate) creating: Vec<Creating>,
+}
+
+/// A create in flight: of a key (its secret is lost if the answer is), or of an
+/// environment.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Creating {
+    Key(String),
+    Environment(String),
 }
 
 impl Session {
@@ -89,32 +97,51 @@ impl Session {
                 text.push_str(&format!("\n  {} \"{}\"", terminal_safe(id), terminal_safe(name)));
             }
         }
-        for name in self.writes().creating.clone() {
-            text.push_str(&format!(
-                "{}the create of \"{}\" was not answered: whether it was made is unknown; look for it with `hny-keys list`, and delete it if it is there (its secret is lost)",
-                if text.is_empty() { "" } else { "\n" },
-                terminal_safe(&name)
-            ));
+        for creating in self.writes().creating.clone() {
+            let unknown = match creating {
+                Creating::Key(name) => format!(
+                    "the create of \"{}\" was not answered: whether it was made is unknown; look for it with `hny-keys list`, and delete it if it is there (its secret is lost)",
+                    terminal_safe(&name)
+                ),
+                Creating::Environment(name) => format!(
+                    "the create of environment \"{}\" was not answered: whether it was made is unknown; look for it with `hny-keys environments`",
+                    terminal_safe(&name)
+                ),
+            };
+            text.push_str(&format!("{}{unknown}", if text.is_empty() { "" } else { "\n" }));
         }
         text
     }
 }
 
-impl WriteGate for Session {
-    fn before_create(&self, name: &str) -> bool {
+impl Session {
+    /// Registers a create about to be sent (so that an interrupt waits for its answer), or
+    /// refuses it once a signal came.
+    pub(crate) fn start_create(&self, creating: Creating) -> bool {
         let mut writes = self.writes();
         if writes.interrupted {
             return false;
         }
-        writes.creating.push(name.to_string());
+        writes.creating.push(creating);
         true
     }
 
-    fn after_create(&self, name: &str) {
+    /// The create was answered (or failed).
+    pub(crate) fn end_create(&self, creating: &Creating) {
         let mut writes = self.writes();
-        if let Some(at) = writes.creating.iter().position(|n| n == name) {
+        if let Some(at) = writes.creating.iter().position(|c| c == creating) {
             writes.creating.remove(at);
         }
+    }
+}
+
+impl WriteGate for Session {
+    fn before_create(&self, name: &str) -> bool {
+        self.start_create(Creating::Key(name.to_string()))
+    }
+
+    fn after_create(&self, name: &str) {
+        self.end_create(&Creating::Key(name.to_string()));
     }
 
     fn before_change(&self) -> bool {
@@ -122,8 +149,9 @@ impl WriteGate for Session {
     }
 }
 
-/// On SIGINT or SIGTERM: let a create in flight finish (its secret is written the moment
-/// it is answered), say on stderr what was created, and exit 130 or 143. A second signal
+/// On SIGINT or SIGTERM: let a create in flight finish (a key's secret is written the
+/// moment it is answered, an environment is printed), say on stderr what was created, and
+/// exit 130 or 143. A second signal
 /// exits at once.
 pub(crate) async fn exit_on_signal(session: Arc<Session>) {
     use futures::future::{Either, select};

@@ -674,6 +674,39 @@ fn a_second_interrupt_stops_at_once_and_says_which_create_is_unknown() {
 }
 
 #[test]
+fn an_interrupt_during_an_environment_create_waits_for_its_answer_or_says_it_is_unknown() {
+    // One interrupt: the create in flight is answered and printed, then the exit.
+    let fake = MockHoneycomb::start_blocking();
+    fake.delay(Operation::CreateEnvironment, Duration::from_millis(1500));
+    let child = spawn_piped(hny_fake(&fake, &["environments", "create", "--name", "Load test", "-o", "json"]));
+    wait_for(&fake, Operation::CreateEnvironment, 1);
+    signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    let printed: Value = serde_json::from_str(text(&out.stdout).trim()).expect("the environment was printed");
+    let made = fake.environments().into_iter().find(|e| e.name == "Load test").expect("it was made");
+    assert_eq!(printed["id"], made.id.as_str());
+
+    // Two: it stops at once, naming the create whose outcome is unknown and where to look.
+    let fake = MockHoneycomb::start_blocking();
+    fake.delay(Operation::CreateEnvironment, Duration::from_secs(20));
+    let started = Instant::now();
+    let child = spawn_piped(hny_fake(&fake, &["environments", "create", "--name", "slow env"]));
+    wait_for(&fake, Operation::CreateEnvironment, 1);
+    signal(&child, "INT");
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("environment \"slow env\" was not answered") && stderr.contains("hny-keys environments"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_secret_that_cannot_be_written_names_the_key_and_how_to_retire_it() {
     // stdout on a full disk
     let fake = MockHoneycomb::start_blocking();

@@ -9,7 +9,7 @@ use crate::{
     commands::keys::confirm,
     json::DeletedOut,
     output::{cell, emit, emit_json, table},
-    session::Failure,
+    session::{Creating, Failure},
 };
 
 pub(crate) async fn auth(ctx: &Ctx) -> Result<(), Failure> {
@@ -31,6 +31,9 @@ pub(crate) async fn environments(ctx: &Ctx, action: Option<EnvironmentsCommand>)
     match action.unwrap_or(EnvironmentsCommand::List) {
         EnvironmentsCommand::List => {}
         EnvironmentsCommand::Create { name, description, color } => {
+            // As for keys: an interrupt waits for a create in flight (and prints it), and
+            // stops one not sent yet.
+            let creating = Creating::Environment(name.clone());
             let mut new = NewEnvironment::new(name);
             if let Some(description) = description {
                 new = new.description(description);
@@ -38,7 +41,13 @@ pub(crate) async fn environments(ctx: &Ctx, action: Option<EnvironmentsCommand>)
             if let Some(color) = color {
                 new = new.color(color);
             }
-            let env = ctx.client.environments().create(new).await.map_err(|e| {
+            if !ctx.session.start_create(creating.clone()) {
+                return Err(Failure::Runtime("interrupted before the create was sent; nothing was created".into()));
+            }
+            let created = ctx.client.environments().create(new).await;
+            let shown = created.map(|env| show_environments(ctx, std::slice::from_ref(&env), false));
+            ctx.session.end_create(&creating);
+            return shown.map_err(|e| {
                 if e.is_conflict() {
                     Failure::Runtime(format!(
                         "Honeycomb refused: the team already has an environment by that name ({e})"
@@ -47,7 +56,6 @@ pub(crate) async fn environments(ctx: &Ctx, action: Option<EnvironmentsCommand>)
                     e.into()
                 }
             })?;
-            return show_environments(ctx, std::slice::from_ref(&env), false);
         }
         EnvironmentsCommand::Update { environment: wanted, description, color, delete_protection } => {
             let mut update = EnvironmentUpdate::new();
