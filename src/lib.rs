@@ -60,7 +60,8 @@ pub use text::{is_hidden, terminal_safe};
 #[doc(hidden)]
 pub use wire::bench_support;
 pub use workflows::{
-    AuditFinding, AuditOptions, AuditReason, AuditReport, OldKeyAction, OldKeyOutcome, Progress, ProgressFn,
-    ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport, Replacement, RotateOptions, Rotation,
-    WriteGate,
+    Action, ApplyOptions, ApplyReport, AuditFinding, AuditOptions, AuditReason, AuditReport, Change, DeclaredKey,
+    Delivery, DotenvFile, ExecCommand, JsonFile, KeySet, OldKeyAction, OldKeyOutcome, Plan, PlanOptions, Progress,
+    ProgressFn, ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport, Replacement, RotateOptions,
+    Rotation, SecretSink, Step, StepOutcome, WriteGate, secret_sink,
 };

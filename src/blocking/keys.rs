@@ -3,8 +3,9 @@
 
 use super::{Client, Driver, Iter, blocking_list_methods};
 use crate::{
-    ApiKey, ApiKeyUpdate, AuditOptions, AuditReport, CreatedApiKey, KeyType, NewApiKey, Page, ProvisionOptions,
-    ProvisionReport, Result, RotateOptions, Rotation,
+    ApiKey, ApiKeyUpdate, ApplyOptions, ApplyReport, AuditOptions, AuditReport, CreatedApiKey, KeySet, KeyType,
+    NewApiKey, Page, Plan, PlanOptions, ProvisionOptions, ProvisionReport, Result, RotateOptions, Rotation,
+    SecretSink,
 };
 
 impl Client {
@@ -293,6 +294,48 @@ impl ApiKeys {
     /// that runs an async runtime (nothing is sent).
     pub fn audit(&self, options: AuditOptions) -> Result<AuditReport> {
         self.driver.call(self.inner.audit(options))
+    }
+
+    /// Compares the team's keys with a key set: see [`crate::ApiKeys::plan`].
+    ///
+    /// ```no_run
+    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::{DeclaredKey, KeySet, PlanOptions};
+    ///
+    /// let set = KeySet::new().key(DeclaredKey::ingest("checkout ingest", "Production"));
+    /// let plan = client.api_keys().plan(&set, PlanOptions::new())?;
+    /// println!("{}", plan.summary());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`ApiKeys::plan`](crate::ApiKeys::plan); and
+    /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a thread
+    /// that runs an async runtime (nothing is sent).
+    pub fn plan(&self, set: &KeySet, options: PlanOptions) -> Result<Plan> {
+        self.driver.call(self.inner.plan(set, options))
+    }
+
+    /// Carries out a plan, each new secret handed to `sink`: see
+    /// [`crate::ApiKeys::apply`].
+    ///
+    /// ```no_run
+    /// # fn run(client: honeycomb_api_keys::blocking::Client, plan: honeycomb_api_keys::Plan) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::{ApplyOptions, DotenvFile};
+    ///
+    /// let report = client.api_keys().apply(&plan, &DotenvFile::new(".env.honeycomb"), ApplyOptions::new())?;
+    /// assert!(report.is_complete(), "{:?}", report.stopped);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`ApiKeys::apply`](crate::ApiKeys::apply) (a step's failure is in the report);
+    /// and [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a
+    /// thread that runs an async runtime (nothing is sent).
+    pub fn apply(&self, plan: &Plan, sink: &(impl SecretSink + ?Sized), options: ApplyOptions) -> Result<ApplyReport> {
+        self.driver.call(self.inner.apply(plan, sink, options))
     }
 }
 

@@ -197,6 +197,19 @@ pub enum Error {
         operation: Operation,
     },
 
+    /// A step of [`ApiKeys::apply`](crate::ApiKeys::apply) did not finish: what went
+    /// wrong, what was done about it (a key nobody could use deleted again), and what to
+    /// do next. Planning again shows what is left.
+    #[error("{message}")]
+    #[non_exhaustive]
+    StepFailed {
+        /// What happened and what to do, in words.
+        message: String,
+        /// The error that started it, if any.
+        #[source]
+        source: Option<Box<Error>>,
+    },
+
     /// The blocking client was called from a thread that runs an async runtime (a task,
     /// or `spawn_blocking`), where waiting could stall the runtime. Use the async
     /// [`Client`](crate::Client) there, or call the blocking one from a thread of your own.

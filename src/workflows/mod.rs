@@ -16,6 +16,7 @@
 //! more keys).
 
 mod audit;
+mod keys_as_code;
 mod names;
 mod provision;
 mod rotate;
@@ -25,6 +26,10 @@ use std::sync::Arc;
 use crate::{Error, KeyType, NewApiKey, Permissions, Result};
 
 pub use audit::{AuditFinding, AuditOptions, AuditReason, AuditReport};
+pub use keys_as_code::{
+    Action, ApplyOptions, ApplyReport, Change, DeclaredKey, Delivery, DotenvFile, ExecCommand, JsonFile, KeySet, Plan,
+    PlanOptions, SecretSink, Step, StepOutcome, secret_sink,
+};
 pub use provision::{ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport};
 pub use rotate::{OldKeyAction, OldKeyOutcome, Replacement, RotateOptions, Rotation};
 
@@ -173,4 +178,9 @@ pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
         name = name.replace(&format!("{{{key}}}"), value);
     }
     name.chars().take(crate::MAX_NAME_LEN).collect()
+}
+
+/// Serializes an error as its text (for reports that carry errors).
+pub(crate) fn error_text<S: serde::Serializer>(error: &Error, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(error)
 }

@@ -16,6 +16,7 @@ mod environments;
 mod errors;
 mod faults;
 mod hostile;
+mod keys_as_code;
 mod lifecycle;
 mod mock_user_example;
 mod mock_wire;

@@ -1,0 +1,16 @@
+//! Keys as code: declare a team's keys in a [`KeySet`] (a TOML file, or code),
+//! [`plan`](crate::ApiKeys::plan) the difference with what exists, and
+//! [`apply`](crate::ApiKeys::apply) it, each new secret handed to a [`SecretSink`] (a
+//! dotenv file, a JSON file, a command, or code of your own) the moment its key exists.
+
+mod apply;
+mod keyset;
+mod plan;
+mod sinks;
+#[cfg(feature = "toml")]
+mod toml_file;
+
+pub use apply::{ApplyOptions, ApplyReport, Step, StepOutcome};
+pub use keyset::{DeclaredKey, KeySet};
+pub use plan::{Action, Change, Plan, PlanOptions};
+pub use sinks::{Delivery, DotenvFile, ExecCommand, JsonFile, SecretSink, secret_sink};

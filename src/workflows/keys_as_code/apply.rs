@@ -1,0 +1,351 @@
+//! Carrying out a [`Plan`]: [`ApiKeys::apply`].
+
+use std::{fmt, sync::Arc};
+
+use serde::Serialize;
+
+use super::{
+    plan::{Action, Change, Plan},
+    sinks::{Delivery, SecretSink},
+};
+use crate::{
+    ApiKeys, CreatedApiKey, Environment, Error, KeyId, Operation, Result, terminal_safe,
+    workflows::{ProgressFn, WriteGate, key_to_create, may_create, report},
+};
+
+/// How to apply: see [`ApiKeys::apply`].
+#[derive(Clone, Default)]
+#[must_use]
+pub struct ApplyOptions {
+    prune: bool,
+    progress: Option<ProgressFn>,
+    gate: Option<Arc<dyn WriteGate>>,
+}
+
+impl fmt::Debug for ApplyOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApplyOptions")
+            .field("prune", &self.prune)
+            .field("gate", &self.gate.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApplyOptions {
+    /// No deletes of unmanaged keys.
+    pub fn new() -> Self {
+        ApplyOptions::default()
+    }
+
+    /// Confirm the plan's [`Action::Delete`] steps (a plan made with
+    /// [`PlanOptions::prune`](super::PlanOptions::prune)); without it such a plan is
+    /// refused before any request.
+    pub fn prune(mut self, confirmed: bool) -> Self {
+        self.prune = confirmed;
+        self
+    }
+
+    /// Ask `gate` before each create and each change or delete (see [`WriteGate`]); once
+    /// it says no, the steps left are skipped.
+    pub fn gate(mut self, gate: Arc<dyn WriteGate>) -> Self {
+        self.gate = Some(gate);
+        self
+    }
+
+    /// Report each step done to `progress`.
+    pub fn progress(mut self, progress: impl Fn(&crate::Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+}
+
+/// How a step went.
+#[derive(Debug, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum StepOutcome {
+    /// Done. For a create or a rotation, `new_key` is the key made (its secret was
+    /// delivered).
+    Done {
+        /// The key created, if any.
+        new_key: Option<KeyId>,
+    },
+    /// It failed, or was stopped halfway; the plan's next steps were skipped. Planning
+    /// again shows what is left.
+    Failed {
+        /// Why, and what was done about it.
+        #[serde(serialize_with = "crate::workflows::error_text")]
+        error: Error,
+    },
+    /// Not attempted: an earlier step failed or the gate stopped the apply.
+    Skipped,
+}
+
+/// One step of an apply.
+#[derive(Debug, Serialize)]
+#[non_exhaustive]
+pub struct Step {
+    /// What it was to do.
+    pub change: Change,
+    /// How it went.
+    #[serde(flatten)]
+    pub outcome: StepOutcome,
+}
+
+/// What [`ApiKeys::apply`] did. Secrets are not in it: each went to the sink.
+#[derive(Debug, Serialize)]
+#[non_exhaustive]
+pub struct ApplyReport {
+    /// Every step of the plan, in order.
+    pub steps: Vec<Step>,
+    /// Why the apply stopped before the end, if it did.
+    pub stopped: Option<String>,
+}
+
+impl ApplyReport {
+    /// Whether every step was done.
+    pub fn is_complete(&self) -> bool {
+        self.steps.iter().all(|s| matches!(s.outcome, StepOutcome::Done { .. }))
+    }
+
+    /// How many steps were done.
+    pub fn done(&self) -> usize {
+        self.steps.iter().filter(|s| matches!(s.outcome, StepOutcome::Done { .. })).count()
+    }
+}
+
+impl ApiKeys {
+    /// Carries out `plan`: creates, updates, rotations, retirements, then deletes, one at
+    /// a time, stopping at the first failure. Each new secret goes to `sink` the moment its
+    /// key exists, before the next request; a secret the sink cannot take makes the
+    /// apply delete that key again (nobody could use it) and stop.
+    ///
+    /// **Resumable:** after a failure, an interrupt or a stop at any step, a new
+    /// [`plan`](Self::plan) shows exactly what is left and applying it finishes the job
+    /// without a duplicate key: a rotation creates the successor before it deletes the
+    /// old key, and a plan retires the older of two keys with one name; a create whose
+    /// answer was lost is looked up by name and the key, whose secret nobody has, deleted.
+    ///
+    /// ```
+    /// # #[cfg(feature = "mock")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let keys = honeycomb.client().api_keys();
+    /// use std::sync::Mutex;
+    /// use honeycomb_api_keys::{ApplyOptions, DeclaredKey, Delivery, KeySet, PlanOptions};
+    ///
+    /// let set = KeySet::new().key(DeclaredKey::ingest("checkout ingest", "Production"));
+    /// let plan = keys.plan(&set, PlanOptions::new()).await?;
+    /// let delivered = Mutex::new(Vec::new());
+    /// let sink = |d: &Delivery<'_>| Ok(delivered.lock().unwrap().push(d.secret_name.to_string()));
+    /// let report = keys.apply(&plan, &sink, ApplyOptions::new()).await?;
+    /// assert!(report.is_complete());
+    /// assert_eq!(delivered.into_inner().unwrap(), ["HONEYCOMB_PRODUCTION_CHECKOUT_INGEST"]);
+    /// assert!(keys.plan(&set, PlanOptions::new()).await?.is_empty());
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "mock"))]
+    /// # fn main() {}
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Only [`Error::InvalidArgument`] (`prune`), before any request, for a plan with
+    /// [`Action::Delete`] steps without [`ApplyOptions::prune`]. A step's failure is in
+    /// the report.
+    pub async fn apply(&self, plan: &Plan, sink: &(impl SecretSink + ?Sized), options: ApplyOptions) -> Result<ApplyReport> {
+        const WORKFLOW: &str = "apply";
+        let deletes = plan.count(Action::Delete);
+        if deletes > 0 && !options.prune {
+            return Err(Error::invalid(
+                "prune",
+                format!("the plan deletes {deletes} unmanaged keys; confirm that with ApplyOptions::prune(true), or plan without pruning"),
+            ));
+        }
+        let total = Some(plan.changes.len());
+        let mut created: Vec<CreatedApiKey> = Vec::new();
+        let mut steps = Vec::with_capacity(plan.changes.len());
+        let mut stopped: Option<String> = None;
+        for (n, change) in plan.changes.iter().enumerate() {
+            if stopped.is_some() {
+                steps.push(Step { change: change.clone(), outcome: StepOutcome::Skipped });
+                continue;
+            }
+            report(options.progress.as_ref(), WORKFLOW, n, total, change.to_string());
+            let outcome = match self.step(plan, change, sink, &options, &mut created).await {
+                Ok(new_key) => StepOutcome::Done { new_key },
+                Err(Error::Cancelled { .. }) => {
+                    stopped = Some("cancelled".into());
+                    StepOutcome::Skipped
+                }
+                Err(error) => {
+                    stopped = Some(format!("{change} failed"));
+                    StepOutcome::Failed { error }
+                }
+            };
+            steps.push(Step { change: change.clone(), outcome });
+        }
+        report(options.progress.as_ref(), WORKFLOW, plan.changes.len(), total, "done");
+        for step in &mut steps {
+            if let StepOutcome::Failed { error } = &mut step.outcome {
+                for key in &created {
+                    error.redact_secret_of(key);
+                }
+            }
+        }
+        Ok(ApplyReport { steps, stopped })
+    }
+
+    async fn step(
+        &self,
+        plan: &Plan,
+        change: &Change,
+        sink: &(impl SecretSink + ?Sized),
+        options: &ApplyOptions,
+        created: &mut Vec<CreatedApiKey>,
+    ) -> Result<Option<KeyId>> {
+        let gate = options.gate.as_ref();
+        let may_change = || gate.is_none_or(|g| g.before_change());
+        let environment = plan
+            .environment(Some(&change.environment_id))
+            .ok_or_else(|| Error::invalid("plan", "a step's environment is not among the plan's environments"))?;
+        match change.action {
+            Action::Create | Action::Rotate => {
+                let new_key = self.create_and_deliver(plan, change, environment, sink, gate, created).await?;
+                if change.action == Action::Rotate {
+                    if !may_change() {
+                        return Err(Error::Cancelled { operation: Operation::DeleteApiKey });
+                    }
+                    let old = change.key_id.as_ref().ok_or_else(|| Error::invalid("plan", "a rotation names no key"))?;
+                    self.delete_if_present(old).await?;
+                }
+                Ok(Some(new_key))
+            }
+            Action::Update => {
+                if !may_change() {
+                    return Err(Error::Cancelled { operation: Operation::UpdateApiKey });
+                }
+                let (Some(id), Some(update)) = (&change.key_id, &change.update) else {
+                    return Err(Error::invalid("plan", "an update names no key or no change"));
+                };
+                self.update(id, update.clone()).await?;
+                Ok(None)
+            }
+            Action::Retire | Action::Delete => {
+                if !may_change() {
+                    return Err(Error::Cancelled { operation: Operation::DeleteApiKey });
+                }
+                let id = change.key_id.as_ref().ok_or_else(|| Error::invalid("plan", "a delete names no key"))?;
+                self.delete_if_present(id).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Creates the declared key of `change` and hands its secret to `sink`; a key whose
+    /// secret could not be handed over is deleted again.
+    async fn create_and_deliver(
+        &self,
+        plan: &Plan,
+        change: &Change,
+        environment: &Environment,
+        sink: &(impl SecretSink + ?Sized),
+        gate: Option<&Arc<dyn WriteGate>>,
+        created: &mut Vec<CreatedApiKey>,
+    ) -> Result<KeyId> {
+        let declared = change.declared.as_ref().ok_or_else(|| Error::invalid("plan", "a create declares no key"))?;
+        if !may_create(gate, &declared.name) {
+            return Err(Error::Cancelled { operation: Operation::CreateApiKey });
+        }
+        let new = key_to_create(declared.name.clone(), &declared.key_type, environment.id.as_str(), declared.permissions.clone())?
+            .disabled(declared.disabled);
+        let result = self.create(new).await;
+        let outcome = match result {
+            Ok(key) => {
+                let secret = key.header_value();
+                let secret_name = declared.effective_secret_name();
+                let delivery = Delivery { key: key.key(), environment, secret_name: &secret_name, secret: &secret };
+                let delivered = sink.deliver(&delivery);
+                let id = key.id().clone();
+                created.push(key);
+                match delivered {
+                    Ok(()) => Ok(id),
+                    Err(reason) => Err(self.undo_create(&id, &declared.name, reason).await),
+                }
+            }
+            Err(e) if e.is_outcome_unknown() || matches!(e, Error::CreatedKeyUnreadable { .. }) => {
+                Err(self.remove_orphans(plan, change, e).await)
+            }
+            Err(e) => Err(e),
+        };
+        if let Some(gate) = gate {
+            gate.after_create(&declared.name);
+        }
+        outcome
+    }
+
+    /// A key made but whose secret the sink refused: deleted, so that no key stays that
+    /// nobody can use (and the next plan creates it again).
+    async fn undo_create(&self, id: &KeyId, name: &str, reason: String) -> Error {
+        let undone = match self.delete_if_present(id).await {
+            Ok(()) => format!("the new key {id} was deleted again; apply again once the sink works"),
+            Err(e) => format!("the new key {id} could not be deleted again ({e}): delete it by hand, nobody has its secret"),
+        };
+        Error::StepFailed {
+            message: format!("the secret of {:?} could not be delivered: {reason}; {undone}", terminal_safe(name)),
+            source: None,
+        }
+    }
+
+    /// After a create whose outcome is unknown: the keys of that name the plan did not
+    /// know are the ones it made, and nobody has their secret, so they are deleted.
+    async fn remove_orphans(&self, plan: &Plan, change: &Change, cause: Error) -> Error {
+        let mut found = Vec::new();
+        let mut keys = self.list().key_type(change.key_type.clone()).items();
+        loop {
+            match keys.try_next().await {
+                Ok(Some(key)) => {
+                    if key.name == change.name
+                        && key.environment_id.as_ref() == Some(&change.environment_id)
+                        && !plan.known.contains(&key.id)
+                    {
+                        found.push(key.id);
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    let message = format!(
+                        "{cause}; looking for the key to delete it failed too ({e}): plan again and delete a key named {:?} that nobody has the secret of",
+                        terminal_safe(&change.name)
+                    );
+                    return Error::StepFailed { message, source: Some(Box::new(cause)) };
+                }
+            }
+        }
+        let mut removed = Vec::new();
+        for id in found {
+            if let Err(e) = self.delete_if_present(&id).await {
+                let message = format!("{cause}; it made {id}, whose secret is lost, and deleting it failed ({e}): delete it by hand");
+                return Error::StepFailed { message, source: Some(Box::new(cause)) };
+            }
+            removed.push(id.to_string());
+        }
+        if removed.is_empty() {
+            cause
+        } else {
+            let message = format!(
+                "{cause}; it had made {}, whose secret was lost: deleted again, apply again to create it",
+                removed.join(", ")
+            );
+            Error::StepFailed { message, source: Some(Box::new(cause)) }
+        }
+    }
+
+    /// Deletes a key; one already gone is fine.
+    async fn delete_if_present(&self, id: &KeyId) -> Result<()> {
+        match self.delete(id).await {
+            Err(e) if e.is_not_found() => Ok(()),
+            other => other,
+        }
+    }
+}

@@ -1,0 +1,484 @@
+//! The declared keys: [`KeySet`], read from TOML or built in code, and checked before
+//! anything is planned.
+
+use std::{collections::HashMap, fmt};
+
+use serde::Serialize;
+
+use crate::{Error, KeyType, Permission, Permissions, Result, terminal_safe};
+
+/// The longest `rotate_after_days` accepted (ten years).
+const MAX_ROTATE_AFTER_DAYS: u32 = 3650;
+
+/// The fields of a `[[key]]` table.
+const FIELDS: &[&str] = &["name", "type", "environment", "permissions", "disabled", "rotate_after_days", "secret_name"];
+
+/// One key as declared: its name is its identity within its environment.
+///
+/// ```
+/// use honeycomb_api_keys::{DeclaredKey, Permissions};
+///
+/// let ingest = DeclaredKey::ingest("checkout ingest", "Production");
+/// let boards = DeclaredKey::configuration("CI boards", "Production", Permissions::board_management())
+///     .rotate_after_days(90);
+/// assert_eq!(boards.rotate_after_days, Some(90));
+/// assert!(!ingest.disabled);
+/// ```
+#[derive(Clone, Debug, Eq, Serialize)]
+#[non_exhaustive]
+pub struct DeclaredKey {
+    /// The key's name (1 to 100 characters), unique within its environment.
+    pub name: String,
+    /// Ingest or configuration.
+    #[serde(rename = "type")]
+    pub key_type: KeyType,
+    /// The environment: its id, name or slug.
+    pub environment: String,
+    /// The permissions (for an ingest key, only `create_datasets`).
+    pub permissions: Permissions,
+    /// Whether the key is disabled.
+    pub disabled: bool,
+    /// Replace the key when it is this many days old.
+    pub rotate_after_days: Option<u32>,
+    /// The name its secret is stored under (a dotenv variable, a JSON member); default
+    /// [`DeclaredKey::default_secret_name`].
+    pub secret_name: Option<String>,
+    /// Where it was declared (`keys.toml`, key 2, line 7), for messages.
+    #[serde(skip)]
+    pub(crate) origin: Option<Origin>,
+}
+
+impl PartialEq for DeclaredKey {
+    /// The same key declared: where it was declared does not count.
+    fn eq(&self, other: &Self) -> bool {
+        (&self.name, &self.key_type, &self.environment, &self.permissions)
+            == (&other.name, &other.key_type, &other.environment, &other.permissions)
+            && (self.disabled, self.rotate_after_days, &self.secret_name)
+                == (other.disabled, other.rotate_after_days, &other.secret_name)
+    }
+}
+
+/// Where a key was declared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Origin {
+    file: String,
+    index: usize,
+    line: Option<usize>,
+}
+
+impl DeclaredKey {
+    /// An enabled ingest key, without `create_datasets`.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{DeclaredKey, KeyType};
+    /// assert_eq!(DeclaredKey::ingest("checkout", "production").key_type, KeyType::Ingest);
+    /// ```
+    pub fn ingest(name: impl Into<String>, environment: impl Into<String>) -> Self {
+        DeclaredKey::new(name.into(), KeyType::Ingest, environment.into(), Permissions::none())
+    }
+
+    /// An enabled configuration key with `permissions`.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{DeclaredKey, Permission, Permissions};
+    /// let key = DeclaredKey::configuration("CI", "production", Permissions::read_only_querying());
+    /// assert!(key.permissions.contains(Permission::RunQueries));
+    /// ```
+    pub fn configuration(name: impl Into<String>, environment: impl Into<String>, permissions: Permissions) -> Self {
+        DeclaredKey::new(name.into(), KeyType::Configuration, environment.into(), permissions)
+    }
+
+    fn new(name: String, key_type: KeyType, environment: String, permissions: Permissions) -> Self {
+        DeclaredKey {
+            name,
+            key_type,
+            environment,
+            permissions,
+            disabled: false,
+            rotate_after_days: None,
+            secret_name: None,
+            origin: None,
+        }
+    }
+
+    /// Declare it disabled (or not).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::DeclaredKey;
+    /// assert!(DeclaredKey::ingest("old", "production").disabled(true).disabled);
+    /// ```
+    pub fn disabled(mut self, disabled: bool) -> Self {
+        self.disabled = disabled;
+        self
+    }
+
+    /// Replace the key once it is `days` old (1 to 3650).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::DeclaredKey;
+    /// assert_eq!(DeclaredKey::ingest("checkout", "production").rotate_after_days(30).rotate_after_days, Some(30));
+    /// ```
+    pub fn rotate_after_days(mut self, days: u32) -> Self {
+        self.rotate_after_days = Some(days);
+        self
+    }
+
+    /// Let an ingest key create datasets (or not).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{DeclaredKey, Permission};
+    /// let key = DeclaredKey::ingest("checkout", "production").create_datasets(true);
+    /// assert!(key.permissions.contains(Permission::CreateDatasets));
+    /// ```
+    pub fn create_datasets(mut self, allowed: bool) -> Self {
+        if allowed {
+            self.permissions.insert(Permission::CreateDatasets);
+        } else {
+            self.permissions.remove(Permission::CreateDatasets);
+        }
+        self
+    }
+
+    /// Store its secret under this name (letters, digits and `_`, not starting with a
+    /// digit).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::DeclaredKey;
+    /// let key = DeclaredKey::ingest("checkout", "production").secret_name("CHECKOUT_HONEYCOMB_KEY");
+    /// assert_eq!(key.effective_secret_name(), "CHECKOUT_HONEYCOMB_KEY");
+    /// ```
+    pub fn secret_name(mut self, name: impl Into<String>) -> Self {
+        self.secret_name = Some(name.into());
+        self
+    }
+
+    /// The name its secret is stored under: [`secret_name`](Self::secret_name), else
+    /// [`default_secret_name`](Self::default_secret_name).
+    pub fn effective_secret_name(&self) -> String {
+        self.secret_name.clone().unwrap_or_else(|| self.default_secret_name())
+    }
+
+    /// `HONEYCOMB_<ENVIRONMENT>_<NAME>`, upper case, every run of other characters than
+    /// ASCII letters and digits as one `_`.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::DeclaredKey;
+    /// let key = DeclaredKey::ingest("checkout ingest", "Production");
+    /// assert_eq!(key.default_secret_name(), "HONEYCOMB_PRODUCTION_CHECKOUT_INGEST");
+    /// ```
+    pub fn default_secret_name(&self) -> String {
+        let mut out = String::from("HONEYCOMB");
+        for part in [&self.environment, &self.name] {
+            out.push('_');
+            let mut gap = false;
+            for c in part.trim().chars() {
+                if c.is_ascii_alphanumeric() {
+                    if gap && !out.ends_with('_') {
+                        out.push('_');
+                    }
+                    out.push(c.to_ascii_uppercase());
+                    gap = false;
+                } else {
+                    gap = true;
+                }
+            }
+        }
+        out
+    }
+
+    /// Where it was declared, for messages: `keys.toml: key 2 "CI" (line 7)`, or the key's
+    /// name for a key built in code.
+    pub(crate) fn place(&self) -> String {
+        let name = terminal_safe(&self.name);
+        match &self.origin {
+            Some(o) => {
+                let line = o.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+                format!("{}: key {} {name:?}{line}", o.file, o.index)
+            }
+            None => format!("key {name:?}"),
+        }
+    }
+
+    /// An error about one of its fields, naming the file, the key and the field.
+    pub(crate) fn error(&self, field: &'static str, problem: impl fmt::Display) -> Error {
+        Error::invalid(field, format!("{}: `{field}` {problem}", self.place()))
+    }
+}
+
+/// The keys a team should have, as code: read from a TOML file
+/// ([`from_toml`](Self::from_toml), feature `toml`) or built with
+/// [`key`](Self::key); planned with [`ApiKeys::plan`](crate::ApiKeys::plan).
+///
+/// ```toml
+/// [[key]]
+/// name = "checkout ingest"
+/// type = "ingest"
+/// environment = "Production"          # id, name or slug
+///
+/// [[key]]
+/// name = "CI boards"
+/// type = "configuration"
+/// environment = "Production"
+/// permissions = ["run_queries", "manage_boards"]
+/// disabled = false                     # optional, default false
+/// rotate_after_days = 90               # optional
+/// secret_name = "CI_BOARDS_KEY"        # optional: the name its secret is stored under
+/// ```
+///
+/// ```
+/// use honeycomb_api_keys::{DeclaredKey, KeySet, Permissions};
+///
+/// let set = KeySet::new()
+///     .key(DeclaredKey::ingest("checkout ingest", "Production"))
+///     .key(DeclaredKey::configuration("CI boards", "Production", Permissions::board_management()));
+/// assert_eq!(set.keys().len(), 2);
+/// assert!(set.check().is_ok());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct KeySet {
+    #[serde(rename = "key")]
+    keys: Vec<DeclaredKey>,
+}
+
+impl KeySet {
+    /// An empty set.
+    pub fn new() -> Self {
+        KeySet::default()
+    }
+
+    /// The set with `key` added.
+    #[must_use]
+    pub fn key(mut self, key: DeclaredKey) -> Self {
+        self.keys.push(key);
+        self
+    }
+
+    /// The declared keys, in order.
+    pub fn keys(&self) -> &[DeclaredKey] {
+        &self.keys
+    }
+
+    /// Checks what can be checked without Honeycomb: each name, the permissions for the
+    /// key's type, `rotate_after_days`, `secret_name`, and that no two keys share a name
+    /// in one environment or a secret name. (Environments are checked by
+    /// [`plan`](crate::ApiKeys::plan).)
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{DeclaredKey, KeySet};
+    ///
+    /// let twice = KeySet::new().key(DeclaredKey::ingest("checkout", "Production")).key(DeclaredKey::ingest("checkout", "Production"));
+    /// let err = twice.check().unwrap_err().to_string();
+    /// assert!(err.contains("two keys named \"checkout\""), "{err}");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] naming the file (when read from one), the key and the
+    /// field.
+    pub fn check(&self) -> Result<()> {
+        let mut names: HashMap<(String, String), &DeclaredKey> = HashMap::new();
+        let mut secrets: HashMap<String, &DeclaredKey> = HashMap::new();
+        for key in &self.keys {
+            crate::check_name(&key.name).map_err(|e| key.error("name", reason(e)))?;
+            if key.environment.trim().is_empty() {
+                return Err(key.error("environment", "must name an environment (its id, name or slug)"));
+            }
+            match key.key_type {
+                KeyType::Ingest => {
+                    if let Some(p) = key.permissions.iter().find(|p| !p.allowed_on_ingest_keys()) {
+                        return Err(key.error(
+                            "permissions",
+                            format!(
+                                "has `{}`, a configuration key's permission; an ingest key can only have create_datasets",
+                                p.wire_name()
+                            ),
+                        ));
+                    }
+                }
+                KeyType::Configuration => {}
+                ref other => return Err(key.error("type", format!("is {other:?}; it must be \"ingest\" or \"configuration\""))),
+            }
+            if let Some(days) = key.rotate_after_days
+                && !(1..=MAX_ROTATE_AFTER_DAYS).contains(&days)
+            {
+                return Err(key.error("rotate_after_days", format!("is {days}; it must be 1 to {MAX_ROTATE_AFTER_DAYS}")));
+            }
+            if let Some(secret) = &key.secret_name
+                && !is_secret_name(secret)
+            {
+                return Err(key.error(
+                    "secret_name",
+                    format!(
+                        "is {:?}; it must be letters, digits and `_`, not starting with a digit",
+                        terminal_safe(secret)
+                    ),
+                ));
+            }
+            let identity = (key.environment.trim().to_ascii_lowercase(), key.name.clone());
+            if let Some(first) = names.insert(identity, key) {
+                return Err(key.error(
+                    "name",
+                    format!(
+                        "is taken: two keys named {:?} in environment {:?} ({} and this one); a name is a key's identity in its environment",
+                        terminal_safe(&key.name),
+                        terminal_safe(&key.environment),
+                        first.place()
+                    ),
+                ));
+            }
+            if let Some(first) = secrets.insert(key.effective_secret_name(), key) {
+                return Err(key.error(
+                    "secret_name",
+                    format!(
+                        "{:?} is also {}'s: set a distinct `secret_name` on one of them",
+                        key.effective_secret_name(),
+                        first.place()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a key-set file's text; `file` names it in errors. Every key is checked
+    /// ([`check`](Self::check)) before the set is returned.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::KeySet;
+    ///
+    /// let set = KeySet::from_toml(r#"
+    /// [[key]]
+    /// name = "CI boards"
+    /// type = "configuration"
+    /// environment = "Production"
+    /// permissions = ["run_queries", "manage_boards"]
+    /// "#, "keys.toml")?;
+    /// assert_eq!(set.keys()[0].permissions.len(), 2);
+    ///
+    /// let err = KeySet::from_toml("[[key]]\nname = \"x\"\ntype = \"ingest\"\nenvironment = \"p\"\nenviroment = \"q\"\n", "keys.toml").unwrap_err();
+    /// assert!(err.to_string().contains("keys.toml: key 1 \"x\" (line 1): `enviroment` is not a field of a key (did you mean `environment`?)"), "{err}");
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] naming the file, the key, the field and the line: TOML
+    /// that does not parse, an unknown field, a missing or mistyped one, an unknown
+    /// permission, a permission on an ingest key, two keys with one name in one
+    /// environment.
+    #[cfg(feature = "toml")]
+    pub fn from_toml(text: &str, file: &str) -> Result<KeySet> {
+        super::toml_file::parse(text, file)
+    }
+
+    /// The set as a key-set file ([`from_toml`](Self::from_toml) reads it back), keys in
+    /// order.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{DeclaredKey, KeySet};
+    ///
+    /// let set = KeySet::new().key(DeclaredKey::ingest("checkout \"ingest\"", "Production").rotate_after_days(90));
+    /// let text = set.to_toml();
+    /// assert!(text.contains("name = \"checkout \\\"ingest\\\"\"\ntype = \"ingest\"\nenvironment = \"Production\"\n"), "{text}");
+    /// # #[cfg(feature = "toml")]
+    /// assert_eq!(KeySet::from_toml(&text, "keys.toml")?.keys()[0].name, "checkout \"ingest\"");
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
+    pub fn to_toml(&self) -> String {
+        let mut out = String::new();
+        for (n, key) in self.keys.iter().enumerate() {
+            if n > 0 {
+                out.push('\n');
+            }
+            out.push_str("[[key]]\n");
+            out.push_str(&format!("name = {}\n", toml_string(&key.name)));
+            out.push_str(&format!("type = {}\n", toml_string(key.key_type.as_str())));
+            out.push_str(&format!("environment = {}\n", toml_string(&key.environment)));
+            if !key.permissions.is_empty() {
+                let names: Vec<String> = key.permissions.iter().map(|p| toml_string(p.wire_name())).collect();
+                out.push_str(&format!("permissions = [{}]\n", names.join(", ")));
+            }
+            if key.disabled {
+                out.push_str("disabled = true\n");
+            }
+            if let Some(days) = key.rotate_after_days {
+                out.push_str(&format!("rotate_after_days = {days}\n"));
+            }
+            if let Some(secret) = &key.secret_name {
+                out.push_str(&format!("secret_name = {}\n", toml_string(secret)));
+            }
+        }
+        out
+    }
+
+    pub(crate) fn push_read(&mut self, mut key: DeclaredKey, file: &str, index: usize, line: Option<usize>) {
+        key.origin = Some(Origin { file: file.to_string(), index, line });
+        self.keys.push(key);
+    }
+}
+
+/// The text of an `InvalidArgument`'s reason, or the error's whole text.
+fn reason(e: Error) -> String {
+    match e {
+        Error::InvalidArgument { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
+fn is_secret_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.len() <= 255
+}
+
+/// A TOML basic string: quotes, backslashes and control characters escaped.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The field of a key most like `unknown`, for a "did you mean" (same letters in another
+/// order, or one edit away, or one a prefix of the other).
+pub(crate) fn closest_field(unknown: &str) -> Option<&'static str> {
+    let u = unknown.to_ascii_lowercase();
+    FIELDS.iter().copied().find(|f| {
+        let mut a: Vec<char> = f.chars().collect();
+        let mut b: Vec<char> = u.chars().collect();
+        let near = edit_distance(f, &u) <= 2;
+        a.sort_unstable();
+        b.sort_unstable();
+        near || a == b || f.starts_with(&u) || u.starts_with(f) || u.replace('-', "_") == *f
+    })
+}
+
+pub(crate) fn is_field(name: &str) -> bool {
+    FIELDS.contains(&name)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb { previous } else { 1 + previous.min(row[j]).min(row[j + 1]) };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}

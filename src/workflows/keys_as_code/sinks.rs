@@ -1,0 +1,354 @@
+//! Where [`ApiKeys::apply`](crate::ApiKeys::apply) hands each new secret: a dotenv file, a
+//! JSON file, a command, or code of your own.
+
+use std::{
+    fmt,
+    io::{Read, Write},
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{ApiKey, Environment, Error, Result, names, terminal_safe};
+
+/// A new key and its secret, as handed to a [`SecretSink`].
+#[non_exhaustive]
+pub struct Delivery<'a> {
+    /// The new key.
+    pub key: &'a ApiKey,
+    /// Its environment.
+    pub environment: &'a Environment,
+    /// The name to store the secret under (the declared `secret_name`, or
+    /// [`DeclaredKey::default_secret_name`](super::DeclaredKey::default_secret_name)).
+    pub secret_name: &'a str,
+    pub(crate) secret: &'a SecretString,
+}
+
+impl Delivery<'_> {
+    /// What a sender puts in `X-Honeycomb-Team`: the key id and secret for an ingest key,
+    /// the secret for a configuration key
+    /// ([`CreatedApiKey::header_value`](crate::CreatedApiKey::header_value)).
+    pub fn secret(&self) -> &SecretString {
+        self.secret
+    }
+}
+
+impl fmt::Debug for Delivery<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Delivery")
+            .field("key", &self.key.id)
+            .field("environment", &self.environment.slug)
+            .field("secret_name", &self.secret_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where new secrets go. [`ApiKeys::apply`](crate::ApiKeys::apply) calls
+/// [`deliver`](Self::deliver) the moment a key exists, before its next request; an
+/// `Err(reason)` makes it delete that key again (nobody could use it) and stop.
+///
+/// A closure is a sink:
+///
+/// ```
+/// use std::sync::Mutex;
+/// use honeycomb_api_keys::{Delivery, ExposeSecret, SecretSink};
+///
+/// let vault = Mutex::new(Vec::new());
+/// let sink = |d: &Delivery<'_>| {
+///     vault.lock().unwrap().push((d.secret_name.to_string(), d.secret().expose_secret().to_string()));
+///     Ok(())
+/// };
+/// # fn is_sink(_: &impl SecretSink) {}
+/// is_sink(&sink);
+/// ```
+pub trait SecretSink: Send + Sync {
+    /// Stores `delivery`'s secret; `Err(reason)` when it could not (the reason must not
+    /// quote the secret).
+    fn deliver(&self, delivery: &Delivery<'_>) -> std::result::Result<(), String>;
+}
+
+impl<F> SecretSink for F
+where
+    F: Fn(&Delivery<'_>) -> std::result::Result<(), String> + Send + Sync,
+{
+    fn deliver(&self, delivery: &Delivery<'_>) -> std::result::Result<(), String> {
+        self(delivery)
+    }
+}
+
+impl SecretSink for Box<dyn SecretSink> {
+    fn deliver(&self, delivery: &Delivery<'_>) -> std::result::Result<(), String> {
+        (**self).deliver(delivery)
+    }
+}
+
+/// A sink from its command-line spelling: `dotenv:PATH`, `json:PATH` or `exec:COMMAND`.
+///
+/// ```
+/// use honeycomb_api_keys::secret_sink;
+///
+/// assert!(secret_sink("dotenv:.env.honeycomb").is_ok());
+/// let err = secret_sink("vault:secret/honeycomb").unwrap_err().to_string();
+/// assert!(err.contains("dotenv:PATH, json:PATH or exec:COMMAND"), "{err}");
+/// ```
+///
+/// # Errors
+///
+/// [`Error::InvalidArgument`] for another kind or an empty path or command.
+pub fn secret_sink(spec: &str) -> Result<Box<dyn SecretSink>> {
+    let bad = |why: &str| Error::invalid("secrets-to", format!("{:?} {why}", terminal_safe(spec)));
+    let (kind, rest) = spec.split_once(':').ok_or_else(|| bad("is not dotenv:PATH, json:PATH or exec:COMMAND"))?;
+    if rest.trim().is_empty() {
+        return Err(bad("names no path or command after the colon"));
+    }
+    Ok(match kind {
+        "dotenv" => Box::new(DotenvFile::new(rest)),
+        "json" => Box::new(JsonFile::new(rest)),
+        "exec" => Box::new(ExecCommand::new(rest)),
+        _ => return Err(bad("is not dotenv:PATH, json:PATH or exec:COMMAND")),
+    })
+}
+
+/// A dotenv file: one `SECRET_NAME=value` line a key. Created readable by its owner only
+/// (`0600`), replaced atomically (a reader sees the old file or the new one), other lines
+/// kept as they are.
+///
+/// ```
+/// use honeycomb_api_keys::DotenvFile;
+/// let sink = DotenvFile::new(".env.honeycomb");
+/// ```
+#[derive(Clone, Debug)]
+pub struct DotenvFile {
+    path: PathBuf,
+}
+
+impl DotenvFile {
+    /// Writes to `path`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        DotenvFile { path: path.into() }
+    }
+}
+
+impl SecretSink for DotenvFile {
+    fn deliver(&self, d: &Delivery<'_>) -> std::result::Result<(), String> {
+        let secret = d.secret.expose_secret();
+        if secret.is_empty() || !secret.chars().all(|c| c.is_ascii_alphanumeric() || "_-.+/=".contains(c)) {
+            return Err(format!(
+                "the secret of {} has characters a dotenv line cannot hold safely; it was not written to {}",
+                d.key.id,
+                self.path.display()
+            ));
+        }
+        let old = read_existing(&self.path)?;
+        let mut out = String::with_capacity(old.len() + 128);
+        let mut written = false;
+        for line in old.lines() {
+            let assigned = line.trim_start().strip_prefix("export ").unwrap_or(line.trim_start());
+            if assigned.split_once('=').is_some_and(|(name, _)| name.trim() == d.secret_name) {
+                if !written {
+                    out.push_str(&format!("{}={secret}\n", d.secret_name));
+                    written = true;
+                }
+                continue;
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        if !written {
+            out.push_str(&format!("{}={secret}\n", d.secret_name));
+        }
+        write_private(&self.path, out.as_bytes())
+    }
+}
+
+/// A JSON file: an object with a member a key, named by its secret name:
+/// `{"key_id", "name", "environment", "type", "secret"}`. Created `0600`, replaced
+/// atomically, other members kept.
+///
+/// ```
+/// use honeycomb_api_keys::JsonFile;
+/// let sink = JsonFile::new("honeycomb-keys.json");
+/// ```
+#[derive(Clone, Debug)]
+pub struct JsonFile {
+    path: PathBuf,
+}
+
+impl JsonFile {
+    /// Writes to `path`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        JsonFile { path: path.into() }
+    }
+}
+
+impl SecretSink for JsonFile {
+    fn deliver(&self, d: &Delivery<'_>) -> std::result::Result<(), String> {
+        let old = read_existing(&self.path)?;
+        let mut all = if old.trim().is_empty() {
+            serde_json::Map::new()
+        } else {
+            match serde_json::from_str::<serde_json::Value>(&old) {
+                Ok(serde_json::Value::Object(map)) => map,
+                _ => {
+                    return Err(format!(
+                        "{} is not a JSON object; it was left as it is (move it away, or choose another file)",
+                        self.path.display()
+                    ));
+                }
+            }
+        };
+        all.insert(
+            d.secret_name.to_string(),
+            serde_json::json!({
+                "key_id": d.key.id.as_str(),
+                "name": d.key.name,
+                "environment": d.environment.slug,
+                "type": d.key.key_type.as_str(),
+                "secret": d.secret.expose_secret(),
+            }),
+        );
+        let mut text = serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?;
+        text.push('\n');
+        write_private(&self.path, text.as_bytes())
+    }
+}
+
+/// A command, run by the shell (`sh -c`; `cmd /C` on Windows) once a key: the secret on
+/// its standard input (and nowhere else), the key in `HNY_KEY_ID`, `HNY_KEY_NAME`,
+/// `HNY_KEY_TYPE`, `HNY_KEY_ENVIRONMENT` (the environment's name),
+/// `HNY_KEY_ENVIRONMENT_SLUG` and `HNY_SECRET_NAME`. The management key's variables are
+/// removed from its environment. Its standard output goes to standard error (so that a
+/// command's JSON output stays clean); it must exit with 0 within the timeout (default
+/// 60 s), or it is killed and the delivery fails.
+///
+/// ```
+/// use std::time::Duration;
+/// use honeycomb_api_keys::ExecCommand;
+///
+/// let sink = ExecCommand::new(r#"vault kv put "secret/honeycomb/$HNY_SECRET_NAME" value=-"#)
+///     .timeout(Duration::from_secs(30));
+/// ```
+#[derive(Clone, Debug)]
+pub struct ExecCommand {
+    command: String,
+    timeout: Duration,
+}
+
+impl ExecCommand {
+    /// Runs `command`.
+    pub fn new(command: impl Into<String>) -> Self {
+        ExecCommand { command: command.into(), timeout: Duration::from_secs(60) }
+    }
+
+    /// How long the command may run.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+}
+
+impl SecretSink for ExecCommand {
+    fn deliver(&self, d: &Delivery<'_>) -> std::result::Result<(), String> {
+        let mut command = if cfg!(windows) {
+            let mut c = Command::new("cmd");
+            c.args(["/C", &self.command]);
+            c
+        } else {
+            let mut c = Command::new("sh");
+            c.args(["-c", &self.command]);
+            c
+        };
+        for var in [names::ENV_KEY_ID, names::ENV_KEY_SECRET, names::ENV_MANAGEMENT_KEY, names::ENV_MANAGEMENT_SECRET] {
+            command.env_remove(var);
+        }
+        command
+            .env("HNY_KEY_ID", d.key.id.as_str())
+            .env("HNY_KEY_NAME", &d.key.name)
+            .env("HNY_KEY_TYPE", d.key.key_type.as_str())
+            .env("HNY_KEY_ENVIRONMENT", &d.environment.name)
+            .env("HNY_KEY_ENVIRONMENT_SLUG", &d.environment.slug)
+            .env("HNY_SECRET_NAME", d.secret_name)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::from(std::io::stderr()))
+            .stderr(Stdio::inherit());
+        let what = format!("`{}`", terminal_safe(&self.command));
+        let mut child = command.spawn().map_err(|e| format!("could not run {what}: {e}"))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            // A command that does not read its input closes the pipe: its exit status
+            // says whether it stored the secret.
+            match stdin.write_all(d.secret.expose_secret().as_bytes()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!("could not write the secret to {what}: {e}"));
+                }
+                _ => {}
+            }
+        }
+        let started = Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) if status.success() => return Ok(()),
+                Ok(Some(status)) => return Err(format!("{what} failed ({status})")),
+                Ok(None) if started.elapsed() >= self.timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!("{what} did not finish within {} s and was stopped", self.timeout.as_secs_f64()));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+                Err(e) => return Err(format!("could not wait for {what}: {e}")),
+            }
+        }
+    }
+}
+
+/// The file's text, or nothing if it does not exist.
+fn read_existing(path: &Path) -> std::result::Result<String, String> {
+    let mut text = String::new();
+    match std::fs::File::open(path) {
+        Ok(mut file) => {
+            file.read_to_string(&mut text).map_err(|e| format!("could not read {}: {e}", path.display()))?;
+            Ok(text)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(text),
+        Err(e) => Err(format!("could not read {}: {e}", path.display())),
+    }
+}
+
+/// Replaces `path` with `contents` atomically: a new file beside it, readable by its owner
+/// only, written and flushed to disk, then renamed over it. On failure the old file is
+/// left as it was and the new one removed.
+pub(crate) fn write_private(path: &Path, contents: &[u8]) -> std::result::Result<(), String> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let file_name = path.file_name().ok_or_else(|| format!("{} is not a file name", path.display()))?;
+    let temp = dir.join(format!(
+        ".{}.{}.{}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id(),
+        fastrand::u32(..)
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&temp).and_then(|mut file| {
+        file.write_all(contents)?;
+        file.sync_all()
+    });
+    let renamed = written.and_then(|()| std::fs::rename(&temp, path));
+    if let Err(e) = renamed {
+        let _ = std::fs::remove_file(&temp);
+        return Err(format!("could not write {}: {e}", path.display()));
+    }
+    #[cfg(unix)]
+    if let Ok(dir) = std::fs::File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}

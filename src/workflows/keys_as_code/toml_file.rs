@@ -1,0 +1,165 @@
+//! Reading a key-set file: TOML, checked field by field so that every error names the
+//! file, the key, the field and the line.
+
+use std::ops::Range;
+
+use toml::{
+    Spanned,
+    de::{DeTable, DeValue},
+};
+
+use super::keyset::{DeclaredKey, KeySet, closest_field, is_field};
+use crate::{Error, KeyType, Permission, Permissions, Result, terminal_safe};
+
+/// The line (1-based) of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// Where a problem is, for messages.
+struct At<'a> {
+    text: &'a str,
+    file: &'a str,
+    index: usize,
+    name: Option<String>,
+}
+
+impl At<'_> {
+    fn error(&self, span: Range<usize>, field: &'static str, problem: impl std::fmt::Display) -> Error {
+        let name = self.name.as_deref().map(|n| format!(" {:?}", terminal_safe(n))).unwrap_or_default();
+        Error::invalid(
+            field,
+            format!(
+                "{}: key {}{name} (line {}): `{field}` {problem}",
+                self.file,
+                self.index,
+                line_of(self.text, span.start)
+            ),
+        )
+    }
+}
+
+pub(super) fn parse(text: &str, file: &str) -> Result<KeySet> {
+    let root = DeTable::parse(text).map_err(|e| {
+        let line = e.span().map(|s| format!(" (line {})", line_of(text, s.start))).unwrap_or_default();
+        Error::invalid("key set", format!("{file}{line}: not valid TOML: {}", e.message().trim_end()))
+    })?;
+    let mut set = KeySet::new();
+    for (field, value) in root.get_ref() {
+        if field.get_ref().as_ref() != "key" {
+            return Err(Error::invalid(
+                "key set",
+                format!(
+                    "{file} (line {}): `{}` is not part of a key-set file; declare each key in a [[key]] table",
+                    line_of(text, field.span().start),
+                    terminal_safe(field.get_ref())
+                ),
+            ));
+        }
+        let DeValue::Array(keys) = value.get_ref() else {
+            return Err(Error::invalid(
+                "key set",
+                format!("{file} (line {}): `key` must be an array of tables: write each as [[key]]", line_of(text, value.span().start)),
+            ));
+        };
+        for (n, key) in keys.iter().enumerate() {
+            let DeValue::Table(table) = key.get_ref() else {
+                return Err(Error::invalid(
+                    "key set",
+                    format!("{file} (line {}): key {} is not a table: write it as [[key]]", line_of(text, key.span().start), n + 1),
+                ));
+            };
+            let declared = read_key(text, file, n + 1, table, key.span())?;
+            set.push_read(declared, file, n + 1, Some(line_of(text, key.span().start)));
+        }
+    }
+    set.check()?;
+    Ok(set)
+}
+
+fn read_key(text: &str, file: &str, index: usize, table: &DeTable<'_>, span: Range<usize>) -> Result<DeclaredKey> {
+    let name = match table.get("name").map(Spanned::get_ref) {
+        Some(DeValue::String(s)) => Some(s.to_string()),
+        _ => None,
+    };
+    let at = At { text, file, index, name };
+    for field in table.keys() {
+        let f = field.get_ref().as_ref();
+        if !is_field(f) {
+            let hint = closest_field(f).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
+            return Err(Error::invalid(
+                "key set",
+                format!(
+                    "{}: key {}{} (line {}): `{}` is not a field of a key{hint}; the fields are name, type, environment, permissions, disabled, rotate_after_days and secret_name",
+                    file,
+                    index,
+                    at.name.as_deref().map(|n| format!(" {:?}", terminal_safe(n))).unwrap_or_default(),
+                    line_of(text, field.span().start),
+                    terminal_safe(f)
+                ),
+            ));
+        }
+    }
+    let string = |field: &'static str| -> Result<Option<String>> {
+        match table.get(field) {
+            None => Ok(None),
+            Some(v) => match v.get_ref() {
+                DeValue::String(s) => Ok(Some(s.to_string())),
+                _ => Err(at.error(v.span(), field, "must be a string")),
+            },
+        }
+    };
+    let required = |field: &'static str| -> Result<String> {
+        string(field)?.ok_or_else(|| at.error(span.clone(), field, "is missing"))
+    };
+    let name = required("name")?;
+    let key_type = match required("type")?.as_str() {
+        "ingest" => KeyType::Ingest,
+        "configuration" => KeyType::Configuration,
+        other => {
+            let v = table.get("type").map(Spanned::span).unwrap_or(span.clone());
+            return Err(at.error(v, "type", format!("is {:?}; it must be \"ingest\" or \"configuration\"", terminal_safe(other))));
+        }
+    };
+    let environment = required("environment")?;
+    let mut key = DeclaredKey::ingest(name, environment);
+    key.key_type = key_type;
+    if let Some(v) = table.get("permissions") {
+        let DeValue::Array(items) = v.get_ref() else {
+            return Err(at.error(v.span(), "permissions", "must be an array of permission names, like [\"run_queries\"]"));
+        };
+        let mut permissions = Permissions::none();
+        for item in items {
+            let DeValue::String(p) = item.get_ref() else {
+                return Err(at.error(item.span(), "permissions", "must hold permission names (strings)"));
+            };
+            let permission: Permission = p.parse().map_err(|e| match e {
+                Error::InvalidArgument { reason, .. } => at.error(item.span(), "permissions", format!("has an {reason}")),
+                other => other,
+            })?;
+            if permissions.contains(permission) {
+                return Err(at.error(item.span(), "permissions", format!("names `{}` twice", permission.wire_name())));
+            }
+            permissions.insert(permission);
+        }
+        key.permissions = permissions;
+    }
+    if let Some(v) = table.get("disabled") {
+        match v.get_ref() {
+            DeValue::Boolean(b) => key.disabled = *b,
+            _ => return Err(at.error(v.span(), "disabled", "must be true or false")),
+        }
+    }
+    if let Some(v) = table.get("rotate_after_days") {
+        let days = match v.get_ref() {
+            DeValue::Integer(i) => i.to_string().parse::<u32>().ok(),
+            _ => None,
+        };
+        match days {
+            Some(days) => key.rotate_after_days = Some(days),
+            None => return Err(at.error(v.span(), "rotate_after_days", "must be a whole number of days, 1 to 3650")),
+        }
+    }
+    key.secret_name = string("secret_name")?;
+    Ok(key)
+}

@@ -1,0 +1,459 @@
+//! Keys as code on the fake: a key-set file's errors, plan and apply, drift repaired,
+//! rotations, pruning, the built-in secret sinks, and an apply interrupted or failing at
+//! every step and then finished by planning and applying again, with no duplicate key,
+//! no key whose secret nobody has, and each secret delivered once.
+#![cfg(all(feature = "mock", feature = "toml"))]
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use chrono::Utc;
+use honeycomb_api_keys::{
+    Action, ApiKeyUpdate, ApplyOptions, Client, DeclaredKey, Delivery, DotenvFile, ExecCommand, ExposeSecret,
+    JsonFile, KeySet, KeyType, ManualClock, Operation, Permission, Permissions, PlanOptions, RetryConfig, SecretSink,
+    StepOutcome, WriteGate,
+    mock::{Fault, MockHoneycomb},
+};
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+const FILE: &str = r#"
+[[key]]
+name = "checkout ingest"
+type = "ingest"
+environment = "Production"
+
+[[key]]
+name = "CI boards"
+type = "configuration"
+environment = "production"
+permissions = ["run_queries", "manage_boards"]
+rotate_after_days = 90
+
+[[key]]
+name = "loader"
+type = "ingest"
+environment = "Staging"
+permissions = ["create_datasets"]
+disabled = true
+"#;
+
+/// Records every secret delivered: (key id, secret name, secret).
+#[derive(Clone, Default)]
+struct Vault(Arc<Mutex<Vec<(String, String, String)>>>);
+
+impl SecretSink for Vault {
+    fn deliver(&self, d: &Delivery<'_>) -> Result<(), String> {
+        let entry = (d.key.id.to_string(), d.secret_name.to_string(), d.secret().expose_secret().to_string());
+        self.0.lock().unwrap().push(entry);
+        Ok(())
+    }
+}
+
+impl Vault {
+    fn ids(&self) -> Vec<String> {
+        self.0.lock().unwrap().iter().map(|(id, _, _)| id.clone()).collect()
+    }
+}
+
+fn set() -> KeySet {
+    KeySet::from_toml(FILE, "keys.toml").unwrap()
+}
+
+fn no_retry(fake: &MockHoneycomb) -> Client {
+    fake.client_builder().retry(RetryConfig::disabled()).build().unwrap()
+}
+
+/// The fake's keys by (environment id, name).
+fn by_name(fake: &MockHoneycomb) -> BTreeMap<(String, String), Vec<String>> {
+    let mut out: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for key in fake.keys() {
+        out.entry((key.environment_id.clone(), key.name.clone())).or_default().push(key.id.clone());
+    }
+    out
+}
+
+// ---- the file ----------------------------------------------------------------------
+
+#[test]
+fn a_key_set_file_reads_every_field() {
+    let set = set();
+    let keys = set.keys();
+    assert_eq!(keys.len(), 3);
+    assert_eq!((keys[0].name.as_str(), &keys[0].key_type, keys[0].environment.as_str()), ("checkout ingest", &KeyType::Ingest, "Production"));
+    assert_eq!(keys[1].permissions, Permissions::builder().run_queries().manage_boards().build());
+    assert_eq!(keys[1].rotate_after_days, Some(90));
+    assert!(keys[2].disabled && keys[2].permissions.contains(Permission::CreateDatasets));
+    // What export writes reads back the same.
+    assert_eq!(KeySet::from_toml(&set.to_toml(), "again.toml").unwrap().keys(), keys);
+}
+
+#[test]
+fn every_file_error_names_the_file_the_key_and_the_field() {
+    let key = |extra: &str| format!("[[key]]\nname = \"a\"\ntype = \"ingest\"\nenvironment = \"Production\"\n{extra}");
+    let cases: Vec<(String, &str)> = vec![
+        (key("colour = \"red\"\n"), "keys.toml: key 1 \"a\" (line 5): `colour` is not a field of a key"),
+        (key("enviroment = \"x\"\n"), "(did you mean `environment`?)"),
+        (
+            "[[key]]\nname = \"c\"\ntype = \"configuration\"\nenvironment = \"p\"\npermissions = [\"run_querys\"]\n".into(),
+            "keys.toml: key 1 \"c\" (line 5): `permissions` has an unknown permission `run_querys`",
+        ),
+        (key("permissions = [\"manage_boards\"]\n"), "keys.toml: key 1 \"a\" (line 1): `permissions` has `manage_boards`, a configuration key's permission; an ingest key can only have create_datasets"),
+        (format!("{}\n{}", key(""), key("")), "keys.toml: key 2 \"a\" (line 6): `name` is taken: two keys named \"a\" in environment \"Production\" (keys.toml: key 1 \"a\" (line 1) and this one)"),
+        ("[[key]]\nname = \"a\"\ntype = \"ingest\"\n".into(), "keys.toml: key 1 \"a\" (line 1): `environment` is missing"),
+        (key("disabled = \"no\"\n"), "keys.toml: key 1 \"a\" (line 5): `disabled` must be true or false"),
+        (key("rotate_after_days = 0\n"), "`rotate_after_days` is 0; it must be 1 to 3650"),
+        (key("rotate_after_days = -5\n"), "`rotate_after_days` must be a whole number of days"),
+        (key("secret_name = \"1BAD\"\n"), "`secret_name` is \"1BAD\""),
+        ("[[key]]\nname = \"a\"\ntype = \"management\"\nenvironment = \"p\"\n".into(), "keys.toml: key 1 \"a\" (line 3): `type` is \"management\"; it must be \"ingest\" or \"configuration\""),
+        ("[[key]]\nname = \"\"\ntype = \"ingest\"\nenvironment = \"p\"\n".into(), "keys.toml: key 1 \"\" (line 1): `name` must not be empty"),
+        ("[[keys]]\nname = \"a\"\n".into(), "keys.toml (line 1): `keys` is not part of a key-set file"),
+        ("[[key]\nname = 1\n".into(), "keys.toml (line 1): not valid TOML"),
+        (
+            "[[key]]\nname = \"a\"\ntype = \"ingest\"\nenvironment = \"p\"\nsecret_name = \"S\"\n[[key]]\nname = \"b\"\ntype = \"ingest\"\nenvironment = \"p\"\nsecret_name = \"S\"\n".into(),
+            "keys.toml: key 2 \"b\" (line 6): `secret_name` \"S\" is also keys.toml: key 1 \"a\" (line 1)'s",
+        ),
+    ];
+    for (text, expected) in cases {
+        let err = KeySet::from_toml(&text, "keys.toml").expect_err(&text).to_string();
+        assert!(err.contains(expected), "for\n{text}\nexpected {expected:?} in\n{err}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_or_ambiguous_environment_fails_the_plan_with_only_reads_sent() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let text = "[[key]]\nname = \"a\"\ntype = \"ingest\"\nenvironment = \"Prod\"\n";
+    let err = keys.plan(&KeySet::from_toml(text, "keys.toml").unwrap(), PlanOptions::new()).await.unwrap_err();
+    assert!(err.is_invalid_argument());
+    assert_eq!(
+        err.to_string(),
+        "invalid `environment`: keys.toml: key 1 \"a\" (line 1): `environment` \"Prod\" is not an environment of the team (by id, name or slug); the team's are: \"Production\", \"Staging\""
+    );
+    // One environment written two ways is still one environment: one name in it.
+    let text = "[[key]]\nname = \"a\"\ntype = \"ingest\"\nenvironment = \"Production\"\n[[key]]\nname = \"a\"\ntype = \"ingest\"\nenvironment = \"production-slug-unused\"\n";
+    assert!(KeySet::from_toml(text, "k.toml").is_ok());
+    let env_id = fake.environment_id("production").unwrap();
+    let twice = KeySet::new().key(DeclaredKey::ingest("a", "Production")).key(DeclaredKey::ingest("a", &env_id));
+    let err = keys.plan(&twice, PlanOptions::new()).await.unwrap_err().to_string();
+    assert!(err.contains("key \"a\": `name` is taken: key \"a\" declares a key with this name in \"Production\" too"), "{err}");
+    // A name an existing key of the other type has.
+    fake.seed_key("production", "a", &KeyType::Configuration, &Permissions::none(), DAY);
+    let err = keys.plan(&KeySet::new().key(DeclaredKey::ingest("a", "Production")), PlanOptions::new()).await.unwrap_err();
+    assert!(err.to_string().contains("`type` is ingest but"), "{err}");
+    assert!(err.to_string().contains("is a configuration key; a key's type cannot change"), "{err}");
+    assert!(fake.requests().iter().all(|r| r.method == "GET"), "only reads: {:?}", fake.requests());
+}
+
+// ---- plan and apply ----------------------------------------------------------------
+
+#[tokio::test]
+async fn plan_apply_then_the_plan_is_empty_and_each_secret_was_delivered_once() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let plan = keys.plan(&set(), PlanOptions::new()).await.unwrap();
+    assert_eq!(plan.count(Action::Create), 3, "{}", plan.summary());
+    assert_eq!(
+        plan.changes.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "create ingest key \"checkout ingest\" in Production",
+            "create configuration key \"CI boards\" in Production: permissions manage_boards, run_queries",
+            "create ingest key \"loader\" in Staging: disabled, permissions create_datasets",
+        ]
+    );
+    let vault = Vault::default();
+    let report = keys.apply(&plan, &vault, ApplyOptions::new()).await.unwrap();
+    assert!(report.is_complete(), "{report:?}");
+    assert_eq!(fake.count(Operation::CreateApiKey), 3);
+
+    // Each key exists once, as declared, and its secret (the header value) was delivered once.
+    let delivered = vault.0.lock().unwrap().clone();
+    assert_eq!(delivered.len(), 3);
+    for (id, _, secret) in &delivered {
+        let key = fake.key(id).expect("the delivered key exists");
+        let expected = if key.key_type == "ingest" { format!("{}{}", key.id, key.secret) } else { key.secret.clone() };
+        assert_eq!(secret, &expected);
+    }
+    let names: Vec<&str> = delivered.iter().map(|(_, name, _)| name.as_str()).collect();
+    assert_eq!(names, ["HONEYCOMB_PRODUCTION_CHECKOUT_INGEST", "HONEYCOMB_PRODUCTION_CI_BOARDS", "HONEYCOMB_STAGING_LOADER"]);
+    let loader = fake.keys().into_iter().find(|k| k.name == "loader").unwrap();
+    assert!(loader.disabled && loader.permissions.get("create_datasets") == Some(&true));
+
+    // No secret in the plan or the report, however shown.
+    let shown = format!("{plan:?}{report:?}{}{}", serde_json::to_string(&plan).unwrap(), serde_json::to_string(&report).unwrap());
+    for (_, _, secret) in &delivered {
+        assert!(!shown.contains(secret.as_str()));
+    }
+    let again = keys.plan(&set(), PlanOptions::new()).await.unwrap();
+    assert!(again.is_empty(), "{}", again.summary());
+    assert_eq!(again.unchanged, 3);
+}
+
+#[tokio::test]
+async fn drift_behind_the_files_back_is_planned_and_repaired() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    keys.apply(&keys.plan(&set(), PlanOptions::new()).await.unwrap(), &Vault::default(), ApplyOptions::new()).await.unwrap();
+    let id = |name: &str| fake.keys().into_iter().find(|k| k.name == name).unwrap().id;
+    // Someone disables the ingest key, and swaps a permission of the configuration key.
+    keys.update(id("checkout ingest"), ApiKeyUpdate::new().disable()).await.unwrap();
+    keys.update(id("CI boards"), ApiKeyUpdate::new().revoke(Permission::ManageBoards).grant(Permission::ManageTriggers))
+        .await
+        .unwrap();
+    fake.clear_requests();
+
+    let plan = keys.plan(&set(), PlanOptions::new()).await.unwrap();
+    let shown: Vec<String> = plan.changes.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        [
+            format!("update ingest key \"checkout ingest\" in Production ({}): enable", id("checkout ingest")),
+            format!("update configuration key \"CI boards\" in Production ({}): grant manage_boards, revoke manage_triggers", id("CI boards")),
+        ]
+    );
+    let report = keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap();
+    assert!(report.is_complete());
+    assert_eq!((fake.count(Operation::UpdateApiKey), fake.count(Operation::CreateApiKey)), (2, 0));
+    let ci = fake.key(&id("CI boards")).unwrap();
+    assert_eq!(ci.permissions.get("manage_boards"), Some(&true));
+    assert_eq!(ci.permissions.get("manage_triggers"), Some(&false));
+    assert!(!fake.key(&id("checkout ingest")).unwrap().disabled);
+    assert!(keys.plan(&set(), PlanOptions::new()).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_key_older_than_rotate_after_days_is_replaced_under_the_same_name() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let old = fake.seed_key("production", "CI boards", &KeyType::Configuration, &Permissions::builder().run_queries().manage_boards().build(), 91 * DAY);
+    let one = KeySet::new().key(
+        DeclaredKey::configuration("CI boards", "Production", Permissions::builder().run_queries().manage_boards().build()).rotate_after_days(90),
+    );
+    let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
+    assert_eq!(plan.changes.len(), 1);
+    assert_eq!(plan.changes[0].to_string(), format!("rotate configuration key \"CI boards\" in Production ({}): 91 days old (rotate_after_days = 90)", old.id));
+    let vault = Vault::default();
+    let report = keys.apply(&plan, &vault, ApplyOptions::new()).await.unwrap();
+    assert!(report.is_complete());
+    let StepOutcome::Done { new_key: Some(new) } = &report.steps[0].outcome else { panic!("{report:?}") };
+    assert!(fake.key(&old.id).is_none(), "the old key is deleted");
+    assert_eq!(fake.key(new.as_str()).unwrap().name, "CI boards");
+    assert_eq!(vault.ids(), [new.to_string()]);
+    assert!(keys.plan(&one, PlanOptions::new()).await.unwrap().is_empty());
+    // 89 days later it is not due; 90 days later it is.
+    let later = |days| PlanOptions::new().as_of(Utc::now() + chrono::Duration::days(days));
+    assert!(keys.plan(&one, later(89)).await.unwrap().is_empty());
+    assert_eq!(keys.plan(&one, later(90)).await.unwrap().count(Action::Rotate), 1);
+}
+
+#[tokio::test]
+async fn an_ingest_keys_create_datasets_is_changed_by_replacing_the_key() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let old = fake.seed_key("production", "checkout", &KeyType::Ingest, &Permissions::none(), DAY);
+    let set = KeySet::new().key(DeclaredKey::ingest("checkout", "Production").create_datasets(true));
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    assert_eq!(plan.count(Action::Rotate), 1, "{}", plan.summary());
+    keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap();
+    assert!(fake.key(&old.id).is_none());
+    assert!(keys.plan(&set, PlanOptions::new()).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn unmanaged_keys_are_listed_and_deleted_only_when_pruning_is_asked_and_confirmed() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let stray = fake.seed_key("production", "stray", &KeyType::Ingest, &Permissions::none(), DAY);
+    let elsewhere = fake.seed_key("staging", "other team's", &KeyType::Ingest, &Permissions::none(), DAY);
+    let one = KeySet::new().key(DeclaredKey::ingest("checkout", "Production"));
+    let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
+    assert_eq!(plan.unmanaged.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), [stray.id.clone()]);
+    assert_eq!(plan.count(Action::Delete), 0);
+
+    let pruning = keys.plan(&one, PlanOptions::new().prune(true)).await.unwrap();
+    assert_eq!(pruning.count(Action::Delete), 1);
+    fake.clear_requests();
+    let err = keys.apply(&pruning, &Vault::default(), ApplyOptions::new()).await.unwrap_err();
+    assert!(err.to_string().contains("the plan deletes 1 unmanaged keys; confirm that with ApplyOptions::prune(true)"), "{err}");
+    assert!(fake.requests().is_empty(), "nothing is sent for an unconfirmed prune");
+    let report = keys.apply(&pruning, &Vault::default(), ApplyOptions::new().prune(true)).await.unwrap();
+    assert!(report.is_complete());
+    assert!(fake.key(&stray.id).is_none());
+    assert!(fake.key(&elsewhere.id).is_some(), "keys of environments the set does not cover are not touched");
+}
+
+#[tokio::test]
+async fn a_secret_the_sink_refuses_deletes_its_key_again_and_stops() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let plan = keys.plan(&set(), PlanOptions::new()).await.unwrap();
+    let refuse = |_: &Delivery<'_>| Err("the vault is sealed".to_string());
+    let report = keys.apply(&plan, &refuse, ApplyOptions::new()).await.unwrap();
+    assert!(!report.is_complete());
+    let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
+    let text = error.to_string();
+    assert!(text.contains("the secret of \"checkout ingest\" could not be delivered: the vault is sealed; the new key") && text.contains("was deleted again"), "{text}");
+    assert!(matches!(report.steps[1].outcome, StepOutcome::Skipped));
+    assert!(fake.keys().is_empty(), "no key is left that nobody can use");
+    assert_eq!(keys.plan(&set(), PlanOptions::new()).await.unwrap().count(Action::Create), 3);
+}
+
+// ---- resumability ------------------------------------------------------------------
+
+/// A team with one key for each kind of step (one to create, one to update, one to
+/// rotate, and the pair an interrupted rotation leaves, the older to retire), and the
+/// key set that asks for them.
+async fn seeded() -> (Arc<MockHoneycomb>, KeySet, Vec<String>) {
+    let set = KeySet::new()
+        .key(DeclaredKey::ingest("new", "Production"))
+        .key(DeclaredKey::ingest("drifted", "Production"))
+        .key(DeclaredKey::configuration("old", "Production", Permissions::read_only_querying()).rotate_after_days(30))
+        .key(DeclaredKey::ingest("half rotated", "Staging"))
+        .key(DeclaredKey::configuration("fine", "Staging", Permissions::board_management()));
+    let fake = Arc::new(MockHoneycomb::start().await);
+    let drifted = fake.seed_key("production", "drifted", &KeyType::Ingest, &Permissions::none(), DAY);
+    fake.seed_key("production", "old", &KeyType::Configuration, &Permissions::read_only_querying(), 40 * DAY);
+    fake.seed_key("staging", "half rotated", &KeyType::Ingest, &Permissions::none(), 2 * DAY);
+    fake.seed_key("staging", "half rotated", &KeyType::Ingest, &Permissions::none(), DAY);
+    fake.seed_key("staging", "fine", &KeyType::Configuration, &Permissions::board_management(), DAY);
+    fake.client().api_keys().update(&drifted.id, ApiKeyUpdate::new().disable()).await.unwrap();
+    fake.clear_requests();
+    let seeded = fake.keys().into_iter().map(|k| k.id).collect();
+    (fake, set, seeded)
+}
+
+/// The writes a plan makes, in order: a rotation is a create, then a delete.
+fn writes(plan: &honeycomb_api_keys::Plan) -> Vec<Operation> {
+    plan.changes
+        .iter()
+        .flat_map(|c| match c.action {
+            Action::Create => vec![Operation::CreateApiKey],
+            Action::Update => vec![Operation::UpdateApiKey],
+            Action::Rotate => vec![Operation::CreateApiKey, Operation::DeleteApiKey],
+            _ => vec![Operation::DeleteApiKey],
+        })
+        .collect()
+}
+
+/// Counts the writes the apply asks for; at write `at`, either stops every write from
+/// there on (as an interrupt does) or has the fake answer that write with a fault.
+struct Interrupt {
+    fake: Arc<MockHoneycomb>,
+    writes: Vec<Operation>,
+    at: usize,
+    fault: Option<Fault>,
+    seen: Mutex<usize>,
+}
+
+impl Interrupt {
+    fn next(&self) -> bool {
+        let mut seen = self.seen.lock().unwrap();
+        let n = *seen;
+        *seen += 1;
+        match &self.fault {
+            None => n < self.at,
+            Some(fault) => {
+                if n == self.at {
+                    self.fake.fail_next(self.writes[n], 1, fault.clone());
+                }
+                true
+            }
+        }
+    }
+}
+
+impl WriteGate for Interrupt {
+    fn before_create(&self, _name: &str) -> bool {
+        self.next()
+    }
+    fn before_change(&self) -> bool {
+        self.next()
+    }
+}
+
+/// After the second apply: every declared name has one key, as declared; each secret was
+/// delivered once, and every key that exists was seeded or had its secret delivered (no
+/// key is left whose secret nobody has).
+fn assert_finished(fake: &MockHoneycomb, set: &KeySet, seeded: &[String], vault: &Vault, context: &str) {
+    let names = by_name(fake);
+    for declared in set.keys() {
+        let env = fake.environment_id(&declared.environment.to_lowercase()).unwrap();
+        let ids = names.get(&(env, declared.name.clone())).cloned().unwrap_or_default();
+        assert_eq!(ids.len(), 1, "{context}: {:?} has the keys {ids:?}", declared.name);
+        assert_eq!(fake.key(&ids[0]).unwrap().disabled, declared.disabled, "{context}");
+    }
+    let delivered = vault.ids();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for id in &delivered {
+        *counts.entry(id).or_default() += 1;
+    }
+    assert!(counts.values().all(|&n| n == 1), "{context}: a secret delivered twice: {delivered:?}");
+    for key in fake.keys() {
+        assert!(
+            seeded.contains(&key.id) || counts.contains_key(key.id.as_str()),
+            "{context}: {} ({}) exists but its secret was never delivered",
+            key.id,
+            key.name
+        );
+    }
+}
+
+/// Plans and applies with `interrupt` at write `at`, then plans and applies again:
+/// the second apply must finish the job.
+async fn interrupted_then_finished(at: usize, fault: Option<Fault>) {
+    let (fake, set, seeded) = seeded().await;
+    let keys = no_retry(&fake).api_keys();
+    let vault = Vault::default();
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    let writes = writes(&plan);
+    let context = format!("write {at} ({:?}) {}", writes.get(at), fault.as_ref().map_or("stopped".into(), |f| format!("answered {f:?}")));
+    let interrupt = Arc::new(Interrupt { fake: fake.clone(), writes, at, fault, seen: Mutex::new(0) });
+    let first = keys.apply(&plan, &vault, ApplyOptions::new().gate(interrupt)).await.unwrap();
+    let rest = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    let second = keys.apply(&rest, &vault, ApplyOptions::new()).await.unwrap();
+    assert!(second.is_complete(), "{context}: {first:?} then {second:?}");
+    assert_finished(&fake, &set, &seeded, &vault, &context);
+    assert!(keys.plan(&set, PlanOptions::new()).await.unwrap().is_empty(), "{context}");
+}
+
+#[tokio::test]
+async fn an_apply_stopped_before_any_write_is_finished_by_planning_and_applying_again() {
+    let (fake, set, _) = seeded().await;
+    let plan = fake.client().api_keys().plan(&set, PlanOptions::new()).await.unwrap();
+    assert_eq!(
+        plan.changes.iter().map(|c| c.action).collect::<Vec<_>>(),
+        [Action::Create, Action::Update, Action::Rotate, Action::Retire],
+        "{}",
+        plan.summary()
+    );
+    let writes = writes(&plan).len();
+    assert_eq!(writes, 5);
+    for at in 0..=writes {
+        interrupted_then_finished(at, None).await;
+    }
+}
+
+#[tokio::test]
+async fn an_apply_failing_at_any_write_is_finished_by_planning_and_applying_again() {
+    let (fake, set, _) = seeded().await;
+    let writes = writes(&fake.client().api_keys().plan(&set, PlanOptions::new()).await.unwrap());
+    for (at, op) in writes.iter().enumerate() {
+        let faults = match op {
+            Operation::CreateApiKey => vec![
+                Fault::status(500),
+                // Made, but the answer is lost or unreadable: the key nobody has the
+                // secret of is found and deleted.
+                Fault::status(502).after_processing(),
+                Fault::status(201).body("{\"data\": {\"id\": ", "application/vnd.api+json").after_processing(),
+            ],
+            _ => vec![Fault::status(503), Fault::status(500).after_processing(), Fault::status(404)],
+        };
+        for fault in faults {
+            interrupted_then_finished(at, Some(fault)).await;
+        }
+    }
+}
