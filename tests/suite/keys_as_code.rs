@@ -457,3 +457,222 @@ async fn an_apply_failing_at_any_write_is_finished_by_planning_and_applying_agai
         }
     }
 }
+
+// ---- the sinks ---------------------------------------------------------------------
+
+/// A fresh directory under the system's temporary one.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("hny-keys-{name}-{}-{}", std::process::id(), fastrand_u64()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn fastrand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u8(0);
+    h.finish()
+}
+
+/// Applies `set` on a fresh fake into `sink`; the fake, and the report.
+async fn apply_into(set: &KeySet, sink: &(impl SecretSink + ?Sized)) -> (MockHoneycomb, honeycomb_api_keys::ApplyReport) {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let plan = keys.plan(set, PlanOptions::new()).await.unwrap();
+    let report = keys.apply(&plan, sink, ApplyOptions::new()).await.unwrap();
+    (fake, report)
+}
+
+fn header_value(fake: &MockHoneycomb, name: &str) -> String {
+    let key = fake.keys().into_iter().find(|k| k.name == name).unwrap();
+    if key.key_type == "ingest" { format!("{}{}", key.id, key.secret) } else { key.secret }
+}
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[tokio::test]
+async fn the_dotenv_sink_writes_0600_atomically_and_keeps_other_lines() {
+    let dir = scratch("dotenv");
+    let path = dir.join(".env");
+    std::fs::write(&path, "# mine\nOTHER=1\nHONEYCOMB_PRODUCTION_CHECKOUT_INGEST=stale\nexport KEEP=yes\n").unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let (fake, report) = apply_into(&set(), &DotenvFile::new(&path)).await;
+    assert!(report.is_complete(), "{report:?}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "# mine\nOTHER=1\nHONEYCOMB_PRODUCTION_CHECKOUT_INGEST={}\nexport KEEP=yes\nHONEYCOMB_PRODUCTION_CI_BOARDS={}\nHONEYCOMB_STAGING_LOADER={}\n",
+            header_value(&fake, "checkout ingest"),
+            header_value(&fake, "CI boards"),
+            header_value(&fake, "loader")
+        )
+    );
+    #[cfg(unix)]
+    assert_eq!(mode(&path), 0o600, "replaced by a file only its owner reads");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, [std::ffi::OsString::from(".env")], "no temporary file left behind");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn the_json_sink_keeps_other_members_and_refuses_a_file_that_is_not_an_object() {
+    let dir = scratch("json");
+    let path = dir.join("keys.json");
+    std::fs::write(&path, "{\"mine\": {\"secret\": \"keep me\"}}").unwrap();
+    let one = KeySet::new().key(DeclaredKey::ingest("checkout ingest", "Production").secret_name("CHECKOUT_KEY"));
+    let (fake, report) = apply_into(&one, &JsonFile::new(&path)).await;
+    assert!(report.is_complete(), "{report:?}");
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let key = fake.keys().remove(0);
+    assert_eq!(written["mine"]["secret"], "keep me");
+    assert_eq!(
+        written["CHECKOUT_KEY"],
+        serde_json::json!({"key_id": key.id, "name": "checkout ingest", "environment": "production", "type": "ingest", "secret": header_value(&fake, "checkout ingest")})
+    );
+    #[cfg(unix)]
+    assert_eq!(mode(&path), 0o600);
+
+    // Not an object: left as it is, and the key made for it deleted again.
+    std::fs::write(&path, "[1, 2]").unwrap();
+    let (fake, report) = apply_into(&one, &JsonFile::new(&path)).await;
+    let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
+    assert!(error.to_string().contains("keys.json is not a JSON object; it was left as it is"), "{error}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "[1, 2]");
+    assert!(fake.keys().is_empty());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_file_sink_that_cannot_write_deletes_the_key_and_leaves_the_file() {
+    let dir = scratch("blocked");
+    // The parent of the file is a file: nothing can be written there.
+    let blocker = dir.join("not-a-dir");
+    std::fs::write(&blocker, "x").unwrap();
+    let (fake, report) = apply_into(&set(), &DotenvFile::new(blocker.join(".env"))).await;
+    let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
+    assert!(error.to_string().contains("not-a-dir/.env: Not a directory") && error.to_string().contains("was deleted again"), "{error}");
+    assert!(fake.keys().is_empty());
+    assert_eq!(report.done(), 0);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_exec_sink_gets_the_secret_on_stdin_only_and_the_key_in_its_environment() {
+    let dir = scratch("exec");
+    let command = format!(
+        "cat > '{0}/secret'; env > '{0}/env'; echo to-stdout; test \"$HNY_KEY_NAME\" = 'checkout ingest'",
+        dir.display()
+    );
+    let sink = ExecCommand::new(command);
+    let one = KeySet::new().key(DeclaredKey::ingest("checkout ingest", "Production"));
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
+    // The management key's variables are not passed on.
+    let report = keys.apply(&plan, &sink, ApplyOptions::new()).await.unwrap();
+    assert!(report.is_complete(), "{report:?}");
+    let secret = header_value(&fake, "checkout ingest");
+    assert_eq!(std::fs::read_to_string(dir.join("secret")).unwrap(), secret);
+    let env = std::fs::read_to_string(dir.join("env")).unwrap();
+    let key = fake.keys().remove(0);
+    for line in [
+        format!("HNY_KEY_ID={}", key.id),
+        "HNY_KEY_NAME=checkout ingest".into(),
+        "HNY_KEY_TYPE=ingest".into(),
+        "HNY_KEY_ENVIRONMENT=Production".into(),
+        "HNY_KEY_ENVIRONMENT_SLUG=production".into(),
+        "HNY_SECRET_NAME=HONEYCOMB_PRODUCTION_CHECKOUT_INGEST".into(),
+    ] {
+        assert!(env.lines().any(|l| l == line), "{line} not in the command's environment");
+    }
+    assert!(!env.contains(&key.secret), "the secret is on stdin only");
+
+    // A command that fails: the key is deleted again and the failure says so.
+    let (fake, report) = apply_into(&one, &ExecCommand::new("cat > /dev/null; exit 3")).await;
+    let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
+    assert!(error.to_string().contains("`cat > /dev/null; exit 3` failed (exit status: 3)"), "{error}");
+    assert!(fake.keys().is_empty());
+    // One that hangs is stopped.
+    let slow = ExecCommand::new("sleep 30").timeout(Duration::from_millis(200));
+    let (fake, report) = apply_into(&one, &slow).await;
+    let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
+    assert!(error.to_string().contains("did not finish within 0.2 s and was stopped"), "{error}");
+    assert!(fake.keys().is_empty());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn the_dotenv_sink_refuses_a_secret_that_would_inject_a_line() {
+    // A server that answers a create with a secret holding a newline and a variable.
+    let fake = MockHoneycomb::start().await;
+    let env = fake.environment_id("production").unwrap();
+    let body = serde_json::json!({"data": {"id": "hcxik_01hostile", "type": "api-keys", "attributes": {
+        "name": "checkout ingest", "key_type": "ingest", "disabled": false, "secret": "abc\nLD_PRELOAD=/tmp/evil.so",
+        "permissions": {"create_datasets": false}, "timestamps": {"created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z"}},
+        "relationships": {"environment": {"data": {"id": env, "type": "environments"}}}}});
+    fake.fail_next(Operation::CreateApiKey, 1, Fault::status(201).body(body.to_string(), "application/vnd.api+json"));
+    let dir = scratch("inject");
+    let path = dir.join(".env");
+    let keys = fake.client().api_keys();
+    let one = KeySet::new().key(DeclaredKey::ingest("checkout ingest", "Production"));
+    let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
+    let report = keys.apply(&plan, &DotenvFile::new(&path), ApplyOptions::new()).await.unwrap();
+    let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
+    assert!(error.to_string().contains("has characters a dotenv line cannot hold safely"), "{error}");
+    assert!(!error.to_string().contains("LD_PRELOAD"));
+    assert!(!path.exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+// ---- scale -------------------------------------------------------------------------
+
+/// 100 declared keys against Honeycomb's quota (100 writes a minute per operation), on
+/// injected time: the requests apply sends and the time they take.
+#[tokio::test]
+async fn a_hundred_keys_apply_in_a_hundred_creates_within_the_quota() {
+    let fake = Arc::new(MockHoneycomb::start().await);
+    fake.rate_limit_all();
+    // The client waits on injected time, and the fake's rate windows move with it.
+    let waited = fake.clone();
+    let clock = ManualClock::new().on_sleep(move |d| waited.advance_clock(d));
+    let client = fake.client_builder().clock(clock.clone()).build().unwrap();
+    let keys = client.api_keys();
+    let mut set = KeySet::new();
+    for n in 0..100 {
+        set = set.key(DeclaredKey::ingest(format!("service {n:03}"), if n % 2 == 0 { "Production" } else { "Staging" }));
+    }
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    fake.clear_requests();
+    let started = honeycomb_api_keys::Clock::now(&clock);
+    let report = keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap();
+    let took = honeycomb_api_keys::Clock::now(&clock) - started;
+    assert!(report.is_complete());
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 100, "one create a key, nothing else");
+    assert!(requests.iter().all(|r| r.status == 201), "no 429: the client paces itself");
+    println!("apply of 100 keys: {} requests, {:.1} s of injected time", requests.len(), took.as_secs_f64());
+    assert!(took < Duration::from_secs(1), "100 creates fit one window: {took:?}");
+
+    // 150 more need a second window for the creates beyond the quota.
+    let mut more = set.clone();
+    for n in 100..250 {
+        more = more.key(DeclaredKey::ingest(format!("service {n:03}"), "Production"));
+    }
+    let plan = keys.plan(&more, PlanOptions::new()).await.unwrap();
+    fake.clear_requests();
+    let started = honeycomb_api_keys::Clock::now(&clock);
+    let report = keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap();
+    let took = honeycomb_api_keys::Clock::now(&clock) - started;
+    assert!(report.is_complete(), "{:?}", report.stopped);
+    println!("apply of 150 more keys: {} requests, {:.1} s of injected time", fake.requests().len(), took.as_secs_f64());
+    assert!(fake.requests().iter().all(|r| r.status == 201), "paced, never refused");
+    // The window the first 100 filled, and one more: two waits of a minute at most.
+    assert!((Duration::from_secs(100)..Duration::from_secs(125)).contains(&took), "{took:?}");
+}
