@@ -317,6 +317,24 @@ impl ApiKeys {
         self.driver.call(self.inner.plan(set, options))
     }
 
+    /// The team's keys as a key set: see [`crate::ApiKeys::export`].
+    ///
+    /// ```no_run
+    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+    /// let (set, _shadowed) = client.api_keys().export(Some("Production"))?;
+    /// std::fs::write("keys.toml", set.to_toml()).expect("written");
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`ApiKeys::export`](crate::ApiKeys::export); and
+    /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a thread
+    /// that runs an async runtime (nothing is sent).
+    pub fn export(&self, environment: Option<&str>) -> Result<(KeySet, Vec<ApiKey>)> {
+        self.driver.call(self.inner.export(environment))
+    }
+
     /// Carries out a plan, each new secret handed to `sink`: see
     /// [`crate::ApiKeys::apply`].
     ///

@@ -4,6 +4,7 @@
 //! dotenv file, a JSON file, a command, or code of your own) the moment its key exists.
 
 mod apply;
+mod export;
 mod keyset;
 mod plan;
 mod sinks;

@@ -11,11 +11,11 @@ use honeycomb_api_keys::{
 };
 use serde_json::Value;
 
-fn hny(fake: &MockHoneycomb, args: &[&str]) -> Output {
+pub(super) fn hny(fake: &MockHoneycomb, args: &[&str]) -> Output {
     hny_with(fake, args, &[])
 }
 
-fn hny_with(fake: &MockHoneycomb, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub(super) fn hny_with(fake: &MockHoneycomb, args: &[&str], env: &[(&str, &str)]) -> Output {
     let (id, secret) = fake.management_key();
     let mut command = Command::new(env!("CARGO_BIN_EXE_hny-keys"));
     for var in [
@@ -40,11 +40,11 @@ fn hny_with(fake: &MockHoneycomb, args: &[&str], env: &[(&str, &str)]) -> Output
         .unwrap()
 }
 
-fn stdout(out: &Output) -> String {
+pub(super) fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
-fn stderr(out: &Output) -> String {
+pub(super) fn stderr(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).unwrap()
 }
 
@@ -57,7 +57,7 @@ fn json_lines_checked(fake: &MockHoneycomb, args: &[&str], schema_of: &str) -> V
 }
 
 /// Each line of `text` parsed and checked against the schema of `schema_of`.
-fn lines_match_schema(fake: &MockHoneycomb, text: &str, schema_of: &str) -> Vec<Value> {
+pub(super) fn lines_match_schema(fake: &MockHoneycomb, text: &str, schema_of: &str) -> Vec<Value> {
     let schema: Value = serde_json::from_str(&stdout(&hny(fake, &["schema", schema_of]))).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let lines: Vec<Value> = text.lines().map(|line| serde_json::from_str(line).expect("each line is JSON")).collect();

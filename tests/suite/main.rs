@@ -11,6 +11,7 @@ mod bad_input;
 mod blocking;
 mod blocking_parity;
 mod cli;
+mod cli_code;
 mod connections;
 mod environments;
 mod errors;

@@ -177,6 +177,51 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 90)]
         older_than: u64,
     },
+    /// Compare a key-set file with the team's keys: what `apply` would create, update,
+    /// rotate and retire, and the keys the file does not name. Sends only reads.
+    #[command(
+        after_help = "Exit status: 0, and with --detailed-exitcode: 0 no changes, 1 an error, 2 changes to apply.\n\nExample:\n  hny-keys plan -f keys.toml --detailed-exitcode"
+    )]
+    Plan {
+        /// The key-set file (TOML; `-` reads stdin).
+        #[arg(long, short = 'f', value_name = "FILE")]
+        file: std::path::PathBuf,
+        /// Also plan deleting the keys of the file's environments that it does not name.
+        #[arg(long)]
+        prune: bool,
+        /// Exit with 2 when there are changes (and 1 on an error), for CI drift checks.
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Make the team's keys what a key-set file declares; each new secret goes to
+    /// --secrets-to the moment its key exists. Asks first (--yes off a terminal).
+    #[command(
+        after_help = "Examples:\n  hny-keys apply -f keys.toml --secrets-to dotenv:.env.honeycomb\n  hny-keys apply -f keys.toml --secrets-to 'exec:vault kv put secret/honeycomb/$HNY_SECRET_NAME value=-' --yes"
+    )]
+    Apply {
+        /// The key-set file (TOML; `-` reads stdin).
+        #[arg(long, short = 'f', value_name = "FILE")]
+        file: std::path::PathBuf,
+        /// Where new secrets go: dotenv:PATH, json:PATH (both written 0600, atomically), or
+        /// exec:COMMAND (the secret on its stdin; HNY_KEY_ID, HNY_KEY_NAME,
+        /// HNY_KEY_ENVIRONMENT, HNY_SECRET_NAME in its environment).
+        #[arg(long, value_name = "SINK")]
+        secrets_to: Option<String>,
+        /// Also delete the keys of the file's environments that it does not name (asked
+        /// separately).
+        #[arg(long)]
+        prune: bool,
+        /// Do not ask.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Write the team's keys as a key-set file on stdout, to adopt an existing estate.
+    #[command(after_help = "Example:\n  hny-keys export --environment Production > keys.toml")]
+    Export {
+        /// Only this environment's keys (id, name or slug).
+        #[arg(long, short)]
+        environment: Option<String>,
+    },
     /// The JSON Schema of a command's JSON output.
     #[command(after_help = "Example:\n  hny-keys schema list")]
     Schema {
@@ -317,6 +362,8 @@ pub(crate) enum SchemaOf {
     Rotate,
     Provision,
     Audit,
+    Plan,
+    Apply,
 }
 
 pub(crate) fn parse_permission(s: &str) -> Result<Permission, String> {

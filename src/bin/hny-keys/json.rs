@@ -126,6 +126,8 @@ pub(crate) fn schema_of(command: SchemaOf) -> schemars::schema::RootSchema {
         SchemaOf::Rotate => schemars::schema_for!(RotateLine),
         SchemaOf::Provision => schemars::schema_for!(ProvisionLine),
         SchemaOf::Audit => schemars::schema_for!(AuditReport),
+        SchemaOf::Plan => schemars::schema_for!(honeycomb_api_keys::Plan),
+        SchemaOf::Apply => schemars::schema_for!(honeycomb_api_keys::ApplyReport),
     }
 }
 

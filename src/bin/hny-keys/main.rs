@@ -21,7 +21,7 @@ use honeycomb_api_keys::{Client, Error, OldKeyAction, Region, RotateOptions};
 
 use crate::{
     args::{Cli, Command, Global, Output, RegionArg},
-    commands::{keys, team, workflows},
+    commands::{code, keys, team, workflows},
     json::schema_of,
     output::{emit, emit_json, warn},
     session::{Failure, Session, exit_on_signal, fail},
@@ -138,6 +138,11 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
             workflows::provision(&ctx, &environment, &name_template, &services).await
         }
         Command::Audit { older_than } => workflows::audit(&ctx, older_than).await,
+        Command::Plan { file, prune, detailed_exitcode } => code::plan(&ctx, &file, prune, detailed_exitcode).await,
+        Command::Apply { file, secrets_to, prune, yes } => {
+            code::apply(&ctx, &file, secrets_to.as_deref(), prune, yes).await
+        }
+        Command::Export { environment } => code::export(&ctx, environment.as_deref()).await,
         Command::Schema { .. } | Command::Completions { .. } => Ok(()),
     }
 }

@@ -22,6 +22,8 @@ pub(crate) enum Failure {
     /// Whoever read stdout stopped reading (`| head`): end quietly, exit 0, as Unix
     /// tools do.
     PipeClosed,
+    /// Not a failure: the command's answer is its exit status (`plan --detailed-exitcode`).
+    Exit(u8),
 }
 
 impl From<Error> for Failure {
@@ -208,6 +210,7 @@ pub(crate) fn fail(failure: Failure) -> ExitCode {
         Failure::Runtime(m) => (m, 1),
         Failure::Usage(m) => (m, 2),
         Failure::PipeClosed => return ExitCode::SUCCESS,
+        Failure::Exit(code) => return ExitCode::from(code),
     };
     warn(&format!("error: {}", terminal_safe(&message)));
     ExitCode::from(code)

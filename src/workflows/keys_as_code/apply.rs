@@ -61,6 +61,7 @@ impl ApplyOptions {
 
 /// How a step went.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StepOutcome {
@@ -75,6 +76,7 @@ pub enum StepOutcome {
     Failed {
         /// Why, and what was done about it.
         #[serde(serialize_with = "crate::workflows::error_text")]
+        #[cfg_attr(feature = "json-schema", schemars(with = "String"))]
         error: Error,
     },
     /// Not attempted: an earlier step failed or the gate stopped the apply.
@@ -83,6 +85,7 @@ pub enum StepOutcome {
 
 /// One step of an apply.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Step {
     /// What it was to do.
@@ -94,6 +97,7 @@ pub struct Step {
 
 /// What [`ApiKeys::apply`] did. Secrets are not in it: each went to the sink.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ApplyReport {
     /// Every step of the plan, in order.

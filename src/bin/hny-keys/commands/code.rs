@@ -1,0 +1,171 @@
+//! `plan`, `apply` and `export`: keys as code, from a key-set file.
+
+use std::path::Path;
+
+use honeycomb_api_keys::{
+    Action, ApplyOptions, Change, Delivery, KeySet, Plan, PlanOptions, SecretSink, StepOutcome, secret_sink,
+    terminal_safe,
+};
+
+use crate::{
+    Ctx,
+    args::Output,
+    commands::keys::confirm,
+    output::{emit, emit_json, feed, progress_bar, warn},
+    session::Failure,
+};
+
+/// Reads and checks a key-set file (`-` is stdin).
+fn read_set(file: &Path) -> Result<KeySet, Failure> {
+    let name = file.display().to_string();
+    let text = if name == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(file)
+    }
+    .map_err(|e| Failure::Usage(format!("could not read the key-set file {name}: {e}")))?;
+    Ok(KeySet::from_toml(&text, &name)?)
+}
+
+fn symbol(action: Action) -> &'static str {
+    match action {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::Rotate => "↻",
+        _ => "-",
+    }
+}
+
+fn line(change: &Change) -> String {
+    format!("{} {change}", symbol(change.action))
+}
+
+/// The plan in words: one line a change, then the unmanaged keys and a summary.
+fn plan_text(plan: &Plan, file: &Path) -> String {
+    let mut text = String::new();
+    for change in &plan.changes {
+        text.push_str(&line(change));
+        text.push('\n');
+    }
+    let unmanaged: Vec<_> = plan.unmanaged.iter().filter(|k| !plan.changes.iter().any(|c| c.key_id.as_ref() == Some(&k.id))).collect();
+    if !unmanaged.is_empty() {
+        text.push_str(&format!("unmanaged (not in {}; left alone unless --prune):\n", file.display()));
+        for key in unmanaged {
+            let env = plan
+                .environments
+                .iter()
+                .find(|e| Some(&e.id) == key.environment_id.as_ref())
+                .map_or_else(String::new, |e| e.name.clone());
+            text.push_str(&format!(
+                "  {} {} key {:?} in {}\n",
+                key.id,
+                key.key_type,
+                terminal_safe(&key.name),
+                terminal_safe(&env)
+            ));
+        }
+    }
+    if plan.is_empty() {
+        text.push_str(&format!("No changes: the keys are as {} declares. ", file.display()));
+    }
+    text.push_str(&format!("Plan: {}.", plan.summary()));
+    text
+}
+
+pub(crate) async fn plan(ctx: &Ctx, file: &Path, prune: bool, detailed_exitcode: bool) -> Result<(), Failure> {
+    let planned = async {
+        let set = read_set(file)?;
+        Ok::<_, Failure>(ctx.client.api_keys().plan(&set, PlanOptions::new().prune(prune)).await?)
+    }
+    .await;
+    let plan = match planned {
+        Ok(plan) => plan,
+        // With --detailed-exitcode, 2 means "changes": every error is 1.
+        Err(Failure::Usage(message)) if detailed_exitcode => return Err(Failure::Runtime(message)),
+        Err(other) => return Err(other),
+    };
+    match ctx.output {
+        Output::Json => emit_json(&plan)?,
+        Output::Table => emit(&plan_text(&plan, file))?,
+    }
+    if detailed_exitcode && !plan.is_empty() {
+        return Err(Failure::Exit(2));
+    }
+    Ok(())
+}
+
+pub(crate) async fn apply(ctx: &Ctx, file: &Path, secrets_to: Option<&str>, prune: bool, yes: bool) -> Result<(), Failure> {
+    let set = read_set(file)?;
+    let sink: Box<dyn SecretSink> = match secrets_to {
+        Some(spec) => secret_sink(spec)?,
+        None => Box::new(|_: &Delivery<'_>| Err("no --secrets-to was given".to_string())),
+    };
+    let keys = ctx.client.api_keys();
+    let plan = keys.plan(&set, PlanOptions::new().prune(prune)).await?;
+    if plan.is_empty() {
+        return match ctx.output {
+            Output::Json => emit_json(&keys.apply(&plan, &sink, ApplyOptions::new()).await?),
+            Output::Table => emit(&plan_text(&plan, file)),
+        };
+    }
+    let new_secrets = plan.count(Action::Create) + plan.count(Action::Rotate);
+    if new_secrets > 0 && secrets_to.is_none() {
+        return Err(Failure::Usage(format!(
+            "the plan makes {new_secrets} new keys: say where their secrets go with --secrets-to dotenv:PATH, json:PATH or exec:COMMAND (nothing was changed)"
+        )));
+    }
+    warn(&plan_text(&plan, file));
+    confirm(ctx, yes, &format!("apply these {} changes", plan.changes.len()))?;
+    let deletes = plan.count(Action::Delete);
+    if deletes > 0 {
+        let names: Vec<String> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .map(|c| format!("{:?} in {}", terminal_safe(&c.name), terminal_safe(&c.environment)))
+            .collect();
+        confirm(ctx, yes, &format!("--prune: delete {deletes} unmanaged keys ({}), which cannot be undone", names.join(", ")))?;
+    }
+    let bar = progress_bar(ctx, "applying");
+    let options = ApplyOptions::new().prune(prune).gate(ctx.session.clone()).progress(feed(&bar));
+    let report = keys.apply(&plan, &sink, options).await?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    match ctx.output {
+        Output::Json => emit_json(&report)?,
+        Output::Table => {
+            let mut text = String::new();
+            for step in &report.steps {
+                let (mark, extra) = match &step.outcome {
+                    StepOutcome::Done { new_key: Some(id) } => ("done", format!(" → {id}")),
+                    StepOutcome::Done { .. } => ("done", String::new()),
+                    StepOutcome::Failed { error } => ("FAILED", format!(": {}", terminal_safe(&error.to_string()))),
+                    _ => ("skipped", String::new()),
+                };
+                text.push_str(&format!("{mark:7} {}{extra}\n", line(&step.change)));
+            }
+            text.push_str(&format!("Applied {} of {} changes.", report.done(), report.steps.len()));
+            emit(&text)?;
+        }
+    }
+    match &report.stopped {
+        None => Ok(()),
+        Some(why) => Err(Failure::Runtime(format!(
+            "stopped: {why}; `hny-keys plan -f {}` shows what is left, and applying again finishes it",
+            file.display()
+        ))),
+    }
+}
+
+pub(crate) async fn export(ctx: &Ctx, environment: Option<&str>) -> Result<(), Failure> {
+    let (set, shadowed) = ctx.client.api_keys().export(environment).await?;
+    for key in &shadowed {
+        warn(&format!(
+            "note: {} {:?} is an older key of a name a newer key has; exported once (a plan retires the older)",
+            key.id,
+            terminal_safe(&key.name)
+        ));
+    }
+    emit(set.to_toml().trim_end())
+}

@@ -1,0 +1,188 @@
+//! `hny-keys plan`, `apply` and `export` as processes on the fake: the session a team
+//! runs (plan, apply, plan empty, drift, plan, apply), exit codes, confirmations, the
+//! secrets going only to `--secrets-to`, and adopting keys with `export`.
+#![cfg(all(feature = "cli", feature = "mock"))]
+
+use honeycomb_api_keys::{
+    ApiKeyUpdate, KeyType, Operation, Permission, Permissions,
+    mock::{Fault, MockHoneycomb},
+};
+
+use super::cli::{hny, hny_with, lines_match_schema, stderr, stdout};
+
+const FILE: &str = r#"[[key]]
+name = "checkout ingest"
+type = "ingest"
+environment = "Production"
+
+[[key]]
+name = "CI boards"
+type = "configuration"
+environment = "Production"
+permissions = ["run_queries", "manage_boards"]
+"#;
+
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("hny-keys-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+    fn file(&self, name: &str, text: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_apply_plan_empty_drift_plan_apply() {
+    let fake = MockHoneycomb::start().await;
+    let dir = Scratch::new("session");
+    let keys = dir.file("keys.toml", FILE);
+    let env = dir.path(".env");
+    let secrets_to = format!("dotenv:{env}");
+
+    let plan = hny(&fake, &["plan", "-f", &keys, "--output", "table", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", stderr(&plan));
+    assert_eq!(
+        stdout(&plan),
+        "+ create ingest key \"checkout ingest\" in Production\n+ create configuration key \"CI boards\" in Production: permissions manage_boards, run_queries\nPlan: 2 to create, 0 to update, 0 to rotate, 0 to retire, 0 to delete; 0 unchanged, 0 unmanaged.\n"
+    );
+
+    let apply = hny(&fake, &["apply", "-f", &keys, "--secrets-to", &secrets_to, "--yes", "--output", "table"]);
+    assert!(apply.status.success(), "{}", stderr(&apply));
+    let out = stdout(&apply);
+    assert!(out.contains("done    + create ingest key \"checkout ingest\" in Production → hcxik_"), "{out}");
+    assert!(out.ends_with("Applied 2 of 2 changes.\n"), "{out}");
+    // The secrets are in the dotenv file, and nowhere in the command's output.
+    let dotenv = std::fs::read_to_string(&env).unwrap();
+    for key in fake.keys() {
+        assert!(dotenv.contains(&key.secret));
+        assert!(!out.contains(&key.secret) && !stderr(&apply).contains(&key.secret));
+    }
+
+    let plan = hny(&fake, &["plan", "-f", &keys, "--output", "table", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", stderr(&plan));
+    assert!(stdout(&plan).starts_with("No changes: the keys are as"), "{}", stdout(&plan));
+
+    // Drift: someone disables the ingest key and revokes a permission in the UI.
+    let id = |name: &str| fake.keys().into_iter().find(|k| k.name == name).unwrap().id;
+    let client = fake.client().api_keys();
+    client.update(id("checkout ingest"), ApiKeyUpdate::new().disable()).await.unwrap();
+    client.update(id("CI boards"), ApiKeyUpdate::new().revoke(Permission::ManageBoards)).await.unwrap();
+    let plan = hny(&fake, &["plan", "-f", &keys, "--output", "table", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(2));
+    assert_eq!(
+        stdout(&plan),
+        format!(
+            "~ update ingest key \"checkout ingest\" in Production ({}): enable\n~ update configuration key \"CI boards\" in Production ({}): grant manage_boards\nPlan: 0 to create, 2 to update, 0 to rotate, 0 to retire, 0 to delete; 0 unchanged, 0 unmanaged.\n",
+            id("checkout ingest"),
+            id("CI boards")
+        )
+    );
+    let creates = fake.count(Operation::CreateApiKey);
+    let apply = hny(&fake, &["apply", "-f", &keys, "--yes", "--output", "json"]);
+    assert!(apply.status.success(), "updates need no --secrets-to: {}", stderr(&apply));
+    let report = lines_match_schema(&fake, &stdout(&apply), "apply").remove(0);
+    assert_eq!(report["steps"].as_array().unwrap().len(), 2);
+    assert_eq!(report["steps"][0]["status"], "done");
+    assert_eq!(fake.count(Operation::CreateApiKey), creates);
+    let plan = hny(&fake, &["plan", "-f", &keys, "--output", "json", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0));
+    let plan = lines_match_schema(&fake, &stdout(&plan), "plan").remove(0);
+    assert_eq!((plan["changes"].as_array().unwrap().len(), plan["unchanged"].as_u64()), (0, Some(2)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_asks_first_and_needs_a_place_for_new_secrets_before_any_write() {
+    let fake = MockHoneycomb::start().await;
+    let dir = Scratch::new("refusals");
+    let keys = dir.file("keys.toml", FILE);
+    let out = hny(&fake, &["apply", "-f", &keys, "--secrets-to", &format!("json:{}", dir.path("k.json"))]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("apply these 2 changes: refused without --yes (stdin is not a terminal)"), "{}", stderr(&out));
+    let out = hny(&fake, &["apply", "-f", &keys, "--yes"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("the plan makes 2 new keys: say where their secrets go with --secrets-to"), "{}", stderr(&out));
+    let out = hny(&fake, &["apply", "-f", &keys, "--yes", "--secrets-to", "vault:x"]);
+    assert!(stderr(&out).contains("is not dotenv:PATH, json:PATH or exec:COMMAND"), "{}", stderr(&out));
+    assert_eq!(fake.count(Operation::CreateApiKey), 0, "nothing was written");
+    assert!(fake.keys().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_file_is_an_error_that_names_the_key_and_the_field() {
+    let fake = MockHoneycomb::start().await;
+    let dir = Scratch::new("bad");
+    let keys = dir.file("keys.toml", "[[key]]\nname = \"a\"\ntype = \"ingest\"\nenvironment = \"Production\"\npermissions = [\"manage_boards\"]\n");
+    let out = hny(&fake, &["plan", "-f", &keys]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("keys.toml: key 1 \"a\" (line 1): `permissions` has `manage_boards`"), "{}", stderr(&out));
+    // With --detailed-exitcode, 2 means changes: an error is 1.
+    let out = hny(&fake, &["plan", "-f", &keys, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = hny(&fake, &["plan", "-f", &dir.path("missing.toml")]);
+    assert!(stderr(&out).contains("could not read the key-set file"), "{}", stderr(&out));
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_adopts_the_existing_keys_and_prune_deletes_only_what_is_confirmed() {
+    let fake = MockHoneycomb::start().await;
+    let dir = Scratch::new("export");
+    fake.seed_key("production", "checkout", &KeyType::Ingest, &Permission::CreateDatasets.into(), std::time::Duration::ZERO);
+    fake.seed_key("production", "boards", &KeyType::Configuration, &Permissions::board_management(), std::time::Duration::ZERO);
+    fake.seed_key("staging", "loader", &KeyType::Ingest, &Permissions::none(), std::time::Duration::ZERO);
+    let out = hny(&fake, &["export", "--environment", "production"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exported = stdout(&out);
+    assert_eq!(
+        exported,
+        "[[key]]\nname = \"boards\"\ntype = \"configuration\"\nenvironment = \"Production\"\npermissions = [\"manage_boards\", \"run_queries\", \"manage_privateBoards\"]\n\n[[key]]\nname = \"checkout\"\ntype = \"ingest\"\nenvironment = \"Production\"\npermissions = [\"create_datasets\"]\n"
+    );
+    let keys = dir.file("keys.toml", &exported);
+    let plan = hny(&fake, &["plan", "-f", &keys, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", stdout(&plan));
+
+    // Drop one key from the file: it is unmanaged, and deleted only with --prune.
+    let keys = dir.file("keys.toml", exported.split("\n\n").nth(1).unwrap());
+    let plan = hny(&fake, &["plan", "-f", &keys, "--output", "table"]);
+    assert!(stdout(&plan).contains("unmanaged (not in"), "{}", stdout(&plan));
+    let out = hny(&fake, &["apply", "-f", &keys, "--prune"]);
+    assert!(stderr(&out).contains("refused without --yes"), "{}", stderr(&out));
+    assert_eq!(fake.count(Operation::DeleteApiKey), 0);
+    let out = hny(&fake, &["apply", "-f", &keys, "--prune", "--yes", "--output", "table"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("done    - delete configuration key \"boards\" in Production"), "{}", stdout(&out));
+    assert_eq!(fake.keys().len(), 2, "the staging key is not in the file's environments: kept");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_apply_that_fails_halfway_says_how_to_finish() {
+    let fake = MockHoneycomb::start().await;
+    let dir = Scratch::new("halfway");
+    let keys = dir.file("keys.toml", FILE);
+    fake.fail_next(Operation::CreateApiKey, 1, Fault::status(400));
+    let secrets = format!("json:{}", dir.path("k.json"));
+    let out = hny_with(&fake, &["apply", "-f", &keys, "--secrets-to", &secrets, "--yes", "--output", "table"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("FAILED  + create ingest key \"checkout ingest\""), "{}", stdout(&out));
+    assert!(stdout(&out).contains("skipped + create configuration key \"CI boards\""), "{}", stdout(&out));
+    assert!(stderr(&out).contains("shows what is left, and applying again finishes it"), "{}", stderr(&out));
+    let again = hny(&fake, &["apply", "-f", &keys, "--secrets-to", &secrets, "--yes"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(fake.keys().len(), 2);
+}
