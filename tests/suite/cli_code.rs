@@ -186,3 +186,82 @@ async fn an_apply_that_fails_halfway_says_how_to_finish() {
     assert!(again.status.success(), "{}", stderr(&again));
     assert_eq!(fake.keys().len(), 2);
 }
+
+// ---- profiles ----------------------------------------------------------------------
+
+/// `hny-keys` with a config directory of its own and only the variables given.
+fn hny_profiled(config: &Scratch, args: &[&str], env: &[(&str, &str)], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hny-keys"));
+    for (var, _) in std::env::vars() {
+        if var.starts_with("HONEYCOMB_") || var.starts_with("HNY_") || var == "RUST_LOG" {
+            command.env_remove(var);
+        }
+    }
+    command.env("HNY_KEYS_CONFIG_DIR", &config.0).envs(env.iter().copied()).args(args);
+    command.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_profile_supplies_endpoint_team_and_key_and_flags_beat_it_and_it_beats_the_environment() {
+    let fake = MockHoneycomb::start().await;
+    let (id, secret) = fake.management_key();
+    let config = Scratch::new("profiles");
+    let uri = fake.uri();
+    let team = fake.team_slug();
+    let no_keyring = [("HNY_KEYS_KEYRING", "off")];
+
+    let add = ["profile", "add", "fake", "--key-id", id, "--endpoint", &uri, "--team", &team];
+    let out = hny_profiled(&config, &add, &no_keyring, "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = std::fs::read_to_string(config.0.join("profiles.toml")).unwrap();
+    assert_eq!(file, format!("[profile.fake]\nendpoint = \"{uri}\"\nteam = \"{team}\"\nkey_id = \"{id}\"\n"));
+
+    let list = hny_profiled(&config, &["profile", "list", "--output", "json"], &no_keyring, "");
+    let rows = lines_match_schema(&fake, &stdout(&list), "profiles").remove(0);
+    assert_eq!(rows[0]["name"], "fake");
+    assert_eq!(rows[0]["secret"], "environment");
+
+    // The secret from the environment; the endpoint and key id from the profile, over
+    // the environment's (which point nowhere).
+    let env = [
+        ("HNY_KEYS_KEYRING", "off"),
+        ("HONEYCOMB_KEY_SECRET", secret),
+        ("HONEYCOMB_KEY_ID", "hcxmk_wrong"),
+        ("HONEYCOMB_API_ENDPOINT", "http://127.0.0.1:9"),
+    ];
+    let out = hny_profiled(&config, &["--profile", "fake", "environments", "--output", "json"], &env, "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let with_env_var = [env.as_slice(), &[("HONEYCOMB_PROFILE", "fake")]].concat();
+    let out = hny_profiled(&config, &["environments", "--output", "json"], &with_env_var, "");
+    assert!(out.status.success(), "HONEYCOMB_PROFILE selects it: {}", stderr(&out));
+    // A flag beats the profile.
+    let out = hny_profiled(&config, &["--profile", "fake", "--endpoint", "http://127.0.0.1:9", "environments"], &env, "");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // No secret anywhere: the message says where to put it.
+    let out = hny_profiled(&config, &["--profile", "fake", "environments"], &no_keyring, "");
+    assert!(stderr(&out).contains("profile \"fake\" has no secret in the OS keyring: set HONEYCOMB_KEY_SECRET"), "{}", stderr(&out));
+    let out = hny_profiled(&config, &["--profile", "nope", "environments"], &env, "");
+    assert!(stderr(&out).contains("no profile named \"nope\"") && stderr(&out).contains("(profiles: fake)"), "{}", stderr(&out));
+
+    let out = hny_profiled(&config, &["profile", "remove", "fake"], &no_keyring, "");
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_to_string(config.0.join("profiles.toml")).unwrap(), "[profile]\n");
+}
+
+#[test]
+fn a_secret_given_to_profile_add_never_lands_in_the_profile_file_or_the_output() {
+    let config = Scratch::new("profile-secret");
+    let canary = "hny-canary-secret-0123456789";
+    // The keyring is off here: the secret is not kept anywhere, and the command says so.
+    let out = hny_profiled(&config, &["profile", "add", "p", "--key-id", "hcxmk_x", "--secret-stdin"], &[("HNY_KEYS_KEYRING", "off")], &format!("{canary}\n"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("the OS keyring is not available (HNY_KEYS_KEYRING=off): the secret was not stored"), "{}", stderr(&out));
+    let file = std::fs::read_to_string(config.0.join("profiles.toml")).unwrap();
+    for text in [file, stdout(&out), stderr(&out)] {
+        assert!(!text.contains(canary));
+    }
+}

@@ -36,6 +36,10 @@ pub(crate) struct Global {
     /// The region: us or eu.
     #[arg(long, global = true, value_enum)]
     pub(crate) region: Option<RegionArg>,
+    /// A profile saved with `hny-keys profile add` (env HONEYCOMB_PROFILE): its endpoint,
+    /// team and key; flags beat it, and it beats the HONEYCOMB_* variables.
+    #[arg(long, global = true, env = "HONEYCOMB_PROFILE", value_name = "NAME")]
+    pub(crate) profile: Option<String>,
     /// The team slug (default: HONEYCOMB_TEAM, or the management key's team).
     #[arg(long, global = true)]
     pub(crate) team: Option<String>,
@@ -222,6 +226,16 @@ pub(crate) enum Command {
         #[arg(long, short)]
         environment: Option<String>,
     },
+    /// Saved connection settings: endpoint, team and management key (its secret in the
+    /// OS keyring when there is one).
+    #[command(
+        after_help = "Examples:\n  printf %s \"$SECRET\" | hny-keys profile add prod --key-id hcxmk_... --region eu --secret-stdin\n  hny-keys --profile prod list"
+    )]
+    Profile {
+        /// What to do.
+        #[command(subcommand)]
+        action: ProfileCommand,
+    },
     /// The JSON Schema of a command's JSON output.
     #[command(after_help = "Example:\n  hny-keys schema list")]
     Schema {
@@ -334,6 +348,38 @@ pub(crate) enum EnvironmentsCommand {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub(crate) enum ProfileCommand {
+    /// Save a profile (replacing one of that name).
+    Add {
+        /// Its name.
+        name: String,
+        /// The management key's id.
+        #[arg(long)]
+        key_id: Option<String>,
+        /// Base URL of the API.
+        #[arg(long, conflicts_with = "region")]
+        endpoint: Option<String>,
+        /// The region: us or eu.
+        #[arg(long, value_enum)]
+        region: Option<RegionArg>,
+        /// The team slug.
+        #[arg(long)]
+        team: Option<String>,
+        /// Read the management key's secret from stdin and keep it in the OS keyring
+        /// (never give a secret as an argument: it would be in the shell's history).
+        #[arg(long)]
+        secret_stdin: bool,
+    },
+    /// The saved profiles and where each one's secret comes from.
+    List,
+    /// Remove a profile and its secret.
+    Remove {
+        /// Its name.
+        name: String,
+    },
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum OnOff {
     On,
@@ -364,6 +410,7 @@ pub(crate) enum SchemaOf {
     Audit,
     Plan,
     Apply,
+    Profiles,
 }
 
 pub(crate) fn parse_permission(s: &str) -> Result<Permission, String> {

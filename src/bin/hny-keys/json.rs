@@ -128,6 +128,7 @@ pub(crate) fn schema_of(command: SchemaOf) -> schemars::schema::RootSchema {
         SchemaOf::Audit => schemars::schema_for!(AuditReport),
         SchemaOf::Plan => schemars::schema_for!(honeycomb_api_keys::Plan),
         SchemaOf::Apply => schemars::schema_for!(honeycomb_api_keys::ApplyReport),
+        SchemaOf::Profiles => schemars::schema_for!(Vec<crate::profiles::ProfileOut>),
     }
 }
 

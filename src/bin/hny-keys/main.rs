@@ -12,6 +12,7 @@ mod args;
 mod commands;
 mod json;
 mod output;
+mod profiles;
 mod session;
 
 use std::{io::IsTerminal, process::ExitCode, sync::Arc, time::Duration};
@@ -20,7 +21,7 @@ use clap::{CommandFactory, Parser};
 use honeycomb_api_keys::{Client, Error, OldKeyAction, Region, RotateOptions};
 
 use crate::{
-    args::{Cli, Command, Global, Output, RegionArg},
+    args::{Cli, Command, Global, Output, ProfileCommand, RegionArg},
     commands::{code, keys, team, workflows},
     json::schema_of,
     output::{emit, emit_json, warn},
@@ -77,7 +78,11 @@ fn init_tracing(verbose: u8) {
 }
 
 fn client(global: &Global) -> Result<Client, Failure> {
+    // Flags beat the profile, which beats the environment's variables.
     let mut builder = Client::builder().with_env();
+    if let Some(name) = &global.profile {
+        builder = profiles::apply(name, builder)?;
+    }
     if let Some(endpoint) = &global.endpoint {
         builder = builder.endpoint(endpoint.clone());
     }
@@ -99,7 +104,42 @@ fn client(global: &Global) -> Result<Client, Failure> {
     })
 }
 
+fn profile(action: ProfileCommand, output: Option<Output>) -> Result<(), Failure> {
+    match action {
+        ProfileCommand::Add { name, key_id, endpoint, region, team, secret_stdin } => {
+            let endpoint = endpoint.or(region.map(|r| {
+                match r {
+                    RegionArg::Us => "https://api.honeycomb.io",
+                    RegionArg::Eu => "https://api.eu1.honeycomb.io",
+                }
+                .to_string()
+            }));
+            warn(&profiles::add(&name, profiles::Profile { endpoint, team, key_id }, secret_stdin)?);
+            Ok(())
+        }
+        ProfileCommand::Remove { name } => {
+            warn(&profiles::remove(&name)?);
+            Ok(())
+        }
+        ProfileCommand::List => {
+            let all = profiles::list()?;
+            if output.unwrap_or(if std::io::stdout().is_terminal() { Output::Table } else { Output::Json }) == Output::Json {
+                return emit_json(&all);
+            }
+            let mut t = output::table(&["name", "endpoint", "team", "key id", "secret"]);
+            for p in &all {
+                t.add_row(p.row());
+            }
+            emit(&t.to_string())
+        }
+    }
+}
+
 async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
+    let cli = match cli {
+        Cli { command: Command::Profile { action }, global } => return profile(action, global.output),
+        other => other,
+    };
     match &cli.command {
         Command::Schema { command } => return emit_json(&schema_of(*command)),
         Command::Completions { shell } => {
@@ -143,6 +183,6 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
             code::apply(&ctx, &file, secrets_to.as_deref(), prune, yes).await
         }
         Command::Export { environment } => code::export(&ctx, environment.as_deref()).await,
-        Command::Schema { .. } | Command::Completions { .. } => Ok(()),
+        Command::Schema { .. } | Command::Completions { .. } | Command::Profile { .. } => Ok(()),
     }
 }

@@ -1,0 +1,205 @@
+//! Profiles: named sets of endpoint, team and management key id in the user's config
+//! directory (`profiles.toml`), each secret in the OS keyring when there is one, else
+//! taken from the environment when the profile is used.
+
+use std::{collections::BTreeMap, path::PathBuf};
+
+use honeycomb_api_keys::{ClientBuilder, SecretString, terminal_safe};
+use serde::{Deserialize, Serialize};
+
+use crate::session::Failure;
+
+/// Where profiles live: `HNY_KEYS_CONFIG_DIR`, else the platform's config directory.
+const ENV_CONFIG_DIR: &str = "HNY_KEYS_CONFIG_DIR";
+/// `off` keeps the OS keyring out (secrets then come from the environment).
+const ENV_KEYRING: &str = "HNY_KEYS_KEYRING";
+const KEYRING_SERVICE: &str = "hny-keys";
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    profile: BTreeMap<String, Profile>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Profile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) team: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) key_id: Option<String>,
+}
+
+fn config_dir() -> Result<PathBuf, Failure> {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    var(ENV_CONFIG_DIR)
+        .or_else(|| var("XDG_CONFIG_HOME").map(|d| d.join("hny-keys")))
+        .or_else(|| if cfg!(windows) { var("APPDATA").map(|d| d.join("hny-keys")) } else { None })
+        .or_else(|| var("HOME").map(|d| d.join(".config").join("hny-keys")))
+        .ok_or_else(|| Failure::Runtime(format!("no config directory: set {ENV_CONFIG_DIR} or HOME")))
+}
+
+fn path() -> Result<PathBuf, Failure> {
+    Ok(config_dir()?.join("profiles.toml"))
+}
+
+fn load() -> Result<File, Failure> {
+    let path = path()?;
+    match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str(&text)
+            .map_err(|e| Failure::Runtime(format!("{} is not a profiles file: {}", path.display(), e.message()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(File::default()),
+        Err(e) => Err(Failure::Runtime(format!("could not read {}: {e}", path.display()))),
+    }
+}
+
+fn save(file: &File) -> Result<(), Failure> {
+    let path = path()?;
+    let failed = |e: &dyn std::fmt::Display| Failure::Runtime(format!("could not write {}: {e}", path.display()));
+    let text = toml::to_string(file).map_err(|e| failed(&e))?;
+    std::fs::create_dir_all(path.parent().unwrap_or(&path)).map_err(|e| failed(&e))?;
+    // Beside it, then renamed over it: a reader never sees half a file.
+    let temp = path.with_extension(format!("toml.{}.tmp", std::process::id()));
+    std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, &path)).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        failed(&e)
+    })
+}
+
+/// The OS keyring entry of a profile, unless the keyring is turned off.
+fn keyring(name: &str) -> Result<keyring::Entry, String> {
+    if std::env::var(ENV_KEYRING).is_ok_and(|v| v.eq_ignore_ascii_case("off")) {
+        return Err(format!("{ENV_KEYRING}=off"));
+    }
+    keyring::Entry::new(KEYRING_SERVICE, &format!("profile:{name}")).map_err(|e| e.to_string())
+}
+
+fn keyring_secret(name: &str) -> Option<SecretString> {
+    keyring(name).ok()?.get_password().ok().map(SecretString::from)
+}
+
+fn check_name(name: &str) -> Result<(), Failure> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err(Failure::Usage(format!(
+            "profile name {:?}: use letters, digits, `-`, `_` and `.`",
+            terminal_safe(name)
+        )));
+    }
+    Ok(())
+}
+
+/// Applies profile `name` to `builder`: its endpoint, team and management key (the secret
+/// from the keyring, else from HONEYCOMB_KEY_SECRET or HONEYCOMB_MANAGEMENT_SECRET).
+pub(crate) fn apply(name: &str, mut builder: ClientBuilder) -> Result<ClientBuilder, Failure> {
+    let file = load()?;
+    let profile = file.profile.get(name).ok_or_else(|| {
+        let known: Vec<&str> = file.profile.keys().map(String::as_str).collect();
+        Failure::Usage(format!(
+            "no profile named {:?} in {} (profiles: {}); add it with `hny-keys profile add`",
+            terminal_safe(name),
+            path().map(|p| p.display().to_string()).unwrap_or_default(),
+            if known.is_empty() { "none".into() } else { known.join(", ") }
+        ))
+    })?;
+    if let Some(endpoint) = &profile.endpoint {
+        builder = builder.endpoint(endpoint.clone());
+    }
+    if let Some(team) = &profile.team {
+        builder = builder.team(team.clone());
+    }
+    if let Some(id) = &profile.key_id {
+        let from_env = || {
+            ["HONEYCOMB_KEY_SECRET", "HONEYCOMB_MANAGEMENT_SECRET"]
+                .iter()
+                .find_map(|var| std::env::var(var).ok().filter(|s| !s.is_empty()))
+                .map(SecretString::from)
+        };
+        let secret = keyring_secret(name).or_else(from_env).ok_or_else(|| {
+            Failure::Runtime(format!(
+                "profile {name:?} has no secret in the OS keyring: set HONEYCOMB_KEY_SECRET, or store it with `hny-keys profile add {name} --key-id {} --secret-stdin`",
+                terminal_safe(id)
+            ))
+        })?;
+        builder = builder.management_key(id.clone(), secret);
+    }
+    Ok(builder)
+}
+
+pub(crate) fn add(name: &str, profile: Profile, secret_stdin: bool) -> Result<String, Failure> {
+    check_name(name)?;
+    let mut notes = Vec::new();
+    if secret_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Failure::Runtime(format!("could not read the secret from stdin: {e}")))?;
+        let secret = line.trim();
+        if secret.is_empty() {
+            return Err(Failure::Usage("--secret-stdin: stdin held no secret".into()));
+        }
+        match keyring(name).and_then(|entry| entry.set_password(secret).map_err(|e| e.to_string())) {
+            Ok(()) => notes.push("secret stored in the OS keyring".to_string()),
+            Err(why) => notes.push(format!(
+                "the OS keyring is not available ({why}): the secret was not stored; give it in HONEYCOMB_KEY_SECRET when using this profile"
+            )),
+        }
+    }
+    let mut file = load()?;
+    file.profile.insert(name.to_string(), profile);
+    save(&file)?;
+    notes.insert(0, format!("profile {name:?} saved in {}", path()?.display()));
+    Ok(notes.join("\n"))
+}
+
+pub(crate) fn remove(name: &str) -> Result<String, Failure> {
+    let mut file = load()?;
+    if file.profile.remove(name).is_none() {
+        return Err(Failure::Usage(format!("no profile named {:?}", terminal_safe(name))));
+    }
+    save(&file)?;
+    if let Ok(entry) = keyring(name) {
+        let _ = entry.delete_credential();
+    }
+    Ok(format!("profile {name:?} removed"))
+}
+
+/// One row of `profile list`.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ProfileOut {
+    name: String,
+    endpoint: Option<String>,
+    team: Option<String>,
+    key_id: Option<String>,
+    /// `keyring` or `environment`.
+    secret: &'static str,
+}
+
+pub(crate) fn list() -> Result<Vec<ProfileOut>, Failure> {
+    Ok(load()?
+        .profile
+        .into_iter()
+        .map(|(name, p)| ProfileOut {
+            secret: if keyring_secret(&name).is_some() { "keyring" } else { "environment" },
+            name,
+            endpoint: p.endpoint,
+            team: p.team,
+            key_id: p.key_id,
+        })
+        .collect())
+}
+
+impl ProfileOut {
+    pub(crate) fn row(&self) -> Vec<String> {
+        let or_dash = |v: &Option<String>| v.as_deref().map_or("-".to_string(), |s| terminal_safe(s).into_owned());
+        vec![
+            terminal_safe(&self.name).into_owned(),
+            or_dash(&self.endpoint),
+            or_dash(&self.team),
+            or_dash(&self.key_id),
+            self.secret.to_string(),
+        ]
+    }
+}
