@@ -4,8 +4,7 @@
 use super::{Client, Driver, Iter, blocking_list_methods};
 use crate::{
     ApiKey, ApiKeyUpdate, ApplyOptions, ApplyReport, AuditOptions, AuditReport, CreatedApiKey, KeySet, KeyType,
-    NewApiKey, Page, Plan, PlanOptions, ProvisionOptions, ProvisionReport, Result, RotateOptions, Rotation,
-    SecretSink,
+    NewApiKey, Page, Plan, PlanOptions, ProvisionOptions, ProvisionReport, Result, RotateOptions, Rotation, SecretSink,
 };
 
 impl Client {

@@ -113,10 +113,18 @@ async fn apply_asks_first_and_needs_a_place_for_new_secrets_before_any_write() {
     let keys = dir.file("keys.toml", FILE);
     let out = hny(&fake, &["apply", "-f", &keys, "--secrets-to", &format!("json:{}", dir.path("k.json"))]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("apply these 2 changes: refused without --yes (stdin is not a terminal)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("apply these 2 changes: refused without --yes (stdin is not a terminal)"),
+        "{}",
+        stderr(&out)
+    );
     let out = hny(&fake, &["apply", "-f", &keys, "--yes"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("the plan makes 2 new keys: say where their secrets go with --secrets-to"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the plan makes 2 new keys: say where their secrets go with --secrets-to"),
+        "{}",
+        stderr(&out)
+    );
     let out = hny(&fake, &["apply", "-f", &keys, "--yes", "--secrets-to", "vault:x"]);
     assert!(stderr(&out).contains("is not dotenv:PATH, json:PATH or exec:COMMAND"), "{}", stderr(&out));
     assert_eq!(fake.count(Operation::CreateApiKey), 0, "nothing was written");
@@ -127,10 +135,17 @@ async fn apply_asks_first_and_needs_a_place_for_new_secrets_before_any_write() {
 async fn a_bad_file_is_an_error_that_names_the_key_and_the_field() {
     let fake = MockHoneycomb::start().await;
     let dir = Scratch::new("bad");
-    let keys = dir.file("keys.toml", "[[key]]\nname = \"a\"\ntype = \"ingest\"\nenvironment = \"Production\"\npermissions = [\"manage_boards\"]\n");
+    let keys = dir.file(
+        "keys.toml",
+        "[[key]]\nname = \"a\"\ntype = \"ingest\"\nenvironment = \"Production\"\npermissions = [\"manage_boards\"]\n",
+    );
     let out = hny(&fake, &["plan", "-f", &keys]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("keys.toml: key 1 \"a\" (line 1): `permissions` has `manage_boards`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("keys.toml: key 1 \"a\" (line 1): `permissions` has `manage_boards`"),
+        "{}",
+        stderr(&out)
+    );
     // With --detailed-exitcode, 2 means changes: an error is 1.
     let out = hny(&fake, &["plan", "-f", &keys, "--detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(1));
@@ -143,8 +158,20 @@ async fn a_bad_file_is_an_error_that_names_the_key_and_the_field() {
 async fn export_adopts_the_existing_keys_and_prune_deletes_only_what_is_confirmed() {
     let fake = MockHoneycomb::start().await;
     let dir = Scratch::new("export");
-    fake.seed_key("production", "checkout", &KeyType::Ingest, &Permission::CreateDatasets.into(), std::time::Duration::ZERO);
-    fake.seed_key("production", "boards", &KeyType::Configuration, &Permissions::board_management(), std::time::Duration::ZERO);
+    fake.seed_key(
+        "production",
+        "checkout",
+        &KeyType::Ingest,
+        &Permission::CreateDatasets.into(),
+        std::time::Duration::ZERO,
+    );
+    fake.seed_key(
+        "production",
+        "boards",
+        &KeyType::Configuration,
+        &Permissions::board_management(),
+        std::time::Duration::ZERO,
+    );
     fake.seed_key("staging", "loader", &KeyType::Ingest, &Permissions::none(), std::time::Duration::ZERO);
     let out = hny(&fake, &["export", "--environment", "production"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -199,7 +226,10 @@ fn hny_profiled(config: &Scratch, args: &[&str], env: &[(&str, &str)], stdin: &s
         }
     }
     command.env("HNY_KEYS_CONFIG_DIR", &config.0).envs(env.iter().copied()).args(args);
-    command.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let mut child = command.spawn().unwrap();
     child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
@@ -239,13 +269,22 @@ async fn a_profile_supplies_endpoint_team_and_key_and_flags_beat_it_and_it_beats
     let out = hny_profiled(&config, &["environments", "--output", "json"], &with_env_var, "");
     assert!(out.status.success(), "HONEYCOMB_PROFILE selects it: {}", stderr(&out));
     // A flag beats the profile.
-    let out = hny_profiled(&config, &["--profile", "fake", "--endpoint", "http://127.0.0.1:9", "environments"], &env, "");
+    let out =
+        hny_profiled(&config, &["--profile", "fake", "--endpoint", "http://127.0.0.1:9", "environments"], &env, "");
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     // No secret anywhere: the message says where to put it.
     let out = hny_profiled(&config, &["--profile", "fake", "environments"], &no_keyring, "");
-    assert!(stderr(&out).contains("profile \"fake\" has no secret in the OS keyring: set HONEYCOMB_KEY_SECRET"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("profile \"fake\" has no secret in the OS keyring: set HONEYCOMB_KEY_SECRET"),
+        "{}",
+        stderr(&out)
+    );
     let out = hny_profiled(&config, &["--profile", "nope", "environments"], &env, "");
-    assert!(stderr(&out).contains("no profile named \"nope\"") && stderr(&out).contains("(profiles: fake)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no profile named \"nope\"") && stderr(&out).contains("(profiles: fake)"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = hny_profiled(&config, &["profile", "remove", "fake"], &no_keyring, "");
     assert!(out.status.success());
@@ -257,9 +296,18 @@ fn a_secret_given_to_profile_add_never_lands_in_the_profile_file_or_the_output()
     let config = Scratch::new("profile-secret");
     let canary = "hny-canary-secret-0123456789";
     // The keyring is off here: the secret is not kept anywhere, and the command says so.
-    let out = hny_profiled(&config, &["profile", "add", "p", "--key-id", "hcxmk_x", "--secret-stdin"], &[("HNY_KEYS_KEYRING", "off")], &format!("{canary}\n"));
+    let out = hny_profiled(
+        &config,
+        &["profile", "add", "p", "--key-id", "hcxmk_x", "--secret-stdin"],
+        &[("HNY_KEYS_KEYRING", "off")],
+        &format!("{canary}\n"),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("the OS keyring is not available (HNY_KEYS_KEYRING=off): the secret was not stored"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the OS keyring is not available (HNY_KEYS_KEYRING=off): the secret was not stored"),
+        "{}",
+        stderr(&out)
+    );
     let file = std::fs::read_to_string(config.0.join("profiles.toml")).unwrap();
     for text in [file, stdout(&out), stderr(&out)] {
         assert!(!text.contains(canary));

@@ -12,8 +12,8 @@ use std::{
 
 use chrono::Utc;
 use honeycomb_api_keys::{
-    Action, ApiKeyUpdate, ApplyOptions, Client, DeclaredKey, Delivery, DotenvFile, ExecCommand, ExposeSecret,
-    JsonFile, KeySet, KeyType, ManualClock, Operation, Permission, Permissions, PlanOptions, RetryConfig, SecretSink,
+    Action, ApiKeyUpdate, ApplyOptions, Client, DeclaredKey, Delivery, DotenvFile, ExecCommand, ExposeSecret, JsonFile,
+    KeySet, KeyType, ManualClock, Operation, Permission, Permissions, PlanOptions, RetryConfig, SecretSink,
     StepOutcome, WriteGate,
     mock::{Fault, MockHoneycomb},
 };
@@ -83,7 +83,10 @@ fn a_key_set_file_reads_every_field() {
     let set = set();
     let keys = set.keys();
     assert_eq!(keys.len(), 3);
-    assert_eq!((keys[0].name.as_str(), &keys[0].key_type, keys[0].environment.as_str()), ("checkout ingest", &KeyType::Ingest, "Production"));
+    assert_eq!(
+        (keys[0].name.as_str(), &keys[0].key_type, keys[0].environment.as_str()),
+        ("checkout ingest", &KeyType::Ingest, "Production")
+    );
     assert_eq!(keys[1].permissions, Permissions::builder().run_queries().manage_boards().build());
     assert_eq!(keys[1].rotate_after_days, Some(90));
     assert!(keys[2].disabled && keys[2].permissions.contains(Permission::CreateDatasets));
@@ -140,10 +143,14 @@ async fn an_unknown_or_ambiguous_environment_fails_the_plan_with_only_reads_sent
     let env_id = fake.environment_id("production").unwrap();
     let twice = KeySet::new().key(DeclaredKey::ingest("a", "Production")).key(DeclaredKey::ingest("a", &env_id));
     let err = keys.plan(&twice, PlanOptions::new()).await.unwrap_err().to_string();
-    assert!(err.contains("key \"a\": `name` is taken: key \"a\" declares a key with this name in \"Production\" too"), "{err}");
+    assert!(
+        err.contains("key \"a\": `name` is taken: key \"a\" declares a key with this name in \"Production\" too"),
+        "{err}"
+    );
     // A name an existing key of the other type has.
     fake.seed_key("production", "a", &KeyType::Configuration, &Permissions::none(), DAY);
-    let err = keys.plan(&KeySet::new().key(DeclaredKey::ingest("a", "Production")), PlanOptions::new()).await.unwrap_err();
+    let err =
+        keys.plan(&KeySet::new().key(DeclaredKey::ingest("a", "Production")), PlanOptions::new()).await.unwrap_err();
     assert!(err.to_string().contains("`type` is ingest but"), "{err}");
     assert!(err.to_string().contains("is a configuration key; a key's type cannot change"), "{err}");
     assert!(fake.requests().iter().all(|r| r.method == "GET"), "only reads: {:?}", fake.requests());
@@ -179,12 +186,19 @@ async fn plan_apply_then_the_plan_is_empty_and_each_secret_was_delivered_once() 
         assert_eq!(secret, &expected);
     }
     let names: Vec<&str> = delivered.iter().map(|(_, name, _)| name.as_str()).collect();
-    assert_eq!(names, ["HONEYCOMB_PRODUCTION_CHECKOUT_INGEST", "HONEYCOMB_PRODUCTION_CI_BOARDS", "HONEYCOMB_STAGING_LOADER"]);
+    assert_eq!(
+        names,
+        ["HONEYCOMB_PRODUCTION_CHECKOUT_INGEST", "HONEYCOMB_PRODUCTION_CI_BOARDS", "HONEYCOMB_STAGING_LOADER"]
+    );
     let loader = fake.keys().into_iter().find(|k| k.name == "loader").unwrap();
     assert!(loader.disabled && loader.permissions.get("create_datasets") == Some(&true));
 
     // No secret in the plan or the report, however shown.
-    let shown = format!("{plan:?}{report:?}{}{}", serde_json::to_string(&plan).unwrap(), serde_json::to_string(&report).unwrap());
+    let shown = format!(
+        "{plan:?}{report:?}{}{}",
+        serde_json::to_string(&plan).unwrap(),
+        serde_json::to_string(&report).unwrap()
+    );
     for (_, _, secret) in &delivered {
         assert!(!shown.contains(secret.as_str()));
     }
@@ -197,13 +211,18 @@ async fn plan_apply_then_the_plan_is_empty_and_each_secret_was_delivered_once() 
 async fn drift_behind_the_files_back_is_planned_and_repaired() {
     let fake = MockHoneycomb::start().await;
     let keys = fake.client().api_keys();
-    keys.apply(&keys.plan(&set(), PlanOptions::new()).await.unwrap(), &Vault::default(), ApplyOptions::new()).await.unwrap();
+    keys.apply(&keys.plan(&set(), PlanOptions::new()).await.unwrap(), &Vault::default(), ApplyOptions::new())
+        .await
+        .unwrap();
     let id = |name: &str| fake.keys().into_iter().find(|k| k.name == name).unwrap().id;
     // Someone disables the ingest key, and swaps a permission of the configuration key.
     keys.update(id("checkout ingest"), ApiKeyUpdate::new().disable()).await.unwrap();
-    keys.update(id("CI boards"), ApiKeyUpdate::new().revoke(Permission::ManageBoards).grant(Permission::ManageTriggers))
-        .await
-        .unwrap();
+    keys.update(
+        id("CI boards"),
+        ApiKeyUpdate::new().revoke(Permission::ManageBoards).grant(Permission::ManageTriggers),
+    )
+    .await
+    .unwrap();
     fake.clear_requests();
 
     let plan = keys.plan(&set(), PlanOptions::new()).await.unwrap();
@@ -212,7 +231,10 @@ async fn drift_behind_the_files_back_is_planned_and_repaired() {
         shown,
         [
             format!("update ingest key \"checkout ingest\" in Production ({}): enable", id("checkout ingest")),
-            format!("update configuration key \"CI boards\" in Production ({}): grant manage_boards, revoke manage_triggers", id("CI boards")),
+            format!(
+                "update configuration key \"CI boards\" in Production ({}): grant manage_boards, revoke manage_triggers",
+                id("CI boards")
+            ),
         ]
     );
     let report = keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap();
@@ -229,13 +251,30 @@ async fn drift_behind_the_files_back_is_planned_and_repaired() {
 async fn a_key_older_than_rotate_after_days_is_replaced_under_the_same_name() {
     let fake = MockHoneycomb::start().await;
     let keys = fake.client().api_keys();
-    let old = fake.seed_key("production", "CI boards", &KeyType::Configuration, &Permissions::builder().run_queries().manage_boards().build(), 91 * DAY);
+    let old = fake.seed_key(
+        "production",
+        "CI boards",
+        &KeyType::Configuration,
+        &Permissions::builder().run_queries().manage_boards().build(),
+        91 * DAY,
+    );
     let one = KeySet::new().key(
-        DeclaredKey::configuration("CI boards", "Production", Permissions::builder().run_queries().manage_boards().build()).rotate_after_days(90),
+        DeclaredKey::configuration(
+            "CI boards",
+            "Production",
+            Permissions::builder().run_queries().manage_boards().build(),
+        )
+        .rotate_after_days(90),
     );
     let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
     assert_eq!(plan.changes.len(), 1);
-    assert_eq!(plan.changes[0].to_string(), format!("rotate configuration key \"CI boards\" in Production ({}): 91 days old (rotate_after_days = 90)", old.id));
+    assert_eq!(
+        plan.changes[0].to_string(),
+        format!(
+            "rotate configuration key \"CI boards\" in Production ({}): 91 days old (rotate_after_days = 90)",
+            old.id
+        )
+    );
     let vault = Vault::default();
     let report = keys.apply(&plan, &vault, ApplyOptions::new()).await.unwrap();
     assert!(report.is_complete());
@@ -271,14 +310,17 @@ async fn unmanaged_keys_are_listed_and_deleted_only_when_pruning_is_asked_and_co
     let elsewhere = fake.seed_key("staging", "other team's", &KeyType::Ingest, &Permissions::none(), DAY);
     let one = KeySet::new().key(DeclaredKey::ingest("checkout", "Production"));
     let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
-    assert_eq!(plan.unmanaged.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), [stray.id.clone()]);
+    assert_eq!(plan.unmanaged.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), std::slice::from_ref(&stray.id));
     assert_eq!(plan.count(Action::Delete), 0);
 
     let pruning = keys.plan(&one, PlanOptions::new().prune(true)).await.unwrap();
     assert_eq!(pruning.count(Action::Delete), 1);
     fake.clear_requests();
     let err = keys.apply(&pruning, &Vault::default(), ApplyOptions::new()).await.unwrap_err();
-    assert!(err.to_string().contains("the plan deletes 1 unmanaged keys; confirm that with ApplyOptions::prune(true)"), "{err}");
+    assert!(
+        err.to_string().contains("the plan deletes 1 unmanaged keys; confirm that with ApplyOptions::prune(true)"),
+        "{err}"
+    );
     assert!(fake.requests().is_empty(), "nothing is sent for an unconfirmed prune");
     let report = keys.apply(&pruning, &Vault::default(), ApplyOptions::new().prune(true)).await.unwrap();
     assert!(report.is_complete());
@@ -296,7 +338,11 @@ async fn a_secret_the_sink_refuses_deletes_its_key_again_and_stops() {
     assert!(!report.is_complete());
     let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
     let text = error.to_string();
-    assert!(text.contains("the secret of \"checkout ingest\" could not be delivered: the vault is sealed; the new key") && text.contains("was deleted again"), "{text}");
+    assert!(
+        text.contains("the secret of \"checkout ingest\" could not be delivered: the vault is sealed; the new key")
+            && text.contains("was deleted again"),
+        "{text}"
+    );
     assert!(matches!(report.steps[1].outcome, StepOutcome::Skipped));
     assert!(fake.keys().is_empty(), "no key is left that nobody can use");
     assert_eq!(keys.plan(&set(), PlanOptions::new()).await.unwrap().count(Action::Create), 3);
@@ -410,7 +456,11 @@ async fn interrupted_then_finished(at: usize, fault: Option<Fault>) {
     let vault = Vault::default();
     let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
     let writes = writes(&plan);
-    let context = format!("write {at} ({:?}) {}", writes.get(at), fault.as_ref().map_or("stopped".into(), |f| format!("answered {f:?}")));
+    let context = format!(
+        "write {at} ({:?}) {}",
+        writes.get(at),
+        fault.as_ref().map_or("stopped".into(), |f| format!("answered {f:?}"))
+    );
     let interrupt = Arc::new(Interrupt { fake: fake.clone(), writes, at, fault, seen: Mutex::new(0) });
     let first = keys.apply(&plan, &vault, ApplyOptions::new().gate(interrupt)).await.unwrap();
     let rest = keys.plan(&set, PlanOptions::new()).await.unwrap();
@@ -475,7 +525,10 @@ fn fastrand_u64() -> u64 {
 }
 
 /// Applies `set` on a fresh fake into `sink`; the fake, and the report.
-async fn apply_into(set: &KeySet, sink: &(impl SecretSink + ?Sized)) -> (MockHoneycomb, honeycomb_api_keys::ApplyReport) {
+async fn apply_into(
+    set: &KeySet,
+    sink: &(impl SecretSink + ?Sized),
+) -> (MockHoneycomb, honeycomb_api_keys::ApplyReport) {
     let fake = MockHoneycomb::start().await;
     let keys = fake.client().api_keys();
     let plan = keys.plan(set, PlanOptions::new()).await.unwrap();
@@ -556,7 +609,11 @@ async fn a_file_sink_that_cannot_write_deletes_the_key_and_leaves_the_file() {
     std::fs::write(&blocker, "x").unwrap();
     let (fake, report) = apply_into(&set(), &DotenvFile::new(blocker.join(".env"))).await;
     let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
-    assert!(error.to_string().contains("not-a-dir/.env: Not a directory") && error.to_string().contains("was deleted again"), "{error}");
+    assert!(
+        error.to_string().contains("not-a-dir/.env: Not a directory")
+            && error.to_string().contains("was deleted again"),
+        "{error}"
+    );
     assert!(fake.keys().is_empty());
     assert_eq!(report.done(), 0);
     std::fs::remove_dir_all(dir).unwrap();
@@ -646,7 +703,8 @@ async fn a_hundred_keys_apply_in_a_hundred_creates_within_the_quota() {
     let keys = client.api_keys();
     let mut set = KeySet::new();
     for n in 0..100 {
-        set = set.key(DeclaredKey::ingest(format!("service {n:03}"), if n % 2 == 0 { "Production" } else { "Staging" }));
+        set =
+            set.key(DeclaredKey::ingest(format!("service {n:03}"), if n % 2 == 0 { "Production" } else { "Staging" }));
     }
     let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
     fake.clear_requests();
@@ -671,7 +729,11 @@ async fn a_hundred_keys_apply_in_a_hundred_creates_within_the_quota() {
     let report = keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap();
     let took = honeycomb_api_keys::Clock::now(&clock) - started;
     assert!(report.is_complete(), "{:?}", report.stopped);
-    println!("apply of 150 more keys: {} requests, {:.1} s of injected time", fake.requests().len(), took.as_secs_f64());
+    println!(
+        "apply of 150 more keys: {} requests, {:.1} s of injected time",
+        fake.requests().len(),
+        took.as_secs_f64()
+    );
     assert!(fake.requests().iter().all(|r| r.status == 201), "paced, never refused");
     // The window the first 100 filled, and one more: two waits of a minute at most.
     assert!((Duration::from_secs(100)..Duration::from_secs(125)).contains(&took), "{took:?}");

@@ -123,7 +123,9 @@ fn profile(action: ProfileCommand, output: Option<Output>) -> Result<(), Failure
         }
         ProfileCommand::List => {
             let all = profiles::list()?;
-            if output.unwrap_or(if std::io::stdout().is_terminal() { Output::Table } else { Output::Json }) == Output::Json {
+            if output.unwrap_or(if std::io::stdout().is_terminal() { Output::Table } else { Output::Json })
+                == Output::Json
+            {
                 return emit_json(&all);
             }
             let mut t = output::table(&["name", "endpoint", "team", "key id", "secret"]);

@@ -157,13 +157,20 @@ impl ApiKeys {
     /// Only [`Error::InvalidArgument`] (`prune`), before any request, for a plan with
     /// [`Action::Delete`] steps without [`ApplyOptions::prune`]. A step's failure is in
     /// the report.
-    pub async fn apply(&self, plan: &Plan, sink: &(impl SecretSink + ?Sized), options: ApplyOptions) -> Result<ApplyReport> {
+    pub async fn apply(
+        &self,
+        plan: &Plan,
+        sink: &(impl SecretSink + ?Sized),
+        options: ApplyOptions,
+    ) -> Result<ApplyReport> {
         const WORKFLOW: &str = "apply";
         let deletes = plan.count(Action::Delete);
         if deletes > 0 && !options.prune {
             return Err(Error::invalid(
                 "prune",
-                format!("the plan deletes {deletes} unmanaged keys; confirm that with ApplyOptions::prune(true), or plan without pruning"),
+                format!(
+                    "the plan deletes {deletes} unmanaged keys; confirm that with ApplyOptions::prune(true), or plan without pruning"
+                ),
             ));
         }
         let total = Some(plan.changes.len());
@@ -220,7 +227,8 @@ impl ApiKeys {
                     if !may_change() {
                         return Err(Error::Cancelled { operation: Operation::DeleteApiKey });
                     }
-                    let old = change.key_id.as_ref().ok_or_else(|| Error::invalid("plan", "a rotation names no key"))?;
+                    let old =
+                        change.key_id.as_ref().ok_or_else(|| Error::invalid("plan", "a rotation names no key"))?;
                     self.delete_if_present(old).await?;
                 }
                 Ok(Some(new_key))
@@ -261,8 +269,13 @@ impl ApiKeys {
         if !may_create(gate, &declared.name) {
             return Err(Error::Cancelled { operation: Operation::CreateApiKey });
         }
-        let new = key_to_create(declared.name.clone(), &declared.key_type, environment.id.as_str(), declared.permissions.clone())?
-            .disabled(declared.disabled);
+        let new = key_to_create(
+            declared.name.clone(),
+            &declared.key_type,
+            environment.id.as_str(),
+            declared.permissions.clone(),
+        )?
+        .disabled(declared.disabled);
         let result = self.create(new).await;
         let outcome = match result {
             Ok(key) => {
@@ -293,7 +306,9 @@ impl ApiKeys {
     async fn undo_create(&self, id: &KeyId, name: &str, reason: String) -> Error {
         let undone = match self.delete_if_present(id).await {
             Ok(()) => format!("the new key {id} was deleted again; apply again once the sink works"),
-            Err(e) => format!("the new key {id} could not be deleted again ({e}): delete it by hand, nobody has its secret"),
+            Err(e) => {
+                format!("the new key {id} could not be deleted again ({e}): delete it by hand, nobody has its secret")
+            }
         };
         Error::StepFailed {
             message: format!("the secret of {:?} could not be delivered: {reason}; {undone}", terminal_safe(name)),
@@ -329,7 +344,9 @@ impl ApiKeys {
         let mut removed = Vec::new();
         for id in found {
             if let Err(e) = self.delete_if_present(&id).await {
-                let message = format!("{cause}; it made {id}, whose secret is lost, and deleting it failed ({e}): delete it by hand");
+                let message = format!(
+                    "{cause}; it made {id}, whose secret is lost, and deleting it failed ({e}): delete it by hand"
+                );
                 return Error::StepFailed { message, source: Some(Box::new(cause)) };
             }
             removed.push(id.to_string());

@@ -39,7 +39,10 @@ impl ApiKeys {
         let envs = self.environments().list().collect().await?;
         let only = match environment {
             Some(wanted) => Some(envs.iter().find(|e| e.matches(wanted.trim())).ok_or_else(|| {
-                Error::invalid("environment", format!("no environment has the id, name or slug {:?}", terminal_safe(wanted)))
+                Error::invalid(
+                    "environment",
+                    format!("no environment has the id, name or slug {:?}", terminal_safe(wanted)),
+                )
             })?),
             None => None,
         };
@@ -50,7 +53,8 @@ impl ApiKeys {
             let Some(env) = key.environment_id.as_ref().and_then(|id| envs.iter().find(|e| &e.id == id)) else {
                 continue;
             };
-            if only.is_some_and(|o| o.id != env.id) || !matches!(key.key_type, KeyType::Ingest | KeyType::Configuration) {
+            if only.is_some_and(|o| o.id != env.id) || !matches!(key.key_type, KeyType::Ingest | KeyType::Configuration)
+            {
                 continue;
             }
             let slot = (env.name.clone(), key.name.clone());

@@ -296,12 +296,16 @@ impl KeySet {
                     }
                 }
                 KeyType::Configuration => {}
-                ref other => return Err(key.error("type", format!("is {other:?}; it must be \"ingest\" or \"configuration\""))),
+                ref other => {
+                    return Err(key.error("type", format!("is {other:?}; it must be \"ingest\" or \"configuration\"")));
+                }
             }
             if let Some(days) = key.rotate_after_days
                 && !(1..=MAX_ROTATE_AFTER_DAYS).contains(&days)
             {
-                return Err(key.error("rotate_after_days", format!("is {days}; it must be 1 to {MAX_ROTATE_AFTER_DAYS}")));
+                return Err(
+                    key.error("rotate_after_days", format!("is {days}; it must be 1 to {MAX_ROTATE_AFTER_DAYS}"))
+                );
             }
             if let Some(secret) = &key.secret_name
                 && !is_secret_name(secret)

@@ -11,8 +11,7 @@ use serde::Serialize;
 
 use super::keyset::{DeclaredKey, KeySet};
 use crate::{
-    ApiKey, ApiKeyUpdate, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permission, Result,
-    terminal_safe,
+    ApiKey, ApiKeyUpdate, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permission, Result, terminal_safe,
     workflows::{ProgressFn, report},
 };
 
@@ -263,7 +262,8 @@ impl ApiKeys {
             let env = match found.as_slice() {
                 [env] => *env,
                 [] => {
-                    let names: Vec<String> = team_envs.iter().map(|e| format!("{:?}", terminal_safe(&e.name))).collect();
+                    let names: Vec<String> =
+                        team_envs.iter().map(|e| format!("{:?}", terminal_safe(&e.name))).collect();
                     return Err(key.error(
                         "environment",
                         format!(
@@ -419,8 +419,7 @@ impl ApiKeys {
                 updates.push(step);
             }
         }
-        let environments: Vec<Environment> =
-            team_envs.iter().filter(|e| covered.contains(&e.id)).cloned().collect();
+        let environments: Vec<Environment> = team_envs.iter().filter(|e| covered.contains(&e.id)).cloned().collect();
         unmanaged.sort_by(|a, b| (&a.environment_id, &a.name).cmp(&(&b.environment_id, &b.name)));
         let deletes = if options.prune {
             unmanaged

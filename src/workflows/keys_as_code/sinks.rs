@@ -64,8 +64,11 @@ impl fmt::Debug for Delivery<'_> {
 /// is_sink(&sink);
 /// ```
 pub trait SecretSink: Send + Sync {
-    /// Stores `delivery`'s secret; `Err(reason)` when it could not (the reason must not
-    /// quote the secret).
+    /// Stores `delivery`'s secret.
+    ///
+    /// # Errors
+    ///
+    /// `Err(reason)` when it could not; the reason must not quote the secret.
     fn deliver(&self, delivery: &Delivery<'_>) -> std::result::Result<(), String>;
 }
 
@@ -296,7 +299,10 @@ impl SecretSink for ExecCommand {
                 Ok(None) if started.elapsed() >= self.timeout => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    return Err(format!("{what} did not finish within {} s and was stopped", self.timeout.as_secs_f64()));
+                    return Err(format!(
+                        "{what} did not finish within {} s and was stopped",
+                        self.timeout.as_secs_f64()
+                    ));
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(10)),
                 Err(e) => return Err(format!("could not wait for {what}: {e}")),
@@ -327,12 +333,7 @@ pub(crate) fn write_private(path: &Path, contents: &[u8]) -> std::result::Result
         _ => Path::new("."),
     };
     let file_name = path.file_name().ok_or_else(|| format!("{} is not a file name", path.display()))?;
-    let temp = dir.join(format!(
-        ".{}.{}.{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id(),
-        fastrand::u32(..)
-    ));
+    let temp = dir.join(format!(".{}.{}.{}.tmp", file_name.to_string_lossy(), std::process::id(), fastrand::u32(..)));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -59,14 +59,21 @@ pub(super) fn parse(text: &str, file: &str) -> Result<KeySet> {
         let DeValue::Array(keys) = value.get_ref() else {
             return Err(Error::invalid(
                 "key set",
-                format!("{file} (line {}): `key` must be an array of tables: write each as [[key]]", line_of(text, value.span().start)),
+                format!(
+                    "{file} (line {}): `key` must be an array of tables: write each as [[key]]",
+                    line_of(text, value.span().start)
+                ),
             ));
         };
         for (n, key) in keys.iter().enumerate() {
             let DeValue::Table(table) = key.get_ref() else {
                 return Err(Error::invalid(
                     "key set",
-                    format!("{file} (line {}): key {} is not a table: write it as [[key]]", line_of(text, key.span().start), n + 1),
+                    format!(
+                        "{file} (line {}): key {} is not a table: write it as [[key]]",
+                        line_of(text, key.span().start),
+                        n + 1
+                    ),
                 ));
             };
             let declared = read_key(text, file, n + 1, table, key.span())?;
@@ -118,7 +125,11 @@ fn read_key(text: &str, file: &str, index: usize, table: &DeTable<'_>, span: Ran
         "configuration" => KeyType::Configuration,
         other => {
             let v = table.get("type").map(Spanned::span).unwrap_or(span.clone());
-            return Err(at.error(v, "type", format!("is {:?}; it must be \"ingest\" or \"configuration\"", terminal_safe(other))));
+            return Err(at.error(
+                v,
+                "type",
+                format!("is {:?}; it must be \"ingest\" or \"configuration\"", terminal_safe(other)),
+            ));
         }
     };
     let environment = required("environment")?;
@@ -126,7 +137,11 @@ fn read_key(text: &str, file: &str, index: usize, table: &DeTable<'_>, span: Ran
     key.key_type = key_type;
     if let Some(v) = table.get("permissions") {
         let DeValue::Array(items) = v.get_ref() else {
-            return Err(at.error(v.span(), "permissions", "must be an array of permission names, like [\"run_queries\"]"));
+            return Err(at.error(
+                v.span(),
+                "permissions",
+                "must be an array of permission names, like [\"run_queries\"]",
+            ));
         };
         let mut permissions = Permissions::none();
         for item in items {
@@ -134,7 +149,9 @@ fn read_key(text: &str, file: &str, index: usize, table: &DeTable<'_>, span: Ran
                 return Err(at.error(item.span(), "permissions", "must hold permission names (strings)"));
             };
             let permission: Permission = p.parse().map_err(|e| match e {
-                Error::InvalidArgument { reason, .. } => at.error(item.span(), "permissions", format!("has an {reason}")),
+                Error::InvalidArgument { reason, .. } => {
+                    at.error(item.span(), "permissions", format!("has an {reason}"))
+                }
                 other => other,
             })?;
             if permissions.contains(permission) {

@@ -18,12 +18,8 @@ use crate::{
 /// Reads and checks a key-set file (`-` is stdin).
 fn read_set(file: &Path) -> Result<KeySet, Failure> {
     let name = file.display().to_string();
-    let text = if name == "-" {
-        std::io::read_to_string(std::io::stdin())
-    } else {
-        std::fs::read_to_string(file)
-    }
-    .map_err(|e| Failure::Usage(format!("could not read the key-set file {name}: {e}")))?;
+    let text = if name == "-" { std::io::read_to_string(std::io::stdin()) } else { std::fs::read_to_string(file) }
+        .map_err(|e| Failure::Usage(format!("could not read the key-set file {name}: {e}")))?;
     Ok(KeySet::from_toml(&text, &name)?)
 }
 
@@ -47,7 +43,8 @@ fn plan_text(plan: &Plan, file: &Path) -> String {
         text.push_str(&line(change));
         text.push('\n');
     }
-    let unmanaged: Vec<_> = plan.unmanaged.iter().filter(|k| !plan.changes.iter().any(|c| c.key_id.as_ref() == Some(&k.id))).collect();
+    let unmanaged: Vec<_> =
+        plan.unmanaged.iter().filter(|k| !plan.changes.iter().any(|c| c.key_id.as_ref() == Some(&k.id))).collect();
     if !unmanaged.is_empty() {
         text.push_str(&format!("unmanaged (not in {}; left alone unless --prune):\n", file.display()));
         for key in unmanaged {
@@ -94,7 +91,13 @@ pub(crate) async fn plan(ctx: &Ctx, file: &Path, prune: bool, detailed_exitcode:
     Ok(())
 }
 
-pub(crate) async fn apply(ctx: &Ctx, file: &Path, secrets_to: Option<&str>, prune: bool, yes: bool) -> Result<(), Failure> {
+pub(crate) async fn apply(
+    ctx: &Ctx,
+    file: &Path,
+    secrets_to: Option<&str>,
+    prune: bool,
+    yes: bool,
+) -> Result<(), Failure> {
     let set = read_set(file)?;
     let sink: Box<dyn SecretSink> = match secrets_to {
         Some(spec) => secret_sink(spec)?,
@@ -124,7 +127,11 @@ pub(crate) async fn apply(ctx: &Ctx, file: &Path, secrets_to: Option<&str>, prun
             .filter(|c| c.action == Action::Delete)
             .map(|c| format!("{:?} in {}", terminal_safe(&c.name), terminal_safe(&c.environment)))
             .collect();
-        confirm(ctx, yes, &format!("--prune: delete {deletes} unmanaged keys ({}), which cannot be undone", names.join(", ")))?;
+        confirm(
+            ctx,
+            yes,
+            &format!("--prune: delete {deletes} unmanaged keys ({}), which cannot be undone", names.join(", ")),
+        )?;
     }
     let bar = progress_bar(ctx, "applying");
     let options = ApplyOptions::new().prune(prune).gate(ctx.session.clone()).progress(feed(&bar));
