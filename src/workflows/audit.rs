@@ -79,7 +79,9 @@ impl AuditOptions {
             .collect()
     }
 
-    /// Flag keys created more than `age` ago (default 90 days).
+    /// Flag keys created more than `age` ago (default 90 days). The same age decides
+    /// [`AuditReason::NeverUpdated`]: only a key older than it is reported for never
+    /// having changed.
     ///
     /// ```
     /// # #[cfg(feature = "mock")]
@@ -212,7 +214,8 @@ pub enum AuditReason {
         /// Which of the broad permissions it has.
         permissions: Vec<String>,
     },
-    /// Never changed since it was created.
+    /// Never changed since it was created, and older than the threshold (a key made
+    /// recently and not changed since is not a finding).
     NeverUpdated,
     /// It is granted permissions this crate does not know (a newer Honeycomb).
     UnknownPermissions {
@@ -259,7 +262,7 @@ pub struct AuditReport {
     pub disabled: usize,
     /// Configuration keys with broad permissions.
     pub broad: usize,
-    /// Keys never changed since created.
+    /// Keys older than the threshold and never changed since created.
     pub never_updated: usize,
     /// Keys with permissions this crate does not know.
     pub unknown_permissions: usize,
@@ -288,6 +291,11 @@ impl fmt::Display for AuditReport {
 impl ApiKeys {
     /// Audits every key of the team, streaming them (only the keys with findings are
     /// kept). The report is serializable, holds no secret, and lists the oldest first.
+    ///
+    /// A key is [`Old`](AuditReason::Old) when created more than
+    /// [`older_than`](AuditOptions::older_than) ago, and
+    /// [`NeverUpdated`](AuditReason::NeverUpdated) only when it is also that old: a key
+    /// made yesterday and not changed since is no finding.
     ///
     /// ```
     /// # #[cfg(feature = "mock")]
@@ -380,7 +388,8 @@ fn reasons(key: &ApiKey, now: DateTime<Utc>, threshold: chrono::Duration, broad:
             reasons.push(AuditReason::BroadPermissions { permissions });
         }
     }
-    if key.updated <= key.created {
+    // Only an old key is a finding for never having changed: a new one has had no time to.
+    if age > threshold && key.updated <= key.created {
         reasons.push(AuditReason::NeverUpdated);
     }
     // Granted ones only: the wire object lists every permission, so a permission that
