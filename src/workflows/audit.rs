@@ -173,7 +173,8 @@ impl AuditOptions {
         self
     }
 
-    /// Report each page of keys read to `progress`.
+    /// Report each page of keys read to `progress` (`total` is `None` then: how many keys
+    /// there are is known only at the end), then the end, stage `"done"`, with the total.
     ///
     /// ```
     /// # #[cfg(feature = "mock")]
@@ -184,8 +185,10 @@ impl AuditOptions {
     /// use honeycomb_api_keys::AuditOptions;
     ///
     /// honeycomb.seed_keys(250);
-    /// let options = AuditOptions::new().progress(|p| eprintln!("{}: {} keys read", p.workflow, p.done));
+    /// let (sender, seen) = std::sync::mpsc::channel();
+    /// let options = AuditOptions::new().progress(move |p| sender.send((p.done, p.total)).unwrap());
     /// assert_eq!(keys.audit(options).await?.total_keys, 250);
+    /// assert_eq!(seen.try_iter().last(), Some((250, Some(250))));
     /// # Ok(()) }
     /// # #[cfg(not(feature = "mock"))]
     /// # fn main() {}
@@ -365,8 +368,10 @@ impl ApiKeys {
                     });
                 }
             }
+            // How many keys there are is known only once the last page is read.
             report(options.progress.as_ref(), WORKFLOW, report_.total_keys, None, "keys read");
         }
+        report(options.progress.as_ref(), WORKFLOW, report_.total_keys, Some(report_.total_keys), "done");
         report_.findings.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         Ok(report_)
     }

@@ -10,7 +10,7 @@ use std::{
 use chrono::Utc;
 use honeycomb_api_keys::{
     AuditOptions, AuditReason, Clock, Error, ExposeSecret, KeyType, ManualClock, NewApiKey, OldKeyAction,
-    OldKeyOutcome, Operation, Permission, Permissions, ProvisionOptions, ProvisionOutcome, RotateOptions,
+    OldKeyOutcome, Operation, Permission, Permissions, Progress, ProvisionOptions, ProvisionOutcome, RotateOptions,
     mock::{Fault, MockHoneycomb},
 };
 use serde_json::json;
@@ -303,6 +303,39 @@ async fn only_a_key_older_than_the_threshold_is_reported_as_never_updated() {
     // With a threshold below its age, yesterday's key is old and never updated too.
     let strict = fake.client().api_keys().audit(AuditOptions::new().older_than(DAY / 2)).await.unwrap();
     assert_eq!((strict.never_updated, strict.findings.len()), (2, 2));
+}
+
+/// Every progress call of the three workflows, as `(done, total, stage)`.
+fn progress_log() -> (Arc<Mutex<Vec<(usize, Option<usize>, String)>>>, impl Fn(&Progress) + Send + Sync + 'static) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let seen = log.clone();
+    (log, move |p: &Progress| seen.lock().unwrap().push((p.done, p.total, p.stage.clone())))
+}
+
+#[tokio::test]
+async fn workflows_report_their_totals_for_a_progress_bar() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let (provisioned, progress) = progress_log();
+    keys.provision("production", &["a", "b", "c"], ProvisionOptions::new().progress(progress)).await.unwrap();
+    let provisioned = provisioned.lock().unwrap().clone();
+    assert!(!provisioned.is_empty() && provisioned.iter().all(|(_, total, _)| *total == Some(3)), "{provisioned:?}");
+    assert_eq!(provisioned.last().map(|(done, _, _)| *done), Some(3));
+
+    fake.seed_keys(250);
+    let (audited, progress) = progress_log();
+    keys.audit(AuditOptions::new().progress(progress)).await.unwrap();
+    let audited = audited.lock().unwrap().clone();
+    // While pages are read the total is unknown; the last call carries it.
+    assert_eq!(audited.last(), Some(&(253, Some(253), "done".to_string())), "{audited:?}");
+    assert!(audited[..audited.len() - 1].iter().all(|(_, total, _)| total.is_none()), "{audited:?}");
+
+    let (rotated, progress) = progress_log();
+    let id = fake.keys()[0].id.clone();
+    keys.rotate(&id, RotateOptions::new().progress(progress)).await.unwrap();
+    let rotated = rotated.lock().unwrap().clone();
+    assert!(rotated.iter().all(|(done, total, _)| *total == Some(4) && *done <= 4), "{rotated:?}");
+    assert_eq!(rotated.last(), Some(&(4, Some(4), "done".to_string())));
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use crate::{
     json::{DeletedOut, to_json},
     output::{
         check_stdout_keeps_secrets, created_text, emit, emit_json, emit_secret, keys_table, progress_bar,
-        warn_secret_once,
+        show_progress, warn_secret_once,
     },
     session::Failure,
 };
@@ -27,7 +27,7 @@ pub(crate) async fn list(ctx: &Ctx, key_type: Option<TypeArg>) -> Result<(), Fai
     while let Some(page) = pages.try_next().await? {
         keys.extend(page.items);
         if let Some(bar) = &bar {
-            bar.set_position(keys.len() as u64);
+            show_progress(bar, keys.len(), None, "keys read");
         }
     }
     if let Some(bar) = bar {
