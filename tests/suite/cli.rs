@@ -120,6 +120,47 @@ fn help_reads_well_and_every_subcommand_has_an_example() {
     }
 }
 
+/// A help text's sections by heading (`Options`, `Global options`, ...): the lines under
+/// each, up to the next heading (a short unindented line ending in `:`).
+fn help_sections(help: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut sections = std::collections::BTreeMap::<String, Vec<String>>::new();
+    let mut heading = String::new();
+    for line in help.lines() {
+        let is_heading = !line.starts_with(' ') && line.ends_with(':') && line.split_whitespace().count() <= 3;
+        if is_heading {
+            heading = line.trim_end_matches(':').to_string();
+        } else {
+            sections.entry(heading.clone()).or_default().push(line.to_string());
+        }
+    }
+    sections
+}
+
+/// Whether a help line defines `flag` (`      --team <TEAM> ...`, `  -o, --output ...`).
+fn defines(line: &str, flag: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with(flag) || line.get(4..).is_some_and(|rest| line.starts_with('-') && rest.starts_with(flag))
+}
+
+#[test]
+fn global_flags_are_in_a_help_section_of_their_own() {
+    let fake = MockHoneycomb::start_blocking();
+    for args in [&["list", "--help"][..], &["list", "-h"], &["--help"], &["delete", "--help"], &["audit", "-h"]] {
+        let help = hny(&fake, args);
+        assert!(help.status.success(), "{args:?}");
+        let sections = help_sections(&stdout(&help));
+        let global = sections.get("Global options").unwrap_or_else(|| panic!("{args:?}: {sections:#?}"));
+        let options = &sections["Options"];
+        for flag in ["--endpoint", "--region", "--team", "--output", "--page-limit", "--verbose"] {
+            assert!(global.iter().any(|l| defines(l, flag)), "{args:?}: {flag} under Global options: {global:#?}");
+            assert!(!options.iter().any(|l| defines(l, flag)), "{args:?}: {flag} not under Options: {options:#?}");
+        }
+        assert!(options.iter().any(|l| defines(l, "--help")), "{args:?}: {options:#?}");
+    }
+    let list = help_sections(&stdout(&hny(&fake, &["list", "--help"])));
+    assert!(list["Options"].iter().any(|l| defines(l, "--type")), "the command's own flags stay under Options");
+}
+
 #[test]
 fn environments_are_created_updated_and_deleted_with_the_confirmations_of_key_deletion() {
     let (fake, _) = seeded();

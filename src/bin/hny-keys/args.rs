@@ -28,7 +28,9 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+/// The flags every command takes, in a help section of their own.
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
     /// Base URL of the API (default `https://api.honeycomb.io`; env HONEYCOMB_API_ENDPOINT).
     #[arg(long, global = true, conflicts_with = "region")]
