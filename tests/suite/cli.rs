@@ -250,6 +250,52 @@ fn auth_environments_list_and_get_print_json_matching_their_schemas() {
     assert!(stdout(&table).contains("legacy") && stdout(&table).contains("enabled"));
 }
 
+/// The table row (a line of `text`) that holds `word`.
+fn row<'a>(text: &'a str, word: &str) -> &'a str {
+    text.lines().find(|line| line.contains(word)).unwrap_or_else(|| panic!("no row with {word:?} in\n{text}"))
+}
+
+#[test]
+fn tables_name_each_key_environment_from_one_listing_of_environments() {
+    let (fake, production) = seeded();
+    let staging = fake.environment_id("staging").unwrap();
+    let none = Permissions::none();
+    let checkout = fake.seed_key("production", "checkout", &KeyType::Ingest, &none, std::time::Duration::ZERO);
+    for n in 0..5 {
+        fake.seed_key("staging", &format!("search {n}"), &KeyType::Ingest, &none, std::time::Duration::ZERO);
+    }
+    fake.clear_requests();
+    let list = hny(&fake, &["list", "--output", "table"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    let text = stdout(&list);
+    assert!(row(&text, " id ").contains("environment"), "{text}");
+    assert!(row(&text, "checkout").contains("Production"), "{text}");
+    assert!((0..5).all(|n| row(&text, &format!("search {n}")).contains("Staging")), "{text}");
+    assert!(!text.contains(&production) && !text.contains(&staging), "names, not ids: {text}");
+    assert_eq!(fake.count(Operation::ListEnvironments), 1, "one listing for six keys");
+    assert_eq!(fake.count(Operation::GetEnvironment), 0);
+
+    fake.clear_requests();
+    let get = hny(&fake, &["get", &checkout.id, "--output", "table"]);
+    assert!(row(&stdout(&get), "checkout").contains("Production"), "{}", stdout(&get));
+    assert_eq!(fake.count(Operation::ListEnvironments), 1);
+
+    // JSON is as it was: ids only, and no listing of environments for it.
+    fake.clear_requests();
+    let json = json_checked(&fake, &["list"], "list");
+    assert!(json.as_array().unwrap().iter().all(|k| k.get("environment").is_none() && k["environment_id"].is_string()));
+    let got = json_checked(&fake, &["get", &checkout.id], "get");
+    assert_eq!(got["environment_id"], production.as_str());
+    assert_eq!(fake.count(Operation::ListEnvironments), 0);
+
+    // Environments that cannot be listed: their ids, and a word on stderr.
+    fake.fail_next(Operation::ListEnvironments, 1, Fault::status(403));
+    let ids = hny(&fake, &["list", "--output", "table"]);
+    assert!(ids.status.success(), "{}", stderr(&ids));
+    assert!(row(&stdout(&ids), "checkout").contains(&production), "{}", stdout(&ids));
+    assert!(stderr(&ids).contains("environments could not be listed"), "{}", stderr(&ids));
+}
+
 #[test]
 fn create_prints_the_secret_once_and_nowhere_else() {
     let (fake, _) = seeded();

@@ -120,10 +120,7 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
         Command::Auth => team::auth(&ctx).await,
         Command::Environments { action } => team::environments(&ctx, action).await,
         Command::List { key_type } => keys::list(&ctx, key_type).await,
-        Command::Get { id } => {
-            let key = ctx.client.api_keys().get(&id).await?;
-            keys::show_key(&ctx, &key)
-        }
+        Command::Get { id } => keys::get(&ctx, &id).await,
         Command::Create(args) => keys::create(&ctx, args).await,
         Command::Update(args) => keys::update(&ctx, args).await,
         Command::Delete { id, yes } => keys::delete(&ctx, &id, yes).await,

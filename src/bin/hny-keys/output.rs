@@ -2,10 +2,10 @@
 //! closed pipe ends quietly, a secret that cannot be written is an error naming its key);
 //! tables with the server's text escaped; progress bars.
 
-use std::{io::Write, time::Duration};
+use std::{collections::HashMap, io::Write, time::Duration};
 
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
-use honeycomb_api_keys::{ApiKey, CreatedApiKey, ExposeSecret, Progress, terminal_safe};
+use honeycomb_api_keys::{ApiKey, CreatedApiKey, Environment, EnvironmentId, ExposeSecret, Progress, terminal_safe};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -136,8 +136,25 @@ pub(crate) fn feed(bar: &Option<ProgressBar>) -> impl Fn(&Progress) + Send + Syn
     }
 }
 
-pub(crate) fn keys_table(keys: &[ApiKey]) -> String {
-    let mut t = table(&["id", "type", "name", "state", "permissions", "created"]);
+/// The names of environments by id, for tables: a key's environment is shown by name when
+/// known, else by its id.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct EnvNames(HashMap<String, String>);
+
+impl EnvNames {
+    pub(crate) fn of(envs: &[Environment]) -> Self {
+        EnvNames(envs.iter().map(|e| (e.id.to_string(), e.name.clone())).collect())
+    }
+
+    /// The environment's name, or its id when unknown ("" for none); not yet escaped.
+    pub(crate) fn name(&self, id: Option<&EnvironmentId>) -> String {
+        let Some(id) = id else { return String::new() };
+        self.0.get(id.as_str()).cloned().unwrap_or_else(|| id.to_string())
+    }
+}
+
+pub(crate) fn keys_table(keys: &[ApiKey], envs: &EnvNames) -> String {
+    let mut t = table(&["id", "type", "name", "environment", "state", "permissions", "created"]);
     for key in keys {
         let mut permissions: Vec<String> = key.permissions.iter().map(|p| p.wire_name().to_string()).collect();
         permissions.extend(key.permissions.unknown().map(|(name, on)| format!("{name}={on}?")));
@@ -146,6 +163,7 @@ pub(crate) fn keys_table(keys: &[ApiKey]) -> String {
             cell(key.id.as_str()),
             cell(key.key_type.as_str()),
             cell(&key.name),
+            cell(&envs.name(key.environment_id.as_ref())),
             state.into(),
             cell(&permissions.join(", ")),
             key.created.format("%Y-%m-%d").to_string(),
@@ -159,8 +177,13 @@ pub(crate) fn warn_secret_once() {
 }
 
 /// The text that carries a new key's secret, in the command's output format (`json` makes
-/// the JSON line).
-pub(crate) fn created_text(output: Output, created: &CreatedApiKey, json: impl FnOnce(CreatedOut) -> String) -> String {
+/// the JSON line; `envs` names the environment in a table).
+pub(crate) fn created_text(
+    output: Output,
+    created: &CreatedApiKey,
+    envs: &EnvNames,
+    json: impl FnOnce(CreatedOut) -> String,
+) -> String {
     if output == Output::Json {
         return json(CreatedOut::from(created));
     }
@@ -168,7 +191,7 @@ pub(crate) fn created_text(output: Output, created: &CreatedApiKey, json: impl F
         Some(full) => format!("ingest key (X-Honeycomb-Team): {}", terminal_safe(full.expose_secret())),
         None => format!("secret (X-Honeycomb-Team): {}", terminal_safe(created.secret().expose_secret())),
     };
-    format!("{}\n{header}", keys_table(std::slice::from_ref(created.key())))
+    format!("{}\n{header}", keys_table(std::slice::from_ref(created.key()), envs))
 }
 
 #[cfg(test)]

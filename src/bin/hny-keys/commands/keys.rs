@@ -7,10 +7,10 @@ use honeycomb_api_keys::{ApiKey, ApiKeyUpdate, KeyId, KeyType, NewApiKey, Permis
 use crate::{
     Ctx,
     args::{CreateArgs, Output, Preset, TypeArg, UpdateArgs},
-    commands::team::environment,
+    commands::team::{environment, environment_names},
     json::{DeletedOut, to_json},
     output::{
-        check_stdout_keeps_secrets, created_text, emit, emit_json, emit_secret, keys_table, progress_bar,
+        EnvNames, check_stdout_keeps_secrets, created_text, emit, emit_json, emit_secret, keys_table, progress_bar,
         show_progress, warn_secret_once,
     },
     session::Failure,
@@ -36,14 +36,20 @@ pub(crate) async fn list(ctx: &Ctx, key_type: Option<TypeArg>) -> Result<(), Fai
     if ctx.output == Output::Json {
         return emit_json(&keys);
     }
-    emit(&keys_table(&keys))
+    emit(&keys_table(&keys, &environment_names(ctx).await))
 }
 
-pub(crate) fn show_key(ctx: &Ctx, key: &ApiKey) -> Result<(), Failure> {
+pub(crate) async fn get(ctx: &Ctx, id: &str) -> Result<(), Failure> {
+    let key = ctx.client.api_keys().get(id).await?;
+    show_key(ctx, &key).await
+}
+
+/// One key: its JSON, or a table that names its environment.
+pub(crate) async fn show_key(ctx: &Ctx, key: &ApiKey) -> Result<(), Failure> {
     if ctx.output == Output::Json {
         return emit_json(key);
     }
-    emit(&keys_table(std::slice::from_ref(key)))
+    emit(&keys_table(std::slice::from_ref(key), &environment_names(ctx).await))
 }
 
 pub(crate) async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), Failure> {
@@ -83,7 +89,8 @@ pub(crate) async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), Failure> {
     }
     let written = ctx.client.api_keys().create(new).await.map(|created| {
         warn_secret_once();
-        emit_secret(&ctx.session, &created, &created_text(ctx.output, &created, |c| to_json(&c)))
+        let envs = EnvNames::of(std::slice::from_ref(&env));
+        emit_secret(&ctx.session, &created, &created_text(ctx.output, &created, &envs, |c| to_json(&c)))
     });
     ctx.session.after_create(&name);
     written?.map_err(Failure::Runtime)
@@ -110,7 +117,7 @@ pub(crate) async fn update(ctx: &Ctx, args: UpdateArgs) -> Result<(), Failure> {
         return Err(Failure::Usage("nothing to change: give --name, --disable, --enable, --grant or --revoke".into()));
     }
     let key = ctx.client.api_keys().update(&args.id, update).await?;
-    show_key(ctx, &key)
+    show_key(ctx, &key).await
 }
 
 /// Asks on a terminal; refuses without `--yes` otherwise (nothing is sent).

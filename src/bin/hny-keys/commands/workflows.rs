@@ -4,14 +4,14 @@
 use std::sync::{Arc, Mutex};
 
 use honeycomb_api_keys::{
-    AuditOptions, CreatedApiKey, KeyId, OldKeyAction, OldKeyOutcome, ProvisionOptions, ProvisionOutcome, Replacement,
-    RotateOptions,
+    AuditFinding, AuditOptions, CreatedApiKey, KeyId, OldKeyAction, OldKeyOutcome, ProvisionOptions, ProvisionOutcome,
+    Replacement, RotateOptions,
 };
 
 use crate::{
     Ctx,
     args::Output,
-    commands::keys::confirm,
+    commands::{keys::confirm, team::environment_names},
     json::{
         ProvisionCreatedOut, ProvisionEntryOut, ProvisionLine, ProvisionReportOut, RotateLine, RotationOut,
         reason_name, to_json,
@@ -48,12 +48,13 @@ pub(crate) async fn rotate(ctx: &Ctx, id: &str, options: RotateOptions, yes: boo
     let action = if options.old_key_action() == OldKeyAction::Delete { "delete" } else { "disable" };
     check_stdout_keeps_secrets()?;
     confirm(ctx, yes, &format!("replace {id} and {action} it"))?;
+    let envs = environment_names(ctx).await;
     let bar = progress_bar(ctx, "rotating");
     let lost = Arc::new(Mutex::new(None));
     let bar_feed = feed(&bar);
     let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
     let options = options.gate(ctx.session.clone()).progress(bar_feed).on_created(move |created| {
-        let text = created_text(output, created, |out| to_json(&RotateLine::Created(out)));
+        let text = created_text(output, created, &envs, |out| to_json(&RotateLine::Created(out)));
         store_secret(&session, output, &lost_, created, &text)
     });
     let rotation = ctx.client.api_keys().rotate(id, options).await?;
@@ -101,13 +102,14 @@ pub(crate) async fn provision(
     services: &[String],
 ) -> Result<(), Failure> {
     check_stdout_keeps_secrets()?;
+    let envs = environment_names(ctx).await;
     let bar = progress_bar(ctx, "provisioning");
     let lost = Arc::new(Mutex::new(None));
     let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
     let options =
         ProvisionOptions::new().name_template(template).progress(feed(&bar)).gate(ctx.session.clone()).on_created(
             move |service, created| {
-                let text = created_text(output, created, |out| {
+                let text = created_text(output, created, &envs, |out| {
                     to_json(&ProvisionLine::Created(ProvisionCreatedOut { service: service.to_string(), created: out }))
                 });
                 store_secret(&session, output, &lost_, created, &text)
@@ -165,10 +167,16 @@ pub(crate) async fn audit(ctx: &Ctx, older_than: u64) -> Result<(), Failure> {
     if ctx.output == Output::Json {
         return emit_json(&report);
     }
-    let mut t = table(&["id", "type", "name", "created", "age (days)", "reasons"]);
-    for f in &report.findings {
+    // By environment, and in each the oldest first (the report's order; the sort is stable).
+    let envs = environment_names(ctx).await;
+    let mut findings: Vec<(String, &AuditFinding)> =
+        report.findings.iter().map(|f| (envs.name(f.environment_id.as_ref()), f)).collect();
+    findings.sort_by(|(a, _), (b, _)| a.cmp(b));
+    let mut t = table(&["environment", "id", "type", "name", "created", "age (days)", "reasons"]);
+    for (environment, f) in findings {
         let reasons: Vec<String> = f.reasons.iter().map(reason_name).collect();
         t.add_row(vec![
+            cell(&environment),
             cell(f.id.as_str()),
             cell(f.key_type.as_str()),
             cell(&f.name),
