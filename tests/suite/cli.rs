@@ -522,6 +522,70 @@ fn provision_and_audit() {
 }
 
 #[test]
+fn provision_makes_configuration_keys_with_the_permissions_given() {
+    let (fake, _) = seeded();
+    let args = [
+        "provision",
+        "-e",
+        "Production",
+        "--type",
+        "configuration",
+        "--preset",
+        "read-only-querying",
+        "--permission",
+        "manage_boards",
+        "--name-template",
+        "{service} queries",
+        "dashboards",
+        "alerts",
+    ];
+    let lines = json_lines_checked(&fake, &args, "provision");
+    let created: Vec<&Value> = lines.iter().filter(|l| l["event"] == "created").collect();
+    assert_eq!(created.len(), 2, "{lines:?}");
+    for line in created {
+        let key = fake.key(line["key"]["id"].as_str().unwrap()).unwrap();
+        assert_eq!(key.key_type, "configuration");
+        assert!(key.name.ends_with(" queries"), "the name template is kept: {}", key.name);
+        let granted: Vec<&str> = key.permissions.iter().filter(|(_, on)| **on).map(|(p, _)| p.as_str()).collect();
+        assert_eq!(granted, ["manage_boards", "read_service_maps", "run_queries"]);
+        assert!(line["ingest_key"].is_null(), "a configuration key has no ingest key");
+    }
+    let all = json_lines_checked(
+        &fake,
+        &["provision", "-e", "staging", "--type", "configuration", "--all-permissions", "ops"],
+        "provision",
+    );
+    let ops = fake.key(all[0]["key"]["id"].as_str().unwrap()).unwrap();
+    assert!(ops.permissions.values().all(|on| *on) && ops.permissions.len() > 10, "{:?}", ops.permissions);
+
+    // Ingest keys (the default) refuse configuration permissions, saying what to fix, before
+    // any request; so does a configuration key without permissions.
+    fake.clear_requests();
+    for extra in [&["--permission", "run_queries"][..], &["--preset", "board-management"], &["--all-permissions"]] {
+        let args = [&["provision", "-e", "Production"][..], extra, &["checkout"]].concat();
+        let out = hny(&fake, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let message = stderr(&out);
+        assert!(message.contains("ingest key") && message.contains("--type configuration"), "{args:?}: {message}");
+    }
+    let bare = hny(&fake, &["provision", "-e", "Production", "--type", "configuration", "checkout"]);
+    assert_eq!(bare.status.code(), Some(2));
+    let message = stderr(&bare);
+    assert!(message.contains("--permission, --preset or --all-permissions"), "{message}");
+    assert!(!message.contains("--no-permissions"), "provision has no such flag: {message}");
+    assert!(fake.requests().is_empty(), "nothing sent: {:?}", fake.requests().len());
+
+    // An ingest key may create datasets.
+    let lines = json_lines_checked(
+        &fake,
+        &["provision", "-e", "Production", "--permission", "create_datasets", "svc"],
+        "provision",
+    );
+    let svc = fake.key(lines[0]["key"]["id"].as_str().unwrap()).unwrap();
+    assert_eq!((svc.key_type.as_str(), svc.permissions.get("create_datasets")), ("ingest", Some(&true)));
+}
+
+#[test]
 fn completions_and_schemas_need_no_credentials() {
     let bash = Command::new(env!("CARGO_BIN_EXE_hny-keys")).args(["completions", "bash"]).env_clear().output().unwrap();
     assert!(bash.status.success());

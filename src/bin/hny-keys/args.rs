@@ -159,19 +159,12 @@ pub(crate) enum Command {
         #[arg(long, short)]
         yes: bool,
     },
-    /// One ingest key per service, by name (existing ones are reported, not duplicated).
-    #[command(after_help = "Example:\n  hny-keys provision --environment Production checkout search payments")]
-    Provision {
-        /// The environment: id, name or slug.
-        #[arg(long, short)]
-        environment: String,
-        /// The key name for a service ({service} is its name).
-        #[arg(long, default_value = "{service}")]
-        name_template: String,
-        /// The services.
-        #[arg(required = true)]
-        services: Vec<String>,
-    },
+    /// One key per service, by name (existing ones are reported, not duplicated): ingest
+    /// keys, or configuration keys with the permissions given.
+    #[command(
+        after_help = "Examples:\n  hny-keys provision --environment Production checkout search payments\n  hny-keys provision -e Production --type configuration --preset read-only-querying --name-template \"{service} queries\" checkout search"
+    )]
+    Provision(ProvisionArgs),
     /// Old, disabled, broad and never-changed keys, oldest first.
     #[command(after_help = "Example:\n  hny-keys audit --older-than 90 --output json")]
     Audit {
@@ -206,6 +199,20 @@ pub(crate) struct CreateArgs {
     /// The environment: id, name or slug.
     #[arg(long, short)]
     pub(crate) environment: String,
+    #[command(flatten)]
+    pub(crate) access: PermissionArgs,
+    /// Create a configuration key with no permission at all (refused otherwise: such a
+    /// key can do nothing).
+    #[arg(long, conflicts_with_all = ["permissions", "preset", "all_permissions"])]
+    pub(crate) no_permissions: bool,
+    /// Create it disabled.
+    #[arg(long)]
+    pub(crate) disabled: bool,
+}
+
+/// The permissions of new keys: `create`'s and `provision`'s flags.
+#[derive(Args, Debug)]
+pub(crate) struct PermissionArgs {
     /// A permission (wire name, or snake case); repeat for more.
     #[arg(long = "permission", value_parser = parse_permission)]
     pub(crate) permissions: Vec<Permission>,
@@ -215,13 +222,25 @@ pub(crate) struct CreateArgs {
     /// Every permission (configuration keys).
     #[arg(long)]
     pub(crate) all_permissions: bool,
-    /// Create a configuration key with no permission at all (refused otherwise: such a
-    /// key can do nothing).
-    #[arg(long, conflicts_with_all = ["permissions", "preset", "all_permissions"])]
-    pub(crate) no_permissions: bool,
-    /// Create it disabled.
-    #[arg(long)]
-    pub(crate) disabled: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ProvisionArgs {
+    /// The environment: id, name or slug.
+    #[arg(long, short)]
+    pub(crate) environment: String,
+    /// The keys' type (configuration keys need --permission, --preset or
+    /// --all-permissions).
+    #[arg(long = "type", value_enum, default_value = "ingest")]
+    pub(crate) key_type: TypeArg,
+    #[command(flatten)]
+    pub(crate) access: PermissionArgs,
+    /// The key name for a service ({service} is its name).
+    #[arg(long, default_value = "{service}")]
+    pub(crate) name_template: String,
+    /// The services.
+    #[arg(required = true)]
+    pub(crate) services: Vec<String>,
 }
 
 #[derive(Args, Debug)]

@@ -131,9 +131,7 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
                 .resume(resume);
             workflows::rotate(&ctx, &id, options, yes).await
         }
-        Command::Provision { environment, name_template, services } => {
-            workflows::provision(&ctx, &environment, &name_template, &services).await
-        }
+        Command::Provision(args) => workflows::provision(&ctx, args).await,
         Command::Audit { older_than } => workflows::audit(&ctx, older_than).await,
         Command::Schema { .. } | Command::Completions { .. } => Ok(()),
     }

@@ -6,7 +6,7 @@ use honeycomb_api_keys::{ApiKey, ApiKeyUpdate, KeyId, KeyType, NewApiKey, Permis
 
 use crate::{
     Ctx,
-    args::{CreateArgs, Output, Preset, TypeArg, UpdateArgs},
+    args::{CreateArgs, Output, PermissionArgs, Preset, TypeArg, UpdateArgs},
     commands::team::{environment, environment_names},
     json::{DeletedOut, to_json},
     output::{
@@ -52,9 +52,17 @@ pub(crate) async fn show_key(ctx: &Ctx, key: &ApiKey) -> Result<(), Failure> {
     emit(&keys_table(std::slice::from_ref(key), &environment_names(ctx).await))
 }
 
-pub(crate) async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), Failure> {
-    let mut permissions: Permissions = args.permissions.iter().copied().collect();
-    if let Some(preset) = args.preset {
+/// The permissions `--permission`, `--preset` and `--all-permissions` give new keys of
+/// `key_type`, checked before any request: an ingest key can only have `create_datasets`,
+/// and a configuration key with none is refused unless `--no-permissions` says so
+/// (`no_permissions`: that flag's value, `None` for a command without it).
+pub(crate) fn permissions_for(
+    key_type: &KeyType,
+    access: &PermissionArgs,
+    no_permissions: Option<bool>,
+) -> Result<Permissions, Failure> {
+    let mut permissions: Permissions = access.permissions.iter().copied().collect();
+    if let Some(preset) = access.preset {
         permissions.extend(
             match preset {
                 Preset::ReadOnlyQuerying => Permissions::read_only_querying(),
@@ -64,18 +72,34 @@ pub(crate) async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), Failure> {
             .iter(),
         );
     }
-    if args.all_permissions {
+    if access.all_permissions {
         permissions = Permissions::all();
     }
+    if *key_type == KeyType::Ingest {
+        let extra: Vec<&str> =
+            permissions.iter().filter(|p| !p.allowed_on_ingest_keys()).map(|p| p.wire_name()).collect();
+        if !extra.is_empty() {
+            return Err(Failure::Usage(format!(
+                "an ingest key can only have create_datasets; {} need a configuration key: give --type configuration, or leave them out",
+                extra.join(", ")
+            )));
+        }
+    }
+    permissions.check_for(key_type)?;
+    if *key_type == KeyType::Configuration && permissions.is_empty() && no_permissions != Some(true) {
+        let or_none = if no_permissions.is_some() { " (or --no-permissions if that is what you want)" } else { "" };
+        return Err(Failure::Usage(format!(
+            "a configuration key with no permission can do nothing; give --permission, --preset or --all-permissions{or_none}"
+        )));
+    }
+    Ok(permissions)
+}
+
+pub(crate) async fn create(ctx: &Ctx, args: CreateArgs) -> Result<(), Failure> {
     // Everything that can be checked is, before the environment is looked up.
     let key_type = KeyType::from(args.key_type);
     check_name(&args.name)?;
-    permissions.check_for(&key_type)?;
-    if key_type == KeyType::Configuration && permissions.is_empty() && !args.no_permissions {
-        return Err(Failure::Usage(
-            "a configuration key with no permission can do nothing; give --permission, --preset or --all-permissions (or --no-permissions if that is what you want)".into(),
-        ));
-    }
+    let permissions = permissions_for(&key_type, &args.access, Some(args.no_permissions))?;
     check_stdout_keeps_secrets()?;
     let env = environment(ctx, &args.environment).await?;
     let new = match key_type {

@@ -4,14 +4,17 @@
 use std::sync::{Arc, Mutex};
 
 use honeycomb_api_keys::{
-    AuditFinding, AuditOptions, CreatedApiKey, KeyId, OldKeyAction, OldKeyOutcome, ProvisionOptions, ProvisionOutcome,
-    Replacement, RotateOptions,
+    AuditFinding, AuditOptions, CreatedApiKey, KeyId, KeyType, OldKeyAction, OldKeyOutcome, Permission,
+    ProvisionOptions, ProvisionOutcome, Replacement, RotateOptions,
 };
 
 use crate::{
     Ctx,
-    args::Output,
-    commands::{keys::confirm, team::environment_names},
+    args::{Output, ProvisionArgs},
+    commands::{
+        keys::{confirm, permissions_for},
+        team::environment_names,
+    },
     json::{
         ProvisionCreatedOut, ProvisionEntryOut, ProvisionLine, ProvisionReportOut, RotateLine, RotationOut,
         reason_name, to_json,
@@ -95,29 +98,29 @@ pub(crate) async fn rotate(ctx: &Ctx, id: &str, options: RotateOptions, yes: boo
     }
 }
 
-pub(crate) async fn provision(
-    ctx: &Ctx,
-    environment: &str,
-    template: &str,
-    services: &[String],
-) -> Result<(), Failure> {
+pub(crate) async fn provision(ctx: &Ctx, args: ProvisionArgs) -> Result<(), Failure> {
+    let key_type = KeyType::from(args.key_type);
+    let permissions = permissions_for(&key_type, &args.access, None)?;
     check_stdout_keeps_secrets()?;
     let envs = environment_names(ctx).await;
     let bar = progress_bar(ctx, "provisioning");
     let lost = Arc::new(Mutex::new(None));
     let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
-    let options =
-        ProvisionOptions::new().name_template(template).progress(feed(&bar)).gate(ctx.session.clone()).on_created(
-            move |service, created| {
-                let text = created_text(output, created, &envs, |out| {
-                    to_json(&ProvisionLine::Created(ProvisionCreatedOut { service: service.to_string(), created: out }))
-                });
-                store_secret(&session, output, &lost_, created, &text)
-            },
-        );
+    let options = match key_type {
+        KeyType::Ingest => ProvisionOptions::new().ingest(permissions.contains(Permission::CreateDatasets)),
+        _ => ProvisionOptions::new().configuration(permissions),
+    };
+    let options = options.name_template(args.name_template).progress(feed(&bar)).gate(ctx.session.clone()).on_created(
+        move |service, created| {
+            let text = created_text(output, created, &envs, |out| {
+                to_json(&ProvisionLine::Created(ProvisionCreatedOut { service: service.to_string(), created: out }))
+            });
+            store_secret(&session, output, &lost_, created, &text)
+        },
+    );
     // The environment (id, name or slug) is looked up by the workflow, after it checked
     // the services and the template.
-    let report = ctx.client.api_keys().provision(environment, services, options).await?;
+    let report = ctx.client.api_keys().provision(&args.environment, &args.services, options).await?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
