@@ -9,7 +9,7 @@ use honeycomb_api_keys::{
     KeyType, Operation, Permissions,
     mock::{Fault, MockHoneycomb},
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn hny(fake: &MockHoneycomb, args: &[&str]) -> Output {
     hny_with(fake, args, &[])
@@ -453,6 +453,89 @@ fn delete_refuses_without_yes_when_not_on_a_terminal() {
     let done = json_checked(&fake, &["delete", &key.id, "--yes"], "delete");
     assert_eq!(done, serde_json::json!({"deleted": key.id}));
     assert!(fake.key(&key.id).is_none());
+}
+
+#[test]
+fn one_confirmation_names_every_key_to_delete_and_its_environment() {
+    let (fake, _) = seeded();
+    let none = Permissions::none();
+    let checkout = fake.seed_key("production", "checkout", &KeyType::Ingest, &none, std::time::Duration::ZERO);
+    let search = fake.seed_key("staging", "search", &KeyType::Ingest, &none, std::time::Duration::ZERO);
+    let refused = hny(&fake, &["delete", &checkout.id, &search.id]);
+    assert_eq!(refused.status.code(), Some(2));
+    let message = stderr(&refused);
+    assert_eq!(message.lines().count(), 1, "one confirmation: {message}");
+    for part in [
+        "2 keys",
+        &checkout.id,
+        "\"checkout\" (environment Production)",
+        &search.id,
+        "\"search\" (environment Staging)",
+        "--yes",
+    ] {
+        assert!(message.contains(part), "{part:?} in {message}");
+    }
+    assert_eq!(fake.count(Operation::DeleteApiKey), 0, "nothing was sent");
+    let one = hny(&fake, &["delete", &checkout.id]);
+    let message = stderr(&one);
+    assert!(
+        message.contains(&format!("delete key {} \"checkout\" (environment Production)", checkout.id)),
+        "{message}"
+    );
+
+    let lines = json_lines_checked(&fake, &["delete", &checkout.id, &search.id, "--yes"], "delete");
+    assert_eq!(lines, [serde_json::json!({"deleted": checkout.id}), serde_json::json!({"deleted": search.id})]);
+    assert!(fake.key(&checkout.id).is_none() && fake.key(&search.id).is_none());
+}
+
+#[test]
+fn delete_checks_every_id_first_and_a_missing_key_is_an_error_unless_ignore_missing() {
+    let (fake, _) = seeded();
+    let none = Permissions::none();
+    let seed = |name: &str| fake.seed_key("production", name, &KeyType::Ingest, &none, std::time::Duration::ZERO).id;
+    let (checkout, search, payments) = (seed("checkout"), seed("search"), seed("payments"));
+    let gone = "hcxik_01nosuchkey00000000000000";
+
+    fake.clear_requests();
+    let bad = hny(&fake, &["delete", &checkout, "../x", "--yes"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("nothing was deleted"), "{}", stderr(&bad));
+    assert!(fake.requests().is_empty(), "a bad id: nothing sent");
+
+    // A missing key: an error before anything is deleted.
+    let missing = hny(&fake, &["delete", &checkout, gone, "--yes"]);
+    assert_eq!(missing.status.code(), Some(1));
+    let message = stderr(&missing);
+    assert!(message.contains(gone) && message.contains("--ignore-missing"), "{message}");
+    assert_eq!(fake.count(Operation::DeleteApiKey), 0);
+    assert!(fake.key(&checkout).is_some());
+
+    // With --ignore-missing it is reported as already gone, in its place, and is no error.
+    let args = ["delete", &checkout, gone, &search, "--ignore-missing", "--yes"];
+    let lines = json_lines_checked(&fake, &args, "delete");
+    let expected = [json!({"deleted": checkout}), json!({"already_gone": gone}), json!({"deleted": search})];
+    assert_eq!(lines, expected);
+    let table = hny(&fake, &["delete", &payments, gone, "--ignore-missing", "--yes", "--output", "table"]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    assert!(
+        text.contains(&format!("deleted {payments} \"payments\"")) && text.contains(&format!("already gone: {gone}")),
+        "{text}"
+    );
+
+    // A key deleted between its read and its delete (a 404 to the delete).
+    let (late, later) = (seed("late"), seed("later"));
+    fake.fail_next(Operation::DeleteApiKey, 1, Fault::status(404));
+    let lines = json_lines_checked(&fake, &["delete", &late, "--ignore-missing", "--yes"], "delete");
+    assert_eq!(lines, [json!({"already_gone": late})]);
+    fake.fail_next(Operation::DeleteApiKey, 1, Fault::status(404));
+    let failed = hny(&fake, &["delete", &later, &late, "--yes"]);
+    assert_eq!(failed.status.code(), Some(1));
+    let message = stderr(&failed);
+    assert!(
+        message.contains(&format!("could not delete {later}")) && message.contains(&format!("not attempted: {late}")),
+        "{message}"
+    );
 }
 
 #[test]

@@ -128,11 +128,19 @@ pub(crate) enum Command {
         after_help = "Examples:\n  hny-keys update hcxik_... --disable\n  hny-keys update hcxlk_... --grant manage_triggers --revoke manage_privateBoards"
     )]
     Update(UpdateArgs),
-    /// Delete a key (asks first; --yes when not on a terminal).
-    #[command(after_help = "Example:\n  hny-keys delete hcxik_01j1824es7n4evcmv81cn392jb --yes")]
+    /// Delete keys (asks first, naming each key and its environment; --yes when not on a
+    /// terminal). Every id is checked, and every key read, before the first delete.
+    #[command(
+        after_help = "Examples:\n  hny-keys delete hcxik_01j1824es7n4evcmv81cn392jb --yes\n  hny-keys delete hcxik_01j1824es7n4evcmv81cn392jb hcxlk_01j1824es7n4evcmv81cn392jc --ignore-missing --yes"
+    )]
     Delete {
-        /// The key's id.
-        id: String,
+        /// The keys' ids.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// Report a key that does not exist (anymore) as already gone, not as an error (by
+        /// default one missing key stops the command before anything is deleted).
+        #[arg(long)]
+        ignore_missing: bool,
         /// Do not ask.
         #[arg(long, short)]
         yes: bool,

@@ -123,7 +123,7 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
         Command::Get { id } => keys::get(&ctx, &id).await,
         Command::Create(args) => keys::create(&ctx, args).await,
         Command::Update(args) => keys::update(&ctx, args).await,
-        Command::Delete { id, yes } => keys::delete(&ctx, &id, yes).await,
+        Command::Delete { ids, ignore_missing, yes } => keys::delete(&ctx, &ids, ignore_missing, yes).await,
         Command::Rotate { id, delete_old, allow_disabled, resume, yes } => {
             let options = RotateOptions::new()
                 .old_key(if delete_old { OldKeyAction::Delete } else { OldKeyAction::Disable })

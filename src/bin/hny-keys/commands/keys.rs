@@ -8,10 +8,10 @@ use crate::{
     Ctx,
     args::{CreateArgs, Output, PermissionArgs, Preset, TypeArg, UpdateArgs},
     commands::team::{environment, environment_names},
-    json::{DeletedOut, to_json},
+    json::{DeleteLine, DeletedOut, GoneOut, to_json},
     output::{
-        EnvNames, check_stdout_keeps_secrets, created_text, emit, emit_json, emit_secret, keys_table, progress_bar,
-        show_progress, warn_secret_once,
+        EnvNames, cell, check_stdout_keeps_secrets, created_text, emit, emit_json, emit_secret, keys_table,
+        progress_bar, show_progress, warn_secret_once,
     },
     session::Failure,
 };
@@ -161,12 +161,74 @@ pub(crate) fn confirm(ctx: &Ctx, yes: bool, question: &str) -> Result<(), Failur
     if matches!(answer.trim(), "y" | "Y" | "yes") { Ok(()) } else { Err(Failure::Runtime("cancelled".into())) }
 }
 
-pub(crate) async fn delete(ctx: &Ctx, id: &str, yes: bool) -> Result<(), Failure> {
-    KeyId::parse(id)?;
-    confirm(ctx, yes, &format!("delete {id}"))?;
-    ctx.client.api_keys().delete(id).await?;
-    if ctx.output == Output::Json {
-        return emit_json(&DeletedOut { deleted: id.to_string() });
+/// Deletes keys. Every id is checked first (nothing is sent for a bad one), and every key
+/// read, so that one confirmation names each key and its environment, and a key that does
+/// not exist stops the command before anything is deleted; with `ignore_missing` it is
+/// reported as already gone instead (as is a key deleted meanwhile). One line per key.
+pub(crate) async fn delete(ctx: &Ctx, ids: &[String], ignore_missing: bool, yes: bool) -> Result<(), Failure> {
+    let mut wanted: Vec<KeyId> = Vec::new();
+    let mut bad = Vec::new();
+    for id in ids {
+        match KeyId::parse(id) {
+            Ok(id) if wanted.contains(&id) => {}
+            Ok(id) => wanted.push(id),
+            Err(e) => bad.push(e.to_string()),
+        }
     }
-    emit(&format!("deleted {id}"))
+    if !bad.is_empty() {
+        return Err(Failure::Usage(format!("{}; nothing was deleted", bad.join("; "))));
+    }
+    let mut found: Vec<(KeyId, Option<ApiKey>)> = Vec::new();
+    for id in wanted {
+        let key = ctx.client.api_keys().get_opt(&id).await?;
+        found.push((id, key));
+    }
+    let missing: Vec<&str> = found.iter().filter(|(_, key)| key.is_none()).map(|(id, _)| id.as_str()).collect();
+    if !missing.is_empty() && !ignore_missing {
+        return Err(Failure::Runtime(format!(
+            "no key {}; nothing was deleted (--ignore-missing deletes the others and reports these as already gone)",
+            missing.join(", ")
+        )));
+    }
+    let keys: Vec<&ApiKey> = found.iter().filter_map(|(_, key)| key.as_ref()).collect();
+    if !yes && !keys.is_empty() {
+        let envs = environment_names(ctx).await;
+        let named: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                format!("{} \"{}\" (environment {})", k.id, cell(&k.name), cell(&envs.name(k.environment_id.as_ref())))
+            })
+            .collect();
+        let question = match named.as_slice() {
+            [one] => format!("delete key {one}"),
+            many => format!("delete {} keys: {}", many.len(), many.join(", ")),
+        };
+        confirm(ctx, yes, &question)?;
+    }
+    for (n, (id, key)) in found.iter().enumerate() {
+        let gone = match key {
+            None => true,
+            Some(_) => match ctx.client.api_keys().delete(id).await {
+                Ok(()) => false,
+                Err(e) if e.is_not_found() && ignore_missing => true,
+                Err(e) => {
+                    let left: Vec<&str> = found[n + 1..].iter().map(|(id, _)| id.as_str()).collect();
+                    let left =
+                        if left.is_empty() { String::new() } else { format!("; not attempted: {}", left.join(", ")) };
+                    return Err(Failure::Runtime(format!("could not delete {id}: {e}{left}")));
+                }
+            },
+        };
+        let id = id.to_string();
+        match (ctx.output, gone) {
+            (Output::Json, false) => emit_json(&DeleteLine::Deleted(DeletedOut { deleted: id }))?,
+            (Output::Json, true) => emit_json(&DeleteLine::AlreadyGone(GoneOut { already_gone: id }))?,
+            (Output::Table, false) => {
+                let name = key.as_ref().map(|k| cell(&k.name)).unwrap_or_default();
+                emit(&format!("deleted {id} \"{name}\""))?
+            }
+            (Output::Table, true) => emit(&format!("already gone: {id}"))?,
+        }
+    }
+    Ok(())
 }

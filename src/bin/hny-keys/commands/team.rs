@@ -171,13 +171,10 @@ pub(crate) async fn environment(ctx: &Ctx, wanted: &str) -> Result<Environment, 
     Err(Failure::Runtime(format!("no environment {wanted:?}; the team has: {}", known.join(", "))))
 }
 
-/// The names of the team's environments, from one listing, for a table's environment
-/// column (none when the output is JSON, which carries ids). If they cannot be listed, the
-/// table shows ids and a line on stderr says why.
+/// The names of the team's environments, from one listing, to show keys by (a table's
+/// environment column, a confirmation). If they cannot be listed, keys show their
+/// environment ids and a line on stderr says why.
 pub(crate) async fn environment_names(ctx: &Ctx) -> EnvNames {
-    if ctx.output == Output::Json {
-        return EnvNames::default();
-    }
     match ctx.client.environments().list().collect().await {
         Ok(envs) => EnvNames::of(&envs),
         Err(e) => {

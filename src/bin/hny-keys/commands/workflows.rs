@@ -20,8 +20,8 @@ use crate::{
         reason_name, to_json,
     },
     output::{
-        cell, check_stdout_keeps_secrets, created_text, emit, emit_json, emit_secret, feed, progress_bar, table,
-        warn_secret_once,
+        EnvNames, cell, check_stdout_keeps_secrets, created_text, emit, emit_json, emit_secret, feed, progress_bar,
+        table, warn_secret_once,
     },
     session::{Failure, Session},
 };
@@ -46,12 +46,17 @@ pub(crate) fn store_secret(
     })
 }
 
+/// The environment names a new key's table shows; none for JSON, which carries ids.
+async fn table_environment_names(ctx: &Ctx) -> EnvNames {
+    if ctx.output == Output::Table { environment_names(ctx).await } else { EnvNames::default() }
+}
+
 pub(crate) async fn rotate(ctx: &Ctx, id: &str, options: RotateOptions, yes: bool) -> Result<(), Failure> {
     KeyId::parse(id)?;
     let action = if options.old_key_action() == OldKeyAction::Delete { "delete" } else { "disable" };
     check_stdout_keeps_secrets()?;
     confirm(ctx, yes, &format!("replace {id} and {action} it"))?;
-    let envs = environment_names(ctx).await;
+    let envs = table_environment_names(ctx).await;
     let bar = progress_bar(ctx, "rotating");
     let lost = Arc::new(Mutex::new(None));
     let bar_feed = feed(&bar);
@@ -102,7 +107,7 @@ pub(crate) async fn provision(ctx: &Ctx, args: ProvisionArgs) -> Result<(), Fail
     let key_type = KeyType::from(args.key_type);
     let permissions = permissions_for(&key_type, &args.access, None)?;
     check_stdout_keeps_secrets()?;
-    let envs = environment_names(ctx).await;
+    let envs = table_environment_names(ctx).await;
     let bar = progress_bar(ctx, "provisioning");
     let lost = Arc::new(Mutex::new(None));
     let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
