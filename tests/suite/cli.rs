@@ -669,6 +669,71 @@ fn provision_makes_configuration_keys_with_the_permissions_given() {
 }
 
 #[test]
+fn audit_tables_group_findings_by_environment_oldest_first() {
+    let (fake, _) = seeded();
+    let (none, day) = (Permissions::none(), std::time::Duration::from_secs(86_400));
+    let triggers = Permissions::builder().manage_triggers().build();
+    fake.seed_key("staging", "staging old", &KeyType::Ingest, &none, day * 300);
+    fake.seed_key("production", "prod older", &KeyType::Ingest, &none, day * 400);
+    fake.seed_key("staging", "staging new", &KeyType::Ingest, &none, std::time::Duration::ZERO);
+    fake.seed_key("production", "prod broad", &KeyType::Configuration, &triggers, std::time::Duration::ZERO);
+    fake.seed_key("production", "prod old", &KeyType::Ingest, &none, day * 200);
+    let out = hny(&fake, &["audit", "--output", "table"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let at = |name: &str| text.lines().position(|line| line.contains(name)).unwrap_or_else(|| panic!("{name}: {text}"));
+    let order = ["prod older", "prod old ", "prod broad", "staging old"].map(at);
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "by environment, then oldest first: {order:?}\n{text}");
+    for name in ["prod older", "prod old ", "prod broad"] {
+        assert!(row(&text, name).contains("Production"), "{text}");
+    }
+    assert!(row(&text, "staging old").contains("Staging") && !text.contains("staging new"), "{text}");
+    assert!(row(&text, " id ").contains("environment"), "{text}");
+}
+
+#[test]
+fn audit_fail_on_exits_3_after_printing_the_whole_report() {
+    let (fake, _) = seeded();
+    let (none, day) = (Permissions::none(), std::time::Duration::from_secs(86_400));
+    let triggers = Permissions::builder().manage_triggers().build();
+    fake.seed_key("production", "ancient", &KeyType::Ingest, &none, day * 400);
+    fake.seed_key("staging", "old", &KeyType::Ingest, &none, day * 200);
+    fake.seed_key("production", "broad", &KeyType::Configuration, &triggers, std::time::Duration::ZERO);
+    fake.seed_key("production", "fresh", &KeyType::Ingest, &none, std::time::Duration::ZERO);
+
+    assert!(hny(&fake, &["audit"]).status.success(), "no --fail-on: findings are no failure");
+    for (fail_on, failing) in [
+        ("old", Some(2)),
+        ("never-updated,disabled", Some(2)),
+        ("broad", Some(1)),
+        ("broad-permissions", Some(1)),
+        ("any", Some(3)),
+        ("disabled", None),
+        ("unknown-permissions,disabled", None),
+    ] {
+        let out = hny(&fake, &["audit", "--fail-on", fail_on]);
+        // The whole report first, valid against its schema.
+        let report = lines_match_schema(&fake, &stdout(&out), "audit").remove(0);
+        assert_eq!((report["total_keys"].as_u64(), report["findings"].as_array().map(Vec::len)), (Some(4), Some(3)));
+        match failing {
+            Some(n) => {
+                assert_eq!(out.status.code(), Some(3), "{fail_on}: {}", stderr(&out));
+                let message = stderr(&out);
+                assert!(message.contains(&format!("{n} of the 4 keys audited")), "{fail_on}: {message}");
+            }
+            None => assert_eq!(out.status.code(), Some(0), "{fail_on}: {}", stderr(&out)),
+        }
+    }
+    let repeated = hny(&fake, &["audit", "--fail-on", "disabled", "--fail-on", "old", "--output", "table"]);
+    assert_eq!(repeated.status.code(), Some(3));
+    assert!(stdout(&repeated).contains("4 keys audited") && stdout(&repeated).contains("ancient"));
+    let bogus = hny(&fake, &["audit", "--fail-on", "ancient"]);
+    assert_eq!(bogus.status.code(), Some(2));
+    assert!(stderr(&bogus).contains("never-updated") && stderr(&bogus).contains("any"), "{}", stderr(&bogus));
+    assert!(stdout(&hny(&fake, &["audit", "--help"])).contains("Exit code 3"));
+}
+
+#[test]
 fn completions_and_schemas_need_no_credentials() {
     let bash = Command::new(env!("CARGO_BIN_EXE_hny-keys")).args(["completions", "bash"]).env_clear().output().unwrap();
     assert!(bash.status.success());

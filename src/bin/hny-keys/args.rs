@@ -91,6 +91,24 @@ pub(crate) enum Preset {
     FullConfiguration,
 }
 
+/// The audit reasons `audit --fail-on` takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailOn {
+    /// Older than --older-than.
+    Old,
+    /// Disabled.
+    Disabled,
+    /// A configuration key with broad permissions.
+    #[value(alias = "broad")]
+    BroadPermissions,
+    /// Older than --older-than and never changed.
+    NeverUpdated,
+    /// Granted permissions this version does not know.
+    UnknownPermissions,
+    /// Any finding.
+    Any,
+}
+
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
     /// Who the management key is, its scopes and team.
@@ -173,12 +191,19 @@ pub(crate) enum Command {
         after_help = "Examples:\n  hny-keys provision --environment Production checkout search payments\n  hny-keys provision -e Production --type configuration --preset read-only-querying --name-template \"{service} queries\" checkout search"
     )]
     Provision(ProvisionArgs),
-    /// Old, disabled, broad and never-changed keys, oldest first.
-    #[command(after_help = "Example:\n  hny-keys audit --older-than 90 --output json")]
+    /// Old, disabled, broad and never-changed keys, by environment, oldest first. With
+    /// --fail-on, exit 3 when a finding has a reason named (for CI).
+    #[command(
+        after_help = "Examples:\n  hny-keys audit --older-than 90 --output json\n  hny-keys audit --fail-on old,broad-permissions\n\nExit code 3: a finding has a reason --fail-on names (the report is printed in full first)."
+    )]
     Audit {
-        /// Flag keys older than this many days.
+        /// Flag keys older than this many days (and never-updated ones older than that).
         #[arg(long, default_value_t = 90)]
         older_than: u64,
+        /// Exit 3 when a finding has one of these reasons (comma-separated or repeated;
+        /// `any`: every reason), after printing the whole report.
+        #[arg(long, value_enum, value_delimiter = ',', value_name = "REASON")]
+        fail_on: Vec<FailOn>,
     },
     /// The JSON Schema of a command's JSON output.
     #[command(after_help = "Example:\n  hny-keys schema list")]

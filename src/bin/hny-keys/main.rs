@@ -132,7 +132,7 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
             workflows::rotate(&ctx, &id, options, yes).await
         }
         Command::Provision(args) => workflows::provision(&ctx, args).await,
-        Command::Audit { older_than } => workflows::audit(&ctx, older_than).await,
+        Command::Audit { older_than, fail_on } => workflows::audit(&ctx, older_than, &fail_on).await,
         Command::Schema { .. } | Command::Completions { .. } => Ok(()),
     }
 }

@@ -3,14 +3,16 @@
 
 use std::sync::{Arc, Mutex};
 
+use clap::ValueEnum;
+
 use honeycomb_api_keys::{
-    AuditFinding, AuditOptions, CreatedApiKey, KeyId, KeyType, OldKeyAction, OldKeyOutcome, Permission,
-    ProvisionOptions, ProvisionOutcome, Replacement, RotateOptions,
+    AuditFinding, AuditOptions, AuditReason, AuditReport, CreatedApiKey, KeyId, KeyType, OldKeyAction, OldKeyOutcome,
+    Permission, ProvisionOptions, ProvisionOutcome, Replacement, RotateOptions,
 };
 
 use crate::{
     Ctx,
-    args::{Output, ProvisionArgs},
+    args::{FailOn, Output, ProvisionArgs},
     commands::{
         keys::{confirm, permissions_for},
         team::environment_names,
@@ -165,15 +167,52 @@ pub(crate) async fn provision(ctx: &Ctx, args: ProvisionArgs) -> Result<(), Fail
     if report.is_complete() { shown } else { Err(Failure::Runtime(format!("{report}"))) }
 }
 
-pub(crate) async fn audit(ctx: &Ctx, older_than: u64) -> Result<(), Failure> {
+/// Whether `--fail-on` value `on` names `reason`.
+fn fails_on(on: FailOn, reason: &AuditReason) -> bool {
+    matches!(
+        (on, reason),
+        (FailOn::Any, _)
+            | (FailOn::Old, AuditReason::Old { .. })
+            | (FailOn::Disabled, AuditReason::Disabled)
+            | (FailOn::BroadPermissions, AuditReason::BroadPermissions { .. })
+            | (FailOn::NeverUpdated, AuditReason::NeverUpdated)
+            | (FailOn::UnknownPermissions, AuditReason::UnknownPermissions { .. })
+    )
+}
+
+/// Audits the team's keys; with `fail_on`, exit 3 once the report is printed if a finding
+/// has a reason it names.
+pub(crate) async fn audit(ctx: &Ctx, older_than: u64, fail_on: &[FailOn]) -> Result<(), Failure> {
     let bar = progress_bar(ctx, "auditing");
     let options = AuditOptions::new().older_than_days(older_than).progress(feed(&bar));
     let report = ctx.client.api_keys().audit(options).await?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let shown = show_audit(ctx, &report).await;
+    if let Err(Failure::Runtime(_) | Failure::Usage(_) | Failure::Findings(_)) = shown {
+        return shown;
+    }
+    // Findings fail the command even when nobody reads the report (`| head`).
+    let named = |f: &&AuditFinding| f.reasons.iter().any(|r| fail_on.iter().any(|on| fails_on(*on, r)));
+    match report.findings.iter().filter(named).count() {
+        0 => shown,
+        n => {
+            let names: Vec<String> =
+                fail_on.iter().filter_map(|on| on.to_possible_value()).map(|v| v.get_name().to_string()).collect();
+            Err(Failure::Findings(format!(
+                "{n} of the {} keys audited have findings that --fail-on {} names",
+                report.total_keys,
+                names.join(",")
+            )))
+        }
+    }
+}
+
+/// The audit report: JSON, or a table by environment with the summary.
+async fn show_audit(ctx: &Ctx, report: &AuditReport) -> Result<(), Failure> {
     if ctx.output == Output::Json {
-        return emit_json(&report);
+        return emit_json(report);
     }
     // By environment, and in each the oldest first (the report's order; the sort is stable).
     let envs = environment_names(ctx).await;
