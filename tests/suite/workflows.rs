@@ -305,8 +305,11 @@ async fn only_a_key_older_than_the_threshold_is_reported_as_never_updated() {
     assert_eq!((strict.never_updated, strict.findings.len()), (2, 2));
 }
 
-/// Every progress call of the three workflows, as `(done, total, stage)`.
-fn progress_log() -> (Arc<Mutex<Vec<(usize, Option<usize>, String)>>>, impl Fn(&Progress) + Send + Sync + 'static) {
+/// The progress calls a workflow made, as `(done, total, stage)`.
+type ProgressLog = Arc<Mutex<Vec<(usize, Option<usize>, String)>>>;
+
+/// A progress callback and the log it writes.
+fn progress_log() -> (ProgressLog, impl Fn(&Progress) + Send + Sync + 'static) {
     let log = Arc::new(Mutex::new(Vec::new()));
     let seen = log.clone();
     (log, move |p: &Progress| seen.lock().unwrap().push((p.done, p.total, p.stage.clone())))
