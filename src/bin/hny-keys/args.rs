@@ -197,7 +197,8 @@ pub(crate) enum Command {
         after_help = "Examples:\n  hny-keys audit --older-than 90 --output json\n  hny-keys audit --fail-on old,broad-permissions\n\nExit code 3: a finding has a reason --fail-on names (the report is printed in full first)."
     )]
     Audit {
-        /// Flag keys older than this many days (and never-updated ones older than that).
+        /// Flag keys older than this many days (a never-changed key is flagged only when
+        /// older than that too).
         #[arg(long, default_value_t = 90)]
         older_than: u64,
         /// Exit 3 when a finding has one of these reasons (comma-separated or repeated;
