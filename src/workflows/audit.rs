@@ -79,7 +79,9 @@ impl AuditOptions {
             .collect()
     }
 
-    /// Flag keys created more than `age` ago (default 90 days).
+    /// Flag keys created more than `age` ago (default 90 days). The same age decides
+    /// [`AuditReason::NeverUpdated`]: only a key older than it is reported for never
+    /// having changed.
     ///
     /// ```
     /// # #[cfg(feature = "mock")]
@@ -171,7 +173,8 @@ impl AuditOptions {
         self
     }
 
-    /// Report each page of keys read to `progress`.
+    /// Report each page of keys read to `progress` (`total` is `None` then: how many keys
+    /// there are is known only at the end), then the end, stage `"done"`, with the total.
     ///
     /// ```
     /// # #[cfg(feature = "mock")]
@@ -182,8 +185,10 @@ impl AuditOptions {
     /// use honeycomb_api_keys::AuditOptions;
     ///
     /// honeycomb.seed_keys(250);
-    /// let options = AuditOptions::new().progress(|p| eprintln!("{}: {} keys read", p.workflow, p.done));
+    /// let (sender, seen) = std::sync::mpsc::channel();
+    /// let options = AuditOptions::new().progress(move |p| sender.send((p.done, p.total)).unwrap());
     /// assert_eq!(keys.audit(options).await?.total_keys, 250);
+    /// assert_eq!(seen.try_iter().last(), Some((250, Some(250))));
     /// # Ok(()) }
     /// # #[cfg(not(feature = "mock"))]
     /// # fn main() {}
@@ -212,7 +217,8 @@ pub enum AuditReason {
         /// Which of the broad permissions it has.
         permissions: Vec<String>,
     },
-    /// Never changed since it was created.
+    /// Never changed since it was created, and older than the threshold (a key made
+    /// recently and not changed since is not a finding).
     NeverUpdated,
     /// It is granted permissions this crate does not know (a newer Honeycomb).
     UnknownPermissions {
@@ -259,7 +265,7 @@ pub struct AuditReport {
     pub disabled: usize,
     /// Configuration keys with broad permissions.
     pub broad: usize,
-    /// Keys never changed since created.
+    /// Keys older than the threshold and never changed since created.
     pub never_updated: usize,
     /// Keys with permissions this crate does not know.
     pub unknown_permissions: usize,
@@ -288,6 +294,11 @@ impl fmt::Display for AuditReport {
 impl ApiKeys {
     /// Audits every key of the team, streaming them (only the keys with findings are
     /// kept). The report is serializable, holds no secret, and lists the oldest first.
+    ///
+    /// A key is [`Old`](AuditReason::Old) when created more than
+    /// [`older_than`](AuditOptions::older_than) ago, and
+    /// [`NeverUpdated`](AuditReason::NeverUpdated) only when it is also that old: a key
+    /// made yesterday and not changed since is no finding.
     ///
     /// ```
     /// # #[cfg(feature = "mock")]
@@ -357,8 +368,10 @@ impl ApiKeys {
                     });
                 }
             }
+            // How many keys there are is known only once the last page is read.
             report(options.progress.as_ref(), WORKFLOW, report_.total_keys, None, "keys read");
         }
+        report(options.progress.as_ref(), WORKFLOW, report_.total_keys, Some(report_.total_keys), "done");
         report_.findings.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         Ok(report_)
     }
@@ -380,7 +393,8 @@ fn reasons(key: &ApiKey, now: DateTime<Utc>, threshold: chrono::Duration, broad:
             reasons.push(AuditReason::BroadPermissions { permissions });
         }
     }
-    if key.updated <= key.created {
+    // Only an old key is a finding for never having changed: a new one has had no time to.
+    if age > threshold && key.updated <= key.created {
         reasons.push(AuditReason::NeverUpdated);
     }
     // Granted ones only: the wire object lists every permission, so a permission that

@@ -9,7 +9,7 @@ use honeycomb_api_keys::{
     KeyType, Operation, Permissions,
     mock::{Fault, MockHoneycomb},
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub(super) fn hny(fake: &MockHoneycomb, args: &[&str]) -> Output {
     hny_with(fake, args, &[])
@@ -120,6 +120,47 @@ fn help_reads_well_and_every_subcommand_has_an_example() {
     }
 }
 
+/// A help text's sections by heading (`Options`, `Global options`, ...): the lines under
+/// each, up to the next heading (a short unindented line ending in `:`).
+fn help_sections(help: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut sections = std::collections::BTreeMap::<String, Vec<String>>::new();
+    let mut heading = String::new();
+    for line in help.lines() {
+        let is_heading = !line.starts_with(' ') && line.ends_with(':') && line.split_whitespace().count() <= 3;
+        if is_heading {
+            heading = line.trim_end_matches(':').to_string();
+        } else {
+            sections.entry(heading.clone()).or_default().push(line.to_string());
+        }
+    }
+    sections
+}
+
+/// Whether a help line defines `flag` (`      --team <TEAM> ...`, `  -o, --output ...`).
+fn defines(line: &str, flag: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with(flag) || line.get(4..).is_some_and(|rest| line.starts_with('-') && rest.starts_with(flag))
+}
+
+#[test]
+fn global_flags_are_in_a_help_section_of_their_own() {
+    let fake = MockHoneycomb::start_blocking();
+    for args in [&["list", "--help"][..], &["list", "-h"], &["--help"], &["delete", "--help"], &["audit", "-h"]] {
+        let help = hny(&fake, args);
+        assert!(help.status.success(), "{args:?}");
+        let sections = help_sections(&stdout(&help));
+        let global = sections.get("Global options").unwrap_or_else(|| panic!("{args:?}: {sections:#?}"));
+        let options = &sections["Options"];
+        for flag in ["--endpoint", "--region", "--team", "--output", "--page-limit", "--verbose"] {
+            assert!(global.iter().any(|l| defines(l, flag)), "{args:?}: {flag} under Global options: {global:#?}");
+            assert!(!options.iter().any(|l| defines(l, flag)), "{args:?}: {flag} not under Options: {options:#?}");
+        }
+        assert!(options.iter().any(|l| defines(l, "--help")), "{args:?}: {options:#?}");
+    }
+    let list = help_sections(&stdout(&hny(&fake, &["list", "--help"])));
+    assert!(list["Options"].iter().any(|l| defines(l, "--type")), "the command's own flags stay under Options");
+}
+
 #[test]
 fn environments_are_created_updated_and_deleted_with_the_confirmations_of_key_deletion() {
     let (fake, _) = seeded();
@@ -207,6 +248,52 @@ fn auth_environments_list_and_get_print_json_matching_their_schemas() {
     assert_eq!(got["environment_id"], env.as_str());
     let table = hny(&fake, &["list", "--output", "table"]);
     assert!(stdout(&table).contains("legacy") && stdout(&table).contains("enabled"));
+}
+
+/// The table row (a line of `text`) that holds `word`.
+fn row<'a>(text: &'a str, word: &str) -> &'a str {
+    text.lines().find(|line| line.contains(word)).unwrap_or_else(|| panic!("no row with {word:?} in\n{text}"))
+}
+
+#[test]
+fn tables_name_each_key_environment_from_one_listing_of_environments() {
+    let (fake, production) = seeded();
+    let staging = fake.environment_id("staging").unwrap();
+    let none = Permissions::none();
+    let checkout = fake.seed_key("production", "checkout", &KeyType::Ingest, &none, std::time::Duration::ZERO);
+    for n in 0..5 {
+        fake.seed_key("staging", &format!("search {n}"), &KeyType::Ingest, &none, std::time::Duration::ZERO);
+    }
+    fake.clear_requests();
+    let list = hny(&fake, &["list", "--output", "table"]);
+    assert!(list.status.success(), "{}", stderr(&list));
+    let text = stdout(&list);
+    assert!(row(&text, " id ").contains("environment"), "{text}");
+    assert!(row(&text, "checkout").contains("Production"), "{text}");
+    assert!((0..5).all(|n| row(&text, &format!("search {n}")).contains("Staging")), "{text}");
+    assert!(!text.contains(&production) && !text.contains(&staging), "names, not ids: {text}");
+    assert_eq!(fake.count(Operation::ListEnvironments), 1, "one listing for six keys");
+    assert_eq!(fake.count(Operation::GetEnvironment), 0);
+
+    fake.clear_requests();
+    let get = hny(&fake, &["get", &checkout.id, "--output", "table"]);
+    assert!(row(&stdout(&get), "checkout").contains("Production"), "{}", stdout(&get));
+    assert_eq!(fake.count(Operation::ListEnvironments), 1);
+
+    // JSON is as it was: ids only, and no listing of environments for it.
+    fake.clear_requests();
+    let json = json_checked(&fake, &["list"], "list");
+    assert!(json.as_array().unwrap().iter().all(|k| k.get("environment").is_none() && k["environment_id"].is_string()));
+    let got = json_checked(&fake, &["get", &checkout.id], "get");
+    assert_eq!(got["environment_id"], production.as_str());
+    assert_eq!(fake.count(Operation::ListEnvironments), 0);
+
+    // Environments that cannot be listed: their ids, and a word on stderr.
+    fake.fail_next(Operation::ListEnvironments, 1, Fault::status(403));
+    let ids = hny(&fake, &["list", "--output", "table"]);
+    assert!(ids.status.success(), "{}", stderr(&ids));
+    assert!(row(&stdout(&ids), "checkout").contains(&production), "{}", stdout(&ids));
+    assert!(stderr(&ids).contains("environments could not be listed"), "{}", stderr(&ids));
 }
 
 #[test]
@@ -369,6 +456,89 @@ fn delete_refuses_without_yes_when_not_on_a_terminal() {
 }
 
 #[test]
+fn one_confirmation_names_every_key_to_delete_and_its_environment() {
+    let (fake, _) = seeded();
+    let none = Permissions::none();
+    let checkout = fake.seed_key("production", "checkout", &KeyType::Ingest, &none, std::time::Duration::ZERO);
+    let search = fake.seed_key("staging", "search", &KeyType::Ingest, &none, std::time::Duration::ZERO);
+    let refused = hny(&fake, &["delete", &checkout.id, &search.id]);
+    assert_eq!(refused.status.code(), Some(2));
+    let message = stderr(&refused);
+    assert_eq!(message.lines().count(), 1, "one confirmation: {message}");
+    for part in [
+        "2 keys",
+        &checkout.id,
+        "\"checkout\" (environment Production)",
+        &search.id,
+        "\"search\" (environment Staging)",
+        "--yes",
+    ] {
+        assert!(message.contains(part), "{part:?} in {message}");
+    }
+    assert_eq!(fake.count(Operation::DeleteApiKey), 0, "nothing was sent");
+    let one = hny(&fake, &["delete", &checkout.id]);
+    let message = stderr(&one);
+    assert!(
+        message.contains(&format!("delete key {} \"checkout\" (environment Production)", checkout.id)),
+        "{message}"
+    );
+
+    let lines = json_lines_checked(&fake, &["delete", &checkout.id, &search.id, "--yes"], "delete");
+    assert_eq!(lines, [serde_json::json!({"deleted": checkout.id}), serde_json::json!({"deleted": search.id})]);
+    assert!(fake.key(&checkout.id).is_none() && fake.key(&search.id).is_none());
+}
+
+#[test]
+fn delete_checks_every_id_first_and_a_missing_key_is_an_error_unless_ignore_missing() {
+    let (fake, _) = seeded();
+    let none = Permissions::none();
+    let seed = |name: &str| fake.seed_key("production", name, &KeyType::Ingest, &none, std::time::Duration::ZERO).id;
+    let (checkout, search, payments) = (seed("checkout"), seed("search"), seed("payments"));
+    let gone = "hcxik_01nosuchkey00000000000000";
+
+    fake.clear_requests();
+    let bad = hny(&fake, &["delete", &checkout, "../x", "--yes"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("nothing was deleted"), "{}", stderr(&bad));
+    assert!(fake.requests().is_empty(), "a bad id: nothing sent");
+
+    // A missing key: an error before anything is deleted.
+    let missing = hny(&fake, &["delete", &checkout, gone, "--yes"]);
+    assert_eq!(missing.status.code(), Some(1));
+    let message = stderr(&missing);
+    assert!(message.contains(gone) && message.contains("--ignore-missing"), "{message}");
+    assert_eq!(fake.count(Operation::DeleteApiKey), 0);
+    assert!(fake.key(&checkout).is_some());
+
+    // With --ignore-missing it is reported as already gone, in its place, and is no error.
+    let args = ["delete", &checkout, gone, &search, "--ignore-missing", "--yes"];
+    let lines = json_lines_checked(&fake, &args, "delete");
+    let expected = [json!({"deleted": checkout}), json!({"already_gone": gone}), json!({"deleted": search})];
+    assert_eq!(lines, expected);
+    let table = hny(&fake, &["delete", &payments, gone, "--ignore-missing", "--yes", "--output", "table"]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    assert!(
+        text.contains(&format!("deleted {payments} \"payments\"")) && text.contains(&format!("already gone: {gone}")),
+        "{text}"
+    );
+
+    // A key deleted between its read and its delete (a 404 to the delete).
+    let (late, later) = (seed("late"), seed("later"));
+    fake.fail_next(Operation::DeleteApiKey, 1, Fault::status(404));
+    let lines = json_lines_checked(&fake, &["delete", &late, "--ignore-missing", "--yes"], "delete");
+    assert_eq!(lines, [json!({"already_gone": late})]);
+    fake.fail_next(Operation::DeleteApiKey, 1, Fault::status(404));
+    let failed = hny(&fake, &["delete", &later, &late, "--yes"]);
+    assert_eq!(failed.status.code(), Some(1));
+    let message = stderr(&failed);
+    assert!(
+        message.contains(&format!("could not delete {later}")) && message.contains(&format!("not attempted: {late}")),
+        "{message}"
+    );
+}
+
+#[test]
 fn rotate_replaces_and_disables_and_keeps_the_secret_when_retiring_fails() {
     let (fake, _) = seeded();
     let old =
@@ -432,6 +602,135 @@ fn provision_and_audit() {
     assert_eq!(audit["findings"][0]["name"], "ancient");
     let table = hny(&fake, &["audit", "--output", "table"]);
     assert!(stdout(&table).contains("4 keys audited"));
+}
+
+#[test]
+fn provision_makes_configuration_keys_with_the_permissions_given() {
+    let (fake, _) = seeded();
+    let args = [
+        "provision",
+        "-e",
+        "Production",
+        "--type",
+        "configuration",
+        "--preset",
+        "read-only-querying",
+        "--permission",
+        "manage_boards",
+        "--name-template",
+        "{service} queries",
+        "dashboards",
+        "alerts",
+    ];
+    let lines = json_lines_checked(&fake, &args, "provision");
+    let created: Vec<&Value> = lines.iter().filter(|l| l["event"] == "created").collect();
+    assert_eq!(created.len(), 2, "{lines:?}");
+    for line in created {
+        let key = fake.key(line["key"]["id"].as_str().unwrap()).unwrap();
+        assert_eq!(key.key_type, "configuration");
+        assert!(key.name.ends_with(" queries"), "the name template is kept: {}", key.name);
+        let granted: Vec<&str> = key.permissions.iter().filter(|(_, on)| **on).map(|(p, _)| p.as_str()).collect();
+        assert_eq!(granted, ["manage_boards", "read_service_maps", "run_queries"]);
+        assert!(line["ingest_key"].is_null(), "a configuration key has no ingest key");
+    }
+    let all = json_lines_checked(
+        &fake,
+        &["provision", "-e", "staging", "--type", "configuration", "--all-permissions", "ops"],
+        "provision",
+    );
+    let ops = fake.key(all[0]["key"]["id"].as_str().unwrap()).unwrap();
+    assert!(ops.permissions.values().all(|on| *on) && ops.permissions.len() > 10, "{:?}", ops.permissions);
+
+    // Ingest keys (the default) refuse configuration permissions, saying what to fix, before
+    // any request; so does a configuration key without permissions.
+    fake.clear_requests();
+    for extra in [&["--permission", "run_queries"][..], &["--preset", "board-management"], &["--all-permissions"]] {
+        let args = [&["provision", "-e", "Production"][..], extra, &["checkout"]].concat();
+        let out = hny(&fake, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let message = stderr(&out);
+        assert!(message.contains("ingest key") && message.contains("--type configuration"), "{args:?}: {message}");
+    }
+    let bare = hny(&fake, &["provision", "-e", "Production", "--type", "configuration", "checkout"]);
+    assert_eq!(bare.status.code(), Some(2));
+    let message = stderr(&bare);
+    assert!(message.contains("--permission, --preset or --all-permissions"), "{message}");
+    assert!(!message.contains("--no-permissions"), "provision has no such flag: {message}");
+    assert!(fake.requests().is_empty(), "nothing sent: {:?}", fake.requests().len());
+
+    // An ingest key may create datasets.
+    let lines = json_lines_checked(
+        &fake,
+        &["provision", "-e", "Production", "--permission", "create_datasets", "svc"],
+        "provision",
+    );
+    let svc = fake.key(lines[0]["key"]["id"].as_str().unwrap()).unwrap();
+    assert_eq!((svc.key_type.as_str(), svc.permissions.get("create_datasets")), ("ingest", Some(&true)));
+}
+
+#[test]
+fn audit_tables_group_findings_by_environment_oldest_first() {
+    let (fake, _) = seeded();
+    let (none, day) = (Permissions::none(), std::time::Duration::from_secs(86_400));
+    let triggers = Permissions::builder().manage_triggers().build();
+    fake.seed_key("staging", "staging old", &KeyType::Ingest, &none, day * 300);
+    fake.seed_key("production", "prod older", &KeyType::Ingest, &none, day * 400);
+    fake.seed_key("staging", "staging new", &KeyType::Ingest, &none, std::time::Duration::ZERO);
+    fake.seed_key("production", "prod broad", &KeyType::Configuration, &triggers, std::time::Duration::ZERO);
+    fake.seed_key("production", "prod old", &KeyType::Ingest, &none, day * 200);
+    let out = hny(&fake, &["audit", "--output", "table"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let at = |name: &str| text.lines().position(|line| line.contains(name)).unwrap_or_else(|| panic!("{name}: {text}"));
+    let order = ["prod older", "prod old ", "prod broad", "staging old"].map(at);
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "by environment, then oldest first: {order:?}\n{text}");
+    for name in ["prod older", "prod old ", "prod broad"] {
+        assert!(row(&text, name).contains("Production"), "{text}");
+    }
+    assert!(row(&text, "staging old").contains("Staging") && !text.contains("staging new"), "{text}");
+    assert!(row(&text, " id ").contains("environment"), "{text}");
+}
+
+#[test]
+fn audit_fail_on_exits_3_after_printing_the_whole_report() {
+    let (fake, _) = seeded();
+    let (none, day) = (Permissions::none(), std::time::Duration::from_secs(86_400));
+    let triggers = Permissions::builder().manage_triggers().build();
+    fake.seed_key("production", "ancient", &KeyType::Ingest, &none, day * 400);
+    fake.seed_key("staging", "old", &KeyType::Ingest, &none, day * 200);
+    fake.seed_key("production", "broad", &KeyType::Configuration, &triggers, std::time::Duration::ZERO);
+    fake.seed_key("production", "fresh", &KeyType::Ingest, &none, std::time::Duration::ZERO);
+
+    assert!(hny(&fake, &["audit"]).status.success(), "no --fail-on: findings are no failure");
+    for (fail_on, failing) in [
+        ("old", Some(2)),
+        ("never-updated,disabled", Some(2)),
+        ("broad", Some(1)),
+        ("broad-permissions", Some(1)),
+        ("any", Some(3)),
+        ("disabled", None),
+        ("unknown-permissions,disabled", None),
+    ] {
+        let out = hny(&fake, &["audit", "--fail-on", fail_on]);
+        // The whole report first, valid against its schema.
+        let report = lines_match_schema(&fake, &stdout(&out), "audit").remove(0);
+        assert_eq!((report["total_keys"].as_u64(), report["findings"].as_array().map(Vec::len)), (Some(4), Some(3)));
+        match failing {
+            Some(n) => {
+                assert_eq!(out.status.code(), Some(3), "{fail_on}: {}", stderr(&out));
+                let message = stderr(&out);
+                assert!(message.contains(&format!("{n} of the 4 keys audited")), "{fail_on}: {message}");
+            }
+            None => assert_eq!(out.status.code(), Some(0), "{fail_on}: {}", stderr(&out)),
+        }
+    }
+    let repeated = hny(&fake, &["audit", "--fail-on", "disabled", "--fail-on", "old", "--output", "table"]);
+    assert_eq!(repeated.status.code(), Some(3));
+    assert!(stdout(&repeated).contains("4 keys audited") && stdout(&repeated).contains("ancient"));
+    let bogus = hny(&fake, &["audit", "--fail-on", "ancient"]);
+    assert_eq!(bogus.status.code(), Some(2));
+    assert!(stderr(&bogus).contains("never-updated") && stderr(&bogus).contains("any"), "{}", stderr(&bogus));
+    assert!(stdout(&hny(&fake, &["audit", "--help"])).contains("Exit code 3"));
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::{
 use chrono::Utc;
 use honeycomb_api_keys::{
     AuditOptions, AuditReason, Clock, Error, ExposeSecret, KeyType, ManualClock, NewApiKey, OldKeyAction,
-    OldKeyOutcome, Operation, Permission, Permissions, ProvisionOptions, ProvisionOutcome, RotateOptions,
+    OldKeyOutcome, Operation, Permission, Permissions, Progress, ProvisionOptions, ProvisionOutcome, RotateOptions,
     mock::{Fault, MockHoneycomb},
 };
 use serde_json::json;
@@ -276,7 +276,9 @@ async fn auditing_1000_keys_of_mixed_ages() {
     assert_eq!(report.old, expected_old);
     assert_eq!(report.disabled, 10);
     assert_eq!(report.broad, 250);
-    assert_eq!(report.never_updated, 990);
+    // The ten disabled keys (the first ten seeded, 0 to 9 days old) were changed; of the
+    // others, only the old ones count as never updated.
+    assert_eq!(report.never_updated, expected_old);
     assert_eq!(report.unknown_permissions, 0);
     assert!(report.findings.windows(2).all(|w| w[0].created <= w[1].created), "oldest first");
     let oldest = &report.findings[0];
@@ -285,6 +287,58 @@ async fn auditing_1000_keys_of_mixed_ages() {
     assert!(keys.iter().all(|k| !json.contains(&k.secret)), "no secret in the report");
     let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(parsed["findings"][0]["reasons"][0], json!({"reason": "old", "age_days": 364}));
+}
+
+#[tokio::test]
+async fn only_a_key_older_than_the_threshold_is_reported_as_never_updated() {
+    let fake = MockHoneycomb::start().await;
+    let none = Permissions::none();
+    let new = fake.seed_key("production", "made yesterday", &KeyType::Ingest, &none, DAY);
+    let old = fake.seed_key("production", "forgotten", &KeyType::Ingest, &none, DAY * 100);
+    let report = fake.client().api_keys().audit(AuditOptions::new().older_than_days(90)).await.unwrap();
+    assert_eq!((report.total_keys, report.never_updated, report.old), (2, 1, 1));
+    assert!(report.findings.iter().all(|f| f.id.as_str() != new.id), "a new key is no finding: {report:?}");
+    let forgotten = report.findings.iter().find(|f| f.id.as_str() == old.id).expect("the old key is a finding");
+    assert!(forgotten.reasons.contains(&AuditReason::NeverUpdated), "{forgotten:?}");
+    // With a threshold below its age, yesterday's key is old and never updated too.
+    let strict = fake.client().api_keys().audit(AuditOptions::new().older_than(DAY / 2)).await.unwrap();
+    assert_eq!((strict.never_updated, strict.findings.len()), (2, 2));
+}
+
+/// The progress calls a workflow made, as `(done, total, stage)`.
+type ProgressLog = Arc<Mutex<Vec<(usize, Option<usize>, String)>>>;
+
+/// A progress callback and the log it writes.
+fn progress_log() -> (ProgressLog, impl Fn(&Progress) + Send + Sync + 'static) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let seen = log.clone();
+    (log, move |p: &Progress| seen.lock().unwrap().push((p.done, p.total, p.stage.clone())))
+}
+
+#[tokio::test]
+async fn workflows_report_their_totals_for_a_progress_bar() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let (provisioned, progress) = progress_log();
+    keys.provision("production", &["a", "b", "c"], ProvisionOptions::new().progress(progress)).await.unwrap();
+    let provisioned = provisioned.lock().unwrap().clone();
+    assert!(!provisioned.is_empty() && provisioned.iter().all(|(_, total, _)| *total == Some(3)), "{provisioned:?}");
+    assert_eq!(provisioned.last().map(|(done, _, _)| *done), Some(3));
+
+    fake.seed_keys(250);
+    let (audited, progress) = progress_log();
+    keys.audit(AuditOptions::new().progress(progress)).await.unwrap();
+    let audited = audited.lock().unwrap().clone();
+    // While pages are read the total is unknown; the last call carries it.
+    assert_eq!(audited.last(), Some(&(253, Some(253), "done".to_string())), "{audited:?}");
+    assert!(audited[..audited.len() - 1].iter().all(|(_, total, _)| total.is_none()), "{audited:?}");
+
+    let (rotated, progress) = progress_log();
+    let id = fake.keys()[0].id.clone();
+    keys.rotate(&id, RotateOptions::new().progress(progress)).await.unwrap();
+    let rotated = rotated.lock().unwrap().clone();
+    assert!(rotated.iter().all(|(done, total, _)| *total == Some(4) && *done <= 4), "{rotated:?}");
+    assert_eq!(rotated.last(), Some(&(4, Some(4), "done".to_string())));
 }
 
 #[tokio::test]

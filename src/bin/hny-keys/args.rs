@@ -28,7 +28,9 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+/// The flags every command takes, in a help section of their own.
 #[derive(Args, Debug)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
     /// Base URL of the API (default `https://api.honeycomb.io`; env HONEYCOMB_API_ENDPOINT).
     #[arg(long, global = true, conflicts_with = "region")]
@@ -93,6 +95,24 @@ pub(crate) enum Preset {
     FullConfiguration,
 }
 
+/// The audit reasons `audit --fail-on` takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailOn {
+    /// Older than --older-than.
+    Old,
+    /// Disabled.
+    Disabled,
+    /// A configuration key with broad permissions.
+    #[value(alias = "broad")]
+    BroadPermissions,
+    /// Older than --older-than and never changed.
+    NeverUpdated,
+    /// Granted permissions this version does not know.
+    UnknownPermissions,
+    /// Any finding.
+    Any,
+}
+
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
     /// Who the management key is, its scopes and team.
@@ -130,11 +150,19 @@ pub(crate) enum Command {
         after_help = "Examples:\n  hny-keys update hcxik_... --disable\n  hny-keys update hcxlk_... --grant manage_triggers --revoke manage_privateBoards"
     )]
     Update(UpdateArgs),
-    /// Delete a key (asks first; --yes when not on a terminal).
-    #[command(after_help = "Example:\n  hny-keys delete hcxik_01j1824es7n4evcmv81cn392jb --yes")]
+    /// Delete keys (asks first, naming each key and its environment; --yes when not on a
+    /// terminal). Every id is checked, and every key read, before the first delete.
+    #[command(
+        after_help = "Examples:\n  hny-keys delete hcxik_01j1824es7n4evcmv81cn392jb --yes\n  hny-keys delete hcxik_01j1824es7n4evcmv81cn392jb hcxlk_01j1824es7n4evcmv81cn392jc --ignore-missing --yes"
+    )]
     Delete {
-        /// The key's id.
-        id: String,
+        /// The keys' ids.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// Report a key that does not exist (anymore) as already gone, not as an error (by
+        /// default one missing key stops the command before anything is deleted).
+        #[arg(long)]
+        ignore_missing: bool,
         /// Do not ask.
         #[arg(long, short)]
         yes: bool,
@@ -161,25 +189,26 @@ pub(crate) enum Command {
         #[arg(long, short)]
         yes: bool,
     },
-    /// One ingest key per service, by name (existing ones are reported, not duplicated).
-    #[command(after_help = "Example:\n  hny-keys provision --environment Production checkout search payments")]
-    Provision {
-        /// The environment: id, name or slug.
-        #[arg(long, short)]
-        environment: String,
-        /// The key name for a service ({service} is its name).
-        #[arg(long, default_value = "{service}")]
-        name_template: String,
-        /// The services.
-        #[arg(required = true)]
-        services: Vec<String>,
-    },
-    /// Old, disabled, broad and never-changed keys, oldest first.
-    #[command(after_help = "Example:\n  hny-keys audit --older-than 90 --output json")]
+    /// One key per service, by name (existing ones are reported, not duplicated): ingest
+    /// keys, or configuration keys with the permissions given.
+    #[command(
+        after_help = "Examples:\n  hny-keys provision --environment Production checkout search payments\n  hny-keys provision -e Production --type configuration --preset read-only-querying --name-template \"{service} queries\" checkout search"
+    )]
+    Provision(ProvisionArgs),
+    /// Old, disabled, broad and never-changed keys, by environment, oldest first. With
+    /// --fail-on, exit 3 when a finding has a reason named (for CI).
+    #[command(
+        after_help = "Examples:\n  hny-keys audit --older-than 90 --output json\n  hny-keys audit --fail-on old,broad-permissions\n\nExit code 3: a finding has a reason --fail-on names (the report is printed in full first)."
+    )]
     Audit {
-        /// Flag keys older than this many days.
+        /// Flag keys older than this many days (a never-changed key is flagged only when
+        /// older than that too).
         #[arg(long, default_value_t = 90)]
         older_than: u64,
+        /// Exit 3 when a finding has one of these reasons (comma-separated or repeated;
+        /// `any`: every reason), after printing the whole report.
+        #[arg(long, value_enum, value_delimiter = ',', value_name = "REASON")]
+        fail_on: Vec<FailOn>,
     },
     /// Compare a key-set file with the team's keys: what `apply` would create, update,
     /// rotate and retire, and the keys the file does not name. Sends only reads.
@@ -263,6 +292,20 @@ pub(crate) struct CreateArgs {
     /// The environment: id, name or slug.
     #[arg(long, short)]
     pub(crate) environment: String,
+    #[command(flatten)]
+    pub(crate) access: PermissionArgs,
+    /// Create a configuration key with no permission at all (refused otherwise: such a
+    /// key can do nothing).
+    #[arg(long, conflicts_with_all = ["permissions", "preset", "all_permissions"])]
+    pub(crate) no_permissions: bool,
+    /// Create it disabled.
+    #[arg(long)]
+    pub(crate) disabled: bool,
+}
+
+/// The permissions of new keys: `create`'s and `provision`'s flags.
+#[derive(Args, Debug)]
+pub(crate) struct PermissionArgs {
     /// A permission (wire name, or snake case); repeat for more.
     #[arg(long = "permission", value_parser = parse_permission)]
     pub(crate) permissions: Vec<Permission>,
@@ -272,13 +315,25 @@ pub(crate) struct CreateArgs {
     /// Every permission (configuration keys).
     #[arg(long)]
     pub(crate) all_permissions: bool,
-    /// Create a configuration key with no permission at all (refused otherwise: such a
-    /// key can do nothing).
-    #[arg(long, conflicts_with_all = ["permissions", "preset", "all_permissions"])]
-    pub(crate) no_permissions: bool,
-    /// Create it disabled.
-    #[arg(long)]
-    pub(crate) disabled: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ProvisionArgs {
+    /// The environment: id, name or slug.
+    #[arg(long, short)]
+    pub(crate) environment: String,
+    /// The keys' type (configuration keys need --permission, --preset or
+    /// --all-permissions).
+    #[arg(long = "type", value_enum, default_value = "ingest")]
+    pub(crate) key_type: TypeArg,
+    #[command(flatten)]
+    pub(crate) access: PermissionArgs,
+    /// The key name for a service ({service} is its name).
+    #[arg(long, default_value = "{service}")]
+    pub(crate) name_template: String,
+    /// The services.
+    #[arg(required = true)]
+    pub(crate) services: Vec<String>,
 }
 
 #[derive(Args, Debug)]

@@ -18,6 +18,22 @@ pub(crate) struct DeletedOut {
     pub(crate) deleted: String,
 }
 
+/// One line of `delete`'s JSON output per key: deleted, or (`--ignore-missing`) already
+/// gone before the command.
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+pub(crate) enum DeleteLine {
+    Deleted(DeletedOut),
+    AlreadyGone(GoneOut),
+}
+
+/// A key that did not exist (anymore): its id.
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub(crate) struct GoneOut {
+    pub(crate) already_gone: String,
+}
+
 /// A new key with its one-time secret.
 #[derive(Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
@@ -122,7 +138,7 @@ pub(crate) fn schema_of(command: SchemaOf) -> schemars::schema::RootSchema {
         SchemaOf::List => schemars::schema_for!(Vec<ApiKey>),
         SchemaOf::Get | SchemaOf::Update => schemars::schema_for!(ApiKey),
         SchemaOf::Create => schemars::schema_for!(CreatedOut),
-        SchemaOf::Delete => schemars::schema_for!(DeletedOut),
+        SchemaOf::Delete => schemars::schema_for!(DeleteLine),
         SchemaOf::Rotate => schemars::schema_for!(RotateLine),
         SchemaOf::Provision => schemars::schema_for!(ProvisionLine),
         SchemaOf::Audit => schemars::schema_for!(AuditReport),

@@ -162,13 +162,10 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
         Command::Auth => team::auth(&ctx).await,
         Command::Environments { action } => team::environments(&ctx, action).await,
         Command::List { key_type } => keys::list(&ctx, key_type).await,
-        Command::Get { id } => {
-            let key = ctx.client.api_keys().get(&id).await?;
-            keys::show_key(&ctx, &key)
-        }
+        Command::Get { id } => keys::get(&ctx, &id).await,
         Command::Create(args) => keys::create(&ctx, args).await,
         Command::Update(args) => keys::update(&ctx, args).await,
-        Command::Delete { id, yes } => keys::delete(&ctx, &id, yes).await,
+        Command::Delete { ids, ignore_missing, yes } => keys::delete(&ctx, &ids, ignore_missing, yes).await,
         Command::Rotate { id, delete_old, allow_disabled, resume, yes } => {
             let options = RotateOptions::new()
                 .old_key(if delete_old { OldKeyAction::Delete } else { OldKeyAction::Disable })
@@ -176,10 +173,8 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
                 .resume(resume);
             workflows::rotate(&ctx, &id, options, yes).await
         }
-        Command::Provision { environment, name_template, services } => {
-            workflows::provision(&ctx, &environment, &name_template, &services).await
-        }
-        Command::Audit { older_than } => workflows::audit(&ctx, older_than).await,
+        Command::Provision(args) => workflows::provision(&ctx, args).await,
+        Command::Audit { older_than, fail_on } => workflows::audit(&ctx, older_than, &fail_on).await,
         Command::Plan { file, prune, detailed_exitcode } => code::plan(&ctx, &file, prune, detailed_exitcode).await,
         Command::Apply { file, secrets_to, prune, yes } => {
             code::apply(&ctx, &file, secrets_to.as_deref(), prune, yes).await

@@ -19,6 +19,9 @@ pub(crate) enum Failure {
     Runtime(String),
     /// A usage error, found before any request: exit 2.
     Usage(String),
+    /// The command did its work, and found what it was asked to fail on (`audit
+    /// --fail-on`): exit 3.
+    Findings(String),
     /// Whoever read stdout stopped reading (`| head`): end quietly, exit 0, as Unix
     /// tools do.
     PipeClosed,
@@ -209,6 +212,7 @@ pub(crate) fn fail(failure: Failure) -> ExitCode {
     let (message, code) = match failure {
         Failure::Runtime(m) => (m, 1),
         Failure::Usage(m) => (m, 2),
+        Failure::Findings(m) => (m, 3),
         Failure::PipeClosed => return ExitCode::SUCCESS,
         Failure::Exit(code) => return ExitCode::from(code),
     };

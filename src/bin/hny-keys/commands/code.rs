@@ -81,14 +81,15 @@ pub(crate) async fn plan(ctx: &Ctx, file: &Path, prune: bool, detailed_exitcode:
         Err(Failure::Usage(message)) if detailed_exitcode => return Err(Failure::Runtime(message)),
         Err(other) => return Err(other),
     };
-    match ctx.output {
-        Output::Json => emit_json(&plan)?,
-        Output::Table => emit(&plan_text(&plan, file))?,
+    let shown = match ctx.output {
+        Output::Json => emit_json(&plan),
+        Output::Table => emit(&plan_text(&plan, file)),
+    };
+    // Changes are the answer even when nobody reads the plan (`| head`).
+    match shown {
+        Ok(()) | Err(Failure::PipeClosed) if detailed_exitcode && !plan.is_empty() => Err(Failure::Exit(2)),
+        other => other,
     }
-    if detailed_exitcode && !plan.is_empty() {
-        return Err(Failure::Exit(2));
-    }
-    Ok(())
 }
 
 pub(crate) async fn apply(

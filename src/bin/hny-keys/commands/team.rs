@@ -8,7 +8,7 @@ use crate::{
     args::{EnvironmentsCommand, OnOff, Output},
     commands::keys::confirm,
     json::DeletedOut,
-    output::{cell, emit, emit_json, table},
+    output::{EnvNames, cell, emit, emit_json, table, warn},
     session::{Creating, Failure},
 };
 
@@ -169,4 +169,20 @@ pub(crate) async fn environment(ctx: &Ctx, wanted: &str) -> Result<Environment, 
     let envs = ctx.client.environments().list().collect().await?;
     let known: Vec<String> = envs.iter().map(|e| format!("{} ({})", e.name, e.slug)).collect();
     Err(Failure::Runtime(format!("no environment {wanted:?}; the team has: {}", known.join(", "))))
+}
+
+/// The names of the team's environments, from one listing, to show keys by (a table's
+/// environment column, a confirmation). If they cannot be listed, keys show their
+/// environment ids and a line on stderr says why.
+pub(crate) async fn environment_names(ctx: &Ctx) -> EnvNames {
+    match ctx.client.environments().list().collect().await {
+        Ok(envs) => EnvNames::of(&envs),
+        Err(e) => {
+            warn(&format!(
+                "warning: the environments could not be listed, so keys show their environment ids ({})",
+                terminal_safe(&e.to_string())
+            ));
+            EnvNames::default()
+        }
+    }
 }

@@ -3,22 +3,27 @@
 
 use std::sync::{Arc, Mutex};
 
+use clap::ValueEnum;
+
 use honeycomb_api_keys::{
-    AuditOptions, CreatedApiKey, KeyId, OldKeyAction, OldKeyOutcome, ProvisionOptions, ProvisionOutcome, Replacement,
-    RotateOptions,
+    AuditFinding, AuditOptions, AuditReason, AuditReport, CreatedApiKey, KeyId, KeyType, OldKeyAction, OldKeyOutcome,
+    Permission, ProvisionOptions, ProvisionOutcome, Replacement, RotateOptions,
 };
 
 use crate::{
     Ctx,
-    args::Output,
-    commands::keys::confirm,
+    args::{FailOn, Output, ProvisionArgs},
+    commands::{
+        keys::{confirm, permissions_for},
+        team::environment_names,
+    },
     json::{
         ProvisionCreatedOut, ProvisionEntryOut, ProvisionLine, ProvisionReportOut, RotateLine, RotationOut,
         reason_name, to_json,
     },
     output::{
-        cell, check_stdout_keeps_secrets, created_text, emit, emit_json, emit_secret, feed, progress_bar, table,
-        warn_secret_once,
+        EnvNames, cell, check_stdout_keeps_secrets, created_text, emit, emit_json, emit_secret, feed, progress_bar,
+        table, warn_secret_once,
     },
     session::{Failure, Session},
 };
@@ -43,17 +48,23 @@ pub(crate) fn store_secret(
     })
 }
 
+/// The environment names a new key's table shows; none for JSON, which carries ids.
+async fn table_environment_names(ctx: &Ctx) -> EnvNames {
+    if ctx.output == Output::Table { environment_names(ctx).await } else { EnvNames::default() }
+}
+
 pub(crate) async fn rotate(ctx: &Ctx, id: &str, options: RotateOptions, yes: bool) -> Result<(), Failure> {
     KeyId::parse(id)?;
     let action = if options.old_key_action() == OldKeyAction::Delete { "delete" } else { "disable" };
     check_stdout_keeps_secrets()?;
     confirm(ctx, yes, &format!("replace {id} and {action} it"))?;
+    let envs = table_environment_names(ctx).await;
     let bar = progress_bar(ctx, "rotating");
     let lost = Arc::new(Mutex::new(None));
     let bar_feed = feed(&bar);
     let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
     let options = options.gate(ctx.session.clone()).progress(bar_feed).on_created(move |created| {
-        let text = created_text(output, created, |out| to_json(&RotateLine::Created(out)));
+        let text = created_text(output, created, &envs, |out| to_json(&RotateLine::Created(out)));
         store_secret(&session, output, &lost_, created, &text)
     });
     let rotation = ctx.client.api_keys().rotate(id, options).await?;
@@ -94,28 +105,29 @@ pub(crate) async fn rotate(ctx: &Ctx, id: &str, options: RotateOptions, yes: boo
     }
 }
 
-pub(crate) async fn provision(
-    ctx: &Ctx,
-    environment: &str,
-    template: &str,
-    services: &[String],
-) -> Result<(), Failure> {
+pub(crate) async fn provision(ctx: &Ctx, args: ProvisionArgs) -> Result<(), Failure> {
+    let key_type = KeyType::from(args.key_type);
+    let permissions = permissions_for(&key_type, &args.access, None)?;
     check_stdout_keeps_secrets()?;
+    let envs = table_environment_names(ctx).await;
     let bar = progress_bar(ctx, "provisioning");
     let lost = Arc::new(Mutex::new(None));
     let (session, output, lost_) = (ctx.session.clone(), ctx.output, lost.clone());
-    let options =
-        ProvisionOptions::new().name_template(template).progress(feed(&bar)).gate(ctx.session.clone()).on_created(
-            move |service, created| {
-                let text = created_text(output, created, |out| {
-                    to_json(&ProvisionLine::Created(ProvisionCreatedOut { service: service.to_string(), created: out }))
-                });
-                store_secret(&session, output, &lost_, created, &text)
-            },
-        );
+    let options = match key_type {
+        KeyType::Ingest => ProvisionOptions::new().ingest(permissions.contains(Permission::CreateDatasets)),
+        _ => ProvisionOptions::new().configuration(permissions),
+    };
+    let options = options.name_template(args.name_template).progress(feed(&bar)).gate(ctx.session.clone()).on_created(
+        move |service, created| {
+            let text = created_text(output, created, &envs, |out| {
+                to_json(&ProvisionLine::Created(ProvisionCreatedOut { service: service.to_string(), created: out }))
+            });
+            store_secret(&session, output, &lost_, created, &text)
+        },
+    );
     // The environment (id, name or slug) is looked up by the workflow, after it checked
     // the services and the template.
-    let report = ctx.client.api_keys().provision(environment, services, options).await?;
+    let report = ctx.client.api_keys().provision(&args.environment, &args.services, options).await?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -155,20 +167,63 @@ pub(crate) async fn provision(
     if report.is_complete() { shown } else { Err(Failure::Runtime(format!("{report}"))) }
 }
 
-pub(crate) async fn audit(ctx: &Ctx, older_than: u64) -> Result<(), Failure> {
+/// Whether `--fail-on` value `on` names `reason`.
+fn fails_on(on: FailOn, reason: &AuditReason) -> bool {
+    matches!(
+        (on, reason),
+        (FailOn::Any, _)
+            | (FailOn::Old, AuditReason::Old { .. })
+            | (FailOn::Disabled, AuditReason::Disabled)
+            | (FailOn::BroadPermissions, AuditReason::BroadPermissions { .. })
+            | (FailOn::NeverUpdated, AuditReason::NeverUpdated)
+            | (FailOn::UnknownPermissions, AuditReason::UnknownPermissions { .. })
+    )
+}
+
+/// Audits the team's keys; with `fail_on`, exit 3 once the report is printed if a finding
+/// has a reason it names.
+pub(crate) async fn audit(ctx: &Ctx, older_than: u64, fail_on: &[FailOn]) -> Result<(), Failure> {
     let bar = progress_bar(ctx, "auditing");
     let options = AuditOptions::new().older_than_days(older_than).progress(feed(&bar));
     let report = ctx.client.api_keys().audit(options).await?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if ctx.output == Output::Json {
-        return emit_json(&report);
+    let shown = show_audit(ctx, &report).await;
+    if let Err(Failure::Runtime(_) | Failure::Usage(_) | Failure::Findings(_)) = shown {
+        return shown;
     }
-    let mut t = table(&["id", "type", "name", "created", "age (days)", "reasons"]);
-    for f in &report.findings {
+    // Findings fail the command even when nobody reads the report (`| head`).
+    let named = |f: &&AuditFinding| f.reasons.iter().any(|r| fail_on.iter().any(|on| fails_on(*on, r)));
+    match report.findings.iter().filter(named).count() {
+        0 => shown,
+        n => {
+            let names: Vec<String> =
+                fail_on.iter().filter_map(|on| on.to_possible_value()).map(|v| v.get_name().to_string()).collect();
+            Err(Failure::Findings(format!(
+                "{n} of the {} keys audited have findings that --fail-on {} names",
+                report.total_keys,
+                names.join(",")
+            )))
+        }
+    }
+}
+
+/// The audit report: JSON, or a table by environment with the summary.
+async fn show_audit(ctx: &Ctx, report: &AuditReport) -> Result<(), Failure> {
+    if ctx.output == Output::Json {
+        return emit_json(report);
+    }
+    // By environment, and in each the oldest first (the report's order; the sort is stable).
+    let envs = environment_names(ctx).await;
+    let mut findings: Vec<(String, &AuditFinding)> =
+        report.findings.iter().map(|f| (envs.name(f.environment_id.as_ref()), f)).collect();
+    findings.sort_by(|(a, _), (b, _)| a.cmp(b));
+    let mut t = table(&["environment", "id", "type", "name", "created", "age (days)", "reasons"]);
+    for (environment, f) in findings {
         let reasons: Vec<String> = f.reasons.iter().map(reason_name).collect();
         t.add_row(vec![
+            cell(&environment),
             cell(f.id.as_str()),
             cell(f.key_type.as_str()),
             cell(&f.name),
