@@ -4,7 +4,7 @@
 
 use std::{collections::BTreeMap, path::PathBuf};
 
-use honeycomb_api_keys::{ClientBuilder, SecretString, terminal_safe};
+use honeycomb_api_keys::{ClientBuilder, ENV_KEY_SECRET, ENV_MANAGEMENT_SECRET, SecretString, terminal_safe};
 use serde::{Deserialize, Serialize};
 
 use crate::session::Failure;
@@ -112,14 +112,14 @@ pub(crate) fn apply(name: &str, mut builder: ClientBuilder) -> Result<ClientBuil
     }
     if let Some(id) = &profile.key_id {
         let from_env = || {
-            ["HONEYCOMB_KEY_SECRET", "HONEYCOMB_MANAGEMENT_SECRET"]
+            [ENV_KEY_SECRET, ENV_MANAGEMENT_SECRET]
                 .iter()
                 .find_map(|var| std::env::var(var).ok().filter(|s| !s.is_empty()))
                 .map(SecretString::from)
         };
         let secret = keyring_secret(name).or_else(from_env).ok_or_else(|| {
             Failure::Runtime(format!(
-                "profile {name:?} has no secret in the OS keyring: set HONEYCOMB_KEY_SECRET, or store it with `hny-keys profile add {name} --key-id {} --secret-stdin`",
+                "profile {name:?} has no secret in the OS keyring: set {ENV_KEY_SECRET}, or store it with `hny-keys profile add {name} --key-id {} --secret-stdin`",
                 terminal_safe(id)
             ))
         })?;

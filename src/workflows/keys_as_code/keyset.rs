@@ -360,7 +360,7 @@ impl KeySet {
     /// assert_eq!(set.keys()[0].permissions.len(), 2);
     ///
     /// let err = KeySet::from_toml("[[key]]\nname = \"x\"\ntype = \"ingest\"\nenvironment = \"p\"\nenviroment = \"q\"\n", "keys.toml").unwrap_err();
-    /// assert!(err.to_string().contains("keys.toml: key 1 \"x\" (line 1): `enviroment` is not a field of a key (did you mean `environment`?)"), "{err}");
+    /// assert!(err.to_string().contains("keys.toml: key 1 \"x\" (line 5): `enviroment` is not a field of a key (did you mean `environment`?)"), "{err}");
     /// # Ok::<(), honeycomb_api_keys::Error>(())
     /// ```
     ///

@@ -11,7 +11,10 @@ use std::{
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{ApiKey, Environment, Error, Result, names, terminal_safe};
+use crate::{
+    ApiKey, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, Environment, Error, Result,
+    terminal_safe,
+};
 
 /// A new key and its secret, as handed to a [`SecretSink`].
 #[non_exhaustive]
@@ -93,7 +96,8 @@ impl SecretSink for Box<dyn SecretSink> {
 /// use honeycomb_api_keys::secret_sink;
 ///
 /// assert!(secret_sink("dotenv:.env.honeycomb").is_ok());
-/// let err = secret_sink("vault:secret/honeycomb").unwrap_err().to_string();
+/// let Err(err) = secret_sink("vault:secret/honeycomb") else { panic!("refused") };
+/// let err = err.to_string();
 /// assert!(err.contains("dotenv:PATH, json:PATH or exec:COMMAND"), "{err}");
 /// ```
 ///
@@ -264,7 +268,7 @@ impl SecretSink for ExecCommand {
             c.args(["-c", &self.command]);
             c
         };
-        for var in [names::ENV_KEY_ID, names::ENV_KEY_SECRET, names::ENV_MANAGEMENT_KEY, names::ENV_MANAGEMENT_SECRET] {
+        for var in [ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET] {
             command.env_remove(var);
         }
         command
