@@ -47,6 +47,8 @@ pub(crate) struct Session {
     /// Whether a signal came, and the creates in flight: under one lock, so that a create
     /// is either registered before the signal is seen (and waited for) or never sent.
     pub(crate) writes: Mutex<Writes>,
+    /// What to do after a stop, said last (`apply`: plan again).
+    pub(crate) next_step: Mutex<Option<String>>,
 }
 
 #[derive(Default)]
@@ -114,6 +116,9 @@ impl Session {
                 ),
             };
             text.push_str(&format!("{}{unknown}", if text.is_empty() { "" } else { "\n" }));
+        }
+        if let Some(next) = self.next_step.lock().ok().and_then(|n| n.clone()) {
+            text.push_str(&format!("{}{next}", if text.is_empty() { "" } else { "\n" }));
         }
         text
     }

@@ -239,7 +239,7 @@ impl ApiKeys {
     ///
     /// # Errors
     ///
-    /// - [`Error::InvalidArgument`], naming the file, the key and the field: what
+    /// - [`Error::InvalidArgument`](crate::Error::InvalidArgument), naming the file, the key and the field: what
     ///   [`KeySet::check`] refuses; an environment no environment of the team has as id,
     ///   name or slug, or that two of them match; two keys with one name in one environment
     ///   (written two ways); a declared key whose name an existing key of the other type

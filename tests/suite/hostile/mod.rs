@@ -1013,3 +1013,46 @@ async fn ids_and_links_a_server_invents_carry_no_secret_into_errors() {
         assert!(!shown.contains(CANARY) && shown.contains("[REDACTED]"), "{shown}");
     }
 }
+
+#[test]
+fn an_interrupt_during_apply_delivers_the_secret_in_flight_and_a_second_apply_finishes() {
+    let fake = MockHoneycomb::start_blocking();
+    fake.delay(Operation::CreateApiKey, Duration::from_millis(1500));
+    let dir = std::env::temp_dir().join(format!("hny-keys-apply-interrupt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let keys = dir.join("keys.toml");
+    let mut declared = String::new();
+    for name in ["one", "two", "three"] {
+        declared.push_str(&format!("[[key]]\nname = \"{name}\"\ntype = \"ingest\"\nenvironment = \"Production\"\n\n"));
+    }
+    std::fs::write(&keys, declared).unwrap();
+    let dotenv = dir.join(".env");
+    let (keys, sink) = (keys.display().to_string(), format!("dotenv:{}", dotenv.display()));
+    let apply = ["apply", "-f", keys.as_str(), "--secrets-to", sink.as_str(), "--yes"];
+
+    let child = spawn_piped(hny_fake(&fake, &apply));
+    wait_for(&fake, Operation::CreateApiKey, 1);
+    signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("shows what is left; applying again finishes it"), "{}", text(&out.stderr));
+    // The create in flight was answered and its secret delivered; no other was started.
+    let made = fake.keys();
+    assert_eq!(made.len(), 1);
+    let written = std::fs::read_to_string(&dotenv).unwrap();
+    assert_eq!(written, format!("HONEYCOMB_PRODUCTION_ONE={}{}\n", made[0].id, made[0].secret));
+
+    fake.delay(Operation::CreateApiKey, Duration::ZERO);
+    let out = hny_fake(&fake, &apply).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let made = fake.keys();
+    assert_eq!(made.len(), 3, "no duplicate");
+    let written = std::fs::read_to_string(&dotenv).unwrap();
+    assert_eq!(written.lines().count(), 3);
+    for key in &made {
+        assert_eq!(written.matches(&key.secret).count(), 1, "each secret delivered once");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

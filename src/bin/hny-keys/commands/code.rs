@@ -134,6 +134,9 @@ pub(crate) async fn apply(
             &format!("--prune: delete {deletes} unmanaged keys ({}), which cannot be undone", names.join(", ")),
         )?;
     }
+    if let Ok(mut next) = ctx.session.next_step.lock() {
+        *next = Some(format!("`hny-keys plan -f {}` shows what is left; applying again finishes it", file.display()));
+    }
     let bar = progress_bar(ctx, "applying");
     let options = ApplyOptions::new().prune(prune).gate(ctx.session.clone()).progress(feed(&bar));
     let report = keys.apply(&plan, &sink, options).await?;
