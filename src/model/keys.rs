@@ -233,11 +233,7 @@ impl NewApiKey {
     /// assert_eq!(new, same);
     /// ```
     pub fn create_datasets(mut self, allowed: bool) -> Self {
-        if allowed {
-            self.permissions.insert(Permission::CreateDatasets);
-        } else {
-            self.permissions.remove(Permission::CreateDatasets);
-        }
+        self.permissions.set(Permission::CreateDatasets, allowed);
         self
     }
 

@@ -139,6 +139,21 @@ impl Permissions {
         self.known &= !permission.bit();
     }
 
+    /// Grants `permission` or takes it away.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{Permission, Permissions};
+    ///
+    /// let mut set = Permissions::none();
+    /// set.set(Permission::CreateDatasets, true);
+    /// assert!(set.contains(Permission::CreateDatasets));
+    /// set.set(Permission::CreateDatasets, false);
+    /// assert!(set.is_empty());
+    /// ```
+    pub fn set(&mut self, permission: Permission, granted: bool) {
+        if granted { self.insert(permission) } else { self.remove(permission) }
+    }
+
     /// The granted permissions this crate knows, in wire order.
     ///
     /// ```

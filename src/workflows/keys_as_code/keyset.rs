@@ -131,11 +131,7 @@ impl DeclaredKey {
     /// assert!(key.permissions.contains(Permission::CreateDatasets));
     /// ```
     pub fn create_datasets(mut self, allowed: bool) -> Self {
-        if allowed {
-            self.permissions.insert(Permission::CreateDatasets);
-        } else {
-            self.permissions.remove(Permission::CreateDatasets);
-        }
+        self.permissions.set(Permission::CreateDatasets, allowed);
         self
     }
 
