@@ -208,6 +208,9 @@ pub enum Error {
         /// The error that started it, if any.
         #[source]
         source: Option<Box<Error>>,
+        /// Whether planning and applying again finishes the job (`false`: something must
+        /// be done by hand first, as the message says).
+        resumable: bool,
     },
 
     /// The blocking client was called from a thread that runs an async runtime (a task,
@@ -323,6 +326,12 @@ impl Error {
             }
             Error::UnsafeNextLink { reason } => redactor.redact_in_place(reason),
             Error::IdMismatch { answered, .. } => redactor.redact_in_place(answered),
+            Error::StepFailed { message, source, .. } => {
+                redactor.redact_in_place(message);
+                if let Some(source) = source {
+                    source.redact(redactor);
+                }
+            }
             Error::PaginationLoop { fault: PaginationFault::RepeatedItem { id }, .. } => redactor.redact_in_place(id),
             _ => {}
         }

@@ -260,7 +260,6 @@ async fn a_profile_supplies_endpoint_team_and_key_and_flags_beat_it_and_it_beats
     let env = [
         ("HNY_KEYS_KEYRING", "off"),
         ("HONEYCOMB_KEY_SECRET", secret),
-        ("HONEYCOMB_KEY_ID", "hcxmk_wrong"),
         ("HONEYCOMB_API_ENDPOINT", "http://127.0.0.1:9"),
     ];
     let out = hny_profiled(&config, &["--profile", "fake", "environments", "--output", "json"], &env, "");
@@ -279,6 +278,13 @@ async fn a_profile_supplies_endpoint_team_and_key_and_flags_beat_it_and_it_beats
         "{}",
         stderr(&out)
     );
+    // A secret set beside another key's id belongs to that key: never sent with the profile's.
+    let before = fake.requests().len();
+    let other = [("HNY_KEYS_KEYRING", "off"), ("HONEYCOMB_KEY_ID", "hcxmk_other"), ("HONEYCOMB_KEY_SECRET", secret)];
+    let out = hny_profiled(&config, &["--profile", "fake", "environments"], &other, "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("has no secret in the OS keyring"), "{}", stderr(&out));
+    assert_eq!(fake.requests().len(), before, "nothing was sent");
     let out = hny_profiled(&config, &["--profile", "nope", "environments"], &env, "");
     assert!(
         stderr(&out).contains("no profile named \"nope\"") && stderr(&out).contains("(profiles: fake)"),
@@ -312,4 +318,69 @@ fn a_secret_given_to_profile_add_never_lands_in_the_profile_file_or_the_output()
     for text in [file, stdout(&out), stderr(&out)] {
         assert!(!text.contains(canary));
     }
+}
+
+// ---- hostile corners -----------------------------------------------------------------
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn an_exec_sink_gets_neither_the_management_key_nor_the_secret_outside_stdin() {
+    let fake = MockHoneycomb::start().await;
+    let (_, management_secret) = fake.management_key();
+    let dir = Scratch::new("exec-env");
+    let keys = dir.file("keys.toml", FILE);
+    let sink = format!("exec:env > '{0}/env-'\"$HNY_KEY_ID\"; cat > '{0}/secret-'\"$HNY_KEY_ID\"", dir.0.display());
+    let out = hny(&fake, &["apply", "-f", &keys, "--secrets-to", &sink, "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for key in fake.keys() {
+        let env = std::fs::read_to_string(dir.0.join(format!("env-{}", key.id))).unwrap();
+        assert!(!env.contains(management_secret) && !env.contains("HONEYCOMB_KEY_SECRET"), "{env}");
+        assert!(!env.contains(&key.secret));
+        let secret = std::fs::read_to_string(dir.0.join(format!("secret-{}", key.id))).unwrap();
+        assert!(secret.ends_with(&key.secret));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delete_goes_on_when_the_reader_of_its_output_goes_away() {
+    let fake = MockHoneycomb::start().await;
+    let ids = fake.seed_keys(3);
+    let args: Vec<&str> = ["delete", "--yes", "-o", "json"].into_iter().chain(ids.iter().map(String::as_str)).collect();
+    let (id, secret) = fake.management_key();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hny-keys"))
+        .env("HONEYCOMB_KEY_ID", id)
+        .env("HONEYCOMB_KEY_SECRET", secret)
+        .env("HONEYCOMB_API_ENDPOINT", fake.uri())
+        .env_remove("HONEYCOMB_TEAM")
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // `| head -0`
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(fake.keys().is_empty(), "every confirmed delete was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_detailed_exitcode_every_error_is_1_and_a_key_set_on_stdin_needs_yes() {
+    let fake = MockHoneycomb::start().await;
+    let dir = Scratch::new("exitcodes");
+    let keys = dir.file("keys.toml", FILE);
+    let out = hny_with(&fake, &["plan", "-f", &keys, "--detailed-exitcode"], &[("HONEYCOMB_PROFILE", "nope")]);
+    assert_eq!(out.status.code(), Some(1), "an unknown profile: {}", stderr(&out));
+    let out = hny(&fake, &["plan", "-f", &keys, "--detailed-exitcode", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(1), "a bad flag: {}", stderr(&out));
+    let out = hny(&fake, &["plan", "-f", &keys, "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(2), "without the flag, usage errors stay 2");
+    let out = hny(&fake, &["apply", "-f", "-", "--secrets-to", "json:x.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the key set comes from stdin, so no question can be asked there: give --yes"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(fake.requests().is_empty());
 }

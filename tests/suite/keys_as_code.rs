@@ -336,7 +336,7 @@ async fn a_secret_the_sink_refuses_deletes_its_key_again_and_stops() {
     let refuse = |_: &Delivery<'_>| Err("the vault is sealed".to_string());
     let report = keys.apply(&plan, &refuse, ApplyOptions::new()).await.unwrap();
     assert!(!report.is_complete());
-    let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
+    let StepOutcome::Failed { error, .. } = &report.steps[0].outcome else { panic!("{report:?}") };
     let text = error.to_string();
     assert!(
         text.contains("the secret of \"checkout ingest\" could not be delivered: the vault is sealed; the new key")
@@ -351,7 +351,7 @@ async fn a_secret_the_sink_refuses_deletes_its_key_again_and_stops() {
 // ---- resumability ------------------------------------------------------------------
 
 /// A team with one key for each kind of step (one to create, one to update, one to
-/// rotate, and the pair an interrupted rotation leaves, the older to retire), and the
+/// rotate, and the renamed old key an interrupted rotation leaves, to retire), and the
 /// key set that asks for them.
 async fn seeded() -> (Arc<MockHoneycomb>, KeySet, Vec<String>) {
     let set = KeySet::new()
@@ -363,7 +363,7 @@ async fn seeded() -> (Arc<MockHoneycomb>, KeySet, Vec<String>) {
     let fake = Arc::new(MockHoneycomb::start().await);
     let drifted = fake.seed_key("production", "drifted", &KeyType::Ingest, &Permissions::none(), DAY);
     fake.seed_key("production", "old", &KeyType::Configuration, &Permissions::read_only_querying(), 40 * DAY);
-    fake.seed_key("staging", "half rotated", &KeyType::Ingest, &Permissions::none(), 2 * DAY);
+    fake.seed_key("staging", "half rotated (retiring)", &KeyType::Ingest, &Permissions::none(), 2 * DAY);
     fake.seed_key("staging", "half rotated", &KeyType::Ingest, &Permissions::none(), DAY);
     fake.seed_key("staging", "fine", &KeyType::Configuration, &Permissions::board_management(), DAY);
     fake.client().api_keys().update(&drifted.id, ApiKeyUpdate::new().disable()).await.unwrap();
@@ -372,14 +372,14 @@ async fn seeded() -> (Arc<MockHoneycomb>, KeySet, Vec<String>) {
     (fake, set, seeded)
 }
 
-/// The writes a plan makes, in order: a rotation is a create, then a delete.
+/// The writes a plan makes, in order: a rotation is a rename, a create, then a delete.
 fn writes(plan: &honeycomb_api_keys::Plan) -> Vec<Operation> {
     plan.changes
         .iter()
         .flat_map(|c| match c.action {
             Action::Create => vec![Operation::CreateApiKey],
             Action::Update => vec![Operation::UpdateApiKey],
-            Action::Rotate => vec![Operation::CreateApiKey, Operation::DeleteApiKey],
+            Action::Rotate => vec![Operation::UpdateApiKey, Operation::CreateApiKey, Operation::DeleteApiKey],
             _ => vec![Operation::DeleteApiKey],
         })
         .collect()
@@ -432,6 +432,7 @@ fn assert_finished(fake: &MockHoneycomb, set: &KeySet, seeded: &[String], vault:
         assert_eq!(ids.len(), 1, "{context}: {:?} has the keys {ids:?}", declared.name);
         assert_eq!(fake.key(&ids[0]).unwrap().disabled, declared.disabled, "{context}");
     }
+    assert!(fake.keys().iter().all(|k| !k.name.ends_with(" (retiring)")), "{context}: a rotation left its old key");
     let delivered = vault.ids();
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for id in &delivered {
@@ -481,7 +482,7 @@ async fn an_apply_stopped_before_any_write_is_finished_by_planning_and_applying_
         plan.summary()
     );
     let writes = writes(&plan).len();
-    assert_eq!(writes, 5);
+    assert_eq!(writes, 6);
     for at in 0..=writes {
         interrupted_then_finished(at, None).await;
     }
@@ -591,31 +592,42 @@ async fn the_json_sink_keeps_other_members_and_refuses_a_file_that_is_not_an_obj
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
 
-    // Not an object: left as it is, and the key made for it deleted again.
+    // Not an object: refused before anything is sent, and left as it is.
     std::fs::write(&path, "[1, 2]").unwrap();
-    let (fake, report) = apply_into(&one, &JsonFile::new(&path)).await;
-    let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
-    assert!(error.to_string().contains("keys.json is not a JSON object; it was left as it is"), "{error}");
+    let (fake, err) = refused_before_any_write(&one, &JsonFile::new(&path)).await;
+    assert!(
+        err.contains("keys.json is not a JSON object; it was left as it is") && err.ends_with("nothing was sent"),
+        "{err}"
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "[1, 2]");
     assert!(fake.keys().is_empty());
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Plans `set` on a fresh fake and applies it into `sink`, which must refuse before any
+/// write: the fake, and the error's text.
+async fn refused_before_any_write(set: &KeySet, sink: &(impl SecretSink + ?Sized)) -> (MockHoneycomb, String) {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let plan = keys.plan(set, PlanOptions::new()).await.unwrap();
+    fake.clear_requests();
+    let err = keys.apply(&plan, sink, ApplyOptions::new()).await.unwrap_err();
+    assert!(err.is_invalid_argument(), "{err}");
+    assert!(fake.requests().is_empty(), "nothing is sent: {:?}", fake.requests());
+    (fake, err.to_string())
+}
+
 #[tokio::test]
-async fn a_file_sink_that_cannot_write_deletes_the_key_and_leaves_the_file() {
+async fn a_file_sink_that_cannot_write_is_refused_before_any_key_is_made() {
     let dir = scratch("blocked");
     // The parent of the file is a file: nothing can be written there.
     let blocker = dir.join("not-a-dir");
     std::fs::write(&blocker, "x").unwrap();
-    let (fake, report) = apply_into(&set(), &DotenvFile::new(blocker.join(".env"))).await;
-    let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
-    assert!(
-        error.to_string().contains("not-a-dir/.env: Not a directory")
-            && error.to_string().contains("was deleted again"),
-        "{error}"
-    );
-    assert!(fake.keys().is_empty());
-    assert_eq!(report.done(), 0);
+    let (_, err) = refused_before_any_write(&set(), &DotenvFile::new(blocker.join(".env"))).await;
+    assert!(err.contains("not-a-dir/.env: Not a directory") && err.ends_with("nothing was sent"), "{err}");
+    let (_, err) = refused_before_any_write(&set(), &JsonFile::new(dir.join("missing/dir/keys.json"))).await;
+    assert!(err.contains("could not write") && err.contains("missing/dir"), "{err}");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no probe file left behind");
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -653,13 +665,13 @@ async fn the_exec_sink_gets_the_secret_on_stdin_only_and_the_key_in_its_environm
 
     // A command that fails: the key is deleted again and the failure says so.
     let (fake, report) = apply_into(&one, &ExecCommand::new("cat > /dev/null; exit 3")).await;
-    let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
+    let StepOutcome::Failed { error, .. } = &report.steps[0].outcome else { panic!("{report:?}") };
     assert!(error.to_string().contains("`cat > /dev/null; exit 3` failed (exit status: 3)"), "{error}");
     assert!(fake.keys().is_empty());
     // One that hangs is stopped.
     let slow = ExecCommand::new("sleep 30").timeout(Duration::from_millis(200));
     let (fake, report) = apply_into(&one, &slow).await;
-    let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
+    let StepOutcome::Failed { error, .. } = &report.steps[0].outcome else { panic!("{report:?}") };
     assert!(error.to_string().contains("did not finish within 0.2 s and was stopped"), "{error}");
     assert!(fake.keys().is_empty());
     std::fs::remove_dir_all(dir).unwrap();
@@ -681,7 +693,7 @@ async fn the_dotenv_sink_refuses_a_secret_that_would_inject_a_line() {
     let one = KeySet::new().key(DeclaredKey::ingest("checkout ingest", "Production"));
     let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
     let report = keys.apply(&plan, &DotenvFile::new(&path), ApplyOptions::new()).await.unwrap();
-    let StepOutcome::Failed { error } = &report.steps[0].outcome else { panic!("{report:?}") };
+    let StepOutcome::Failed { error, .. } = &report.steps[0].outcome else { panic!("{report:?}") };
     assert!(error.to_string().contains("has characters a dotenv line cannot hold safely"), "{error}");
     assert!(!error.to_string().contains("LD_PRELOAD"));
     assert!(!path.exists());
@@ -737,4 +749,134 @@ async fn a_hundred_keys_apply_in_a_hundred_creates_within_the_quota() {
     assert!(fake.requests().iter().all(|r| r.status == 201), "paced, never refused");
     // The window the first 100 filled, and one more: two waits of a minute at most.
     assert!((Duration::from_secs(100)..Duration::from_secs(125)).contains(&took), "{took:?}");
+}
+
+// ---- what a plan must not do, and what a report must say --------------------------------
+
+#[tokio::test]
+async fn keys_sharing_a_declared_name_are_unmanaged_not_retired() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    // Two services each got a hand-made key called "ingest".
+    let older = fake.seed_key("production", "ingest", &KeyType::Ingest, &Permissions::none(), 2 * DAY);
+    let newer = fake.seed_key("production", "ingest", &KeyType::Ingest, &Permissions::none(), DAY);
+    let (exported, shadowed) = keys.export(Some("production")).await.unwrap();
+    assert_eq!(shadowed.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), std::slice::from_ref(&older.id));
+    let plan = keys.plan(&exported, PlanOptions::new()).await.unwrap();
+    assert!(plan.is_empty(), "{}", plan.summary());
+    assert_eq!(plan.unmanaged.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), std::slice::from_ref(&older.id));
+    keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap();
+    assert!(fake.key(&older.id).is_some() && fake.key(&newer.id).is_some(), "nothing deleted without --prune");
+}
+
+#[tokio::test]
+async fn a_plan_is_applied_once() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let plan = keys.plan(&set(), PlanOptions::new()).await.unwrap();
+    let again = plan.clone();
+    assert!(keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap().is_complete());
+    fake.clear_requests();
+    let err = keys.apply(&again, &Vault::default(), ApplyOptions::new()).await.unwrap_err();
+    assert!(err.to_string().contains("this plan was applied already"), "{err}");
+    assert!(fake.requests().is_empty());
+    assert_eq!(fake.keys().len(), 3, "no duplicate");
+}
+
+#[tokio::test]
+async fn a_rotation_stopped_after_its_create_reports_the_key_it_made() {
+    let fake = Arc::new(MockHoneycomb::start().await);
+    let old = fake.seed_key("production", "CI", &KeyType::Configuration, &Permissions::read_only_querying(), 40 * DAY);
+    let one = KeySet::new()
+        .key(DeclaredKey::configuration("CI", "Production", Permissions::read_only_querying()).rotate_after_days(30));
+    let keys = fake.client().api_keys();
+    let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
+    // The rename and the create go through; the delete of the old key is held back.
+    let interrupt =
+        Arc::new(Interrupt { fake: fake.clone(), writes: writes(&plan), at: 2, fault: None, seen: Mutex::new(0) });
+    let vault = Vault::default();
+    let report = keys.apply(&plan, &vault, ApplyOptions::new().gate(interrupt)).await.unwrap();
+    let StepOutcome::Failed { error, new_key: Some(new) } = &report.steps[0].outcome else { panic!("{report:?}") };
+    assert!(matches!(error, honeycomb_api_keys::Error::Cancelled { .. }), "{error}");
+    assert_eq!(vault.ids(), [new.to_string()]);
+    assert_eq!(fake.key(&old.id).unwrap().name, "CI (retiring)");
+    let rest = keys.plan(&one, PlanOptions::new()).await.unwrap();
+    assert_eq!(
+        rest.changes.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [format!(
+            "retire configuration key \"CI\" in Production ({}): \"CI (retiring)\", the key a rotation replaced",
+            old.id
+        )]
+    );
+}
+
+#[tokio::test]
+async fn a_disabled_ingest_key_gets_its_create_datasets_by_a_replacement() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let old = fake.seed_key("production", "spare", &KeyType::Ingest, &Permissions::none(), DAY);
+    let one = KeySet::new().key(DeclaredKey::ingest("spare", "Production").create_datasets(true).disabled(true));
+    let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
+    assert_eq!(plan.count(Action::Rotate), 1, "{}", plan.summary());
+    keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap();
+    assert!(fake.key(&old.id).is_none());
+    let new = fake.keys().remove(0);
+    assert!(new.disabled && new.permissions.get("create_datasets") == Some(&true));
+    assert!(keys.plan(&one, PlanOptions::new()).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_server_echoing_a_new_secret_in_an_error_does_not_get_it_into_the_report() {
+    // The sink refuses; the fake then answers the clean-up delete with the new secret in
+    // its error detail.
+    let fake = Arc::new(MockHoneycomb::start().await);
+    let echo = fake.clone();
+    let seen = Arc::new(Mutex::new(String::new()));
+    let seen_by_sink = seen.clone();
+    let sink = move |d: &Delivery<'_>| {
+        let secret = d.secret().expose_secret().to_string();
+        let body = serde_json::json!({"errors": [{"status": "500", "code": "oops", "title": "failed", "detail": format!("could not delete {secret}")}]});
+        echo.fail_next(
+            Operation::DeleteApiKey,
+            1,
+            Fault::status(500).body(body.to_string(), "application/vnd.api+json"),
+        );
+        *seen_by_sink.lock().unwrap() = secret;
+        Err("the vault is sealed".to_string())
+    };
+    let keys = no_retry(&fake).api_keys();
+    let one = KeySet::new().key(DeclaredKey::ingest("checkout", "Production"));
+    let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
+    let report = keys.apply(&plan, &sink, ApplyOptions::new()).await.unwrap();
+    let secret = seen.lock().unwrap().clone();
+    assert!(!secret.is_empty());
+    let StepOutcome::Failed { error, .. } = &report.steps[0].outcome else { panic!("{report:?}") };
+    assert!(
+        error.to_string().contains("could not be deleted again") && error.to_string().contains("by hand"),
+        "{error}"
+    );
+    assert!(!report.resumable, "a key nobody has the secret of is left: not finished by applying again");
+    let shown = format!("{report:?} {} {error}", serde_json::to_string(&report).unwrap());
+    assert!(shown.contains("could not delete"), "the server's text is kept, redacted: {shown}");
+    let key = fake.keys().remove(0);
+    for part in [secret.as_str(), key.secret.as_str()] {
+        assert!(!shown.contains(part), "the secret leaked: {shown}");
+    }
+}
+
+#[tokio::test]
+async fn export_writes_a_file_that_plans_empty_when_names_collide_or_environments_are_ambiguous() {
+    // "Production" is one environment's name and the other's slug.
+    let fake =
+        MockHoneycomb::builder().environments([("Production", "prod"), ("Old production", "Production")]).start().await;
+    let keys = fake.client().api_keys();
+    fake.seed_key("prod", "CI boards", &KeyType::Configuration, &Permissions::board_management(), DAY);
+    fake.seed_key("prod", "ci-boards", &KeyType::Configuration, &Permissions::board_management(), DAY);
+    let (set, _) = keys.export(None).await.unwrap();
+    assert!(set.keys().iter().all(|k| k.environment == "prod"), "by the slug, which names it alone: {set:?}");
+    let names: Vec<String> = set.keys().iter().map(DeclaredKey::effective_secret_name).collect();
+    assert_eq!(names, ["HONEYCOMB_PROD_CI_BOARDS_1", "HONEYCOMB_PROD_CI_BOARDS_2"]);
+    let text = set.to_toml();
+    let again = KeySet::from_toml(&text, "exported.toml").unwrap();
+    assert!(keys.plan(&again, PlanOptions::new()).await.unwrap().is_empty(), "{text}");
 }

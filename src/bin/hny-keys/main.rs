@@ -37,7 +37,17 @@ pub(crate) struct Ctx {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `plan --detailed-exitcode` answers 2 for "changes": every error, a usage error
+    // included, is 1 there.
+    let detailed = std::env::args_os().any(|a| a == "--detailed-exitcode");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if detailed && e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::from(1);
+        }
+        Err(e) => e.exit(),
+    };
     init_tracing(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -55,6 +65,7 @@ fn main() -> ExitCode {
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) if detailed => fail(Failure::Runtime(message)),
         Err(failure) => fail(failure),
     }
 }

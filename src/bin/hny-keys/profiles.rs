@@ -4,7 +4,9 @@
 
 use std::{collections::BTreeMap, path::PathBuf};
 
-use honeycomb_api_keys::{ClientBuilder, ENV_KEY_SECRET, ENV_MANAGEMENT_SECRET, SecretString, terminal_safe};
+use honeycomb_api_keys::{
+    ClientBuilder, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, SecretString, terminal_safe,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::session::Failure;
@@ -111,15 +113,19 @@ pub(crate) fn apply(name: &str, mut builder: ClientBuilder) -> Result<ClientBuil
         builder = builder.team(team.clone());
     }
     if let Some(id) = &profile.key_id {
+        // A secret from the environment only where no other key id is set beside it: a
+        // secret is never sent with another key's id.
         let from_env = || {
-            [ENV_KEY_SECRET, ENV_MANAGEMENT_SECRET]
-                .iter()
-                .find_map(|var| std::env::var(var).ok().filter(|s| !s.is_empty()))
-                .map(SecretString::from)
+            [(ENV_KEY_ID, ENV_KEY_SECRET), (ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET)].iter().find_map(
+                |(id_var, var)| {
+                    let paired = std::env::var(id_var).ok().filter(|v| !v.is_empty()).is_none_or(|other| &other == id);
+                    std::env::var(var).ok().filter(|s| paired && !s.is_empty()).map(SecretString::from)
+                },
+            )
         };
         let secret = keyring_secret(name).or_else(from_env).ok_or_else(|| {
             Failure::Runtime(format!(
-                "profile {name:?} has no secret in the OS keyring: set {ENV_KEY_SECRET}, or store it with `hny-keys profile add {name} --key-id {} --secret-stdin`",
+                "profile {name:?} has no secret in the OS keyring: set {ENV_KEY_SECRET} (with {ENV_KEY_ID} unset or the profile's key id), or store it with `hny-keys profile add {name} --key-id {} --secret-stdin`",
                 terminal_safe(id)
             ))
         })?;

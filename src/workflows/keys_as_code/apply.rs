@@ -1,15 +1,18 @@
 //! Carrying out a [`Plan`]: [`ApiKeys::apply`].
 
-use std::{fmt, sync::Arc};
+use std::{
+    fmt,
+    sync::{Arc, atomic::Ordering},
+};
 
 use serde::Serialize;
 
 use super::{
-    plan::{Action, Change, Plan},
-    sinks::{Delivery, SecretSink},
+    plan::{Action, Change, Plan, retiring_name},
+    sinks::{Delivery, SecretSink, deliver},
 };
 use crate::{
-    ApiKeys, CreatedApiKey, Environment, Error, KeyId, Operation, Result, terminal_safe,
+    ApiKeyUpdate, ApiKeys, CreatedApiKey, Environment, Error, KeyId, Operation, Result, terminal_safe,
     workflows::{ProgressFn, WriteGate, key_to_create, may_create, report},
 };
 
@@ -78,6 +81,9 @@ pub enum StepOutcome {
         #[serde(serialize_with = "crate::workflows::error_text")]
         #[cfg_attr(feature = "json-schema", schemars(with = "String"))]
         error: Error,
+        /// A key the step made before it stopped (a rotation's successor, its secret
+        /// delivered).
+        new_key: Option<KeyId>,
     },
     /// Not attempted: an earlier step failed or the gate stopped the apply.
     Skipped,
@@ -104,6 +110,10 @@ pub struct ApplyReport {
     pub steps: Vec<Step>,
     /// Why the apply stopped before the end, if it did.
     pub stopped: Option<String>,
+    /// Whether planning and applying again finishes the job. `false` when a key was left
+    /// that nobody has the secret of and could not be deleted: the failed step's error
+    /// says which, to delete by hand first.
+    pub resumable: bool,
 }
 
 impl ApplyReport {
@@ -115,6 +125,18 @@ impl ApplyReport {
     /// How many steps were done.
     pub fn done(&self) -> usize {
         self.steps.iter().filter(|s| matches!(s.outcome, StepOutcome::Done { .. })).count()
+    }
+}
+
+/// A step that did not finish, and the key it made first, if any.
+struct Stop {
+    error: Error,
+    new_key: Option<KeyId>,
+}
+
+impl From<Error> for Stop {
+    fn from(error: Error) -> Self {
+        Stop { error, new_key: None }
     }
 }
 
@@ -173,6 +195,15 @@ impl ApiKeys {
                 ),
             ));
         }
+        if plan.count(Action::Create) + plan.count(Action::Rotate) > 0 {
+            sink.check().map_err(|why| Error::invalid("sink", format!("{why}; nothing was sent")))?;
+        }
+        if plan.applied.swap(true, Ordering::SeqCst) {
+            return Err(Error::invalid(
+                "plan",
+                "this plan was applied already, and the keys have changed since it was made: plan again",
+            ));
+        }
         let total = Some(plan.changes.len());
         let mut created: Vec<CreatedApiKey> = Vec::new();
         let mut steps = Vec::with_capacity(plan.changes.len());
@@ -185,26 +216,32 @@ impl ApiKeys {
             report(options.progress.as_ref(), WORKFLOW, n, total, change.to_string());
             let outcome = match self.step(plan, change, sink, &options, &mut created).await {
                 Ok(new_key) => StepOutcome::Done { new_key },
-                Err(Error::Cancelled { .. }) => {
+                Err(Stop { error: Error::Cancelled { .. }, new_key: None }) => {
                     stopped = Some("cancelled".into());
                     StepOutcome::Skipped
                 }
-                Err(error) => {
-                    stopped = Some(format!("{change} failed"));
-                    StepOutcome::Failed { error }
+                Err(Stop { error, new_key }) => {
+                    stopped = Some(if matches!(error, Error::Cancelled { .. }) {
+                        "cancelled".into()
+                    } else {
+                        format!("{change} failed")
+                    });
+                    StepOutcome::Failed { error, new_key }
                 }
             };
             steps.push(Step { change: change.clone(), outcome });
         }
         report(options.progress.as_ref(), WORKFLOW, plan.changes.len(), total, "done");
+        let mut resumable = true;
         for step in &mut steps {
-            if let StepOutcome::Failed { error } = &mut step.outcome {
+            if let StepOutcome::Failed { error, .. } = &mut step.outcome {
                 for key in &created {
                     error.redact_secret_of(key);
                 }
+                resumable &= !matches!(error, Error::StepFailed { resumable: false, .. });
             }
         }
-        Ok(ApplyReport { steps, stopped })
+        Ok(ApplyReport { steps, stopped, resumable })
     }
 
     async fn step(
@@ -214,41 +251,39 @@ impl ApiKeys {
         sink: &(impl SecretSink + ?Sized),
         options: &ApplyOptions,
         created: &mut Vec<CreatedApiKey>,
-    ) -> Result<Option<KeyId>> {
+    ) -> std::result::Result<Option<KeyId>, Stop> {
         let gate = options.gate.as_ref();
-        let may_change = || gate.is_none_or(|g| g.before_change());
+        let may_change = |operation| {
+            if gate.is_none_or(|g| g.before_change()) { Ok(()) } else { Err(Error::Cancelled { operation }) }
+        };
         let environment = plan
             .environment(Some(&change.environment_id))
             .ok_or_else(|| Error::invalid("plan", "a step's environment is not among the plan's environments"))?;
+        let key_id = || change.key_id.as_ref().ok_or_else(|| Error::invalid("plan", "the step names no key"));
         match change.action {
-            Action::Create | Action::Rotate => {
+            Action::Create => Ok(Some(self.create_and_deliver(plan, change, environment, sink, gate, created).await?)),
+            Action::Rotate => {
+                // Renamed first, so that a plan after an interruption knows it for the old key.
+                let old = key_id()?;
+                may_change(Operation::UpdateApiKey)?;
+                self.update(old, ApiKeyUpdate::new().name(retiring_name(&change.name))).await?;
                 let new_key = self.create_and_deliver(plan, change, environment, sink, gate, created).await?;
-                if change.action == Action::Rotate {
-                    if !may_change() {
-                        return Err(Error::Cancelled { operation: Operation::DeleteApiKey });
-                    }
-                    let old =
-                        change.key_id.as_ref().ok_or_else(|| Error::invalid("plan", "a rotation names no key"))?;
-                    self.delete_if_present(old).await?;
-                }
-                Ok(Some(new_key))
+                let retired = match may_change(Operation::DeleteApiKey) {
+                    Ok(()) => self.delete_if_present(old).await,
+                    Err(cancelled) => Err(cancelled),
+                };
+                retired.map(|()| Some(new_key.clone())).map_err(|error| Stop { error, new_key: Some(new_key) })
             }
             Action::Update => {
-                if !may_change() {
-                    return Err(Error::Cancelled { operation: Operation::UpdateApiKey });
-                }
-                let (Some(id), Some(update)) = (&change.key_id, &change.update) else {
-                    return Err(Error::invalid("plan", "an update names no key or no change"));
-                };
-                self.update(id, update.clone()).await?;
+                may_change(Operation::UpdateApiKey)?;
+                let update =
+                    change.update.clone().ok_or_else(|| Error::invalid("plan", "an update names no change"))?;
+                self.update(key_id()?, update).await?;
                 Ok(None)
             }
             Action::Retire | Action::Delete => {
-                if !may_change() {
-                    return Err(Error::Cancelled { operation: Operation::DeleteApiKey });
-                }
-                let id = change.key_id.as_ref().ok_or_else(|| Error::invalid("plan", "a delete names no key"))?;
-                self.delete_if_present(id).await?;
+                may_change(Operation::DeleteApiKey)?;
+                self.delete_if_present(key_id()?).await?;
                 Ok(None)
             }
         }
@@ -282,7 +317,7 @@ impl ApiKeys {
                 let secret = key.header_value();
                 let secret_name = declared.effective_secret_name();
                 let delivery = Delivery { key: key.key(), environment, secret_name: &secret_name, secret: &secret };
-                let delivered = sink.deliver(&delivery);
+                let delivered = deliver(sink, &delivery);
                 let id = key.id().clone();
                 created.push(key);
                 match delivered {
@@ -304,15 +339,19 @@ impl ApiKeys {
     /// A key made but whose secret the sink refused: deleted, so that no key stays that
     /// nobody can use (and the next plan creates it again).
     async fn undo_create(&self, id: &KeyId, name: &str, reason: String) -> Error {
-        let undone = match self.delete_if_present(id).await {
-            Ok(()) => format!("the new key {id} was deleted again; apply again once the sink works"),
-            Err(e) => {
-                format!("the new key {id} could not be deleted again ({e}): delete it by hand, nobody has its secret")
-            }
+        let (undone, resumable) = match self.delete_if_present(id).await {
+            Ok(()) => (format!("the new key {id} was deleted again; apply again once the sink works"), true),
+            Err(e) => (
+                format!(
+                    "the new key {id} could not be deleted again ({e}): delete it by hand before applying again, nobody has its secret"
+                ),
+                false,
+            ),
         };
         Error::StepFailed {
             message: format!("the secret of {:?} could not be delivered: {reason}; {undone}", terminal_safe(name)),
             source: None,
+            resumable,
         }
     }
 
@@ -337,7 +376,7 @@ impl ApiKeys {
                         "{cause}; looking for the key to delete it failed too ({e}): plan again and delete a key named {:?} that nobody has the secret of",
                         terminal_safe(&change.name)
                     );
-                    return Error::StepFailed { message, source: Some(Box::new(cause)) };
+                    return Error::StepFailed { message, source: Some(Box::new(cause)), resumable: false };
                 }
             }
         }
@@ -345,9 +384,9 @@ impl ApiKeys {
         for id in found {
             if let Err(e) = self.delete_if_present(&id).await {
                 let message = format!(
-                    "{cause}; it made {id}, whose secret is lost, and deleting it failed ({e}): delete it by hand"
+                    "{cause}; it made {id}, whose secret is lost, and deleting it failed ({e}): delete it by hand before applying again"
                 );
-                return Error::StepFailed { message, source: Some(Box::new(cause)) };
+                return Error::StepFailed { message, source: Some(Box::new(cause)), resumable: false };
             }
             removed.push(id.to_string());
         }
@@ -358,7 +397,7 @@ impl ApiKeys {
                 "{cause}; it had made {}, whose secret was lost: deleted again, apply again to create it",
                 removed.join(", ")
             );
-            Error::StepFailed { message, source: Some(Box::new(cause)) }
+            Error::StepFailed { message, source: Some(Box::new(cause)), resumable: true }
         }
     }
 

@@ -1,16 +1,21 @@
 //! The team's keys as a [`KeySet`]: [`ApiKeys::export`], to adopt an existing estate.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use super::keyset::{DeclaredKey, KeySet};
-use crate::{ApiKey, ApiKeys, Error, KeyType, Permission, Permissions, Result, terminal_safe};
+use super::{
+    keyset::{DeclaredKey, KeySet},
+    plan::{newest_first, one_environment, retiring_name},
+};
+use crate::{ApiKey, ApiKeys, EnvironmentId, Error, KeyType, Permission, Permissions, Result};
 
 impl ApiKeys {
     /// The team's ingest and configuration keys as a key set (in `environment` only, when
-    /// given: an id, a name or a slug), each key under its environment's name, ordered by
-    /// environment and name; [`plan`](Self::plan)ned unchanged, it is empty. Where several
-    /// keys share a name in one environment the newest is exported and the others are
-    /// returned, for a plan would retire them.
+    /// given: an id, a name or a slug), each key under its environment's name (its slug
+    /// or id if the name is ambiguous), ordered by environment and name, with numbered
+    /// secret names where two keys' default ones would collide; [`plan`](Self::plan)ned
+    /// unchanged, it is empty. Where several keys share a name in one environment, the
+    /// newest is exported and the others are returned (a plan lists them as unmanaged), as
+    /// is the old key of an interrupted rotation.
     ///
     /// ```
     /// # #[cfg(feature = "mock")]
@@ -38,16 +43,10 @@ impl ApiKeys {
     pub async fn export(&self, environment: Option<&str>) -> Result<(KeySet, Vec<ApiKey>)> {
         let envs = self.environments().list().collect().await?;
         let only = match environment {
-            Some(wanted) => Some(envs.iter().find(|e| e.matches(wanted.trim())).ok_or_else(|| {
-                Error::invalid(
-                    "environment",
-                    format!("no environment has the id, name or slug {:?}", terminal_safe(wanted)),
-                )
-            })?),
+            Some(wanted) => Some(one_environment(&envs, wanted).map_err(|why| Error::invalid("environment", why))?),
             None => None,
         };
-        let mut newest: HashMap<(String, String), ApiKey> = HashMap::new();
-        let mut shadowed = Vec::new();
+        let mut by_name: BTreeMap<(String, String), Vec<ApiKey>> = BTreeMap::new();
         let mut keys = self.list().items();
         while let Some(key) = keys.try_next().await? {
             let Some(env) = key.environment_id.as_ref().and_then(|id| envs.iter().find(|e| &e.id == id)) else {
@@ -57,31 +56,55 @@ impl ApiKeys {
             {
                 continue;
             }
-            let slot = (env.name.clone(), key.name.clone());
-            match newest.remove(&slot) {
-                Some(held) if held.created >= key.created => {
-                    shadowed.push(key);
-                    newest.insert(slot, held);
-                }
-                Some(held) => {
-                    shadowed.push(held);
-                    newest.insert(slot, key);
-                }
-                None => {
-                    newest.insert(slot, key);
-                }
-            }
+            by_name.entry((env.id.to_string(), key.name.clone())).or_default().push(key);
         }
-        let mut declared: Vec<((String, String), ApiKey)> = newest.into_iter().collect();
-        declared.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut shadowed = Vec::new();
+        let mut newest: Vec<ApiKey> = Vec::new();
+        for ((env, name), keys) in &by_name {
+            let mut keys = newest_first(keys.clone()).into_iter();
+            // The old key of an interrupted rotation is not a key of its own.
+            let rotating = by_name.keys().any(|(e, n)| e == env && retiring_name(n) == *name);
+            if rotating {
+                shadowed.extend(keys);
+                continue;
+            }
+            newest.extend(keys.next());
+            shadowed.extend(keys);
+        }
+        // Each environment by a word that names it alone: its name, else its slug, else its id.
+        let word = |id: &EnvironmentId| -> Option<String> {
+            let env = envs.iter().find(|e| &e.id == id)?;
+            let unique = [env.name.as_str(), env.slug.as_str()].into_iter().find(|w| one_environment(&envs, w).is_ok());
+            Some(unique.unwrap_or(env.id.as_str()).to_string())
+        };
+        let mut declared: Vec<DeclaredKey> = newest
+            .into_iter()
+            .filter_map(|key| {
+                let env = word(key.environment_id.as_ref()?)?;
+                let known: Permissions = key.permissions.iter().collect();
+                let declared = match key.key_type {
+                    KeyType::Configuration => DeclaredKey::configuration(key.name, env, known),
+                    _ => DeclaredKey::ingest(key.name, env).create_datasets(known.contains(Permission::CreateDatasets)),
+                };
+                Some(declared.disabled(key.disabled))
+            })
+            .collect();
+        declared.sort_by(|a, b| (&a.environment, &a.name).cmp(&(&b.environment, &b.name)));
+        // Names whose default secret names collide get numbered ones.
+        let mut taken: HashMap<String, usize> = HashMap::new();
+        for key in &declared {
+            *taken.entry(key.default_secret_name()).or_default() += 1;
+        }
+        let mut used: HashMap<String, usize> = HashMap::new();
         let mut set = KeySet::new();
-        for ((env, name), key) in declared {
-            let known: Permissions = key.permissions.iter().collect();
-            let declared = match key.key_type {
-                KeyType::Configuration => DeclaredKey::configuration(name, env, known),
-                _ => DeclaredKey::ingest(name, env).create_datasets(known.contains(Permission::CreateDatasets)),
-            };
-            set = set.key(declared.disabled(key.disabled));
+        for mut key in declared {
+            let default = key.default_secret_name();
+            if taken[&default] > 1 {
+                let n = used.entry(default.clone()).or_default();
+                *n += 1;
+                key = key.secret_name(format!("{default}_{n}"));
+            }
+            set = set.key(key);
         }
         Ok((set, shadowed))
     }

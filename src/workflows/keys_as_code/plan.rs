@@ -3,7 +3,7 @@
 use std::{
     collections::{HashMap, HashSet},
     fmt,
-    sync::Arc,
+    sync::{Arc, atomic::AtomicBool},
 };
 
 use chrono::{DateTime, Utc};
@@ -14,6 +14,44 @@ use crate::{
     ApiKey, ApiKeyUpdate, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permission, Result, terminal_safe,
     workflows::{ProgressFn, report},
 };
+
+/// The name a rotation gives the key it replaces while the successor is made, so that a
+/// plan after an interruption knows it (` (retiring)` after the name, cut to fit
+/// Honeycomb's 100 characters).
+pub(crate) fn retiring_name(name: &str) -> String {
+    const SUFFIX: &str = " (retiring)";
+    let kept: String = name.chars().take(crate::MAX_NAME_LEN - SUFFIX.chars().count()).collect();
+    format!("{kept}{SUFFIX}")
+}
+
+/// Keys of one name, newest first (by creation, then id): the first is the declared key.
+pub(crate) fn newest_first(mut keys: Vec<ApiKey>) -> Vec<ApiKey> {
+    keys.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.id.as_str().cmp(a.id.as_str())));
+    keys
+}
+
+/// The one environment of `envs` that `wanted` names (by id, name or slug), or why not.
+pub(crate) fn one_environment<'a>(
+    envs: &'a [Environment],
+    wanted: &str,
+) -> std::result::Result<&'a Environment, String> {
+    let wanted = wanted.trim();
+    let found: Vec<&Environment> = envs.iter().filter(|e| e.matches(wanted)).collect();
+    match found.as_slice() {
+        [env] => Ok(env),
+        [] => {
+            let names: Vec<String> = envs.iter().map(|e| format!("{:?}", terminal_safe(&e.name))).collect();
+            Err(format!(
+                "{:?} is not an environment of the team (by id, name or slug); the team's are: {}",
+                terminal_safe(wanted),
+                if names.is_empty() { "none".to_string() } else { names.join(", ") }
+            ))
+        }
+        [a, b, ..] => {
+            Err(format!("{:?} names two environments ({} and {}); use the id", terminal_safe(wanted), a.id, b.id))
+        }
+    }
+}
 
 /// What a [`Change`] does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -26,11 +64,11 @@ pub enum Action {
     /// plan does not name is left as it is).
     Update,
     /// Replace a key (it is `rotate_after_days` old, or its permissions cannot change in
-    /// place): create its successor with the same name, hand over the secret, then delete
-    /// the old key.
+    /// place): rename it `"<name> (retiring)"`, create its successor with the name, hand
+    /// over the secret, then delete the old key.
     Rotate,
-    /// Delete an older key that has a declared name while a newer one has it too: what an
-    /// interrupted rotation leaves behind.
+    /// Delete the `"<name> (retiring)"` key an interrupted rotation left behind (after its
+    /// successor is created, if it was not).
     Retire,
     /// Delete an unmanaged key (only when the plan was made with
     /// [`PlanOptions::prune`]).
@@ -106,9 +144,10 @@ impl fmt::Display for Change {
 pub struct Plan {
     /// The steps, in order; empty when the team's keys are as declared.
     pub changes: Vec<Change>,
-    /// Keys in the declared keys' environments that the set does not name: never touched
-    /// unless the plan was made with [`PlanOptions::prune`] (then each has a
-    /// [`Action::Delete`] step).
+    /// Keys in the declared keys' environments that the set does not name, and older keys
+    /// of a declared name: never touched unless the plan was made with
+    /// [`PlanOptions::prune`] (then each has an [`Action::Delete`] step). Keys of
+    /// environments the set declares no key in are not looked at.
     pub unmanaged: Vec<ApiKey>,
     /// Declared keys that need no change.
     pub unchanged: usize,
@@ -120,6 +159,9 @@ pub struct Plan {
     /// Every key id that existed when the plan was made.
     #[serde(skip)]
     pub(crate) known: HashSet<KeyId>,
+    /// Whether [`ApiKeys::apply`] took it (shared by clones): a plan is applied once.
+    #[serde(skip)]
+    pub(crate) applied: Arc<AtomicBool>,
 }
 
 impl Plan {
@@ -215,10 +257,11 @@ impl ApiKeys {
     /// and which keys of the set's environments it does not name. Sends only reads.
     ///
     /// A declared key is matched by name in its environment. When several keys have that
-    /// name, the newest is the declared key and the older ones are retired (an interrupted
-    /// rotation leaves exactly that). A configuration key's permissions and either type's
-    /// `disabled` are updated in place; an ingest key's `create_datasets`, which Honeycomb
-    /// cannot change, is applied by rotating it.
+    /// name, the newest is the declared key and the others are unmanaged (deleted only by
+    /// a prune). A configuration key's permissions and either type's `disabled` are
+    /// updated in place; an ingest key's `create_datasets`, which Honeycomb cannot change,
+    /// is applied by rotating it. A `"<name> (retiring)"` key, which an interrupted
+    /// rotation leaves, is retired.
     ///
     /// ```
     /// # #[cfg(feature = "mock")]
@@ -257,34 +300,7 @@ impl ApiKeys {
         let mut resolved: Vec<(&DeclaredKey, &Environment)> = Vec::new();
         let mut identities: HashMap<(&EnvironmentId, &str), &DeclaredKey> = HashMap::new();
         for key in set.keys() {
-            let wanted = key.environment.trim();
-            let found: Vec<&Environment> = team_envs.iter().filter(|e| e.matches(wanted)).collect();
-            let env = match found.as_slice() {
-                [env] => *env,
-                [] => {
-                    let names: Vec<String> =
-                        team_envs.iter().map(|e| format!("{:?}", terminal_safe(&e.name))).collect();
-                    return Err(key.error(
-                        "environment",
-                        format!(
-                            "{:?} is not an environment of the team (by id, name or slug); the team's are: {}",
-                            terminal_safe(wanted),
-                            if names.is_empty() { "none".to_string() } else { names.join(", ") }
-                        ),
-                    ));
-                }
-                [a, b, ..] => {
-                    return Err(key.error(
-                        "environment",
-                        format!(
-                            "{:?} names two environments ({} and {}); use the id",
-                            terminal_safe(wanted),
-                            a.id,
-                            b.id
-                        ),
-                    ));
-                }
-            };
+            let env = one_environment(&team_envs, &key.environment).map_err(|why| key.error("environment", why))?;
             if let Some(first) = identities.insert((&env.id, key.name.as_str()), key) {
                 return Err(key.error(
                     "name",
@@ -301,7 +317,11 @@ impl ApiKeys {
 
         report(progress, WORKFLOW, 1, Some(2), "listing the keys");
         let mut known = HashSet::new();
+        // What an interrupted rotation leaves: the old key, renamed, by the declared name.
+        let retiring: HashMap<(&EnvironmentId, String), &str> =
+            identities.keys().map(|(env, name)| ((*env, retiring_name(name)), *name)).collect();
         let mut by_identity: HashMap<(EnvironmentId, String), Vec<ApiKey>> = HashMap::new();
+        let mut retiring_of: HashMap<(EnvironmentId, String), Vec<ApiKey>> = HashMap::new();
         let mut unmanaged = Vec::new();
         let mut keys = self.list().items();
         while let Some(key) = keys.try_next().await? {
@@ -311,6 +331,8 @@ impl ApiKeys {
             };
             if identities.contains_key(&(&env, key.name.as_str())) {
                 by_identity.entry((env, key.name.clone())).or_default().push(key);
+            } else if let Some(&declared) = retiring.get(&(&env, key.name.clone())) {
+                retiring_of.entry((env, declared.to_string())).or_default().push(key);
             } else {
                 unmanaged.push(key);
             }
@@ -334,10 +356,15 @@ impl ApiKeys {
                 declared: Some(declared.clone()),
                 update: None,
             };
-            let mut existing = by_identity.remove(&(env.id.clone(), declared.name.clone())).unwrap_or_default();
-            // Newest first: the declared key is the newest of its name.
-            existing.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.id.as_str().cmp(a.id.as_str())));
-            let mut existing = existing.into_iter();
+            let identity = (env.id.clone(), declared.name.clone());
+            for old in retiring_of.remove(&identity).unwrap_or_default() {
+                retirements.push(change(
+                    Action::Retire,
+                    Some(old.id.clone()),
+                    vec![format!("{:?}, the key a rotation replaced", terminal_safe(&old.name))],
+                ));
+            }
+            let mut existing = newest_first(by_identity.remove(&identity).unwrap_or_default()).into_iter();
             let Some(current) = existing.next() else {
                 let mut details = Vec::new();
                 if declared.disabled {
@@ -349,6 +376,9 @@ impl ApiKeys {
                 creates.push(change(Action::Create, None, details));
                 continue;
             };
+            // Other keys of the name (made by hand, say) are not the declared key: listed as
+            // unmanaged, deleted only by a prune.
+            unmanaged.extend(existing);
             if current.key_type != declared.key_type {
                 return Err(declared.error(
                     "type",
@@ -362,31 +392,18 @@ impl ApiKeys {
                     ),
                 ));
             }
-            for older in existing {
-                retirements.push(change(
-                    Action::Retire,
-                    Some(older.id.clone()),
-                    vec![format!(
-                        "an older key of this name (created {}); the newer {} stays",
-                        older.created.format("%Y-%m-%d"),
-                        current.id
-                    )],
-                ));
-            }
             let age = (as_of - current.created).num_days();
+            let datasets = declared.permissions.contains(Permission::CreateDatasets);
             let rotation = match (declared.rotate_after_days, &declared.key_type) {
-                _ if declared.disabled => None,
-                (Some(days), _) if age >= i64::from(days) => {
-                    Some(format!("{age} days old (rotate_after_days = {days})"))
-                }
-                (_, KeyType::Ingest)
-                    if current.permissions.contains(Permission::CreateDatasets)
-                        != declared.permissions.contains(Permission::CreateDatasets) =>
-                {
+                (_, KeyType::Ingest) if current.permissions.contains(Permission::CreateDatasets) != datasets => {
                     Some(format!(
                         "create_datasets {}: Honeycomb cannot change an ingest key's permissions, so it is replaced",
-                        if declared.permissions.contains(Permission::CreateDatasets) { "granted" } else { "revoked" }
+                        if datasets { "granted" } else { "revoked" }
                     ))
+                }
+                // A disabled key is not in use: nothing to rotate.
+                (Some(days), _) if !declared.disabled && age >= i64::from(days) => {
+                    Some(format!("{age} days old (rotate_after_days = {days})"))
                 }
                 _ => None,
             };
@@ -443,6 +460,6 @@ impl ApiKeys {
             Vec::new()
         };
         let changes = [creates, updates, rotations, retirements, deletes].concat();
-        Ok(Plan { changes, unmanaged, unchanged, as_of, environments, known })
+        Ok(Plan { changes, unmanaged, unchanged, as_of, environments, known, applied: Arc::default() })
     }
 }

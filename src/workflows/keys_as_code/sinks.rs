@@ -73,6 +73,28 @@ pub trait SecretSink: Send + Sync {
     ///
     /// `Err(reason)` when it could not; the reason must not quote the secret.
     fn deliver(&self, delivery: &Delivery<'_>) -> std::result::Result<(), String>;
+
+    /// Whether it can take secrets at all (a file's directory exists and is writable, an
+    /// existing file can be read back), asked before an apply sends anything, so that a
+    /// wrong path fails before a key is made. Default: yes.
+    ///
+    /// # Errors
+    ///
+    /// `Err(reason)`, saying what to fix.
+    fn check(&self) -> std::result::Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Hands `delivery` to `sink`; on a multi-threaded runtime the worker is given up while
+/// the sink works (a command may take seconds), so that timers and signals still run.
+pub(crate) fn deliver(sink: &(impl SecretSink + ?Sized), delivery: &Delivery<'_>) -> std::result::Result<(), String> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(|| sink.deliver(delivery))
+        }
+        _ => sink.deliver(delivery),
+    }
 }
 
 impl<F> SecretSink for F
@@ -87,6 +109,10 @@ where
 impl SecretSink for Box<dyn SecretSink> {
     fn deliver(&self, delivery: &Delivery<'_>) -> std::result::Result<(), String> {
         (**self).deliver(delivery)
+    }
+
+    fn check(&self) -> std::result::Result<(), String> {
+        (**self).check()
     }
 }
 
@@ -152,10 +178,14 @@ impl SecretSink for DotenvFile {
         let mut out = String::with_capacity(old.len() + 128);
         let mut written = false;
         for line in old.lines() {
-            let assigned = line.trim_start().strip_prefix("export ").unwrap_or(line.trim_start());
+            let trimmed = line.trim_start();
+            let (export, assigned) = match trimmed.strip_prefix("export ") {
+                Some(rest) => ("export ", rest),
+                None => ("", trimmed),
+            };
             if assigned.split_once('=').is_some_and(|(name, _)| name.trim() == d.secret_name) {
                 if !written {
-                    out.push_str(&format!("{}={secret}\n", d.secret_name));
+                    out.push_str(&format!("{export}{}={secret}\n", d.secret_name));
                     written = true;
                 }
                 continue;
@@ -167,6 +197,11 @@ impl SecretSink for DotenvFile {
             out.push_str(&format!("{}={secret}\n", d.secret_name));
         }
         write_private(&self.path, out.as_bytes())
+    }
+
+    fn check(&self) -> std::result::Result<(), String> {
+        read_existing(&self.path)?;
+        check_writable(&self.path)
     }
 }
 
@@ -192,20 +227,7 @@ impl JsonFile {
 
 impl SecretSink for JsonFile {
     fn deliver(&self, d: &Delivery<'_>) -> std::result::Result<(), String> {
-        let old = read_existing(&self.path)?;
-        let mut all = if old.trim().is_empty() {
-            serde_json::Map::new()
-        } else {
-            match serde_json::from_str::<serde_json::Value>(&old) {
-                Ok(serde_json::Value::Object(map)) => map,
-                _ => {
-                    return Err(format!(
-                        "{} is not a JSON object; it was left as it is (move it away, or choose another file)",
-                        self.path.display()
-                    ));
-                }
-            }
-        };
+        let mut all = self.read()?;
         all.insert(
             d.secret_name.to_string(),
             serde_json::json!({
@@ -220,6 +242,28 @@ impl SecretSink for JsonFile {
         text.push('\n');
         write_private(&self.path, text.as_bytes())
     }
+
+    fn check(&self) -> std::result::Result<(), String> {
+        self.read()?;
+        check_writable(&self.path)
+    }
+}
+
+impl JsonFile {
+    /// The file's members (none if it does not exist or is empty).
+    fn read(&self) -> std::result::Result<serde_json::Map<String, serde_json::Value>, String> {
+        let old = read_existing(&self.path)?;
+        if old.trim().is_empty() {
+            return Ok(serde_json::Map::new());
+        }
+        match serde_json::from_str::<serde_json::Value>(&old) {
+            Ok(serde_json::Value::Object(map)) => Ok(map),
+            _ => Err(format!(
+                "{} is not a JSON object; it was left as it is (move it away, or choose another file)",
+                self.path.display()
+            )),
+        }
+    }
 }
 
 /// A command, run by the shell (`sh -c`; `cmd /C` on Windows) once a key: the secret on
@@ -228,7 +272,9 @@ impl SecretSink for JsonFile {
 /// `HNY_KEY_ENVIRONMENT_SLUG` and `HNY_SECRET_NAME`. The management key's variables are
 /// removed from its environment. Its standard output goes to standard error (so that a
 /// command's JSON output stays clean); it must exit with 0 within the timeout (default
-/// 60 s), or it is killed and the delivery fails.
+/// 30 s), or it is killed, with what it started, and the delivery fails. On Unix it runs
+/// in a process group of its own, so that a Ctrl-C at the terminal stops the apply (which
+/// waits for the delivery in flight) but not the command.
 ///
 /// ```
 /// use std::time::Duration;
@@ -246,7 +292,7 @@ pub struct ExecCommand {
 impl ExecCommand {
     /// Runs `command`.
     pub fn new(command: impl Into<String>) -> Self {
-        ExecCommand { command: command.into(), timeout: Duration::from_secs(60) }
+        ExecCommand { command: command.into(), timeout: Duration::from_secs(30) }
     }
 
     /// How long the command may run.
@@ -259,13 +305,19 @@ impl ExecCommand {
 
 impl SecretSink for ExecCommand {
     fn deliver(&self, d: &Delivery<'_>) -> std::result::Result<(), String> {
-        let mut command = if cfg!(windows) {
+        #[cfg(windows)]
+        let mut command = {
+            use std::os::windows::process::CommandExt;
             let mut c = Command::new("cmd");
-            c.args(["/C", &self.command]);
+            c.arg("/C").raw_arg(&self.command);
             c
-        } else {
+        };
+        #[cfg(not(windows))]
+        let mut command = {
             let mut c = Command::new("sh");
             c.args(["-c", &self.command]);
+            #[cfg(unix)]
+            std::os::unix::process::CommandExt::process_group(&mut c, 0);
             c
         };
         for var in [ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET] {
@@ -288,8 +340,7 @@ impl SecretSink for ExecCommand {
             // says whether it stored the secret.
             match stdin.write_all(d.secret.expose_secret().as_bytes()) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    stop(&mut child);
                     return Err(format!("could not write the secret to {what}: {e}"));
                 }
                 _ => {}
@@ -301,8 +352,7 @@ impl SecretSink for ExecCommand {
                 Ok(Some(status)) if status.success() => return Ok(()),
                 Ok(Some(status)) => return Err(format!("{what} failed ({status})")),
                 Ok(None) if started.elapsed() >= self.timeout => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                    stop(&mut child);
                     return Err(format!(
                         "{what} did not finish within {} s and was stopped",
                         self.timeout.as_secs_f64()
@@ -313,6 +363,26 @@ impl SecretSink for ExecCommand {
             }
         }
     }
+}
+
+/// Kills a command and what it started (its process group, on Unix), and reaps it.
+fn stop(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", child.id())])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Whether a file can be written beside `path` (where [`write_private`] writes first).
+fn check_writable(path: &Path) -> std::result::Result<(), String> {
+    let probe =
+        path.with_file_name(format!(".{}.check", path.file_name().map_or("secrets".into(), |n| n.to_string_lossy())));
+    write_private(&probe, b"")?;
+    std::fs::remove_file(&probe).map_err(|e| format!("could not remove {}: {e}", probe.display()))
 }
 
 /// The file's text, or nothing if it does not exist.
@@ -332,6 +402,9 @@ fn read_existing(path: &Path) -> std::result::Result<String, String> {
 /// only, written and flushed to disk, then renamed over it. On failure the old file is
 /// left as it was and the new one removed.
 pub(crate) fn write_private(path: &Path, contents: &[u8]) -> std::result::Result<(), String> {
+    // A symbolic link is followed: its target is the file replaced.
+    let resolved = std::fs::canonicalize(path).ok().filter(|_| path.is_symlink());
+    let path = resolved.as_deref().unwrap_or(path);
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

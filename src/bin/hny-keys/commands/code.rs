@@ -70,17 +70,8 @@ fn plan_text(plan: &Plan, file: &Path) -> String {
 }
 
 pub(crate) async fn plan(ctx: &Ctx, file: &Path, prune: bool, detailed_exitcode: bool) -> Result<(), Failure> {
-    let planned = async {
-        let set = read_set(file)?;
-        Ok::<_, Failure>(ctx.client.api_keys().plan(&set, PlanOptions::new().prune(prune)).await?)
-    }
-    .await;
-    let plan = match planned {
-        Ok(plan) => plan,
-        // With --detailed-exitcode, 2 means "changes": every error is 1.
-        Err(Failure::Usage(message)) if detailed_exitcode => return Err(Failure::Runtime(message)),
-        Err(other) => return Err(other),
-    };
+    let set = read_set(file)?;
+    let plan = ctx.client.api_keys().plan(&set, PlanOptions::new().prune(prune)).await?;
     let shown = match ctx.output {
         Output::Json => emit_json(&plan),
         Output::Table => emit(&plan_text(&plan, file)),
@@ -99,6 +90,11 @@ pub(crate) async fn apply(
     prune: bool,
     yes: bool,
 ) -> Result<(), Failure> {
+    if file.as_os_str() == "-" && !yes {
+        return Err(Failure::Usage(
+            "the key set comes from stdin, so no question can be asked there: give --yes (nothing was changed)".into(),
+        ));
+    }
     let set = read_set(file)?;
     let sink: Box<dyn SecretSink> = match secrets_to {
         Some(spec) => secret_sink(spec)?,
@@ -151,7 +147,13 @@ pub(crate) async fn apply(
                 let (mark, extra) = match &step.outcome {
                     StepOutcome::Done { new_key: Some(id) } => ("done", format!(" → {id}")),
                     StepOutcome::Done { .. } => ("done", String::new()),
-                    StepOutcome::Failed { error } => ("FAILED", format!(": {}", terminal_safe(&error.to_string()))),
+                    StepOutcome::Failed { error, new_key } => {
+                        let made = new_key
+                            .as_ref()
+                            .map(|id| format!(" (made {id}, its secret delivered)"))
+                            .unwrap_or_default();
+                        ("FAILED", format!("{made}: {}", terminal_safe(&error.to_string())))
+                    }
                     _ => ("skipped", String::new()),
                 };
                 text.push_str(&format!("{mark:7} {}{extra}\n", line(&step.change)));
@@ -162,9 +164,12 @@ pub(crate) async fn apply(
     }
     match &report.stopped {
         None => Ok(()),
-        Some(why) => Err(Failure::Runtime(format!(
+        Some(why) if report.resumable => Err(Failure::Runtime(format!(
             "stopped: {why}; `hny-keys plan -f {}` shows what is left, and applying again finishes it",
             file.display()
+        ))),
+        Some(why) => Err(Failure::Runtime(format!(
+            "stopped: {why}; first delete by hand the key the failure names (nobody has its secret), then plan and apply again"
         ))),
     }
 }
@@ -173,7 +178,7 @@ pub(crate) async fn export(ctx: &Ctx, environment: Option<&str>) -> Result<(), F
     let (set, shadowed) = ctx.client.api_keys().export(environment).await?;
     for key in &shadowed {
         warn(&format!(
-            "note: {} {:?} is an older key of a name a newer key has; exported once (a plan retires the older)",
+            "note: {} {:?} is not exported: a newer key has its name (a plan lists it as unmanaged), or it is the old key of an interrupted rotation",
             key.id,
             terminal_safe(&key.name)
         ));

@@ -205,6 +205,7 @@ pub(crate) async fn delete(ctx: &Ctx, ids: &[String], ignore_missing: bool, yes:
         };
         confirm(ctx, yes, &question)?;
     }
+    let mut closed = false;
     for (n, (id, key)) in found.iter().enumerate() {
         let gone = match key {
             None => true,
@@ -220,15 +221,20 @@ pub(crate) async fn delete(ctx: &Ctx, ids: &[String], ignore_missing: bool, yes:
             },
         };
         let id = id.to_string();
-        match (ctx.output, gone) {
-            (Output::Json, false) => emit_json(&DeleteLine::Deleted(DeletedOut { deleted: id }))?,
-            (Output::Json, true) => emit_json(&DeleteLine::AlreadyGone(GoneOut { already_gone: id }))?,
+        let shown = match (ctx.output, gone) {
+            (Output::Json, false) => emit_json(&DeleteLine::Deleted(DeletedOut { deleted: id })),
+            (Output::Json, true) => emit_json(&DeleteLine::AlreadyGone(GoneOut { already_gone: id })),
             (Output::Table, false) => {
                 let name = key.as_ref().map(|k| cell(&k.name)).unwrap_or_default();
-                emit(&format!("deleted {id} \"{name}\""))?
+                emit(&format!("deleted {id} \"{name}\""))
             }
-            (Output::Table, true) => emit(&format!("already gone: {id}"))?,
+            (Output::Table, true) => emit(&format!("already gone: {id}")),
+        };
+        // A reader that went away (`| head -1`) does not stop the deletes confirmed.
+        match shown {
+            Err(Failure::PipeClosed) => closed = true,
+            other => other?,
         }
     }
-    Ok(())
+    if closed { Err(Failure::PipeClosed) } else { Ok(()) }
 }
