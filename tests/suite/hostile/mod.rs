@@ -1056,3 +1056,35 @@ fn an_interrupt_during_apply_delivers_the_secret_in_flight_and_a_second_apply_fi
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn ctrl_c_at_the_terminal_lets_an_exec_sink_finish_its_delivery() {
+    use std::os::unix::process::CommandExt;
+    let fake = MockHoneycomb::start_blocking();
+    let dir = std::env::temp_dir().join(format!("hny-keys-exec-interrupt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let keys = dir.join("keys.toml");
+    std::fs::write(&keys, "[[key]]\nname = \"one\"\ntype = \"ingest\"\nenvironment = \"Production\"\n").unwrap();
+    let stored = dir.join("stored");
+    let started = dir.join("started");
+    // The command signals that it runs, then takes its time to store the secret.
+    let sink = format!("exec:touch '{}'; sleep 1; cat > '{}'", started.display(), stored.display());
+    let (keys, sink) = (keys.display().to_string(), sink);
+    let mut command = hny_fake(&fake, &["apply", "-f", &keys, "--secrets-to", &sink, "--yes"]);
+    // A terminal's Ctrl-C goes to the whole foreground process group.
+    command.process_group(0);
+    let child = spawn_piped(command);
+    let waited = Instant::now();
+    while !started.exists() && waited.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let status = Command::new("kill").args(["-INT", "--", &format!("-{}", child.id())]).status().unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    let key = fake.keys().pop().expect("the key was made and kept");
+    assert_eq!(std::fs::read_to_string(&stored).unwrap(), format!("{}{}", key.id, key.secret), "delivered in full");
+    let _ = std::fs::remove_dir_all(dir);
+}
