@@ -384,3 +384,28 @@ async fn with_detailed_exitcode_every_error_is_1_and_a_key_set_on_stdin_needs_ye
     );
     assert!(fake.requests().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_apply_that_stops_says_so_even_when_nobody_reads_its_report() {
+    let fake = MockHoneycomb::start().await;
+    let dir = Scratch::new("closed-report");
+    let keys = dir.file("keys.toml", FILE);
+    fake.fail_next(Operation::CreateApiKey, 1, Fault::status(400));
+    let secrets = format!("json:{}", dir.path("k.json"));
+    let (id, secret) = fake.management_key();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hny-keys"))
+        .env("HONEYCOMB_KEY_ID", id)
+        .env("HONEYCOMB_KEY_SECRET", secret)
+        .env("HONEYCOMB_API_ENDPOINT", fake.uri())
+        .env_remove("HONEYCOMB_TEAM")
+        .args(["apply", "-f", &keys, "--secrets-to", &secrets, "--yes", "-o", "json"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("stopped:"), "{}", stderr(&out));
+}

@@ -113,6 +113,11 @@ fn every_file_error_names_the_file_the_key_and_the_field() {
         (key("secret_name = \"1BAD\"\n"), "`secret_name` is \"1BAD\""),
         ("[[key]]\nname = \"a\"\ntype = \"management\"\nenvironment = \"p\"\n".into(), "keys.toml: key 1 \"a\" (line 3): `type` is \"management\"; it must be \"ingest\" or \"configuration\""),
         ("[[key]]\nname = \"\"\ntype = \"ingest\"\nenvironment = \"p\"\n".into(), "keys.toml: key 1 \"\" (line 1): `name` must not be empty"),
+        ("[[key]]\nname = \"x (retiring)\"\ntype = \"ingest\"\nenvironment = \"p\"\n".into(), "`name` ends with \" (retiring)\", which marks the old key of a rotation"),
+        (
+            "[[key]]\nname = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"\ntype = \"ingest\"\nenvironment = \"p\"\n[[key]]\nname = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac\"\ntype = \"ingest\"\nenvironment = \"p\"\n".into(),
+            "`name` shares its first 89 characters with keys.toml: key 1",
+        ),
         ("[[keys]]\nname = \"a\"\n".into(), "keys.toml (line 1): `keys` is not part of a key-set file"),
         ("[[key]\nname = 1\n".into(), "keys.toml (line 1): not valid TOML"),
         (
@@ -574,6 +579,35 @@ async fn the_dotenv_sink_writes_0600_atomically_and_keeps_other_lines() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn the_dotenv_sink_keeps_export_prefixes_and_writes_through_symbolic_links() {
+    let dir = scratch("dotenv-links");
+    let real = dir.join("real.env");
+    std::fs::write(&real, "export HONEYCOMB_PRODUCTION_CHECKOUT=stale\n").unwrap();
+    let link = dir.join(".env");
+    std::os::unix::fs::symlink("real.env", &link).unwrap();
+    let one = KeySet::new().key(DeclaredKey::ingest("checkout", "Production"));
+    let (fake, report) = apply_into(&one, &DotenvFile::new(&link)).await;
+    assert!(report.is_complete(), "{report:?}");
+    assert!(link.is_symlink(), "the link stays a link");
+    assert_eq!(
+        std::fs::read_to_string(&real).unwrap(),
+        format!("export HONEYCOMB_PRODUCTION_CHECKOUT={}\n", header_value(&fake, "checkout"))
+    );
+    // A link to a file not made yet: made where the link points.
+    let dangling = dir.join("later.env");
+    std::os::unix::fs::symlink("made-later.env", &dangling).unwrap();
+    let (fake, report) = apply_into(&one, &DotenvFile::new(&dangling)).await;
+    assert!(report.is_complete(), "{report:?}");
+    assert!(dangling.is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("made-later.env")).unwrap(),
+        format!("HONEYCOMB_PRODUCTION_CHECKOUT={}\n", header_value(&fake, "checkout"))
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[tokio::test]
 async fn the_json_sink_keeps_other_members_and_refuses_a_file_that_is_not_an_object() {
     let dir = scratch("json");
@@ -627,7 +661,6 @@ async fn a_file_sink_that_cannot_write_is_refused_before_any_key_is_made() {
     assert!(err.contains("not-a-dir/.env: Not a directory") && err.ends_with("nothing was sent"), "{err}");
     let (_, err) = refused_before_any_write(&set(), &JsonFile::new(dir.join("missing/dir/keys.json"))).await;
     assert!(err.contains("could not write") && err.contains("missing/dir"), "{err}");
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no probe file left behind");
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -754,7 +787,7 @@ async fn a_hundred_keys_apply_in_a_hundred_creates_within_the_quota() {
 // ---- what a plan must not do, and what a report must say --------------------------------
 
 #[tokio::test]
-async fn keys_sharing_a_declared_name_are_unmanaged_not_retired() {
+async fn keys_sharing_a_declared_name_are_never_deleted_not_even_by_a_prune() {
     let fake = MockHoneycomb::start().await;
     let keys = fake.client().api_keys();
     // Two services each got a hand-made key called "ingest".
@@ -764,9 +797,19 @@ async fn keys_sharing_a_declared_name_are_unmanaged_not_retired() {
     assert_eq!(shadowed.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), std::slice::from_ref(&older.id));
     let plan = keys.plan(&exported, PlanOptions::new()).await.unwrap();
     assert!(plan.is_empty(), "{}", plan.summary());
-    assert_eq!(plan.unmanaged.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), std::slice::from_ref(&older.id));
+    assert!(plan.unmanaged.is_empty());
+    assert_eq!(plan.duplicates.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), std::slice::from_ref(&older.id));
     keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap();
-    assert!(fake.key(&older.id).is_some() && fake.key(&newer.id).is_some(), "nothing deleted without --prune");
+    assert!(fake.key(&older.id).is_some() && fake.key(&newer.id).is_some(), "nothing deleted");
+    // Not even by a prune: the older one may be the key in use.
+    let pruning = keys.plan(&exported, PlanOptions::new().prune(true)).await.unwrap();
+    assert_eq!(pruning.count(Action::Delete), 0, "{}", pruning.summary());
+    assert!(pruning.summary().ends_with("0 unmanaged, 1 sharing a declared name"), "{}", pruning.summary());
+    // A "(retiring)" key of another type than the declared one is someone else's.
+    let other = fake.seed_key("production", "ingest (retiring)", &KeyType::Configuration, &Permissions::none(), DAY);
+    let plan = keys.plan(&exported, PlanOptions::new()).await.unwrap();
+    assert_eq!(plan.count(Action::Retire), 0);
+    assert_eq!(plan.unmanaged.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), std::slice::from_ref(&other.id));
 }
 
 #[tokio::test]
@@ -872,11 +915,31 @@ async fn export_writes_a_file_that_plans_empty_when_names_collide_or_environment
     let keys = fake.client().api_keys();
     fake.seed_key("prod", "CI boards", &KeyType::Configuration, &Permissions::board_management(), DAY);
     fake.seed_key("prod", "ci-boards", &KeyType::Configuration, &Permissions::board_management(), DAY);
+    // Its default secret name is what numbering the two above would give first.
+    fake.seed_key("prod", "CI boards 1", &KeyType::Ingest, &Permissions::none(), DAY);
     let (set, _) = keys.export(None).await.unwrap();
     assert!(set.keys().iter().all(|k| k.environment == "prod"), "by the slug, which names it alone: {set:?}");
     let names: Vec<String> = set.keys().iter().map(DeclaredKey::effective_secret_name).collect();
-    assert_eq!(names, ["HONEYCOMB_PROD_CI_BOARDS_1", "HONEYCOMB_PROD_CI_BOARDS_2"]);
+    assert_eq!(names, ["HONEYCOMB_PROD_CI_BOARDS_2", "HONEYCOMB_PROD_CI_BOARDS_1", "HONEYCOMB_PROD_CI_BOARDS_3"]);
     let text = set.to_toml();
     let again = KeySet::from_toml(&text, "exported.toml").unwrap();
     assert!(keys.plan(&again, PlanOptions::new()).await.unwrap().is_empty(), "{text}");
+}
+
+#[tokio::test]
+async fn a_rotation_stopped_after_its_rename_says_so_and_the_next_plan_finishes_it() {
+    let fake = Arc::new(MockHoneycomb::start().await);
+    let old = fake.seed_key("production", "CI", &KeyType::Configuration, &Permissions::read_only_querying(), 40 * DAY);
+    let one = KeySet::new()
+        .key(DeclaredKey::configuration("CI", "Production", Permissions::read_only_querying()).rotate_after_days(30));
+    let keys = fake.client().api_keys();
+    let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
+    let interrupt =
+        Arc::new(Interrupt { fake: fake.clone(), writes: writes(&plan), at: 1, fault: None, seen: Mutex::new(0) });
+    let report = keys.apply(&plan, &Vault::default(), ApplyOptions::new().gate(interrupt)).await.unwrap();
+    let StepOutcome::Failed { error, new_key: None } = &report.steps[0].outcome else { panic!("{report:?}") };
+    assert!(error.to_string().contains(&format!("stopped after renaming {} \"CI (retiring)\"", old.id)), "{error}");
+    assert!(report.resumable);
+    let rest = keys.plan(&one, PlanOptions::new()).await.unwrap();
+    assert_eq!(rest.changes.iter().map(|c| c.action).collect::<Vec<_>>(), [Action::Create, Action::Retire]);
 }

@@ -39,7 +39,8 @@ pub(crate) struct Ctx {
 fn main() -> ExitCode {
     // `plan --detailed-exitcode` answers 2 for "changes": every error, a usage error
     // included, is 1 there.
-    let detailed = std::env::args_os().any(|a| a == "--detailed-exitcode");
+    let args: Vec<std::ffi::OsString> = std::env::args_os().take_while(|a| a != "--").collect();
+    let detailed = args.iter().any(|a| a == "plan") && args.iter().any(|a| a == "--detailed-exitcode");
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if detailed && e.use_stderr() => {

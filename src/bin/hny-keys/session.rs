@@ -210,8 +210,8 @@ pub(crate) async fn exit_on_signal(session: Arc<Session>) {
 const STDOUT_WAIT: Duration = Duration::from_secs(2);
 
 /// How long an interrupt waits for a create in flight: a little more than one attempt's
-/// timeout.
-pub(crate) const CREATE_ANSWER_WAIT: Duration = Duration::from_secs(35);
+/// timeout (30 s) and the delivery of its secret to an `apply` sink (30 s for a command).
+pub(crate) const CREATE_ANSWER_WAIT: Duration = Duration::from_secs(65);
 
 pub(crate) fn fail(failure: Failure) -> ExitCode {
     let (message, code) = match failure {

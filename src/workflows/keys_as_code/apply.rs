@@ -8,7 +8,8 @@ use std::{
 use serde::Serialize;
 
 use super::{
-    plan::{Action, Change, Plan, retiring_name},
+    keyset::retiring_name,
+    plan::{Action, Change, Plan},
     sinks::{Delivery, SecretSink, deliver},
 };
 use crate::{
@@ -148,8 +149,8 @@ impl ApiKeys {
     ///
     /// **Resumable:** after a failure, an interrupt or a stop at any step, a new
     /// [`plan`](Self::plan) shows exactly what is left and applying it finishes the job
-    /// without a duplicate key: a rotation creates the successor before it deletes the
-    /// old key, and a plan retires the older of two keys with one name; a create whose
+    /// without a duplicate key: a rotation renames the old key `"<name> (retiring)"`
+    /// before it creates the successor, and a plan retires such a key; a create whose
     /// answer was lost is looked up by name and the key, whose secret nobody has, deleted.
     ///
     /// ```
@@ -267,7 +268,21 @@ impl ApiKeys {
                 let old = key_id()?;
                 may_change(Operation::UpdateApiKey)?;
                 self.update(old, ApiKeyUpdate::new().name(retiring_name(&change.name))).await?;
-                let new_key = self.create_and_deliver(plan, change, environment, sink, gate, created).await?;
+                let new_key = match self.create_and_deliver(plan, change, environment, sink, gate, created).await {
+                    Ok(id) => id,
+                    // Begun: the old key has its retiring name; the report must say so.
+                    Err(Error::Cancelled { .. }) => {
+                        return Err(Stop::from(Error::StepFailed {
+                            message: format!(
+                                "stopped after renaming {old} {:?}, before its successor was made; it still works, and planning again makes the successor",
+                                retiring_name(&change.name)
+                            ),
+                            source: None,
+                            resumable: true,
+                        }));
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 let retired = match may_change(Operation::DeleteApiKey) {
                     Ok(()) => self.delete_if_present(old).await,
                     Err(cancelled) => Err(cancelled),

@@ -1,10 +1,11 @@
 //! The team's keys as a [`KeySet`]: [`ApiKeys::export`], to adopt an existing estate.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{
+    keyset::retiring_name,
     keyset::{DeclaredKey, KeySet},
-    plan::{newest_first, one_environment, retiring_name},
+    plan::{newest_first, one_environment},
 };
 use crate::{ApiKey, ApiKeys, EnvironmentId, Error, KeyType, Permission, Permissions, Result};
 
@@ -90,19 +91,22 @@ impl ApiKeys {
             })
             .collect();
         declared.sort_by(|a, b| (&a.environment, &a.name).cmp(&(&b.environment, &b.name)));
-        // Names whose default secret names collide get numbered ones.
-        let mut taken: HashMap<String, usize> = HashMap::new();
+        // Names whose default secret names collide get numbered ones, none of which is
+        // another key's.
+        let mut count: HashMap<String, usize> = HashMap::new();
         for key in &declared {
-            *taken.entry(key.default_secret_name()).or_default() += 1;
+            *count.entry(key.default_secret_name()).or_default() += 1;
         }
-        let mut used: HashMap<String, usize> = HashMap::new();
+        let mut used: HashSet<String> = count.keys().cloned().collect();
         let mut set = KeySet::new();
         for mut key in declared {
             let default = key.default_secret_name();
-            if taken[&default] > 1 {
-                let n = used.entry(default.clone()).or_default();
-                *n += 1;
-                key = key.secret_name(format!("{default}_{n}"));
+            if count[&default] > 1 {
+                let numbered = (1..).map(|n| format!("{default}_{n}")).find(|name| !used.contains(name));
+                if let Some(name) = numbered {
+                    used.insert(name.clone());
+                    key = key.secret_name(name);
+                }
             }
             set = set.key(key);
         }

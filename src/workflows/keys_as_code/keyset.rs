@@ -10,9 +10,6 @@ use crate::{Error, KeyType, Permission, Permissions, Result, terminal_safe};
 /// The longest `rotate_after_days` accepted (ten years).
 const MAX_ROTATE_AFTER_DAYS: u32 = 3650;
 
-/// The fields of a `[[key]]` table.
-const FIELDS: &[&str] = &["name", "type", "environment", "permissions", "disabled", "rotate_after_days", "secret_name"];
-
 /// One key as declared: its name is its identity within its environment.
 ///
 /// ```
@@ -273,9 +270,16 @@ impl KeySet {
     /// field.
     pub fn check(&self) -> Result<()> {
         let mut names: HashMap<(String, String), &DeclaredKey> = HashMap::new();
+        let mut retiring: HashMap<(String, String), &DeclaredKey> = HashMap::new();
         let mut secrets: HashMap<String, &DeclaredKey> = HashMap::new();
         for key in &self.keys {
             crate::check_name(&key.name).map_err(|e| key.error("name", reason(e)))?;
+            if key.name.ends_with(RETIRING) {
+                return Err(key.error(
+                    "name",
+                    format!("ends with {RETIRING:?}, which marks the old key of a rotation; choose another name"),
+                ));
+            }
             if key.environment.trim().is_empty() {
                 return Err(key.error("environment", "must name an environment (its id, name or slug)"));
             }
@@ -314,7 +318,8 @@ impl KeySet {
                     ),
                 ));
             }
-            let identity = (key.environment.trim().to_ascii_lowercase(), key.name.clone());
+            let env = key.environment.trim().to_ascii_lowercase();
+            let identity = (env.clone(), key.name.clone());
             if let Some(first) = names.insert(identity, key) {
                 return Err(key.error(
                     "name",
@@ -322,6 +327,16 @@ impl KeySet {
                         "is taken: two keys named {:?} in environment {:?} ({} and this one); a name is a key's identity in its environment",
                         terminal_safe(&key.name),
                         terminal_safe(&key.environment),
+                        first.place()
+                    ),
+                ));
+            }
+            if let Some(first) = retiring.insert((env.clone(), retiring_name(&key.name)), key) {
+                return Err(key.error(
+                    "name",
+                    format!(
+                        "shares its first {} characters with {}'s: a rotation could not tell their old keys apart; shorten one",
+                        crate::MAX_NAME_LEN - RETIRING.len(),
                         first.place()
                     ),
                 ));
@@ -411,11 +426,23 @@ impl KeySet {
         out
     }
 
+    #[cfg(feature = "toml")]
     pub(crate) fn push_read(&mut self, mut key: DeclaredKey, file: &str, index: usize, line: Option<usize>) {
         key.origin = Some(Origin { file: file.to_string(), index, line });
         self.keys.push(key);
     }
 }
+
+/// The name a rotation gives the key it replaces while the successor is made, so that a
+/// plan after an interruption knows it (` (retiring)` after the name, cut to fit
+/// Honeycomb's 100 characters).
+pub(crate) fn retiring_name(name: &str) -> String {
+    let kept: String = name.chars().take(crate::MAX_NAME_LEN - RETIRING.len()).collect();
+    format!("{kept}{RETIRING}")
+}
+
+/// What marks the old key of a rotation.
+const RETIRING: &str = " (retiring)";
 
 /// The text of an `InvalidArgument`'s reason, or the error's whole text.
 fn reason(e: Error) -> String {
@@ -448,37 +475,4 @@ fn toml_string(text: &str) -> String {
     }
     out.push('"');
     out
-}
-
-/// The field of a key most like `unknown`, for a "did you mean" (same letters in another
-/// order, or one edit away, or one a prefix of the other).
-pub(crate) fn closest_field(unknown: &str) -> Option<&'static str> {
-    let u = unknown.to_ascii_lowercase();
-    FIELDS.iter().copied().find(|f| {
-        let mut a: Vec<char> = f.chars().collect();
-        let mut b: Vec<char> = u.chars().collect();
-        let near = edit_distance(f, &u) <= 2;
-        a.sort_unstable();
-        b.sort_unstable();
-        near || a == b || f.starts_with(&u) || u.starts_with(f) || u.replace('-', "_") == *f
-    })
-}
-
-pub(crate) fn is_field(name: &str) -> bool {
-    FIELDS.contains(&name)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = if ca == *cb { previous } else { 1 + previous.min(row[j]).min(row[j + 1]) };
-            previous = current;
-        }
-    }
-    row[b.len()]
 }

@@ -9,20 +9,11 @@ use std::{
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::keyset::{DeclaredKey, KeySet};
+use super::keyset::{DeclaredKey, KeySet, retiring_name};
 use crate::{
     ApiKey, ApiKeyUpdate, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permission, Result, terminal_safe,
     workflows::{ProgressFn, report},
 };
-
-/// The name a rotation gives the key it replaces while the successor is made, so that a
-/// plan after an interruption knows it (` (retiring)` after the name, cut to fit
-/// Honeycomb's 100 characters).
-pub(crate) fn retiring_name(name: &str) -> String {
-    const SUFFIX: &str = " (retiring)";
-    let kept: String = name.chars().take(crate::MAX_NAME_LEN - SUFFIX.chars().count()).collect();
-    format!("{kept}{SUFFIX}")
-}
 
 /// Keys of one name, newest first (by creation, then id): the first is the declared key.
 pub(crate) fn newest_first(mut keys: Vec<ApiKey>) -> Vec<ApiKey> {
@@ -144,11 +135,15 @@ impl fmt::Display for Change {
 pub struct Plan {
     /// The steps, in order; empty when the team's keys are as declared.
     pub changes: Vec<Change>,
-    /// Keys in the declared keys' environments that the set does not name, and older keys
-    /// of a declared name: never touched unless the plan was made with
-    /// [`PlanOptions::prune`] (then each has an [`Action::Delete`] step). Keys of
-    /// environments the set declares no key in are not looked at.
+    /// Keys in the declared keys' environments that the set does not name: never touched
+    /// unless the plan was made with [`PlanOptions::prune`] (then each has an
+    /// [`Action::Delete`] step). Keys of environments the set declares no key in are not
+    /// looked at.
     pub unmanaged: Vec<ApiKey>,
+    /// Keys that share a declared key's name with a newer key (the declared one): not
+    /// managed, and never deleted by a plan, not even a pruning one, since one of them may
+    /// be the key in use. Rename or delete them by hand.
+    pub duplicates: Vec<ApiKey>,
     /// Declared keys that need no change.
     pub unchanged: usize,
     /// The time rotations were judged against.
@@ -192,8 +187,12 @@ impl Plan {
 
     /// `3 to create, 1 to update, 0 to rotate, 0 to retire, 0 to delete; 4 unchanged, 2 unmanaged`.
     pub fn summary(&self) -> String {
+        let duplicates = match self.duplicates.len() {
+            0 => String::new(),
+            n => format!(", {n} sharing a declared name"),
+        };
         format!(
-            "{} to create, {} to update, {} to rotate, {} to retire, {} to delete; {} unchanged, {} unmanaged",
+            "{} to create, {} to update, {} to rotate, {} to retire, {} to delete; {} unchanged, {} unmanaged{duplicates}",
             self.count(Action::Create),
             self.count(Action::Update),
             self.count(Action::Rotate),
@@ -257,8 +256,8 @@ impl ApiKeys {
     /// and which keys of the set's environments it does not name. Sends only reads.
     ///
     /// A declared key is matched by name in its environment. When several keys have that
-    /// name, the newest is the declared key and the others are unmanaged (deleted only by
-    /// a prune). A configuration key's permissions and either type's `disabled` are
+    /// name, the newest is the declared key and the others are
+    /// [`duplicates`](Plan::duplicates), which no plan deletes. A configuration key's permissions and either type's `disabled` are
     /// updated in place; an ingest key's `create_datasets`, which Honeycomb cannot change,
     /// is applied by rotating it. A `"<name> (retiring)"` key, which an interrupted
     /// rotation leaves, is retired.
@@ -344,6 +343,7 @@ impl ApiKeys {
         let mut rotations = Vec::new();
         let mut retirements = Vec::new();
         let mut unchanged = 0;
+        let mut duplicates = Vec::new();
         for (declared, env) in resolved {
             let change = |action, key_id: Option<KeyId>, details: Vec<String>| Change {
                 action,
@@ -357,7 +357,14 @@ impl ApiKeys {
                 update: None,
             };
             let identity = (env.id.clone(), declared.name.clone());
-            for old in retiring_of.remove(&identity).unwrap_or_default() {
+            let (retired, other_type): (Vec<ApiKey>, Vec<ApiKey>) = retiring_of
+                .remove(&identity)
+                .unwrap_or_default()
+                .into_iter()
+                .partition(|k| k.key_type == declared.key_type);
+            // A rotation never leaves a key of another type: that one is someone's.
+            unmanaged.extend(other_type);
+            for old in retired {
                 retirements.push(change(
                     Action::Retire,
                     Some(old.id.clone()),
@@ -376,9 +383,9 @@ impl ApiKeys {
                 creates.push(change(Action::Create, None, details));
                 continue;
             };
-            // Other keys of the name (made by hand, say) are not the declared key: listed as
-            // unmanaged, deleted only by a prune.
-            unmanaged.extend(existing);
+            // Other keys of the name (made by hand, say) are not the declared key, and one of
+            // them may be the one in use: never deleted by the plan, not even by a prune.
+            duplicates.extend(existing);
             if current.key_type != declared.key_type {
                 return Err(declared.error(
                     "type",
@@ -460,6 +467,7 @@ impl ApiKeys {
             Vec::new()
         };
         let changes = [creates, updates, rotations, retirements, deletes].concat();
-        Ok(Plan { changes, unmanaged, unchanged, as_of, environments, known, applied: Arc::default() })
+        duplicates.sort_by(|a, b| (&a.environment_id, &a.name).cmp(&(&b.environment_id, &b.name)));
+        Ok(Plan { changes, unmanaged, duplicates, unchanged, as_of, environments, known, applied: Arc::default() })
     }
 }

@@ -86,15 +86,17 @@ pub trait SecretSink: Send + Sync {
     }
 }
 
-/// Hands `delivery` to `sink`; on a multi-threaded runtime the worker is given up while
-/// the sink works (a command may take seconds), so that timers and signals still run.
+/// Hands `delivery` to `sink`. With a multi-threaded runtime compiled in (features
+/// `blocking` or `cli`) and running, the worker is given up while the sink works (a command
+/// may take seconds), so that timers and signal handlers still run.
 pub(crate) fn deliver(sink: &(impl SecretSink + ?Sized), delivery: &Delivery<'_>) -> std::result::Result<(), String> {
-    match tokio::runtime::Handle::try_current() {
-        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(|| sink.deliver(delivery))
-        }
-        _ => sink.deliver(delivery),
+    #[cfg(any(feature = "blocking", feature = "cli"))]
+    if let Ok(handle) = tokio::runtime::Handle::try_current()
+        && handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+    {
+        return tokio::task::block_in_place(|| sink.deliver(delivery));
     }
+    sink.deliver(delivery)
 }
 
 impl<F> SecretSink for F
@@ -272,9 +274,11 @@ impl JsonFile {
 /// `HNY_KEY_ENVIRONMENT_SLUG` and `HNY_SECRET_NAME`. The management key's variables are
 /// removed from its environment. Its standard output goes to standard error (so that a
 /// command's JSON output stays clean); it must exit with 0 within the timeout (default
-/// 30 s), or it is killed, with what it started, and the delivery fails. On Unix it runs
-/// in a process group of its own, so that a Ctrl-C at the terminal stops the apply (which
-/// waits for the delivery in flight) but not the command.
+/// 30 s), or it is killed (on Unix with what it started, through `kill`) and the
+/// delivery fails. On Unix it runs in a process group of its own, so that a Ctrl-C at the
+/// terminal stops the apply (which waits for the delivery in flight) but not the
+/// command; it runs without the terminal, so a command that prompts there (`sudo`, a
+/// password) cannot: give it what it needs in its environment.
 ///
 /// ```
 /// use std::time::Duration;
@@ -377,12 +381,43 @@ fn stop(child: &mut std::process::Child) {
     let _ = child.wait();
 }
 
-/// Whether a file can be written beside `path` (where [`write_private`] writes first).
+/// Whether a file can be made where [`write_private`] writes `path` (beside its target,
+/// for a symbolic link): a probe of a fresh name is created and removed.
 fn check_writable(path: &Path) -> std::result::Result<(), String> {
-    let probe =
-        path.with_file_name(format!(".{}.check", path.file_name().map_or("secrets".into(), |n| n.to_string_lossy())));
-    write_private(&probe, b"")?;
-    std::fs::remove_file(&probe).map_err(|e| format!("could not remove {}: {e}", probe.display()))
+    let target = resolve(path);
+    let dir = parent(&target);
+    let probe = dir.join(format!(".hny-keys-check.{}.{}", std::process::id(), fastrand::u64(..)));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(|e| format!("could not write in {} (for {}): {e}", dir.display(), path.display()))?;
+    match std::fs::remove_file(&probe) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("could not remove {}: {e}", probe.display())),
+        _ => Ok(()),
+    }
+}
+
+/// The file a path names: symbolic links followed (a relative target from the link's
+/// directory), even to a target that does not exist yet.
+fn resolve(path: &Path) -> PathBuf {
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&path) {
+            Ok(target) if target.is_absolute() => path = target,
+            Ok(target) => path = parent(&path).join(target),
+            Err(_) => break,
+        }
+    }
+    path
+}
+
+/// The directory of a file (`.` for a bare name).
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
 }
 
 /// The file's text, or nothing if it does not exist.
@@ -403,12 +438,9 @@ fn read_existing(path: &Path) -> std::result::Result<String, String> {
 /// left as it was and the new one removed.
 pub(crate) fn write_private(path: &Path, contents: &[u8]) -> std::result::Result<(), String> {
     // A symbolic link is followed: its target is the file replaced.
-    let resolved = std::fs::canonicalize(path).ok().filter(|_| path.is_symlink());
-    let path = resolved.as_deref().unwrap_or(path);
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
+    let target = resolve(path);
+    let path = target.as_path();
+    let dir = parent(path);
     let file_name = path.file_name().ok_or_else(|| format!("{} is not a file name", path.display()))?;
     let temp = dir.join(format!(".{}.{}.{}.tmp", file_name.to_string_lossy(), std::process::id(), fastrand::u32(..)));
     let mut options = std::fs::OpenOptions::new();

@@ -8,8 +8,11 @@ use toml::{
     de::{DeTable, DeValue},
 };
 
-use super::keyset::{DeclaredKey, KeySet, closest_field, is_field};
+use super::keyset::{DeclaredKey, KeySet};
 use crate::{Error, KeyType, Permission, Permissions, Result, terminal_safe};
+
+/// The fields of a `[[key]]` table.
+const FIELDS: &[&str] = &["name", "type", "environment", "permissions", "disabled", "rotate_after_days", "secret_name"];
 
 /// The line (1-based) of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
@@ -179,4 +182,37 @@ fn read_key(text: &str, file: &str, index: usize, table: &DeTable<'_>, span: Ran
     }
     key.secret_name = string("secret_name")?;
     Ok(key)
+}
+
+/// The field of a key most like `unknown`, for a "did you mean" (same letters in another
+/// order, or one edit away, or one a prefix of the other).
+fn closest_field(unknown: &str) -> Option<&'static str> {
+    let u = unknown.to_ascii_lowercase();
+    FIELDS.iter().copied().find(|f| {
+        let mut a: Vec<char> = f.chars().collect();
+        let mut b: Vec<char> = u.chars().collect();
+        let near = edit_distance(f, &u) <= 2;
+        a.sort_unstable();
+        b.sort_unstable();
+        near || a == b || f.starts_with(&u) || u.starts_with(f) || u.replace('-', "_") == *f
+    })
+}
+
+fn is_field(name: &str) -> bool {
+    FIELDS.contains(&name)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb { previous } else { 1 + previous.min(row[j]).min(row[j + 1]) };
+            previous = current;
+        }
+    }
+    row[b.len()]
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use honeycomb_api_keys::{
-    Action, ApplyOptions, Change, Delivery, KeySet, Plan, PlanOptions, SecretSink, StepOutcome, secret_sink,
+    Action, ApiKey, ApplyOptions, Change, Delivery, KeySet, Plan, PlanOptions, SecretSink, StepOutcome, secret_sink,
     terminal_safe,
 };
 
@@ -36,6 +36,18 @@ fn line(change: &Change) -> String {
     format!("{} {change}", symbol(change.action))
 }
 
+/// `hcxik_… ingest key "name" in Production`.
+fn key_line(plan: &Plan, key: &ApiKey) -> String {
+    let env = plan.environments.iter().find(|e| Some(&e.id) == key.environment_id.as_ref());
+    format!(
+        "{} {} key {:?} in {}",
+        key.id,
+        key.key_type,
+        terminal_safe(&key.name),
+        terminal_safe(env.map_or("", |e| e.name.as_str()))
+    )
+}
+
 /// The plan in words: one line a change, then the unmanaged keys and a summary.
 fn plan_text(plan: &Plan, file: &Path) -> String {
     let mut text = String::new();
@@ -48,18 +60,15 @@ fn plan_text(plan: &Plan, file: &Path) -> String {
     if !unmanaged.is_empty() {
         text.push_str(&format!("unmanaged (not in {}; left alone unless --prune):\n", file.display()));
         for key in unmanaged {
-            let env = plan
-                .environments
-                .iter()
-                .find(|e| Some(&e.id) == key.environment_id.as_ref())
-                .map_or_else(String::new, |e| e.name.clone());
-            text.push_str(&format!(
-                "  {} {} key {:?} in {}\n",
-                key.id,
-                key.key_type,
-                terminal_safe(&key.name),
-                terminal_safe(&env)
-            ));
+            text.push_str(&format!("  {}\n", key_line(plan, key)));
+        }
+    }
+    if !plan.duplicates.is_empty() {
+        text.push_str(
+            "sharing a declared key's name with a newer key (never deleted by apply: rename or delete by hand):\n",
+        );
+        for key in &plan.duplicates {
+            text.push_str(&format!("  {}\n", key_line(plan, key)));
         }
     }
     if plan.is_empty() {
@@ -122,7 +131,10 @@ pub(crate) async fn apply(
             .changes
             .iter()
             .filter(|c| c.action == Action::Delete)
-            .map(|c| format!("{:?} in {}", terminal_safe(&c.name), terminal_safe(&c.environment)))
+            .map(|c| {
+                let id = c.key_id.as_ref().map(|id| format!("{id} ")).unwrap_or_default();
+                format!("{id}{:?} in {}", terminal_safe(&c.name), terminal_safe(&c.environment))
+            })
             .collect();
         confirm(
             ctx,
@@ -139,8 +151,8 @@ pub(crate) async fn apply(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    match ctx.output {
-        Output::Json => emit_json(&report)?,
+    let shown = match ctx.output {
+        Output::Json => emit_json(&report),
         Output::Table => {
             let mut text = String::new();
             for step in &report.steps {
@@ -159,11 +171,12 @@ pub(crate) async fn apply(
                 text.push_str(&format!("{mark:7} {}{extra}\n", line(&step.change)));
             }
             text.push_str(&format!("Applied {} of {} changes.", report.done(), report.steps.len()));
-            emit(&text)?;
+            emit(&text)
         }
-    }
+    };
+    // A stop is said even when nobody reads the report (`| head`).
     match &report.stopped {
-        None => Ok(()),
+        None => shown,
         Some(why) if report.resumable => Err(Failure::Runtime(format!(
             "stopped: {why}; `hny-keys plan -f {}` shows what is left, and applying again finishes it",
             file.display()
