@@ -16,6 +16,12 @@ pub(super) fn hny(fake: &MockHoneycomb, args: &[&str]) -> Output {
 }
 
 pub(super) fn hny_with(fake: &MockHoneycomb, args: &[&str], env: &[(&str, &str)]) -> Output {
+    hny_command(fake, args).envs(env.iter().copied()).output().unwrap()
+}
+
+/// `hny-keys` on the fake with its management key, stdin empty, nothing else from the
+/// environment.
+pub(super) fn hny_command(fake: &MockHoneycomb, args: &[&str]) -> Command {
     let (id, secret) = fake.management_key();
     let mut command = Command::new(env!("CARGO_BIN_EXE_hny-keys"));
     for var in [
@@ -33,11 +39,9 @@ pub(super) fn hny_with(fake: &MockHoneycomb, args: &[&str], env: &[(&str, &str)]
         .env("HONEYCOMB_KEY_ID", id)
         .env("HONEYCOMB_KEY_SECRET", secret)
         .env("HONEYCOMB_API_ENDPOINT", fake.uri())
-        .envs(env.iter().copied())
         .args(args)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap()
+        .stdin(std::process::Stdio::null());
+    command
 }
 
 pub(super) fn stdout(out: &Output) -> String {

@@ -8,7 +8,7 @@ use honeycomb_api_keys::{
     mock::{Fault, MockHoneycomb},
 };
 
-use super::cli::{hny, hny_with, lines_match_schema, stderr, stdout};
+use super::cli::{hny, hny_command, hny_with, lines_match_schema, stderr, stdout};
 
 const FILE: &str = r#"[[key]]
 name = "checkout ingest"
@@ -322,6 +322,14 @@ fn a_secret_given_to_profile_add_never_lands_in_the_profile_file_or_the_output()
 
 // ---- hostile corners -----------------------------------------------------------------
 
+/// `hny-keys` on the fake, its stdout closed before it writes (`| head -0`).
+fn hny_unread(fake: &MockHoneycomb, args: &[&str]) -> std::process::Output {
+    let mut command = hny_command(fake, args);
+    let mut child = command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn an_exec_sink_gets_neither_the_management_key_nor_the_secret_outside_stdin() {
@@ -346,20 +354,7 @@ async fn delete_goes_on_when_the_reader_of_its_output_goes_away() {
     let fake = MockHoneycomb::start().await;
     let ids = fake.seed_keys(3);
     let args: Vec<&str> = ["delete", "--yes", "-o", "json"].into_iter().chain(ids.iter().map(String::as_str)).collect();
-    let (id, secret) = fake.management_key();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hny-keys"))
-        .env("HONEYCOMB_KEY_ID", id)
-        .env("HONEYCOMB_KEY_SECRET", secret)
-        .env("HONEYCOMB_API_ENDPOINT", fake.uri())
-        .env_remove("HONEYCOMB_TEAM")
-        .args(&args)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take()); // `| head -0`
-    let out = child.wait_with_output().unwrap();
+    let out = hny_unread(&fake, &args);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(fake.keys().is_empty(), "every confirmed delete was sent");
 }
@@ -392,20 +387,7 @@ async fn an_apply_that_stops_says_so_even_when_nobody_reads_its_report() {
     let keys = dir.file("keys.toml", FILE);
     fake.fail_next(Operation::CreateApiKey, 1, Fault::status(400));
     let secrets = format!("json:{}", dir.path("k.json"));
-    let (id, secret) = fake.management_key();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hny-keys"))
-        .env("HONEYCOMB_KEY_ID", id)
-        .env("HONEYCOMB_KEY_SECRET", secret)
-        .env("HONEYCOMB_API_ENDPOINT", fake.uri())
-        .env_remove("HONEYCOMB_TEAM")
-        .args(["apply", "-f", &keys, "--secrets-to", &secrets, "--yes", "-o", "json"])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    let out = hny_unread(&fake, &["apply", "-f", &keys, "--secrets-to", &secrets, "--yes", "-o", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("stopped:"), "{}", stderr(&out));
 }

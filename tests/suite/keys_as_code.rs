@@ -826,14 +826,20 @@ async fn a_plan_is_applied_once() {
     assert_eq!(fake.keys().len(), 3, "no duplicate");
 }
 
-#[tokio::test]
-async fn a_rotation_stopped_after_its_create_reports_the_key_it_made() {
+/// A configuration key "CI" 40 days old, a key set that rotates it after 30, its plan.
+async fn rotation_due() -> (Arc<MockHoneycomb>, honeycomb_api_keys::mock::MockKey, KeySet, honeycomb_api_keys::Plan) {
     let fake = Arc::new(MockHoneycomb::start().await);
     let old = fake.seed_key("production", "CI", &KeyType::Configuration, &Permissions::read_only_querying(), 40 * DAY);
     let one = KeySet::new()
         .key(DeclaredKey::configuration("CI", "Production", Permissions::read_only_querying()).rotate_after_days(30));
+    let plan = fake.client().api_keys().plan(&one, PlanOptions::new()).await.unwrap();
+    (fake, old, one, plan)
+}
+
+#[tokio::test]
+async fn a_rotation_stopped_after_its_create_reports_the_key_it_made() {
+    let (fake, old, one, plan) = rotation_due().await;
     let keys = fake.client().api_keys();
-    let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
     // The rename and the create go through; the delete of the old key is held back.
     let interrupt =
         Arc::new(Interrupt { fake: fake.clone(), writes: writes(&plan), at: 2, fault: None, seen: Mutex::new(0) });
@@ -928,12 +934,8 @@ async fn export_writes_a_file_that_plans_empty_when_names_collide_or_environment
 
 #[tokio::test]
 async fn a_rotation_stopped_after_its_rename_says_so_and_the_next_plan_finishes_it() {
-    let fake = Arc::new(MockHoneycomb::start().await);
-    let old = fake.seed_key("production", "CI", &KeyType::Configuration, &Permissions::read_only_querying(), 40 * DAY);
-    let one = KeySet::new()
-        .key(DeclaredKey::configuration("CI", "Production", Permissions::read_only_querying()).rotate_after_days(30));
+    let (fake, old, one, plan) = rotation_due().await;
     let keys = fake.client().api_keys();
-    let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
     let interrupt =
         Arc::new(Interrupt { fake: fake.clone(), writes: writes(&plan), at: 1, fault: None, seen: Mutex::new(0) });
     let report = keys.apply(&plan, &Vault::default(), ApplyOptions::new().gate(interrupt)).await.unwrap();
