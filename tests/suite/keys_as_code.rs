@@ -92,6 +92,15 @@ fn a_key_set_file_reads_every_field() {
     assert!(keys[2].disabled && keys[2].permissions.contains(Permission::CreateDatasets));
     // What export writes reads back the same.
     assert_eq!(KeySet::from_toml(&set.to_toml(), "again.toml").unwrap().keys(), keys);
+    // A name a hostile server gave, with an escape sequence and a bidi override: escaped in
+    // the file.
+    let odd = KeySet::new().key(DeclaredKey::ingest("evil\u{1b}]0;x\u{7}\u{202e}cba", "Production"));
+    let text = odd.to_toml();
+    assert!(text.contains(r#"name = "evil\u001B]0;x\u0007\u202Ecba""#), "{text}");
+    assert!(!text.chars().any(|c| c != '\n' && honeycomb_api_keys::is_hidden(c)));
+    // Such a name cannot be declared: the file says which character to fix.
+    let err = KeySet::from_toml(&text, "exported.toml").unwrap_err().to_string();
+    assert!(err.contains("has a control or invisible character (U+001B) at position 5"), "{err}");
 }
 
 #[test]

@@ -459,7 +459,7 @@ fn is_secret_name(name: &str) -> bool {
         && name.len() <= 255
 }
 
-/// A TOML basic string: quotes, backslashes and control characters escaped.
+/// A TOML basic string: quotes, backslashes, control and invisible characters escaped.
 fn toml_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -469,7 +469,9 @@ fn toml_string(text: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            // Control and invisible characters (bidi overrides) as escapes: the file shows
+            // what it holds, on a terminal too.
+            c if c.is_control() || crate::is_hidden(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
             c => out.push(c),
         }
     }
