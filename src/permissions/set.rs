@@ -236,10 +236,7 @@ impl Permissions {
         }
         Err(crate::Error::invalid(
             "permissions",
-            format!(
-                "an ingest key can only have `create_datasets`; `{}` need a configuration key (NewApiKey::configuration)",
-                extra.join("`, `")
-            ),
+            format!("an ingest key can only have `create_datasets`; `{}` need a configuration key", extra.join("`, `")),
         ))
     }
 

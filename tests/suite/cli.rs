@@ -44,6 +44,14 @@ pub(super) fn hny_command(fake: &MockHoneycomb, args: &[&str]) -> Command {
     command
 }
 
+/// `hny-keys` on the fake, its stdout closed before it writes (`| head -0`).
+pub(super) fn hny_unread(fake: &MockHoneycomb, args: &[&str]) -> Output {
+    let mut command = hny_command(fake, args);
+    let mut child = command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
 pub(super) fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
@@ -735,6 +743,22 @@ fn audit_fail_on_exits_3_after_printing_the_whole_report() {
     assert_eq!(bogus.status.code(), Some(2));
     assert!(stderr(&bogus).contains("never-updated") && stderr(&bogus).contains("any"), "{}", stderr(&bogus));
     assert!(stdout(&hny(&fake, &["audit", "--help"])).contains("Exit code 3"));
+    // The report's own spelling of a reason is taken too.
+    assert_eq!(hny(&fake, &["audit", "--fail-on", "broad_permissions"]).status.code(), Some(3));
+    // Findings fail the command even when nobody reads the report.
+    let unread = hny_unread(&fake, &["audit", "--fail-on", "any", "-o", "json"]);
+    assert_eq!(unread.status.code(), Some(3), "{}", stderr(&unread));
+}
+
+#[test]
+fn delete_with_ignore_missing_does_not_take_a_wrong_team_for_missing_keys() {
+    let (fake, _) = seeded();
+    let id = fake.seed_keys(1).remove(0);
+    let out = hny(&fake, &["delete", &id, "--ignore-missing", "--yes", "--team", "no-such-team"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains("check the team; nothing was deleted"), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("already gone"));
+    assert!(fake.key(&id).is_some());
 }
 
 #[test]

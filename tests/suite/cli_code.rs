@@ -8,7 +8,7 @@ use honeycomb_api_keys::{
     mock::{Fault, MockHoneycomb},
 };
 
-use super::cli::{hny, hny_command, hny_with, lines_match_schema, stderr, stdout};
+use super::cli::{hny, hny_unread, hny_with, lines_match_schema, stderr, stdout};
 
 const FILE: &str = r#"[[key]]
 name = "checkout ingest"
@@ -142,7 +142,7 @@ async fn a_bad_file_is_an_error_that_names_the_key_and_the_field() {
     let out = hny(&fake, &["plan", "-f", &keys]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("keys.toml: key 1 \"a\" (line 1): `permissions` has `manage_boards`"),
+        stderr(&out).contains("keys.toml: key 1 \"a\" (line 1): `permissions` is refused: an ingest key can only have `create_datasets`; `manage_boards`"),
         "{}",
         stderr(&out)
     );
@@ -321,14 +321,6 @@ fn a_secret_given_to_profile_add_never_lands_in_the_profile_file_or_the_output()
 }
 
 // ---- hostile corners -----------------------------------------------------------------
-
-/// `hny-keys` on the fake, its stdout closed before it writes (`| head -0`).
-fn hny_unread(fake: &MockHoneycomb, args: &[&str]) -> std::process::Output {
-    let mut command = hny_command(fake, args);
-    let mut child = command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
-    drop(child.stdout.take());
-    child.wait_with_output().unwrap()
-}
 
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]

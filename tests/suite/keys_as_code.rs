@@ -113,7 +113,7 @@ fn every_file_error_names_the_file_the_key_and_the_field() {
             "[[key]]\nname = \"c\"\ntype = \"configuration\"\nenvironment = \"p\"\npermissions = [\"run_querys\"]\n".into(),
             "keys.toml: key 1 \"c\" (line 5): `permissions` has an unknown permission `run_querys`",
         ),
-        (key("permissions = [\"manage_boards\"]\n"), "keys.toml: key 1 \"a\" (line 1): `permissions` has `manage_boards`, a configuration key's permission; an ingest key can only have create_datasets"),
+        (key("permissions = [\"manage_boards\"]\n"), "keys.toml: key 1 \"a\" (line 1): `permissions` is refused: an ingest key can only have `create_datasets`; `manage_boards` need a configuration key"),
         (format!("{}\n{}", key(""), key("")), "keys.toml: key 2 \"a\" (line 6): `name` is taken: two keys named \"a\" in environment \"Production\" (keys.toml: key 1 \"a\" (line 1) and this one)"),
         ("[[key]]\nname = \"a\"\ntype = \"ingest\"\n".into(), "keys.toml: key 1 \"a\" (line 1): `environment` is missing"),
         (key("disabled = \"no\"\n"), "keys.toml: key 1 \"a\" (line 5): `disabled` must be true or false"),

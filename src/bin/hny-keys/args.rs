@@ -103,11 +103,13 @@ pub(crate) enum FailOn {
     /// Disabled.
     Disabled,
     /// A configuration key with broad permissions.
-    #[value(alias = "broad")]
+    #[value(alias = "broad", alias = "broad_permissions")]
     BroadPermissions,
     /// Older than --older-than and never changed.
+    #[value(alias = "never_updated")]
     NeverUpdated,
     /// Granted permissions this version does not know.
+    #[value(alias = "unknown_permissions")]
     UnknownPermissions,
     /// Any finding.
     Any,

@@ -177,9 +177,10 @@ impl ApiKeys {
     ///
     /// # Errors
     ///
-    /// Only [`Error::InvalidArgument`] (`prune`), before any request, for a plan with
-    /// [`Action::Delete`] steps without [`ApplyOptions::prune`]. A step's failure is in
-    /// the report.
+    /// Only [`Error::InvalidArgument`], before any request: `prune` for a plan with
+    /// [`Action::Delete`] steps without [`ApplyOptions::prune`]; `sink` when the sink
+    /// cannot take secrets ([`SecretSink::check`]) and the plan makes keys; `plan` for a
+    /// plan applied already. A step's failure is in the report.
     pub async fn apply(
         &self,
         plan: &Plan,
@@ -258,7 +259,7 @@ impl ApiKeys {
             if gate.is_none_or(|g| g.before_change()) { Ok(()) } else { Err(Error::Cancelled { operation }) }
         };
         let environment = plan
-            .environment(Some(&change.environment_id))
+            .environment(&change.environment_id)
             .ok_or_else(|| Error::invalid("plan", "a step's environment is not among the plan's environments"))?;
         let key_id = || change.key_id.as_ref().ok_or_else(|| Error::invalid("plan", "the step names no key"));
         match change.action {

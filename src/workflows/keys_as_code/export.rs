@@ -59,12 +59,14 @@ impl ApiKeys {
             }
             by_name.entry((env.id.to_string(), key.name.clone())).or_default().push(key);
         }
+        // The old key of an interrupted rotation is not a key of its own.
+        let retiring: HashSet<(String, String)> =
+            by_name.keys().map(|(env, name)| (env.clone(), retiring_name(name))).collect();
         let mut shadowed = Vec::new();
         let mut newest: Vec<ApiKey> = Vec::new();
-        for ((env, name), keys) in &by_name {
-            let mut keys = newest_first(keys.clone()).into_iter();
-            // The old key of an interrupted rotation is not a key of its own.
-            let rotating = by_name.keys().any(|(e, n)| e == env && retiring_name(n) == *name);
+        for (slot, keys) in by_name {
+            let rotating = retiring.contains(&slot);
+            let mut keys = newest_first(keys).into_iter();
             if rotating {
                 shadowed.extend(keys);
                 continue;

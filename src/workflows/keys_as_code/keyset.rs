@@ -182,13 +182,9 @@ impl DeclaredKey {
     /// Where it was declared, for messages: `keys.toml: key 2 "CI" (line 7)`, or the key's
     /// name for a key built in code.
     pub(crate) fn place(&self) -> String {
-        let name = terminal_safe(&self.name);
         match &self.origin {
-            Some(o) => {
-                let line = o.line.map(|l| format!(" (line {l})")).unwrap_or_default();
-                format!("{}: key {} {name:?}{line}", o.file, o.index)
-            }
-            None => format!("key {name:?}"),
+            Some(o) => place(&o.file, o.index, Some(&self.name), o.line),
+            None => format!("key {:?}", terminal_safe(&self.name)),
         }
     }
 
@@ -284,18 +280,10 @@ impl KeySet {
                 return Err(key.error("environment", "must name an environment (its id, name or slug)"));
             }
             match key.key_type {
-                KeyType::Ingest => {
-                    if let Some(p) = key.permissions.iter().find(|p| !p.allowed_on_ingest_keys()) {
-                        return Err(key.error(
-                            "permissions",
-                            format!(
-                                "has `{}`, a configuration key's permission; an ingest key can only have create_datasets",
-                                p.wire_name()
-                            ),
-                        ));
-                    }
-                }
-                KeyType::Configuration => {}
+                KeyType::Ingest | KeyType::Configuration => key
+                    .permissions
+                    .check_for(&key.key_type)
+                    .map_err(|e| key.error("permissions", format!("is refused: {}", reason(e))))?,
                 ref other => {
                     return Err(key.error("type", format!("is {other:?}; it must be \"ingest\" or \"configuration\"")));
                 }
@@ -443,6 +431,13 @@ pub(crate) fn retiring_name(name: &str) -> String {
 
 /// What marks the old key of a rotation.
 const RETIRING: &str = " (retiring)";
+
+/// Where a key of a file is, for messages: `keys.toml: key 2 "CI" (line 7)`.
+pub(crate) fn place(file: &str, index: usize, name: Option<&str>, line: Option<usize>) -> String {
+    let name = name.map(|n| format!(" {:?}", terminal_safe(n))).unwrap_or_default();
+    let line = line.map(|l| format!(" (line {l})")).unwrap_or_default();
+    format!("{file}: key {index}{name}{line}")
+}
 
 /// The text of an `InvalidArgument`'s reason, or the error's whole text.
 fn reason(e: Error) -> String {

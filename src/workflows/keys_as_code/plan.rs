@@ -203,9 +203,9 @@ impl Plan {
         )
     }
 
-    /// The name of the environment `id`, or the id.
-    pub(crate) fn environment(&self, id: Option<&EnvironmentId>) -> Option<&Environment> {
-        id.and_then(|id| self.environments.iter().find(|e| &e.id == id))
+    /// The environment `id`, one of the plan's.
+    pub(crate) fn environment(&self, id: &EnvironmentId) -> Option<&Environment> {
+        self.environments.iter().find(|e| &e.id == id)
     }
 }
 
@@ -317,20 +317,23 @@ impl ApiKeys {
         report(progress, WORKFLOW, 1, Some(2), "listing the keys");
         let mut known = HashSet::new();
         // What an interrupted rotation leaves: the old key, renamed, by the declared name.
-        let retiring: HashMap<(&EnvironmentId, String), &str> =
-            identities.keys().map(|(env, name)| ((*env, retiring_name(name)), *name)).collect();
+        let mut retiring: HashMap<&EnvironmentId, HashMap<String, &str>> = HashMap::new();
+        for (env, name) in identities.keys() {
+            retiring.entry(*env).or_default().insert(retiring_name(name), *name);
+        }
         let mut by_identity: HashMap<(EnvironmentId, String), Vec<ApiKey>> = HashMap::new();
         let mut retiring_of: HashMap<(EnvironmentId, String), Vec<ApiKey>> = HashMap::new();
         let mut unmanaged = Vec::new();
         let mut keys = self.list().items();
         while let Some(key) = keys.try_next().await? {
             known.insert(key.id.clone());
-            let Some(env) = key.environment_id.clone().filter(|id| covered.contains(id)) else {
-                continue;
+            let env = match &key.environment_id {
+                Some(id) if covered.contains(id) => id.clone(),
+                _ => continue,
             };
             if identities.contains_key(&(&env, key.name.as_str())) {
                 by_identity.entry((env, key.name.clone())).or_default().push(key);
-            } else if let Some(&declared) = retiring.get(&(&env, key.name.clone())) {
+            } else if let Some(&declared) = retiring.get(&env).and_then(|names| names.get(key.name.as_str())) {
                 retiring_of.entry((env, declared.to_string())).or_default().push(key);
             } else {
                 unmanaged.push(key);

@@ -8,7 +8,7 @@ use toml::{
     de::{DeTable, DeValue},
 };
 
-use super::keyset::{DeclaredKey, KeySet};
+use super::keyset::{DeclaredKey, KeySet, place};
 use crate::{Error, KeyType, Permission, Permissions, Result, terminal_safe};
 
 /// The fields of a `[[key]]` table.
@@ -28,17 +28,14 @@ struct At<'a> {
 }
 
 impl At<'_> {
+    /// `keys.toml: key 1 "x" (line 5): ` and `text`.
+    fn message(&self, span: Range<usize>, text: impl std::fmt::Display) -> String {
+        let line = Some(line_of(self.text, span.start));
+        format!("{}: {text}", place(self.file, self.index, self.name.as_deref(), line))
+    }
+
     fn error(&self, span: Range<usize>, field: &'static str, problem: impl std::fmt::Display) -> Error {
-        let name = self.name.as_deref().map(|n| format!(" {:?}", terminal_safe(n))).unwrap_or_default();
-        Error::invalid(
-            field,
-            format!(
-                "{}: key {}{name} (line {}): `{field}` {problem}",
-                self.file,
-                self.index,
-                line_of(self.text, span.start)
-            ),
-        )
+        Error::invalid(field, self.message(span, format!("`{field}` {problem}")))
     }
 }
 
@@ -97,17 +94,9 @@ fn read_key(text: &str, file: &str, index: usize, table: &DeTable<'_>, span: Ran
         let f = field.get_ref().as_ref();
         if !is_field(f) {
             let hint = closest_field(f).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
-            return Err(Error::invalid(
-                "key set",
-                format!(
-                    "{}: key {}{} (line {}): `{}` is not a field of a key{hint}; the fields are name, type, environment, permissions, disabled, rotate_after_days and secret_name",
-                    file,
-                    index,
-                    at.name.as_deref().map(|n| format!(" {:?}", terminal_safe(n))).unwrap_or_default(),
-                    line_of(text, field.span().start),
-                    terminal_safe(f)
-                ),
-            ));
+            let problem =
+                format!("`{}` is not a field of a key{hint}; the fields are {}", terminal_safe(f), FIELDS.join(", "));
+            return Err(Error::invalid("key set", at.message(field.span(), problem)));
         }
     }
     let string = |field: &'static str| -> Result<Option<String>> {

@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, Write};
 
-use honeycomb_api_keys::{ApiKey, ApiKeyUpdate, KeyId, KeyType, NewApiKey, Permissions, WriteGate, check_name};
+use honeycomb_api_keys::{ApiKey, ApiKeyUpdate, Error, KeyId, KeyType, NewApiKey, Permissions, WriteGate, check_name};
 
 use crate::{
     Ctx,
@@ -75,17 +75,12 @@ pub(crate) fn permissions_for(
     if access.all_permissions {
         permissions = Permissions::all();
     }
-    if *key_type == KeyType::Ingest {
-        let extra: Vec<&str> =
-            permissions.iter().filter(|p| !p.allowed_on_ingest_keys()).map(|p| p.wire_name()).collect();
-        if !extra.is_empty() {
-            return Err(Failure::Usage(format!(
-                "an ingest key can only have create_datasets; {} need a configuration key: give --type configuration, or leave them out",
-                extra.join(", ")
-            )));
+    permissions.check_for(key_type).map_err(|e| match e {
+        Error::InvalidArgument { reason, .. } => {
+            Failure::Usage(format!("{reason}: give --type configuration, or leave them out"))
         }
-    }
-    permissions.check_for(key_type)?;
+        other => other.into(),
+    })?;
     if *key_type == KeyType::Configuration && permissions.is_empty() && no_permissions != Some(true) {
         let or_none = if no_permissions.is_some() { " (or --no-permissions if that is what you want)" } else { "" };
         return Err(Failure::Usage(format!(
@@ -184,6 +179,16 @@ pub(crate) async fn delete(ctx: &Ctx, ids: &[String], ignore_missing: bool, yes:
         found.push((id, key));
     }
     let missing: Vec<&str> = found.iter().filter(|(_, key)| key.is_none()).map(|(id, _)| id.as_str()).collect();
+    if !missing.is_empty() {
+        // A team that does not exist answers 404 for every key too: it must answer a read
+        // before any key counts as missing.
+        if let Err(e) = ctx.client.environments().list().collect().await {
+            return Err(Failure::Runtime(format!(
+                "no key {} found, and the team's environments cannot be read either ({e}): check the team; nothing was deleted",
+                missing.join(", ")
+            )));
+        }
+    }
     if !missing.is_empty() && !ignore_missing {
         return Err(Failure::Runtime(format!(
             "no key {}; nothing was deleted (--ignore-missing deletes the others and reports these as already gone)",

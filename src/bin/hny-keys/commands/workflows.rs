@@ -190,7 +190,7 @@ pub(crate) async fn audit(ctx: &Ctx, older_than: u64, fail_on: &[FailOn]) -> Res
         bar.finish_and_clear();
     }
     let shown = show_audit(ctx, &report).await;
-    if let Err(Failure::Runtime(_) | Failure::Usage(_) | Failure::Findings(_)) = shown {
+    if !matches!(shown, Ok(()) | Err(Failure::PipeClosed)) {
         return shown;
     }
     // Findings fail the command even when nobody reads the report (`| head`).
