@@ -1,7 +1,7 @@
 //! A tour of the crate: every common key-management task, step by step.
 //!
 //! ```text
-//! cargo run --features mock --bin quickstart            # offline, on the built-in fake
+//! cargo run --no-default-features --features mock --bin quickstart   # offline, on the built-in fake
 //! HONEYCOMB_KEY_ID=hcxmk_... HONEYCOMB_KEY_SECRET=... \
 //!   cargo run --features mock --bin quickstart          # your team, read-only
 //! ... cargo run --features mock --bin quickstart -- --write --environment test
@@ -14,17 +14,35 @@
 //! creates it also deletes, on failure too.
 //!
 //! It is a binary of the crate (with `required-features = ["mock"]`) rather than an example,
-//! so that running it builds the crate's own dependencies only.
+//! so that running it builds the crate's own dependencies only; the README runs it without
+//! the default features, as the offline tour needs no TLS (a sixth less to compile). Built
+//! that way with credentials set, it says so and tours the fake, unless `--write` asks for
+//! your team (an error then); the default features reach your team.
 
 use std::time::Duration;
 
 use chrono::Utc;
 use honeycomb_api_keys::{
-    ApiKey, ApiKeyUpdate, Client, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, Error, ExposeSecret, KeyType,
-    NewApiKey, Permission, Permissions, mock::MockHoneycomb,
+    ApiKey, ApiKeyUpdate, Client, ENV_API_ENDPOINT, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, Error,
+    ExposeSecret, KeyType, NewApiKey, Permission, Permissions, mock::MockHoneycomb,
 };
 
+/// `println!` that keeps going when standard output is closed (`quickstart | head`): the
+/// tour still finishes, and deletes the keys it made on your team.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 const AUDIT_AGE_DAYS: i64 = 90;
+
+/// Whether this build can reach Honeycomb: the offline tour is built without TLS.
+const HAS_TLS: bool = cfg!(any(feature = "rustls", feature = "native-tls"));
+
+/// The command that builds the tour with TLS, for a build that has none.
+const WITH_TLS: &str = "cargo run --features mock --bin quickstart";
 
 fn main() -> Result<(), Error> {
     // A runtime by hand: `#[tokio::main]` needs Tokio's `macros`, which only the tests use.
@@ -38,7 +56,17 @@ async fn run() -> Result<(), Error> {
     let environment = args.iter().position(|a| a == "--environment").and_then(|i| args.get(i + 1)).cloned();
     let has_credentials = [ENV_KEY_ID, ENV_MANAGEMENT_KEY].iter().any(|v| std::env::var_os(v).is_some());
 
-    if has_credentials {
+    // A build without TLS can reach an `http://` endpoint (a fake served by
+    // `examples/serve_fake.rs`, say), not Honeycomb.
+    let endpoint_is_https = std::env::var(ENV_API_ENDPOINT).map_or(true, |e| !e.trim().starts_with("http://"));
+    if has_credentials && !HAS_TLS && endpoint_is_https {
+        eprintln!("Your Honeycomb credentials are set, but this build of the tour has no TLS to reach Honeycomb with.");
+        if write_flag {
+            eprintln!("--write is for your team: run `{WITH_TLS} -- --write ...` (with TLS) instead.");
+            std::process::exit(2);
+        }
+        eprintln!("Touring the built-in fake instead; for your team, run `{WITH_TLS}` (with TLS).");
+    } else if has_credentials {
         let client = Client::from_env()?;
         println!("Running against {} with your management key {}.", client.endpoint(), client.key_id());
         if !write_flag {
@@ -57,8 +85,15 @@ async fn run() -> Result<(), Error> {
     fake.seed_key("production", "legacy deploy key", &KeyType::Ingest, &Permission::CreateDatasets.into(), days(400));
     let old_ci = Permissions::builder().run_queries().manage_triggers().build();
     fake.seed_key("production", "old CI", &KeyType::Configuration, &old_ci, days(120));
-    println!("No {} / {} set: touring a built-in fake Honeycomb at {}.", ENV_KEY_ID, ENV_KEY_SECRET, fake.uri());
-    println!("Nothing leaves this machine. Set those variables to run it against your team.");
+    if has_credentials {
+        println!("Touring a built-in fake Honeycomb at {}. Nothing leaves this machine.", fake.uri());
+    } else {
+        println!("No {ENV_KEY_ID} / {ENV_KEY_SECRET} set: touring a built-in fake Honeycomb at {}.", fake.uri());
+        match HAS_TLS {
+            true => println!("Nothing leaves this machine. Set those variables to run it against your team."),
+            false => println!("Nothing leaves this machine. Set those variables and run `{WITH_TLS}` for your team."),
+        }
+    }
     tour(&fake.client(), Some("production")).await?;
     println!("\nThe fake saw {} requests; that is the whole tour.", fake.requests().len());
     Ok(())
