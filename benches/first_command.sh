@@ -3,8 +3,8 @@
 # fresh clone, against the same on an older commit. Each is a clone of this repository
 # (committed work only) in a temporary directory, built with its own README's first
 # command into its own empty target dir, after `cargo fetch` (downloads are not timed),
-# with no compiler wrapper and none of the CARGO_INCREMENTAL / CARGO_PROFILE_* variables a
-# developer may have set; the two alternate in order, `runs` times.
+# with no compiler wrapper and without the variables a developer may have set to change
+# how it compiles (incremental, debug info, flags); the two alternate in order, `runs` times.
 #
 #   bash benches/first_command.sh [runs] [baseline]   (default 3, and 1357ec3: the commit
 #                                                      before the build-cost work)
@@ -46,7 +46,9 @@ run() { # side -> "wall cpu crates"
   local times
   # shellcheck disable=SC2086
   if ! times=$( { time (cd "$dir" && env -u HONEYCOMB_KEY_ID -u HONEYCOMB_MANAGEMENT_KEY -u CARGO_INCREMENTAL \
-      -u CARGO_PROFILE_DEV_DEBUG -u CARGO_BUILD_JOBS -u RUSTFLAGS CARGO_TARGET_DIR="$dir/target" RUSTC_WRAPPER= \
+      -u CARGO_BUILD_INCREMENTAL -u CARGO_PROFILE_DEV_DEBUG -u CARGO_PROFILE_DEV_INCREMENTAL \
+      -u CARGO_PROFILE_DEV_OPT_LEVEL -u CARGO_BUILD_JOBS -u CARGO_BUILD_RUSTFLAGS -u RUSTFLAGS \
+      -u CARGO_ENCODED_RUSTFLAGS -u RUSTC_WORKSPACE_WRAPPER CARGO_TARGET_DIR="$dir/target" RUSTC_WRAPPER= \
       ${commands[$1]} --offline >"$log" 2>&1); } 2>&1 ); then
     echo "the $1 tour failed:" >&2
     tail -n 20 "$log" >&2

@@ -15,7 +15,7 @@
 //!
 //! It is a binary of the crate (with `required-features = ["mock"]`) rather than an example,
 //! so that running it builds the crate's own dependencies only; the README runs it without
-//! the default features, as the offline tour needs no TLS (a sixth less to compile). Built
+//! the default features, as the offline tour needs no TLS (rustls and ring not compiled). Built
 //! that way with credentials set, it says so and tours the fake, unless `--write` asks for
 //! your team (an error then); the default features reach your team.
 
@@ -54,11 +54,14 @@ async fn run() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().collect();
     let write_flag = args.iter().any(|a| a == "--write");
     let environment = args.iter().position(|a| a == "--environment").and_then(|i| args.get(i + 1)).cloned();
-    let has_credentials = [ENV_KEY_ID, ENV_MANAGEMENT_KEY].iter().any(|v| std::env::var_os(v).is_some());
+    // As the client reads them: a blank variable is not set.
+    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
+    let has_credentials = set(ENV_KEY_ID) || set(ENV_MANAGEMENT_KEY);
 
     // A build without TLS can reach an `http://` endpoint (a fake served by
     // `examples/serve_fake.rs`, say), not Honeycomb.
-    let endpoint_is_https = std::env::var(ENV_API_ENDPOINT).map_or(true, |e| !e.trim().starts_with("http://"));
+    let endpoint_is_https = std::env::var(ENV_API_ENDPOINT)
+        .map_or(true, |e| !e.trim().get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http:")));
     if has_credentials && !HAS_TLS && endpoint_is_https {
         eprintln!("Your Honeycomb credentials are set, but this build of the tour has no TLS to reach Honeycomb with.");
         if write_flag {
