@@ -15,6 +15,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=benches/timing.sh
+source "$repo/benches/timing.sh"
 runs=${1:-3}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "runs must be a positive number, not '$runs'" >&2; exit 2; }
 work=$(mktemp -d)
@@ -113,21 +115,12 @@ for program in sdk raw; do
   (cd "$work/$program" && cargo fetch -q)
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 build() { # program -> "wall cpu"
-  local dir="$work/$1" log="$work/$1.log"
+  local dir="$work/$1"
   rm -rf "$dir/target"
-  TIMEFORMAT='%R %U %S'
-  local times
-  if ! times=$( { time (cd "$dir" && CARGO_INCREMENTAL=0 CARGO_TARGET_DIR="$dir/target" RUSTC_WRAPPER= \
-      cargo build -q --offline >"$log" 2>&1); } 2>&1 ); then
-    echo "the $1 program did not build:" >&2
-    cat "$log" >&2
-    exit 1
-  fi
-  read -r wall user system <<<"$times"
-  awk -v w="$wall" -v u="$user" -v s="$system" 'BEGIN { printf "%.1f %.1f\n", w, u + s }'
+  (cd "$dir" && timed "$work/$1.log" env CARGO_INCREMENTAL=0 CARGO_TARGET_DIR="$dir/target" RUSTC_WRAPPER= \
+      cargo build -q --offline) \
+    || { echo "the $1 program did not build:" >&2; cat "$work/$1.log" >&2; exit 1; }
 }
 
 declare -A walls cpus medians

@@ -15,6 +15,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=benches/timing.sh
+source "$repo/benches/timing.sh"
 runs=${1:-3}
 baseline=${2:-1357ec3}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "runs must be a positive number, not '$runs'" >&2; exit 2; }
@@ -37,27 +39,17 @@ for side in now base; do
   printf '%-4s %s: %s\n' "$side" "$(git -C "$work/$side" rev-parse --short HEAD)" "${commands[$side]}"
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 run() { # side -> "wall cpu crates"
-  local dir="$work/$1" log="$work/$1.log"
+  local dir="$work/$1" log="$work/$1.log" times
   rm -rf "$dir/target"
-  TIMEFORMAT='%R %U %S'
-  local times
   # shellcheck disable=SC2086
-  if ! times=$( { time (cd "$dir" && env -u HONEYCOMB_KEY_ID -u HONEYCOMB_MANAGEMENT_KEY -u CARGO_INCREMENTAL \
+  times=$(cd "$dir" && timed "$log" env -u HONEYCOMB_KEY_ID -u HONEYCOMB_MANAGEMENT_KEY -u CARGO_INCREMENTAL \
       -u CARGO_BUILD_INCREMENTAL -u CARGO_PROFILE_DEV_DEBUG -u CARGO_PROFILE_DEV_INCREMENTAL \
       -u CARGO_PROFILE_DEV_OPT_LEVEL -u CARGO_BUILD_JOBS -u CARGO_BUILD_RUSTFLAGS -u RUSTFLAGS \
       -u CARGO_ENCODED_RUSTFLAGS -u RUSTC_WORKSPACE_WRAPPER CARGO_TARGET_DIR="$dir/target" RUSTC_WRAPPER= \
-      ${commands[$1]} --offline >"$log" 2>&1); } 2>&1 ); then
-    echo "the $1 tour failed:" >&2
-    tail -n 20 "$log" >&2
-    exit 1
-  fi
-  read -r wall user system <<<"$times"
-  local crates
-  crates=$(grep -c '^ *Compiling ' "$log" || true)
-  awk -v w="$wall" -v u="$user" -v s="$system" -v c="$crates" 'BEGIN { printf "%.1f %.1f %d\n", w, u + s, c }'
+      ${commands[$1]} --offline) \
+    || { echo "the $1 tour failed:" >&2; tail -n 20 "$log" >&2; exit 1; }
+  echo "$times $(grep -c '^ *Compiling ' "$log" || true)"
 }
 
 declare -A walls cpus medians counts
