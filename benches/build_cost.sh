@@ -138,8 +138,9 @@ done
 
 for program in sdk raw; do
   crates=$(cd "$work/$program" && cargo tree -q --offline -e normal,build --prefix none --no-dedupe | sort -u | wc -l)
-  wall=$(tr ' ' '\n' <<<"${walls[$program]}" | grep . | median)
-  cpu=$(tr ' ' '\n' <<<"${cpus[$program]}" | grep . | median)
+  # shellcheck disable=SC2086
+  wall=$(median ${walls[$program]})
+  cpu=$(median ${cpus[$program]})
   medians[$program]=$wall
   printf '%-3s median wall %6.1f s  cpu %6.1f s  crates %s\n' "$program" "$wall" "$cpu" "$crates"
 done

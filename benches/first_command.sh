@@ -67,8 +67,9 @@ for i in $(seq "$runs"); do
 done
 
 for side in now base; do
-  wall=$(tr ' ' '\n' <<<"${walls[$side]}" | grep . | median)
-  cpu=$(tr ' ' '\n' <<<"${cpus[$side]}" | grep . | median)
+  # shellcheck disable=SC2086
+  wall=$(median ${walls[$side]})
+  cpu=$(median ${cpus[$side]})
   medians[$side]=$wall
   printf '%-4s median wall %6.1f s  cpu %6.1f s  %s crates compiled\n' "$side" "$wall" "$cpu" "${counts[$side]}"
 done

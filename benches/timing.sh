@@ -1,7 +1,7 @@
 # Shared by benches/build_cost.sh and benches/first_command.sh (sourced, not run).
 
-# median: the median of the numbers on standard input, one a line.
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# median NUMBER...: their median.
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # timed LOG COMMAND...: runs COMMAND with its output in LOG, and prints "WALL CPU" in
 # seconds (CPU: user + system, children included); fails when COMMAND does.
