@@ -127,6 +127,14 @@ async fn apply_asks_first_and_needs_a_place_for_new_secrets_before_any_write() {
     );
     let out = hny(&fake, &["apply", "-f", &keys, "--yes", "--secrets-to", "vault:x"]);
     assert!(stderr(&out).contains("is not dotenv:PATH, json:PATH or exec:COMMAND"), "{}", stderr(&out));
+    // A sink that cannot take secrets is refused before any request or question.
+    let before = fake.requests().len();
+    let nowhere = format!("json:{}", dir.path("missing/k.json"));
+    let out = hny(&fake, &["apply", "-f", &keys, "--secrets-to", &nowhere]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("--secrets-to {nowhere}: ")), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("refused without --yes"), "{}", stderr(&out));
+    assert_eq!(fake.requests().len(), before, "nothing was sent");
     assert_eq!(fake.count(Operation::CreateApiKey), 0, "nothing was written");
     assert!(fake.keys().is_empty());
 }
@@ -318,6 +326,10 @@ fn a_secret_given_to_profile_add_never_lands_in_the_profile_file_or_the_output()
     for text in [file, stdout(&out), stderr(&out)] {
         assert!(!text.contains(canary));
     }
+    // A secret without the key id it belongs to is refused.
+    let out = hny_profiled(&config, &["profile", "add", "q", "--secret-stdin"], &[], &format!("{canary}\n"));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--key-id"), "{}", stderr(&out));
 }
 
 // ---- hostile corners -----------------------------------------------------------------

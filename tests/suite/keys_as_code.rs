@@ -101,6 +101,12 @@ fn a_key_set_file_reads_every_field() {
     // Such a name cannot be declared: the file says which character to fix.
     let err = KeySet::from_toml(&text, "exported.toml").unwrap_err().to_string();
     assert!(err.contains("has a control or invisible character (U+001B) at position 5"), "{err}");
+    // A character beyond U+FFFF (a tag) takes TOML's eight-digit escape, and reads back as
+    // itself: refused by name, never a different name that would be created (or pruned).
+    let text = KeySet::new().key(DeclaredKey::ingest("tag\u{E0001}", "Production")).to_toml();
+    assert!(text.contains(r#"name = "tag\U000E0001""#), "{text}");
+    let err = KeySet::from_toml(&text, "exported.toml").unwrap_err().to_string();
+    assert!(err.contains("(U+E0001) at position 4"), "{err}");
 }
 
 #[test]
@@ -932,7 +938,11 @@ async fn export_writes_a_file_that_plans_empty_when_names_collide_or_environment
     fake.seed_key("prod", "ci-boards", &KeyType::Configuration, &Permissions::board_management(), DAY);
     // Its default secret name is what numbering the two above would give first.
     fake.seed_key("prod", "CI boards 1", &KeyType::Ingest, &Permissions::none(), DAY);
-    let (set, _) = keys.export(None).await.unwrap();
+    // The old key of a rotation stopped before its successor was made (a sink that failed):
+    // returned apart, not declared under a name no key set may have.
+    let old = fake.seed_key("prod", "loader (retiring)", &KeyType::Ingest, &Permissions::none(), DAY);
+    let (set, shadowed) = keys.export(None).await.unwrap();
+    assert_eq!(shadowed.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), [old.id.to_string()]);
     assert!(set.keys().iter().all(|k| k.environment == "prod"), "by the slug, which names it alone: {set:?}");
     let names: Vec<String> = set.keys().iter().map(DeclaredKey::effective_secret_name).collect();
     assert_eq!(names, ["HONEYCOMB_PROD_CI_BOARDS_2", "HONEYCOMB_PROD_CI_BOARDS_1", "HONEYCOMB_PROD_CI_BOARDS_3"]);

@@ -1,7 +1,7 @@
 //! The command line: global flags, commands and their arguments.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use honeycomb_api_keys::{EnvironmentColor, Error, KeyType, Permission};
+use honeycomb_api_keys::{EnvironmentColor, Error, KeyType, Permission, Region};
 
 pub(crate) const EXAMPLES: &str = "\
 Examples:
@@ -62,6 +62,15 @@ pub(crate) struct Global {
 pub(crate) enum RegionArg {
     Us,
     Eu,
+}
+
+impl From<RegionArg> for Region {
+    fn from(r: RegionArg) -> Self {
+        match r {
+            RegionArg::Us => Region::Us,
+            RegionArg::Eu => Region::Eu,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -425,7 +434,7 @@ pub(crate) enum ProfileCommand {
         team: Option<String>,
         /// Read the management key's secret from stdin and keep it in the OS keyring
         /// (never give a secret as an argument: it would be in the shell's history).
-        #[arg(long)]
+        #[arg(long, requires = "key_id")]
         secret_stdin: bool,
     },
     /// The saved profiles and where each one's secret comes from.

@@ -21,7 +21,7 @@ use clap::{CommandFactory, Parser};
 use honeycomb_api_keys::{Client, Error, OldKeyAction, Region, RotateOptions};
 
 use crate::{
-    args::{Cli, Command, Global, Output, ProfileCommand, RegionArg},
+    args::{Cli, Command, Global, Output, ProfileCommand},
     commands::{code, keys, team, workflows},
     json::schema_of,
     output::{emit, emit_json, warn},
@@ -99,10 +99,7 @@ fn client(global: &Global) -> Result<Client, Failure> {
         builder = builder.endpoint(endpoint.clone());
     }
     if let Some(region) = global.region {
-        builder = builder.region(match region {
-            RegionArg::Us => Region::Us,
-            RegionArg::Eu => Region::Eu,
-        });
+        builder = builder.region(region.into());
     }
     if let Some(team) = &global.team {
         builder = builder.team(team.clone());
@@ -119,13 +116,7 @@ fn client(global: &Global) -> Result<Client, Failure> {
 fn profile(action: ProfileCommand, output: Option<Output>) -> Result<(), Failure> {
     match action {
         ProfileCommand::Add { name, key_id, endpoint, region, team, secret_stdin } => {
-            let endpoint = endpoint.or(region.map(|r| {
-                match r {
-                    RegionArg::Us => "https://api.honeycomb.io",
-                    RegionArg::Eu => "https://api.eu1.honeycomb.io",
-                }
-                .to_string()
-            }));
+            let endpoint = endpoint.or(region.map(|r| Region::from(r).base_url().to_string()));
             warn(&profiles::add(&name, profiles::Profile { endpoint, team, key_id }, secret_stdin)?);
             Ok(())
         }

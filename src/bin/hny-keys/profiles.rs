@@ -5,7 +5,8 @@
 use std::{collections::BTreeMap, path::PathBuf};
 
 use honeycomb_api_keys::{
-    ClientBuilder, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, SecretString, terminal_safe,
+    ClientBuilder, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ExposeSecret, SecretString,
+    terminal_safe,
 };
 use serde::{Deserialize, Serialize};
 
@@ -79,8 +80,24 @@ fn keyring(name: &str) -> Result<keyring::Entry, String> {
     keyring::Entry::new(KEYRING_SERVICE, &format!("profile:{name}")).map_err(|e| e.to_string())
 }
 
-fn keyring_secret(name: &str) -> Option<SecretString> {
-    keyring(name).ok()?.get_password().ok().map(SecretString::from)
+/// The profile's secret in the keyring: `Ok(None)` when there is none (or the keyring is
+/// turned off), `Err` when the keyring failed to answer (locked, refused).
+fn keyring_secret(name: &str) -> Result<Option<SecretString>, String> {
+    let Ok(entry) = keyring(name) else { return Ok(None) };
+    match entry.get_password() {
+        Ok(secret) => Ok(Some(SecretString::from(secret))),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Removes the profile's secret from the keyring; `Err` only when one could not be removed.
+fn forget_secret(name: &str) -> Result<(), String> {
+    let Ok(entry) = keyring(name) else { return Ok(()) };
+    match entry.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 fn check_name(name: &str) -> Result<(), Failure> {
@@ -123,9 +140,17 @@ pub(crate) fn apply(name: &str, mut builder: ClientBuilder) -> Result<ClientBuil
                 },
             )
         };
-        let secret = keyring_secret(name).or_else(from_env).ok_or_else(|| {
+        let (stored, unreadable) = match keyring_secret(name) {
+            Ok(stored) => (stored, None),
+            Err(why) => (None, Some(why)),
+        };
+        let secret = stored.or_else(from_env).ok_or_else(|| {
+            let keyring = match unreadable {
+                Some(why) => format!("a secret the OS keyring could not give ({why})"),
+                None => "no secret in the OS keyring".to_string(),
+            };
             Failure::Runtime(format!(
-                "profile {name:?} has no secret in the OS keyring: set {ENV_KEY_SECRET} (with {ENV_KEY_ID} unset or the profile's key id), or store it with `hny-keys profile add {name} --key-id {} --secret-stdin`",
+                "profile {name:?} has {keyring}: set {ENV_KEY_SECRET} (with {ENV_KEY_ID} unset or the profile's key id), or store it with `hny-keys profile add {name} --key-id {} --secret-stdin`",
                 terminal_safe(id)
             ))
         })?;
@@ -136,27 +161,44 @@ pub(crate) fn apply(name: &str, mut builder: ClientBuilder) -> Result<ClientBuil
 
 pub(crate) fn add(name: &str, profile: Profile, secret_stdin: bool) -> Result<String, Failure> {
     check_name(name)?;
-    let mut notes = Vec::new();
-    if secret_stdin {
+    // The file first: a malformed or unwritable one fails before the keyring changes.
+    let mut file = load()?;
+    let secret = if secret_stdin {
         let mut line = String::new();
         std::io::stdin()
             .read_line(&mut line)
             .map_err(|e| Failure::Runtime(format!("could not read the secret from stdin: {e}")))?;
-        let secret = line.trim();
-        if secret.is_empty() {
+        let secret = SecretString::from(line.trim());
+        if secret.expose_secret().is_empty() {
             return Err(Failure::Usage("--secret-stdin: stdin held no secret".into()));
         }
-        match keyring(name).and_then(|entry| entry.set_password(secret).map_err(|e| e.to_string())) {
-            Ok(()) => notes.push("secret stored in the OS keyring".to_string()),
-            Err(why) => notes.push(format!(
-                "the OS keyring is not available ({why}): the secret was not stored; give it in HONEYCOMB_KEY_SECRET when using this profile"
-            )),
-        }
-    }
-    let mut file = load()?;
+        Some(secret)
+    } else {
+        None
+    };
+    let key_changed = file.profile.get(name).is_none_or(|old| old.key_id != profile.key_id);
     file.profile.insert(name.to_string(), profile);
     save(&file)?;
-    notes.insert(0, format!("profile {name:?} saved in {}", path()?.display()));
+    let mut notes = vec![format!("profile {name:?} saved in {}", path()?.display())];
+    match secret {
+        Some(secret) => {
+            match keyring(name).and_then(|entry| entry.set_password(secret.expose_secret()).map_err(|e| e.to_string())) {
+                Ok(()) => notes.push("secret stored in the OS keyring".to_string()),
+                Err(why) => notes.push(format!(
+                    "the OS keyring is not available ({why}): the secret was not stored; give it in HONEYCOMB_KEY_SECRET when using this profile"
+                )),
+            }
+        }
+        // A secret kept for another key id is never sent with this one.
+        None if key_changed => {
+            if let Err(why) = forget_secret(name) {
+                notes.push(format!(
+                    "the secret kept for its former key could not be removed from the OS keyring ({why})"
+                ));
+            }
+        }
+        None => {}
+    }
     Ok(notes.join("\n"))
 }
 
@@ -166,10 +208,12 @@ pub(crate) fn remove(name: &str) -> Result<String, Failure> {
         return Err(Failure::Usage(format!("no profile named {:?}", terminal_safe(name))));
     }
     save(&file)?;
-    if let Ok(entry) = keyring(name) {
-        let _ = entry.delete_credential();
+    match forget_secret(name) {
+        Ok(()) => Ok(format!("profile {name:?} removed")),
+        Err(why) => {
+            Ok(format!("profile {name:?} removed, but its secret could not be removed from the OS keyring ({why})"))
+        }
     }
-    Ok(format!("profile {name:?} removed"))
 }
 
 /// One row of `profile list`.
@@ -179,7 +223,7 @@ pub(crate) struct ProfileOut {
     endpoint: Option<String>,
     team: Option<String>,
     key_id: Option<String>,
-    /// `keyring` or `environment`.
+    /// `keyring`, `environment`, or `keyring unreadable` (locked or refused).
     secret: &'static str,
 }
 
@@ -188,7 +232,11 @@ pub(crate) fn list() -> Result<Vec<ProfileOut>, Failure> {
         .profile
         .into_iter()
         .map(|(name, p)| ProfileOut {
-            secret: if keyring_secret(&name).is_some() { "keyring" } else { "environment" },
+            secret: match keyring_secret(&name) {
+                Ok(Some(_)) => "keyring",
+                Ok(None) => "environment",
+                Err(_) => "keyring unreadable",
+            },
             name,
             endpoint: p.endpoint,
             team: p.team,

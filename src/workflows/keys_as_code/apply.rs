@@ -317,9 +317,7 @@ impl ApiKeys {
         created: &mut Vec<CreatedApiKey>,
     ) -> Result<KeyId> {
         let declared = change.declared.as_ref().ok_or_else(|| Error::invalid("plan", "a create declares no key"))?;
-        if !may_create(gate, &declared.name) {
-            return Err(Error::Cancelled { operation: Operation::CreateApiKey });
-        }
+        // Built before the gate is asked: an error after `may_create` would skip `after_create`.
         let new = key_to_create(
             declared.name.clone(),
             &declared.key_type,
@@ -327,6 +325,9 @@ impl ApiKeys {
             declared.permissions.clone(),
         )?
         .disabled(declared.disabled);
+        if !may_create(gate, &declared.name) {
+            return Err(Error::Cancelled { operation: Operation::CreateApiKey });
+        }
         let result = self.create(new).await;
         let outcome = match result {
             Ok(key) => {
@@ -341,9 +342,7 @@ impl ApiKeys {
                     Err(reason) => Err(self.undo_create(&id, &declared.name, reason).await),
                 }
             }
-            Err(e) if e.is_outcome_unknown() || matches!(e, Error::CreatedKeyUnreadable { .. }) => {
-                Err(self.remove_orphans(plan, change, e).await)
-            }
+            Err(e) if e.is_outcome_unknown() => Err(self.remove_orphans(plan, change, e).await),
             Err(e) => Err(e),
         };
         if let Some(gate) = gate {
@@ -372,9 +371,17 @@ impl ApiKeys {
     }
 
     /// After a create whose outcome is unknown: the keys of that name the plan did not
-    /// know are the ones it made, and nobody has their secret, so they are deleted.
+    /// know are the ones it made (and the id an unreadable answer showed), and nobody has
+    /// their secret, so they are deleted.
     async fn remove_orphans(&self, plan: &Plan, change: &Change, cause: Error) -> Error {
-        let mut found = Vec::new();
+        let (made, shown) = match &cause {
+            // Never a key the plan knew, whatever a server says.
+            Error::CreatedKeyUnreadable { key_id, .. } => {
+                (true, key_id.as_ref().and_then(|id| KeyId::parse(id).ok()).filter(|id| !plan.known.contains(id)))
+            }
+            _ => (false, None),
+        };
+        let mut found: Vec<KeyId> = shown.into_iter().collect();
         let mut keys = self.list().key_type(change.key_type.clone()).items();
         loop {
             match keys.try_next().await {
@@ -382,6 +389,7 @@ impl ApiKeys {
                     if key.name == change.name
                         && key.environment_id.as_ref() == Some(&change.environment_id)
                         && !plan.known.contains(&key.id)
+                        && !found.contains(&key.id)
                     {
                         found.push(key.id);
                     }
@@ -406,7 +414,14 @@ impl ApiKeys {
             }
             removed.push(id.to_string());
         }
-        if removed.is_empty() {
+        if removed.is_empty() && made {
+            // The answer said a key was made, and it is nowhere to be found.
+            let message = format!(
+                "{cause}; the key it made was not found to delete it: plan again and delete a key named {:?} that nobody has the secret of",
+                terminal_safe(&change.name)
+            );
+            Error::StepFailed { message, source: Some(Box::new(cause)), resumable: false }
+        } else if removed.is_empty() {
             cause
         } else {
             let message = format!(

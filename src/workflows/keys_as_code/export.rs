@@ -3,8 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{
-    keyset::retiring_name,
-    keyset::{DeclaredKey, KeySet},
+    keyset::{DeclaredKey, KeySet, RETIRING, retiring_name},
     plan::{newest_first, one_environment},
 };
 use crate::{ApiKey, ApiKeys, EnvironmentId, Error, KeyType, Permission, Permissions, Result};
@@ -59,13 +58,14 @@ impl ApiKeys {
             }
             by_name.entry((env.id.to_string(), key.name.clone())).or_default().push(key);
         }
-        // The old key of an interrupted rotation is not a key of its own.
+        // The old key of an interrupted rotation is not a key of its own, with its successor
+        // or without (a key set cannot declare such a name).
         let retiring: HashSet<(String, String)> =
             by_name.keys().map(|(env, name)| (env.clone(), retiring_name(name))).collect();
         let mut shadowed = Vec::new();
         let mut newest: Vec<ApiKey> = Vec::new();
         for (slot, keys) in by_name {
-            let rotating = retiring.contains(&slot);
+            let rotating = retiring.contains(&slot) || slot.1.ends_with(RETIRING);
             let mut keys = newest_first(keys).into_iter();
             if rotating {
                 shadowed.extend(keys);

@@ -430,7 +430,7 @@ pub(crate) fn retiring_name(name: &str) -> String {
 }
 
 /// What marks the old key of a rotation.
-const RETIRING: &str = " (retiring)";
+pub(crate) const RETIRING: &str = " (retiring)";
 
 /// Where a key of a file is, for messages: `keys.toml: key 2 "CI" (line 7)`.
 pub(crate) fn place(file: &str, index: usize, name: Option<&str>, line: Option<usize>) -> String {
@@ -464,9 +464,10 @@ fn toml_string(text: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            // Control and invisible characters (bidi overrides) as escapes: the file shows
-            // what it holds, on a terminal too.
-            c if c.is_control() || crate::is_hidden(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
+            // Control and invisible characters (bidi overrides, tags) as escapes: the file
+            // shows what it holds, on a terminal too. TOML's `\u` takes four digits exactly.
+            c if crate::is_hidden(c) && u32::from(c) > 0xFFFF => out.push_str(&format!("\\U{:08X}", u32::from(c))),
+            c if crate::is_hidden(c) => out.push_str(&format!("\\u{:04X}", u32::from(c))),
             c => out.push(c),
         }
     }

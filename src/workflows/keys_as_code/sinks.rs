@@ -146,9 +146,10 @@ pub fn secret_sink(spec: &str) -> Result<Box<dyn SecretSink>> {
     })
 }
 
-/// A dotenv file: one `SECRET_NAME=value` line a key. Created readable by its owner only
-/// (`0600`), replaced atomically (a reader sees the old file or the new one), other lines
-/// kept as they are.
+/// A dotenv file: one `SECRET_NAME=value` line a key. Written readable by its owner only
+/// (`0600`, also when it existed with another mode), replaced atomically (a reader sees
+/// the old file or the new one); other names' lines are kept (with `\n` line ends), a
+/// name's later assignments are dropped for the one line written.
 ///
 /// ```
 /// use honeycomb_api_keys::DotenvFile;
@@ -277,8 +278,12 @@ impl JsonFile {
 /// 30 s), or it is killed (on Unix with what it started, through `kill`) and the
 /// delivery fails. On Unix it runs in a process group of its own, so that a Ctrl-C at the
 /// terminal stops the apply (which waits for the delivery in flight) but not the
-/// command; it runs without the terminal, so a command that prompts there (`sudo`, a
-/// password) cannot: give it what it needs in its environment.
+/// command. It is a background job of that terminal: a command that reads from it (`sudo`,
+/// a password prompt) is stopped there until the timeout kills it; give it what it needs
+/// in its environment. The secret comes without a trailing newline (`read -r s` in a
+/// shell returns 1 at its end: use `s=$(cat)`). The apply waits for it; without a
+/// multi-threaded runtime (features `blocking` or `cli`) it waits on the runtime's thread,
+/// which runs nothing else meanwhile.
 ///
 /// ```
 /// use std::time::Duration;

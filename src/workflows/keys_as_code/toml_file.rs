@@ -161,7 +161,7 @@ fn read_key(text: &str, file: &str, index: usize, table: &DeTable<'_>, span: Ran
     }
     if let Some(v) = table.get("rotate_after_days") {
         let days = match v.get_ref() {
-            DeValue::Integer(i) => i.to_string().parse::<u32>().ok(),
+            DeValue::Integer(i) => u32::from_str_radix(i.as_str(), i.radix()).ok(),
             _ => None,
         };
         match days {
@@ -173,18 +173,14 @@ fn read_key(text: &str, file: &str, index: usize, table: &DeTable<'_>, span: Ran
     Ok(key)
 }
 
-/// The field of a key most like `unknown`, for a "did you mean" (same letters in another
-/// order, or one edit away, or one a prefix of the other).
+/// The field of a key most like `unknown`, for a "did you mean": two edits away at most,
+/// or one a prefix of the other.
 fn closest_field(unknown: &str) -> Option<&'static str> {
     let u = unknown.to_ascii_lowercase();
-    FIELDS.iter().copied().find(|f| {
-        let mut a: Vec<char> = f.chars().collect();
-        let mut b: Vec<char> = u.chars().collect();
-        let near = edit_distance(f, &u) <= 2;
-        a.sort_unstable();
-        b.sort_unstable();
-        near || a == b || f.starts_with(&u) || u.starts_with(f) || u.replace('-', "_") == *f
-    })
+    if u.is_empty() {
+        return None;
+    }
+    FIELDS.iter().copied().find(|f| edit_distance(f, &u) <= 2 || f.starts_with(&u) || u.starts_with(f))
 }
 
 fn is_field(name: &str) -> bool {

@@ -109,6 +109,10 @@ pub(crate) async fn apply(
         Some(spec) => secret_sink(spec)?,
         None => Box::new(|_: &Delivery<'_>| Err("no --secrets-to was given".to_string())),
     };
+    // A sink that cannot take secrets is said before any request and any question.
+    if let Some(spec) = secrets_to {
+        sink.check().map_err(|why| Failure::Usage(format!("--secrets-to {spec}: {why} (nothing was changed)")))?;
+    }
     let keys = ctx.client.api_keys();
     let plan = keys.plan(&set, PlanOptions::new().prune(prune)).await?;
     if plan.is_empty() {

@@ -179,14 +179,18 @@ pub(crate) async fn delete(ctx: &Ctx, ids: &[String], ignore_missing: bool, yes:
         found.push((id, key));
     }
     let missing: Vec<&str> = found.iter().filter(|(_, key)| key.is_none()).map(|(id, _)| id.as_str()).collect();
+    let mut envs = None;
     if !missing.is_empty() {
         // A team that does not exist answers 404 for every key too: it must answer a read
         // before any key counts as missing.
-        if let Err(e) = ctx.client.environments().list().collect().await {
-            return Err(Failure::Runtime(format!(
-                "no key {} found, and the team's environments cannot be read either ({e}): check the team; nothing was deleted",
-                missing.join(", ")
-            )));
+        match ctx.client.environments().list().collect().await {
+            Ok(listed) => envs = Some(EnvNames::of(&listed)),
+            Err(e) => {
+                return Err(Failure::Runtime(format!(
+                    "no key {} found, and the team's environments cannot be read either ({e}): check the team; nothing was deleted",
+                    missing.join(", ")
+                )));
+            }
         }
     }
     if !missing.is_empty() && !ignore_missing {
@@ -197,7 +201,10 @@ pub(crate) async fn delete(ctx: &Ctx, ids: &[String], ignore_missing: bool, yes:
     }
     let keys: Vec<&ApiKey> = found.iter().filter_map(|(_, key)| key.as_ref()).collect();
     if !yes && !keys.is_empty() {
-        let envs = environment_names(ctx).await;
+        let envs = match envs {
+            Some(envs) => envs,
+            None => environment_names(ctx).await,
+        };
         let named: Vec<String> = keys
             .iter()
             .map(|k| {
