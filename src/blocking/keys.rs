@@ -330,7 +330,7 @@ impl ApiKeys {
     /// As [`ApiKeys::export`](crate::ApiKeys::export); and
     /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a thread
     /// that runs an async runtime (nothing is sent).
-    pub fn export(&self, environment: Option<&str>) -> Result<(KeySet, Vec<ApiKey>)> {
+    pub fn export(&self, environment: Option<&str>) -> Result<(KeySet, Vec<(ApiKey, String)>)> {
         self.driver.call(self.inner.export(environment))
     }
 

@@ -10,8 +10,8 @@ mod api;
 mod parts;
 
 pub use api::{ApiError, ErrorDetail, ErrorSource};
-use parts::transport_summary;
 pub use parts::{HttpError, PaginationFault, TimeoutScope};
+use parts::{outcome_advice, transport_summary};
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -213,6 +213,19 @@ pub enum Error {
         resumable: bool,
     },
 
+    /// The team's keys stand in the way of what was asked, as they are now: a declared
+    /// key's name that a key of the other type has, or an [`ApiKeys::apply`] of a plan
+    /// made before the keys changed ("the plan is stale"). Nothing was written; the
+    /// message says what to do (plan again, rename a key).
+    ///
+    /// [`ApiKeys::apply`]: crate::ApiKeys::apply
+    #[error("{message}")]
+    #[non_exhaustive]
+    Conflict {
+        /// What stands in the way, and what to do.
+        message: String,
+    },
+
     /// The blocking client was called from a thread that runs an async runtime (a task,
     /// or `spawn_blocking`), where waiting could stall the runtime. Use the async
     /// [`Client`](crate::Client) there, or call the blocking one from a thread of your own.
@@ -228,21 +241,6 @@ pub enum Error {
         crate::names::ENV_TEAM
     )]
     TeamNotFound,
-}
-
-fn outcome_advice(operation: Operation, subject: Option<&str>) -> String {
-    match (operation, subject) {
-        (Operation::CreateApiKey, Some(name)) => format!(
-            "list the team's keys and look for one named {name:?}: if it exists, its secret is lost, so delete it and create it again"
-        ),
-        (Operation::CreateApiKey, None) => {
-            "list the team's keys to see whether it was created: if so, its secret is lost, so delete it and create it again".into()
-        }
-        (Operation::CreateEnvironment, Some(name)) => format!(
-            "list the team's environments and look for one named {name:?} before creating it again (a second create of the same name is refused)"
-        ),
-        _ => "check the current state with a get or list before trying again".into(),
-    }
 }
 
 impl Error {
@@ -386,7 +384,8 @@ impl Error {
     }
 
     /// `true` for a 409: the request conflicts with what exists, such as an environment
-    /// name the team already uses, or deleting a delete-protected environment.
+    /// name the team already uses, or deleting a delete-protected environment; and for
+    /// [`Error::Conflict`].
     ///
     /// ```no_run
     /// # async fn run(client: honeycomb_api_keys::Client) -> honeycomb_api_keys::Result<()> {
@@ -397,7 +396,7 @@ impl Error {
     /// # Ok(()) }
     /// ```
     pub fn is_conflict(&self) -> bool {
-        self.status() == Some(StatusCode::CONFLICT)
+        matches!(self, Error::Conflict { .. }) || self.status() == Some(StatusCode::CONFLICT)
     }
 
     /// `true` for a 429, or a request held back by the rate limiter.

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::operation::Operation;
+
 /// Why a listing stopped early; see [`Error::PaginationLoop`](crate::Error::PaginationLoop).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -168,5 +170,21 @@ pub(super) fn transport_summary(HttpError(source): &HttpError) -> String {
     match source.url() {
         Some(url) => format!("{what}: {} {}", url.host_str().unwrap_or(""), url.path()),
         None => what.to_string(),
+    }
+}
+
+/// What to check after a create whose outcome is unknown.
+pub(super) fn outcome_advice(operation: Operation, subject: Option<&str>) -> String {
+    match (operation, subject) {
+        (Operation::CreateApiKey, Some(name)) => format!(
+            "list the team's keys and look for one named {name:?}: if it exists, its secret is lost, so delete it and create it again"
+        ),
+        (Operation::CreateApiKey, None) => {
+            "list the team's keys to see whether it was created: if so, its secret is lost, so delete it and create it again".into()
+        }
+        (Operation::CreateEnvironment, Some(name)) => format!(
+            "list the team's environments and look for one named {name:?} before creating it again (a second create of the same name is refused)"
+        ),
+        _ => "check the current state with a get or list before trying again".into(),
     }
 }

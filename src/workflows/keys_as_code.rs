@@ -4,12 +4,15 @@
 //! dotenv file, a JSON file, a command, or code of your own) the moment its key exists.
 
 mod apply;
+mod classify;
 mod export;
 mod keyset;
+mod markers;
 mod plan;
 mod sinks;
 #[cfg(feature = "toml")]
 mod toml_file;
+mod toml_text;
 
 pub use apply::{ApplyOptions, ApplyReport, Step, StepOutcome};
 pub use keyset::{DeclaredKey, KeySet};

@@ -132,6 +132,29 @@ pub trait WriteGate: Send + Sync {
         let _ = name;
     }
 
+    /// Where a create of `name` stands, between [`before_create`](Self::before_create) and
+    /// [`after_create`](Self::after_create), for a caller that reports an interrupt
+    /// truthfully: `key` was made and its secret is being delivered (`delivered: None`),
+    /// or was delivered (`Some(true)`) or not (`Some(false)`: the key is deleted again).
+    /// Called by [`ApiKeys::apply`](crate::ApiKeys::apply).
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use honeycomb_api_keys::{KeyId, WriteGate};
+    ///
+    /// /// Remembers the keys whose secrets were delivered.
+    /// struct Delivered(Mutex<Vec<KeyId>>);
+    /// impl WriteGate for Delivered {
+    ///     fn before_create(&self, _name: &str) -> bool { true }
+    ///     fn create_stage(&self, _name: &str, key: &KeyId, delivered: Option<bool>) {
+    ///         if delivered == Some(true) { self.0.lock().unwrap().push(key.clone()); }
+    ///     }
+    /// }
+    /// ```
+    fn create_stage(&self, name: &str, key: &crate::KeyId, delivered: Option<bool>) {
+        let _ = (name, key, delivered);
+    }
+
     /// Whether the workflow may change or delete an existing key now (a rotation
     /// retiring the old key). `false`: it leaves it as it is, and says so.
     ///

@@ -258,6 +258,10 @@ pub(crate) enum Command {
         /// Do not ask.
         #[arg(long, short)]
         yes: bool,
+        /// How long to wait, in seconds, for another apply of the same team on this
+        /// machine to finish (applies of one team run one at a time).
+        #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+        lock_timeout: u64,
     },
     /// Write the team's keys as a key-set file on stdout, to adopt an existing estate.
     #[command(after_help = "Example:\n  hny-keys export --environment Production > keys.toml")]

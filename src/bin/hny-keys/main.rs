@@ -11,6 +11,7 @@
 mod args;
 mod commands;
 mod json;
+mod lock;
 mod output;
 mod profiles;
 mod session;
@@ -179,8 +180,8 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
         Command::Provision(args) => workflows::provision(&ctx, args).await,
         Command::Audit { older_than, fail_on } => workflows::audit(&ctx, older_than, &fail_on).await,
         Command::Plan { file, prune, detailed_exitcode } => code::plan(&ctx, &file, prune, detailed_exitcode).await,
-        Command::Apply { file, secrets_to, prune, yes } => {
-            code::apply(&ctx, &file, secrets_to.as_deref(), prune, yes).await
+        Command::Apply { file, secrets_to, prune, yes, lock_timeout } => {
+            code::apply(&ctx, &file, secrets_to.as_deref(), prune, yes, Duration::from_secs(lock_timeout)).await
         }
         Command::Export { environment } => code::export(&ctx, environment.as_deref()).await,
         Command::Schema { .. } | Command::Completions { .. } | Command::Profile { .. } => Ok(()),

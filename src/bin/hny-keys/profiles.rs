@@ -36,7 +36,7 @@ pub(crate) struct Profile {
     pub(crate) key_id: Option<String>,
 }
 
-fn config_dir() -> Result<PathBuf, Failure> {
+pub(crate) fn config_dir() -> Result<PathBuf, Failure> {
     let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     var(ENV_CONFIG_DIR)
         .or_else(|| var("XDG_CONFIG_HOME").map(|d| d.join("hny-keys")))

@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use honeycomb_api_keys::{Error, WriteGate, terminal_safe};
+use honeycomb_api_keys::{Error, KeyId, WriteGate, terminal_safe};
 
 use crate::output::warn;
 
@@ -49,12 +49,18 @@ pub(crate) struct Session {
     pub(crate) writes: Mutex<Writes>,
     /// What to do after a stop, said last (`apply`: plan again).
     pub(crate) next_step: Mutex<Option<String>>,
+    /// Whether the creates are an apply's (made under pending names, secrets to a sink).
+    pub(crate) applying: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Default)]
 pub(crate) struct Writes {
     pub(crate) interrupted: bool,
     pub(crate) creating: Vec<Creating>,
+    /// An apply's creates in flight that were answered: (name, key id, delivered yet).
+    pub(crate) answered: Vec<(String, String, Option<bool>)>,
+    /// An apply's keys whose secrets were delivered: (id, name).
+    pub(crate) delivered: Vec<(String, String)>,
 }
 
 /// A create in flight: of a key (its secret is lost if the answer is), or of an
@@ -104,8 +110,22 @@ impl Session {
                 text.push_str(&format!("\n  {} \"{}\"", terminal_safe(id), terminal_safe(name)));
             }
         }
-        for creating in self.writes().creating.clone() {
+        let writes = self.writes();
+        if !writes.delivered.is_empty() {
+            text.push_str(if text.is_empty() { "" } else { "\n" });
+            text.push_str("created before it stopped, with their secrets delivered:");
+            for (id, name) in &writes.delivered {
+                text.push_str(&format!("\n  {} \"{}\"", terminal_safe(id), terminal_safe(name)));
+            }
+        }
+        let applying = self.applying.load(std::sync::atomic::Ordering::SeqCst);
+        for creating in writes.creating.clone() {
+            let answered = match &creating {
+                Creating::Key(name) => writes.answered.iter().find(|(n, ..)| n == name),
+                Creating::Environment(_) => None,
+            };
             let unknown = match creating {
+                Creating::Key(name) if answered.is_some() || applying => apply_stage(&name, answered),
                 Creating::Key(name) => format!(
                     "the create of \"{}\" was not answered: whether it was made is unknown; look for it with `hny-keys list`, and delete it if it is there (its secret is lost)",
                     terminal_safe(&name)
@@ -117,6 +137,7 @@ impl Session {
             };
             text.push_str(&format!("{}{unknown}", if text.is_empty() { "" } else { "\n" }));
         }
+        drop(writes);
         if let Some(next) = self.next_step.lock().ok().and_then(|n| n.clone()) {
             text.push_str(&format!("{}{next}", if text.is_empty() { "" } else { "\n" }));
         }
@@ -142,6 +163,33 @@ impl Session {
         if let Some(at) = writes.creating.iter().position(|c| c == creating) {
             writes.creating.remove(at);
         }
+        if let Creating::Key(name) = creating {
+            writes.answered.retain(|(n, ..)| n != name);
+        }
+    }
+}
+
+/// What an interrupt says of an apply's create of `name` in flight, by how far it got.
+fn apply_stage(name: &str, answered: Option<&(String, String, Option<bool>)>) -> String {
+    let name = terminal_safe(name);
+    match answered {
+        None => format!(
+            "the create of \"{name}\" was not answered: whether it was made is unknown; a key it made keeps a pending name (\"[hny-keys pending …] {name}\"), has no delivered secret and never passes for \"{name}\": a plan retires it once it is 10 minutes old"
+        ),
+        Some((_, id, None)) => format!(
+            "{} was made for \"{name}\" and its secret was being delivered when the run stopped: whether the sink stored it is unknown (a command may still finish); the key keeps its pending name, so the next plan makes \"{name}\" again, delivers its secret and retires {}",
+            terminal_safe(id),
+            terminal_safe(id)
+        ),
+        Some((_, id, Some(true))) => format!(
+            "{} was made for \"{name}\" and its secret delivered; it was taking its name when the run stopped: the next plan shows whether it did (if not, it makes \"{name}\" again and retires {})",
+            terminal_safe(id),
+            terminal_safe(id)
+        ),
+        Some((_, id, Some(false))) => format!(
+            "{} was made for \"{name}\" but its secret could not be delivered; it was being deleted again: the next plan retires it if it is still there",
+            terminal_safe(id)
+        ),
     }
 }
 
@@ -152,6 +200,15 @@ impl WriteGate for Session {
 
     fn after_create(&self, name: &str) {
         self.end_create(&Creating::Key(name.to_string()));
+    }
+
+    fn create_stage(&self, name: &str, key: &KeyId, delivered: Option<bool>) {
+        let mut writes = self.writes();
+        writes.answered.retain(|(n, ..)| n != name);
+        writes.answered.push((name.to_string(), key.to_string(), delivered));
+        if delivered == Some(true) {
+            writes.delivered.push((key.to_string(), name.to_string()));
+        }
     }
 
     fn before_change(&self) -> bool {

@@ -8,12 +8,12 @@ use std::{
 use serde::Serialize;
 
 use super::{
-    keyset::retiring_name,
+    markers::{self, retiring_name},
     plan::{Action, Change, Plan},
     sinks::{Delivery, SecretSink, deliver},
 };
 use crate::{
-    ApiKeyUpdate, ApiKeys, CreatedApiKey, Environment, Error, KeyId, Operation, Result, terminal_safe,
+    ApiKey, ApiKeyUpdate, ApiKeys, CreatedApiKey, Environment, Error, KeyId, Operation, Result, terminal_safe,
     workflows::{ProgressFn, WriteGate, key_to_create, may_create, report},
 };
 
@@ -143,15 +143,22 @@ impl From<Error> for Stop {
 
 impl ApiKeys {
     /// Carries out `plan`: creates, updates, rotations, retirements, then deletes, one at
-    /// a time, stopping at the first failure. Each new secret goes to `sink` the moment its
-    /// key exists, before the next request; a secret the sink cannot take makes the
-    /// apply delete that key again (nobody could use it) and stop.
+    /// a time, stopping at the first failure. Before its first write it lists the keys
+    /// again and stops, nothing written, if they changed since the plan was made
+    /// ([`Error::Conflict`]: "the plan is stale"). Each new key is made under a pending
+    /// name (`[hny-keys pending <tag> <run>] <name>`), its secret goes to `sink` before
+    /// the next request, and only then does it take the declared name: a key whose
+    /// secret was not delivered never passes for the declared key. A secret the sink
+    /// cannot take makes the apply delete that key again (nobody could use it) and stop.
     ///
     /// **Resumable:** after a failure, an interrupt or a stop at any step, a new
     /// [`plan`](Self::plan) shows exactly what is left and applying it finishes the job
-    /// without a duplicate key: a rotation renames the old key `"<name> (retiring)"`
-    /// before it creates the successor, and a plan retires such a key; a create whose
-    /// answer was lost is looked up by name and the key, whose secret nobody has, deleted.
+    /// without a duplicate key: a rotation gives the old key a retiring name
+    /// (`[hny-keys retiring <tag>] <name>`) before it creates the successor, and a plan
+    /// retires such a key; a key left with a pending name (its create answered late, or
+    /// the process killed before the rename) is retired by a plan and made again. A
+    /// create whose answer was lost is looked up by this run's pending name and deleted;
+    /// no other key is.
     ///
     /// ```
     /// # #[cfg(feature = "mock")]
@@ -177,10 +184,11 @@ impl ApiKeys {
     ///
     /// # Errors
     ///
-    /// Only [`Error::InvalidArgument`], before any request: `prune` for a plan with
-    /// [`Action::Delete`] steps without [`ApplyOptions::prune`]; `sink` when the sink
-    /// cannot take secrets ([`SecretSink::check`]) and the plan makes keys; `plan` for a
-    /// plan applied already. A step's failure is in the report.
+    /// Before any write: [`Error::InvalidArgument`], before any request, for `prune` (a
+    /// plan with [`Action::Delete`] steps without [`ApplyOptions::prune`]), `sink` (the
+    /// sink cannot take secrets, [`SecretSink::check`], and the plan makes keys) and
+    /// `plan` (a plan applied already); [`Error::Conflict`] for a stale plan, and the
+    /// errors of listing the keys again. A step's failure is in the report.
     pub async fn apply(
         &self,
         plan: &Plan,
@@ -206,6 +214,10 @@ impl ApiKeys {
                 "this plan was applied already, and the keys have changed since it was made: plan again",
             ));
         }
+        if !plan.is_empty() {
+            self.check_fresh(plan).await?;
+        }
+        let run = markers::new_run();
         let total = Some(plan.changes.len());
         let mut created: Vec<CreatedApiKey> = Vec::new();
         let mut steps = Vec::with_capacity(plan.changes.len());
@@ -216,7 +228,7 @@ impl ApiKeys {
                 continue;
             }
             report(options.progress.as_ref(), WORKFLOW, n, total, change.to_string());
-            let outcome = match self.step(plan, change, sink, &options, &mut created).await {
+            let outcome = match self.step(plan, change, sink, &options, &mut created, &run).await {
                 Ok(new_key) => StepOutcome::Done { new_key },
                 Err(Stop { error: Error::Cancelled { .. }, new_key: None }) => {
                     stopped = Some("cancelled".into());
@@ -253,6 +265,7 @@ impl ApiKeys {
         sink: &(impl SecretSink + ?Sized),
         options: &ApplyOptions,
         created: &mut Vec<CreatedApiKey>,
+        run: &str,
     ) -> std::result::Result<Option<KeyId>, Stop> {
         let gate = options.gate.as_ref();
         let may_change = |operation| {
@@ -263,20 +276,23 @@ impl ApiKeys {
             .ok_or_else(|| Error::invalid("plan", "a step's environment is not among the plan's environments"))?;
         let key_id = || change.key_id.as_ref().ok_or_else(|| Error::invalid("plan", "the step names no key"));
         match change.action {
-            Action::Create => Ok(Some(self.create_and_deliver(plan, change, environment, sink, gate, created).await?)),
+            Action::Create => {
+                Ok(Some(self.create_and_deliver(plan, change, environment, sink, gate, created, run).await?))
+            }
             Action::Rotate => {
-                // Renamed first, so that a plan after an interruption knows it for the old key.
+                // Renamed first, so that a plan after an interruption knows it for the old key
+                // (and no second key of the name passes for the declared one).
                 let old = key_id()?;
                 may_change(Operation::UpdateApiKey)?;
                 self.update(old, ApiKeyUpdate::new().name(retiring_name(&change.name))).await?;
-                let new_key = match self.create_and_deliver(plan, change, environment, sink, gate, created).await {
+                let new_key = match self.create_and_deliver(plan, change, environment, sink, gate, created, run).await {
                     Ok(id) => id,
                     // Begun: the old key has its retiring name; the report must say so.
                     Err(Error::Cancelled { .. }) => {
                         return Err(Stop::from(Error::StepFailed {
                             message: format!(
                                 "stopped after renaming {old} {:?}, before its successor was made; it still works, and planning again makes the successor",
-                                retiring_name(&change.name)
+                                terminal_safe(&retiring_name(&change.name))
                             ),
                             source: None,
                             resumable: true,
@@ -305,8 +321,10 @@ impl ApiKeys {
         }
     }
 
-    /// Creates the declared key of `change` and hands its secret to `sink`; a key whose
-    /// secret could not be handed over is deleted again.
+    /// Creates the declared key of `change` under this run's pending name, hands its
+    /// secret to `sink`, then gives it the declared name; a key whose secret could not be
+    /// handed over is deleted again.
+    #[allow(clippy::too_many_arguments)]
     async fn create_and_deliver(
         &self,
         plan: &Plan,
@@ -315,40 +333,61 @@ impl ApiKeys {
         sink: &(impl SecretSink + ?Sized),
         gate: Option<&Arc<dyn WriteGate>>,
         created: &mut Vec<CreatedApiKey>,
+        run: &str,
     ) -> Result<KeyId> {
         let declared = change.declared.as_ref().ok_or_else(|| Error::invalid("plan", "a create declares no key"))?;
+        let pending = markers::pending_name(&declared.name, run);
         // Built before the gate is asked: an error after `may_create` would skip `after_create`.
-        let new = key_to_create(
-            declared.name.clone(),
-            &declared.key_type,
-            environment.id.as_str(),
-            declared.permissions.clone(),
-        )?
-        .disabled(declared.disabled);
+        let new =
+            key_to_create(pending.clone(), &declared.key_type, environment.id.as_str(), declared.permissions.clone())?
+                .disabled(declared.disabled);
         if !may_create(gate, &declared.name) {
             return Err(Error::Cancelled { operation: Operation::CreateApiKey });
         }
-        let result = self.create(new).await;
-        let outcome = match result {
+        let stage = |id: &KeyId, delivered| {
+            if let Some(gate) = gate {
+                gate.create_stage(&declared.name, id, delivered);
+            }
+        };
+        let outcome = match self.create(new).await {
             Ok(key) => {
+                let id = key.id().clone();
+                stage(&id, None);
                 let secret = key.header_value();
                 let secret_name = declared.effective_secret_name();
-                let delivery = Delivery { key: key.key(), environment, secret_name: &secret_name, secret: &secret };
+                // The sink stores it under the name it is about to take.
+                let named = ApiKey { name: declared.name.clone(), ..key.key().clone() };
+                let delivery = Delivery { key: &named, environment, secret_name: &secret_name, secret: &secret };
                 let delivered = deliver(sink, &delivery);
-                let id = key.id().clone();
                 created.push(key);
+                stage(&id, Some(delivered.is_ok()));
                 match delivered {
-                    Ok(()) => Ok(id),
+                    Ok(()) => self.take_name(&id, &declared.name).await.map(|()| id),
                     Err(reason) => Err(self.undo_create(&id, &declared.name, reason).await),
                 }
             }
-            Err(e) if e.is_outcome_unknown() => Err(self.remove_orphans(plan, change, e).await),
+            Err(e) if e.is_outcome_unknown() => Err(self.remove_orphans(plan, &pending, change, e).await),
             Err(e) => Err(e),
         };
         if let Some(gate) = gate {
             gate.after_create(&declared.name);
         }
         outcome
+    }
+
+    /// Gives a new key, its secret delivered, the declared name.
+    async fn take_name(&self, id: &KeyId, name: &str) -> Result<()> {
+        match self.update(id, ApiKeyUpdate::new().name(name)).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(Error::StepFailed {
+                message: format!(
+                    "the secret of {id} was delivered, but giving it the name {:?} failed ({e}); it keeps its pending name, so the next plan makes the key again (its secret delivered anew) and retires {id}",
+                    terminal_safe(name)
+                ),
+                source: Some(Box::new(e)),
+                resumable: true,
+            }),
+        }
     }
 
     /// A key made but whose secret the sink refused: deleted, so that no key stays that
@@ -370,10 +409,11 @@ impl ApiKeys {
         }
     }
 
-    /// After a create whose outcome is unknown: the keys of that name the plan did not
-    /// know are the ones it made (and the id an unreadable answer showed), and nobody has
-    /// their secret, so they are deleted.
-    async fn remove_orphans(&self, plan: &Plan, change: &Change, cause: Error) -> Error {
+    /// After a create whose outcome is unknown: a key with this run's pending name is one
+    /// it made (as is the id an unreadable answer showed, unless the plan knew it), and
+    /// nobody has its secret, so it is deleted. No other key is touched: another run's
+    /// keys have other names.
+    async fn remove_orphans(&self, plan: &Plan, pending: &str, change: &Change, cause: Error) -> Error {
         let (made, shown) = match &cause {
             // Never a key the plan knew, whatever a server says.
             Error::CreatedKeyUnreadable { key_id, .. } => {
@@ -386,7 +426,7 @@ impl ApiKeys {
         loop {
             match keys.try_next().await {
                 Ok(Some(key)) => {
-                    if key.name == change.name
+                    if key.name == pending
                         && key.environment_id.as_ref() == Some(&change.environment_id)
                         && !plan.known.contains(&key.id)
                         && !found.contains(&key.id)
@@ -397,8 +437,8 @@ impl ApiKeys {
                 Ok(None) => break,
                 Err(e) => {
                     let message = format!(
-                        "{cause}; looking for the key to delete it failed too ({e}): plan again and delete a key named {:?} that nobody has the secret of",
-                        terminal_safe(&change.name)
+                        "{cause}; looking for the key to delete it failed too ({e}): a key named {:?} has no delivered secret; a plan retires it",
+                        terminal_safe(pending)
                     );
                     return Error::StepFailed { message, source: Some(Box::new(cause)), resumable: false };
                 }
@@ -414,15 +454,16 @@ impl ApiKeys {
             }
             removed.push(id.to_string());
         }
-        if removed.is_empty() && made {
-            // The answer said a key was made, and it is nowhere to be found.
+        if removed.is_empty() {
+            // Made and not found, or not known to be made: Honeycomb may still store it.
+            let said = if made { "the answer said a key was made, but" } else { "Honeycomb may still store it:" };
             let message = format!(
-                "{cause}; the key it made was not found to delete it: plan again and delete a key named {:?} that nobody has the secret of",
-                terminal_safe(&change.name)
+                "{cause}; {said} no key named {:?} is there yet. Check the team's keys for it: it has no delivered secret and never takes the name {:?}; a plan made {} min after it appeared retires it, and applying again makes the key anew",
+                terminal_safe(pending),
+                terminal_safe(&change.name),
+                Plan::PENDING_GRACE.as_secs() / 60
             );
             Error::StepFailed { message, source: Some(Box::new(cause)), resumable: false }
-        } else if removed.is_empty() {
-            cause
         } else {
             let message = format!(
                 "{cause}; it had made {}, whose secret was lost: deleted again, apply again to create it",

@@ -3,8 +3,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{
-    keyset::{DeclaredKey, KeySet, RETIRING, retiring_name},
-    plan::{newest_first, one_environment},
+    classify::newest_first,
+    keyset::{DeclaredKey, KeySet},
+    markers::Marker,
+    plan::one_environment,
 };
 use crate::{ApiKey, ApiKeys, EnvironmentId, Error, KeyType, Permission, Permissions, Result};
 
@@ -13,9 +15,12 @@ impl ApiKeys {
     /// given: an id, a name or a slug), each key under its environment's name (its slug
     /// or id if the name is ambiguous), ordered by environment and name, with numbered
     /// secret names where two keys' default ones would collide; [`plan`](Self::plan)ned
-    /// unchanged, it is empty. Where several keys share a name in one environment, the
-    /// newest is exported and the others are returned (a plan lists them as unmanaged), as
-    /// is the old key of an interrupted rotation.
+    /// unchanged, it is empty. The keys it leaves out are returned, each with why and
+    /// what a plan of the set does with it: where several keys share a name in one
+    /// environment, the newest is exported and a plan retires the others; a key an apply
+    /// is working on (a pending or retiring name) is retired by a plan; a key whose name a
+    /// key set cannot declare (blank, over 100 characters, with a control or invisible
+    /// character) is unmanaged. Every set it returns plans without error.
     ///
     /// ```
     /// # #[cfg(feature = "mock")]
@@ -27,9 +32,9 @@ impl ApiKeys {
     /// # keys.create(honeycomb_api_keys::NewApiKey::ingest("checkout", &env)).await?;
     /// use honeycomb_api_keys::PlanOptions;
     ///
-    /// let (set, shadowed) = keys.export(None).await?;
+    /// let (set, left_out) = keys.export(None).await?;
     /// assert!(set.to_toml().starts_with("[[key]]\nname = \"checkout\"\ntype = \"ingest\"\nenvironment = \"Production\"\n"));
-    /// assert!(shadowed.is_empty());
+    /// assert!(left_out.is_empty());
     /// assert!(keys.plan(&set, PlanOptions::new()).await?.is_empty());
     /// # Ok(()) }
     /// # #[cfg(not(feature = "mock"))]
@@ -40,7 +45,7 @@ impl ApiKeys {
     ///
     /// [`Error::InvalidArgument`] when no environment has the id, name or slug
     /// `environment`; the errors of listing environments and keys.
-    pub async fn export(&self, environment: Option<&str>) -> Result<(KeySet, Vec<ApiKey>)> {
+    pub async fn export(&self, environment: Option<&str>) -> Result<(KeySet, Vec<(ApiKey, String)>)> {
         let envs = self.environments().list().collect().await?;
         let only = match environment {
             Some(wanted) => Some(one_environment(&envs, wanted).map_err(|why| Error::invalid("environment", why))?),
@@ -58,21 +63,29 @@ impl ApiKeys {
             }
             by_name.entry((env.id.to_string(), key.name.clone())).or_default().push(key);
         }
-        // The old key of an interrupted rotation is not a key of its own, with its successor
-        // or without (a key set cannot declare such a name).
-        let retiring: HashSet<(String, String)> =
-            by_name.keys().map(|(env, name)| (env.clone(), retiring_name(name))).collect();
-        let mut shadowed = Vec::new();
+        let mut left_out = Vec::new();
         let mut newest: Vec<ApiKey> = Vec::new();
-        for (slot, keys) in by_name {
-            let rotating = retiring.contains(&slot) || slot.1.ends_with(RETIRING);
+        for (_, keys) in by_name {
             let mut keys = newest_first(keys).into_iter();
-            if rotating {
-                shadowed.extend(keys);
-                continue;
+            let Some(first) = keys.next() else { continue };
+            for older in keys {
+                let why = format!(
+                    "the newer {} has its name: a plan of this set retires it (rename it to keep it)",
+                    first.id
+                );
+                left_out.push((older, why));
             }
-            newest.extend(keys.next());
-            shadowed.extend(keys);
+            match Marker::parse(&first.name) {
+                Some(Marker::Pending { .. }) => left_out.push((
+                    first,
+                    "an apply made it and never delivered its secret (a pending name): a plan that declares its name retires it".into(),
+                )),
+                Some(Marker::Retiring { .. }) => left_out.push((
+                    first,
+                    "the old key of a rotation (a retiring name): a plan that declares its name retires it".into(),
+                )),
+                None => newest.push(first),
+            }
         }
         // Each environment by a word that names it alone: its name, else its slug, else its id.
         let word = |id: &EnvironmentId| -> Option<String> {
@@ -80,18 +93,31 @@ impl ApiKeys {
             let unique = [env.name.as_str(), env.slug.as_str()].into_iter().find(|w| one_environment(&envs, w).is_ok());
             Some(unique.unwrap_or(env.id.as_str()).to_string())
         };
-        let mut declared: Vec<DeclaredKey> = newest
-            .into_iter()
-            .filter_map(|key| {
-                let env = word(key.environment_id.as_ref()?)?;
-                let known: Permissions = key.permissions.iter().collect();
-                let declared = match key.key_type {
-                    KeyType::Configuration => DeclaredKey::configuration(key.name, env, known),
-                    _ => DeclaredKey::ingest(key.name, env).create_datasets(known.contains(Permission::CreateDatasets)),
-                };
-                Some(declared.disabled(key.disabled))
-            })
-            .collect();
+        let mut declared: Vec<DeclaredKey> = Vec::new();
+        for key in newest {
+            let Some(env) = key.environment_id.as_ref().and_then(|id| word(id)) else { continue };
+            let known: Permissions = key.permissions.iter().collect();
+            let one = match key.key_type {
+                KeyType::Configuration => DeclaredKey::configuration(key.name.clone(), env, known),
+                _ => DeclaredKey::ingest(key.name.clone(), env)
+                    .create_datasets(known.contains(Permission::CreateDatasets)),
+            }
+            .disabled(key.disabled);
+            // What a key set cannot declare stays out, said, so that the set plans.
+            match KeySet::new().key(one.clone()).check() {
+                Ok(()) => declared.push(one),
+                Err(e) => {
+                    let why = match e {
+                        Error::InvalidArgument { reason, .. } => reason,
+                        other => other.to_string(),
+                    };
+                    left_out.push((
+                        key,
+                        format!("a key set cannot declare its name ({why}): a plan lists it as unmanaged"),
+                    ));
+                }
+            }
+        }
         declared.sort_by(|a, b| (&a.environment, &a.name).cmp(&(&b.environment, &b.name)));
         // Names whose default secret names collide get numbered ones, none of which is
         // another key's.
@@ -112,6 +138,6 @@ impl ApiKeys {
             }
             set = set.key(key);
         }
-        Ok((set, shadowed))
+        Ok((set, left_out))
     }
 }

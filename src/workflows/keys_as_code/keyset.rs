@@ -5,6 +5,7 @@ use std::{collections::HashMap, fmt};
 
 use serde::Serialize;
 
+use super::markers;
 use crate::{Error, KeyType, Permission, Permissions, Result, terminal_safe};
 
 /// The longest `rotate_after_days` accepted (ten years).
@@ -61,6 +62,8 @@ pub(crate) struct Origin {
     file: String,
     index: usize,
     line: Option<usize>,
+    /// The line of each field written.
+    fields: Vec<(&'static str, usize)>,
 }
 
 impl DeclaredKey {
@@ -182,15 +185,29 @@ impl DeclaredKey {
     /// Where it was declared, for messages: `keys.toml: key 2 "CI" (line 7)`, or the key's
     /// name for a key built in code.
     pub(crate) fn place(&self) -> String {
+        self.place_of(None)
+    }
+
+    /// Where `field` was written (the `[[key]]` line when it was not, or no field is named).
+    fn place_of(&self, field: Option<&str>) -> String {
         match &self.origin {
-            Some(o) => place(&o.file, o.index, Some(&self.name), o.line),
+            Some(o) => {
+                let line = field.and_then(|f| o.fields.iter().find(|(name, _)| *name == f)).map(|(_, line)| *line);
+                place(&o.file, o.index, Some(&self.name), line.or(o.line))
+            }
             None => format!("key {:?}", terminal_safe(&self.name)),
         }
     }
 
-    /// An error about one of its fields, naming the file, the key and the field.
+    /// An error about one of its fields, naming the file, the key, the field and its line.
     pub(crate) fn error(&self, field: &'static str, problem: impl fmt::Display) -> Error {
-        Error::invalid(field, format!("{}: `{field}` {problem}", self.place()))
+        Error::invalid(field, format!("{}: `{field}` {problem}", self.place_of(Some(field))))
+    }
+
+    /// A clash of this key with the team's keys as they are (not a mistake in the set):
+    /// [`Error::Conflict`], naming the file, the key, the field and its line.
+    pub(crate) fn conflict(&self, field: &'static str, problem: impl fmt::Display) -> Error {
+        Error::Conflict { message: format!("{}: `{field}` {problem}", self.place_of(Some(field))) }
     }
 }
 
@@ -230,6 +247,10 @@ pub struct KeySet {
 }
 
 impl KeySet {
+    /// The largest key-set file read (8 MiB, some forty thousand keys): a larger one is
+    /// refused before it is parsed, so that `-f /dev/zero` cannot fill memory.
+    pub const MAX_FILE_BYTES: usize = 8 << 20;
+
     /// An empty set.
     pub fn new() -> Self {
         KeySet::default()
@@ -270,10 +291,13 @@ impl KeySet {
         let mut secrets: HashMap<String, &DeclaredKey> = HashMap::new();
         for key in &self.keys {
             crate::check_name(&key.name).map_err(|e| key.error("name", reason(e)))?;
-            if key.name.ends_with(RETIRING) {
+            if key.name.starts_with(markers::PREFIX) {
                 return Err(key.error(
                     "name",
-                    format!("ends with {RETIRING:?}, which marks the old key of a rotation; choose another name"),
+                    format!(
+                        "starts with {:?}, which marks the keys an apply is working on; choose another name",
+                        markers::PREFIX
+                    ),
                 ));
             }
             if key.environment.trim().is_empty() {
@@ -319,12 +343,12 @@ impl KeySet {
                     ),
                 ));
             }
-            if let Some(first) = retiring.insert((env.clone(), retiring_name(&key.name)), key) {
+            // Tags differ for different names but for a one in four billion chance.
+            if let Some(first) = retiring.insert((env.clone(), markers::retiring_name(&key.name)), key) {
                 return Err(key.error(
                     "name",
                     format!(
-                        "shares its first {} characters with {}'s: a rotation could not tell their old keys apart; shorten one",
-                        crate::MAX_NAME_LEN - RETIRING.len(),
+                        "has the same tag and beginning as {}'s: an apply could not tell the keys it makes for them apart; rename one",
                         first.place()
                     ),
                 ));
@@ -374,6 +398,26 @@ impl KeySet {
         super::toml_file::parse(text, file)
     }
 
+    /// Reads a key-set file: `path`, or standard input for `-`. A file larger than
+    /// [`MAX_FILE_BYTES`](Self::MAX_FILE_BYTES) is refused after reading one byte more than
+    /// that, before any parsing.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::KeySet;
+    ///
+    /// let err = KeySet::from_toml_file("no/such/keys.toml".as_ref()).unwrap_err();
+    /// assert!(err.to_string().contains("could not read the key-set file no/such/keys.toml"), "{err}");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`]: a file that cannot be read, is too large or is not
+    /// UTF-8, and everything [`from_toml`](Self::from_toml) refuses.
+    #[cfg(feature = "toml")]
+    pub fn from_toml_file(path: &std::path::Path) -> Result<KeySet> {
+        super::toml_file::read(path)
+    }
+
     /// The set as a key-set file ([`from_toml`](Self::from_toml) reads it back), keys in
     /// order.
     ///
@@ -388,49 +432,22 @@ impl KeySet {
     /// # Ok::<(), honeycomb_api_keys::Error>(())
     /// ```
     pub fn to_toml(&self) -> String {
-        let mut out = String::new();
-        for (n, key) in self.keys.iter().enumerate() {
-            if n > 0 {
-                out.push('\n');
-            }
-            out.push_str("[[key]]\n");
-            out.push_str(&format!("name = {}\n", toml_string(&key.name)));
-            out.push_str(&format!("type = {}\n", toml_string(key.key_type.as_str())));
-            out.push_str(&format!("environment = {}\n", toml_string(&key.environment)));
-            if !key.permissions.is_empty() {
-                let names: Vec<String> = key.permissions.iter().map(|p| toml_string(p.wire_name())).collect();
-                out.push_str(&format!("permissions = [{}]\n", names.join(", ")));
-            }
-            if key.disabled {
-                out.push_str("disabled = true\n");
-            }
-            if let Some(days) = key.rotate_after_days {
-                out.push_str(&format!("rotate_after_days = {days}\n"));
-            }
-            if let Some(secret) = &key.secret_name {
-                out.push_str(&format!("secret_name = {}\n", toml_string(secret)));
-            }
-        }
-        out
+        super::toml_text::write(&self.keys)
     }
 
     #[cfg(feature = "toml")]
-    pub(crate) fn push_read(&mut self, mut key: DeclaredKey, file: &str, index: usize, line: Option<usize>) {
-        key.origin = Some(Origin { file: file.to_string(), index, line });
+    pub(crate) fn push_read(
+        &mut self,
+        mut key: DeclaredKey,
+        file: &str,
+        index: usize,
+        line: Option<usize>,
+        fields: Vec<(&'static str, usize)>,
+    ) {
+        key.origin = Some(Origin { file: file.to_string(), index, line, fields });
         self.keys.push(key);
     }
 }
-
-/// The name a rotation gives the key it replaces while the successor is made, so that a
-/// plan after an interruption knows it (` (retiring)` after the name, cut to fit
-/// Honeycomb's 100 characters).
-pub(crate) fn retiring_name(name: &str) -> String {
-    let kept: String = name.chars().take(crate::MAX_NAME_LEN - RETIRING.len()).collect();
-    format!("{kept}{RETIRING}")
-}
-
-/// What marks the old key of a rotation.
-pub(crate) const RETIRING: &str = " (retiring)";
 
 /// Where a key of a file is, for messages: `keys.toml: key 2 "CI" (line 7)`.
 pub(crate) fn place(file: &str, index: usize, name: Option<&str>, line: Option<usize>) -> String {
@@ -452,25 +469,4 @@ fn is_secret_name(name: &str) -> bool {
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && name.len() <= 255
-}
-
-/// A TOML basic string: quotes, backslashes, control and invisible characters escaped.
-fn toml_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            // Control and invisible characters (bidi overrides, tags) as escapes: the file
-            // shows what it holds, on a terminal too. TOML's `\u` takes four digits exactly.
-            c if crate::is_hidden(c) && u32::from(c) > 0xFFFF => out.push_str(&format!("\\U{:08X}", u32::from(c))),
-            c if crate::is_hidden(c) => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }

@@ -9,17 +9,15 @@ use std::{
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::keyset::{DeclaredKey, KeySet, retiring_name};
+use super::{
+    classify::{Found, in_place, newest_first},
+    keyset::{DeclaredKey, KeySet},
+};
 use crate::{
-    ApiKey, ApiKeyUpdate, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permission, Result, terminal_safe,
+    ApiKey, ApiKeyUpdate, ApiKeys, Environment, EnvironmentId, Error, KeyId, KeyType, Permission, Result,
+    terminal_safe,
     workflows::{ProgressFn, report},
 };
-
-/// Keys of one name, newest first (by creation, then id): the first is the declared key.
-pub(crate) fn newest_first(mut keys: Vec<ApiKey>) -> Vec<ApiKey> {
-    keys.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| b.id.as_str().cmp(a.id.as_str())));
-    keys
-}
 
 /// The one environment of `envs` that `wanted` names (by id, name or slug), or why not.
 pub(crate) fn one_environment<'a>(
@@ -55,11 +53,14 @@ pub enum Action {
     /// plan does not name is left as it is).
     Update,
     /// Replace a key (it is `rotate_after_days` old, or its permissions cannot change in
-    /// place): rename it `"<name> (retiring)"`, create its successor with the name, hand
-    /// over the secret, then delete the old key.
+    /// place): give it a retiring name (`[hny-keys retiring <tag>] <name>`), create its
+    /// successor, hand over the secret, give the successor the name, then delete the old
+    /// key.
     Rotate,
-    /// Delete the `"<name> (retiring)"` key an interrupted rotation left behind (after its
-    /// successor is created, if it was not).
+    /// Delete a key that an apply made or renamed and that is not the declared key: a
+    /// rotation's old key left by an interruption, a key whose secret was never delivered
+    /// (it kept its pending name), or an older second key of a declared name (two applies
+    /// at once on two machines: the newest key keeps the name).
     Retire,
     /// Delete an unmanaged key (only when the plan was made with
     /// [`PlanOptions::prune`]).
@@ -140,10 +141,10 @@ pub struct Plan {
     /// [`Action::Delete`] step). Keys of environments the set declares no key in are not
     /// looked at.
     pub unmanaged: Vec<ApiKey>,
-    /// Keys that share a declared key's name with a newer key (the declared one): not
-    /// managed, and never deleted by a plan, not even a pruning one, since one of them may
-    /// be the key in use. Rename or delete them by hand.
-    pub duplicates: Vec<ApiKey>,
+    /// Keys another apply is making right now (a pending name less than
+    /// [`PENDING_GRACE`](Self::PENDING_GRACE) old): neither the declared key nor a change.
+    /// A plan made after the grace retires any that kept their pending name.
+    pub pending: Vec<ApiKey>,
     /// Declared keys that need no change.
     pub unchanged: usize,
     /// The time rotations were judged against.
@@ -154,12 +155,21 @@ pub struct Plan {
     /// Every key id that existed when the plan was made.
     #[serde(skip)]
     pub(crate) known: HashSet<KeyId>,
+    /// The keys of its environments as they were, by id: an apply stops if they changed.
+    #[serde(skip)]
+    pub(crate) snapshot: Vec<ApiKey>,
     /// Whether [`ApiKeys::apply`] took it (shared by clones): a plan is applied once.
     #[serde(skip)]
     pub(crate) applied: Arc<AtomicBool>,
 }
 
 impl Plan {
+    /// How long a key with a pending name is taken for a create in flight (another apply
+    /// that has not delivered its secret yet), ten minutes: more than a create's attempts
+    /// and a sink's delivery take. An older one never got its secret delivered and is
+    /// retired.
+    pub const PENDING_GRACE: std::time::Duration = std::time::Duration::from_secs(600);
+
     /// Whether applying it would change nothing.
     ///
     /// ```
@@ -187,12 +197,12 @@ impl Plan {
 
     /// `3 to create, 1 to update, 0 to rotate, 0 to retire, 0 to delete; 4 unchanged, 2 unmanaged`.
     pub fn summary(&self) -> String {
-        let duplicates = match self.duplicates.len() {
+        let pending = match self.pending.len() {
             0 => String::new(),
-            n => format!(", {n} sharing a declared name"),
+            n => format!(", {n} being made by another apply"),
         };
         format!(
-            "{} to create, {} to update, {} to rotate, {} to retire, {} to delete; {} unchanged, {} unmanaged{duplicates}",
+            "{} to create, {} to update, {} to rotate, {} to retire, {} to delete; {} unchanged, {} unmanaged{pending}",
             self.count(Action::Create),
             self.count(Action::Update),
             self.count(Action::Rotate),
@@ -255,12 +265,18 @@ impl ApiKeys {
     /// Compares the team's keys with `set`: what to create, update, rotate and retire,
     /// and which keys of the set's environments it does not name. Sends only reads.
     ///
-    /// A declared key is matched by name in its environment. When several keys have that
-    /// name, the newest is the declared key and the others are
-    /// [`duplicates`](Plan::duplicates), which no plan deletes. A configuration key's permissions and either type's `disabled` are
-    /// updated in place; an ingest key's `create_datasets`, which Honeycomb cannot change,
-    /// is applied by rotating it. A `"<name> (retiring)"` key, which an interrupted
-    /// rotation leaves, is retired.
+    /// A declared key is matched by name in its environment. Keys an apply is working on
+    /// carry marked names (`[hny-keys pending …] <name>` until the secret is delivered,
+    /// `[hny-keys retiring …] <name>` for a rotation's old key), so a plan knows them from
+    /// what Honeycomb holds, on any machine: a key whose secret was never delivered is
+    /// never taken for the declared key; it is retired once
+    /// [`Plan::PENDING_GRACE`] old (younger, it is another apply's create in flight:
+    /// [`Plan::pending`]). When several keys have a declared name (two applies at once on
+    /// two machines), the newest keeps it and the others are retired. A configuration
+    /// key's permissions and either type's `disabled` are updated in place; an ingest
+    /// key's `create_datasets`, which Honeycomb cannot change, is applied by rotating it.
+    /// A key a person named, `"api (retiring)"` say, is just a key: unmanaged unless the
+    /// set declares that name.
     ///
     /// ```
     /// # #[cfg(feature = "mock")]
@@ -281,11 +297,12 @@ impl ApiKeys {
     ///
     /// # Errors
     ///
-    /// - [`Error::InvalidArgument`](crate::Error::InvalidArgument), naming the file, the key and the field: what
-    ///   [`KeySet::check`] refuses; an environment no environment of the team has as id,
-    ///   name or slug, or that two of them match; two keys with one name in one environment
-    ///   (written two ways); a declared key whose name an existing key of the other type
-    ///   has (a key's type cannot change).
+    /// - [`Error::InvalidArgument`](crate::Error::InvalidArgument), naming the file, the
+    ///   key, the field and its line: what [`KeySet::check`] refuses; an environment no
+    ///   environment of the team has as id, name or slug, or that two of them match; two
+    ///   keys with one name in one environment (written two ways).
+    /// - [`Error::Conflict`](crate::Error::Conflict): a declared key whose name an
+    ///   existing key of the other type has (a key's type cannot change).
     /// - The errors of listing environments and keys.
     pub async fn plan(&self, set: &KeySet, options: PlanOptions) -> Result<Plan> {
         const WORKFLOW: &str = "plan";
@@ -315,38 +332,28 @@ impl ApiKeys {
         let covered: HashSet<&EnvironmentId> = resolved.iter().map(|(_, env)| &env.id).collect();
 
         report(progress, WORKFLOW, 1, Some(2), "listing the keys");
+        let mut found = Found::new(identities.keys().copied());
         let mut known = HashSet::new();
-        // What an interrupted rotation leaves: the old key, renamed, by the declared name.
-        let mut retiring: HashMap<&EnvironmentId, HashMap<String, &str>> = HashMap::new();
-        for (env, name) in identities.keys() {
-            retiring.entry(*env).or_default().insert(retiring_name(name), *name);
-        }
-        let mut by_identity: HashMap<(EnvironmentId, String), Vec<ApiKey>> = HashMap::new();
-        let mut retiring_of: HashMap<(EnvironmentId, String), Vec<ApiKey>> = HashMap::new();
-        let mut unmanaged = Vec::new();
+        let mut snapshot = Vec::new();
         let mut keys = self.list().items();
         while let Some(key) = keys.try_next().await? {
             known.insert(key.id.clone());
-            let env = match &key.environment_id {
-                Some(id) if covered.contains(id) => id.clone(),
-                _ => continue,
-            };
-            if identities.contains_key(&(&env, key.name.as_str())) {
-                by_identity.entry((env, key.name.clone())).or_default().push(key);
-            } else if let Some(&declared) = retiring.get(&env).and_then(|names| names.get(key.name.as_str())) {
-                retiring_of.entry((env, declared.to_string())).or_default().push(key);
-            } else {
-                unmanaged.push(key);
+            if key.environment_id.as_ref().is_some_and(|id| covered.contains(id)) {
+                snapshot.push(key.clone());
+                found.add(key);
             }
         }
+        snapshot.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
         report(progress, WORKFLOW, 2, Some(2), "comparing");
 
+        let grace = chrono::Duration::from_std(Plan::PENDING_GRACE).unwrap_or_default();
         let mut creates = Vec::new();
         let mut updates = Vec::new();
         let mut rotations = Vec::new();
         let mut retirements = Vec::new();
         let mut unchanged = 0;
-        let mut duplicates = Vec::new();
+        let mut pending = Vec::new();
+        let mut unmanaged = found.unmanaged;
         for (declared, env) in resolved {
             let change = |action, key_id: Option<KeyId>, details: Vec<String>| Change {
                 action,
@@ -360,21 +367,35 @@ impl ApiKeys {
                 update: None,
             };
             let identity = (env.id.clone(), declared.name.clone());
-            let (retired, other_type): (Vec<ApiKey>, Vec<ApiKey>) = retiring_of
-                .remove(&identity)
-                .unwrap_or_default()
-                .into_iter()
-                .partition(|k| k.key_type == declared.key_type);
-            // A rotation never leaves a key of another type: that one is someone's.
-            unmanaged.extend(other_type);
-            for old in retired {
-                retirements.push(change(
-                    Action::Retire,
-                    Some(old.id.clone()),
-                    vec![format!("{:?}, the key a rotation replaced", terminal_safe(&old.name))],
-                ));
+            let mut retire = |key: &ApiKey, why: String| {
+                retirements.push(change(Action::Retire, Some(key.id.clone()), vec![why]));
+            };
+            // A marked key of another type is not one an apply made for this key: someone's.
+            let mut same_type = |keys: Option<Vec<ApiKey>>| -> Vec<ApiKey> {
+                let (same, other): (Vec<_>, Vec<_>) =
+                    keys.unwrap_or_default().into_iter().partition(|k| k.key_type == declared.key_type);
+                unmanaged.extend(other);
+                same
+            };
+            for old in same_type(found.retiring.remove(&identity)) {
+                retire(&old, format!("{:?}, the old key of a rotation", terminal_safe(&old.name)));
             }
-            let mut existing = newest_first(by_identity.remove(&identity).unwrap_or_default()).into_iter();
+            for made in same_type(found.pending.remove(&identity)) {
+                let age = as_of - made.created;
+                if age < grace {
+                    pending.push(made);
+                } else {
+                    let minutes = age.num_minutes();
+                    retire(
+                        &made,
+                        format!(
+                            "{:?}, made by an apply {minutes} min ago: its secret was never delivered, so it never took the name",
+                            terminal_safe(&made.name)
+                        ),
+                    );
+                }
+            }
+            let mut existing = newest_first(found.named.remove(&identity).unwrap_or_default()).into_iter();
             let Some(current) = existing.next() else {
                 let mut details = Vec::new();
                 if declared.disabled {
@@ -386,11 +407,8 @@ impl ApiKeys {
                 creates.push(change(Action::Create, None, details));
                 continue;
             };
-            // Other keys of the name (made by hand, say) are not the declared key, and one of
-            // them may be the one in use: never deleted by the plan, not even by a prune.
-            duplicates.extend(existing);
             if current.key_type != declared.key_type {
-                return Err(declared.error(
+                return Err(declared.conflict(
                     "type",
                     format!(
                         "is {} but {} ({}), named so in {:?}, is a {} key; a key's type cannot change: rename one of them, or delete that key",
@@ -401,6 +419,11 @@ impl ApiKeys {
                         current.key_type
                     ),
                 ));
+            }
+            // Two keys of one name (two applies at once on two machines, or one made by
+            // hand): the newest keeps the name, the others are retired.
+            for older in same_type(Some(existing.collect())) {
+                retire(&older, format!("a second key named so: the newer {} keeps the name", current.id));
             }
             let age = (as_of - current.created).num_days();
             let datasets = declared.permissions.contains(Permission::CreateDatasets);
@@ -421,29 +444,13 @@ impl ApiKeys {
                 rotations.push(change(Action::Rotate, Some(current.id.clone()), vec![why]));
                 continue;
             }
-            let mut update = ApiKeyUpdate::new();
-            let mut details = Vec::new();
-            if current.disabled != declared.disabled {
-                update = update.disabled(declared.disabled);
-                details.push(if declared.disabled { "disable" } else { "enable" }.to_string());
-            }
-            if declared.key_type == KeyType::Configuration {
-                let (has, wants) = (&current.permissions, &declared.permissions);
-                for &p in Permission::ALL.iter().filter(|&&p| wants.contains(p) && !has.contains(p)) {
-                    update = update.grant(p);
-                    details.push(format!("grant {}", p.wire_name()));
+            match in_place(&current, declared) {
+                None => unchanged += 1,
+                Some((update, details)) => {
+                    let mut step = change(Action::Update, Some(current.id.clone()), details);
+                    step.update = Some(update);
+                    updates.push(step);
                 }
-                for &p in Permission::ALL.iter().filter(|&&p| has.contains(p) && !wants.contains(p)) {
-                    update = update.revoke(p);
-                    details.push(format!("revoke {}", p.wire_name()));
-                }
-            }
-            if update.is_empty() {
-                unchanged += 1;
-            } else {
-                let mut step = change(Action::Update, Some(current.id.clone()), details);
-                step.update = Some(update);
-                updates.push(step);
             }
         }
         let environments: Vec<Environment> = team_envs.iter().filter(|e| covered.contains(&e.id)).cloned().collect();
@@ -470,7 +477,50 @@ impl ApiKeys {
             Vec::new()
         };
         let changes = [creates, updates, rotations, retirements, deletes].concat();
-        duplicates.sort_by(|a, b| (&a.environment_id, &a.name).cmp(&(&b.environment_id, &b.name)));
-        Ok(Plan { changes, unmanaged, duplicates, unchanged, as_of, environments, known, applied: Arc::default() })
+        Ok(Plan {
+            changes,
+            unmanaged,
+            pending,
+            unchanged,
+            as_of,
+            environments,
+            known,
+            snapshot,
+            applied: Arc::default(),
+        })
+    }
+
+    /// Lists the keys of the plan's environments again: an error if they are not as the
+    /// plan saw them (another apply, or a person, changed them since).
+    pub(super) async fn check_fresh(&self, plan: &Plan) -> Result<()> {
+        let covered: HashSet<&EnvironmentId> = plan.environments.iter().map(|e| &e.id).collect();
+        let mut now = Vec::new();
+        let mut keys = self.list().items();
+        while let Some(key) = keys.try_next().await? {
+            if key.environment_id.as_ref().is_some_and(|id| covered.contains(id)) {
+                now.push(key);
+            }
+        }
+        now.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+        if now == plan.snapshot {
+            return Ok(());
+        }
+        let said = |key: &ApiKey, what: &str| format!("{} {:?} was {what}", key.id, terminal_safe(&key.name));
+        let what = now
+            .iter()
+            .find_map(|key| match plan.snapshot.iter().find(|old| old.id == key.id) {
+                None => Some(said(key, "made")),
+                Some(old) if old != key => Some(said(key, "changed")),
+                Some(_) => None,
+            })
+            .or_else(|| {
+                plan.snapshot.iter().find(|old| !now.iter().any(|k| k.id == old.id)).map(|k| said(k, "deleted"))
+            })
+            .unwrap_or_else(|| "the keys changed".into());
+        Err(Error::Conflict {
+            message: format!(
+                "the plan is stale: {what} since it was made (another apply, or a person); plan again (nothing was written)"
+            ),
+        })
     }
 }

@@ -40,6 +40,9 @@ impl At<'_> {
 }
 
 pub(super) fn parse(text: &str, file: &str) -> Result<KeySet> {
+    if text.len() > KeySet::MAX_FILE_BYTES {
+        return Err(too_large(file));
+    }
     let root = DeTable::parse(text).map_err(|e| {
         let line = e.span().map(|s| format!(" (line {})", line_of(text, s.start))).unwrap_or_default();
         Error::invalid("key set", format!("{file}{line}: not valid TOML: {}", e.message().trim_end()))
@@ -77,11 +80,54 @@ pub(super) fn parse(text: &str, file: &str) -> Result<KeySet> {
                 ));
             };
             let declared = read_key(text, file, n + 1, table, key.span())?;
-            set.push_read(declared, file, n + 1, Some(line_of(text, key.span().start)));
+            // Each field's line, for the set-wide checks' and the plan's messages.
+            let fields = table
+                .iter()
+                .filter_map(|(field, value)| {
+                    let name = FIELDS.iter().find(|f| **f == field.get_ref().as_ref())?;
+                    Some((*name, line_of(text, value.span().start)))
+                })
+                .collect();
+            set.push_read(declared, file, n + 1, Some(line_of(text, key.span().start)), fields);
         }
     }
     set.check()?;
     Ok(set)
+}
+
+/// The error for a key-set file over [`KeySet::MAX_FILE_BYTES`].
+pub(super) fn too_large(file: &str) -> Error {
+    Error::invalid(
+        "key set",
+        format!(
+            "{file} is larger than {} MiB, more than a key-set file holds; it was not read",
+            KeySet::MAX_FILE_BYTES >> 20
+        ),
+    )
+}
+
+/// Reads a key-set file (`-` is standard input), at most [`KeySet::MAX_FILE_BYTES`] of it.
+pub(super) fn read(path: &std::path::Path) -> Result<KeySet> {
+    use std::io::Read;
+    let name = path.display().to_string();
+    let source: Box<dyn Read> = if name == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(path).map_err(|e| unreadable(&name, &e))?)
+    };
+    let mut bytes = Vec::new();
+    source.take(KeySet::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| unreadable(&name, &e))?;
+    if bytes.len() > KeySet::MAX_FILE_BYTES {
+        return Err(too_large(&name));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Error::invalid("key set", format!("{name} is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))
+    })?;
+    parse(&text, &name)
+}
+
+fn unreadable(name: &str, e: &std::io::Error) -> Error {
+    Error::invalid("key set", format!("could not read the key-set file {name}: {e}"))
 }
 
 fn read_key(text: &str, file: &str, index: usize, table: &DeTable<'_>, span: Range<usize>) -> Result<DeclaredKey> {
@@ -125,6 +171,13 @@ fn read_key(text: &str, file: &str, index: usize, table: &DeTable<'_>, span: Ran
         }
     };
     let environment = required("environment")?;
+    if key_type == KeyType::Configuration && table.get("permissions").is_none() {
+        return Err(at.error(
+            span,
+            "permissions",
+            "is missing: list what the configuration key may do, or write `permissions = []` for a key that may do nothing",
+        ));
+    }
     let mut key = DeclaredKey::ingest(name, environment);
     key.key_type = key_type;
     if let Some(v) = table.get("permissions") {

@@ -11,16 +11,14 @@ use crate::{
     Ctx,
     args::Output,
     commands::keys::confirm,
+    lock::lock_team,
     output::{emit, emit_json, feed, progress_bar, warn},
     session::Failure,
 };
 
-/// Reads and checks a key-set file (`-` is stdin).
+/// Reads and checks a key-set file (`-` is stdin), of bounded size.
 fn read_set(file: &Path) -> Result<KeySet, Failure> {
-    let name = file.display().to_string();
-    let text = if name == "-" { std::io::read_to_string(std::io::stdin()) } else { std::fs::read_to_string(file) }
-        .map_err(|e| Failure::Usage(format!("could not read the key-set file {name}: {e}")))?;
-    Ok(KeySet::from_toml(&text, &name)?)
+    Ok(KeySet::from_toml_file(file)?)
 }
 
 fn symbol(action: Action) -> &'static str {
@@ -63,11 +61,9 @@ fn plan_text(plan: &Plan, file: &Path) -> String {
             text.push_str(&format!("  {}\n", key_line(plan, key)));
         }
     }
-    if !plan.duplicates.is_empty() {
-        text.push_str(
-            "sharing a declared key's name with a newer key (never deleted by apply: rename or delete by hand):\n",
-        );
-        for key in &plan.duplicates {
+    if !plan.pending.is_empty() {
+        text.push_str("being made by another apply (its secret not delivered yet; retired if it stays so):\n");
+        for key in &plan.pending {
             text.push_str(&format!("  {}\n", key_line(plan, key)));
         }
     }
@@ -98,6 +94,7 @@ pub(crate) async fn apply(
     secrets_to: Option<&str>,
     prune: bool,
     yes: bool,
+    lock_timeout: std::time::Duration,
 ) -> Result<(), Failure> {
     if file.as_os_str() == "-" && !yes {
         return Err(Failure::Usage(
@@ -113,6 +110,8 @@ pub(crate) async fn apply(
     if let Some(spec) = secrets_to {
         sink.check().map_err(|why| Failure::Usage(format!("--secrets-to {spec}: {why} (nothing was changed)")))?;
     }
+    // Held to the end: an apply of the same team on this machine plans after this one.
+    let _lock = lock_team(&ctx.client, lock_timeout, &format!("hny-keys apply -f {}", file.display())).await?;
     let keys = ctx.client.api_keys();
     let plan = keys.plan(&set, PlanOptions::new().prune(prune)).await?;
     if plan.is_empty() {
@@ -146,6 +145,7 @@ pub(crate) async fn apply(
             &format!("--prune: delete {deletes} unmanaged keys ({}), which cannot be undone", names.join(", ")),
         )?;
     }
+    ctx.session.applying.store(true, std::sync::atomic::Ordering::SeqCst);
     if let Ok(mut next) = ctx.session.next_step.lock() {
         *next = Some(format!("`hny-keys plan -f {}` shows what is left; applying again finishes it", file.display()));
     }
@@ -192,13 +192,9 @@ pub(crate) async fn apply(
 }
 
 pub(crate) async fn export(ctx: &Ctx, environment: Option<&str>) -> Result<(), Failure> {
-    let (set, shadowed) = ctx.client.api_keys().export(environment).await?;
-    for key in &shadowed {
-        warn(&format!(
-            "note: {} {:?} is not exported: a newer key has its name (a plan lists it as unmanaged), or it is the old key of an interrupted rotation",
-            key.id,
-            terminal_safe(&key.name)
-        ));
+    let (set, left_out) = ctx.client.api_keys().export(environment).await?;
+    for (key, why) in &left_out {
+        warn(&format!("note: {} {:?} is not exported: {}", key.id, terminal_safe(&key.name), terminal_safe(why)));
     }
     emit(set.to_toml().trim_end())
 }
