@@ -150,7 +150,7 @@ async fn a_bad_file_is_an_error_that_names_the_key_and_the_field() {
     let out = hny(&fake, &["plan", "-f", &keys]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("keys.toml: key 1 \"a\" (line 1): `permissions` is refused: an ingest key can only have `create_datasets`; `manage_boards`"),
+        stderr(&out).contains("keys.toml: key 1 \"a\" (line 5): `permissions` is refused: an ingest key can only have `create_datasets`; `manage_boards`"),
         "{}",
         stderr(&out)
     );
