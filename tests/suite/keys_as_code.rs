@@ -491,13 +491,18 @@ async fn interrupted_then_finished_on(at: usize, fault: Option<Fault>, fault_on:
         writes.get(at),
         fault.as_ref().map_or("stopped".into(), |f| format!("answered {f:?}"))
     );
-    let interrupt = Arc::new(Interrupt { fake: fake.clone(), writes, at, fault, seen: Mutex::new(0), fault_on: None });
+    let context = format!("{context}{}", fault_on.map(|op| format!(" on {op:?}")).unwrap_or_default());
+    let interrupt = Arc::new(Interrupt { fake: fake.clone(), writes, at, fault, seen: Mutex::new(0), fault_on });
     let first = keys.apply(&plan, &vault, ApplyOptions::new().gate(interrupt)).await.unwrap();
     let rest = keys.plan(&set, PlanOptions::new()).await.unwrap();
     let second = keys.apply(&rest, &vault, ApplyOptions::new()).await.unwrap();
     assert!(second.is_complete(), "{context}: {first:?} then {second:?}");
-    assert_finished(&fake, &set, &seeded, &vault, &context);
     assert!(keys.plan(&set, PlanOptions::new()).await.unwrap().is_empty(), "{context}");
+    let later = Utc::now() + chrono::Duration::minutes(11);
+    let last = keys.plan(&set, PlanOptions::new().as_of(later)).await.unwrap();
+    assert!(last.changes.iter().all(|c| c.action == Action::Retire), "{context}: {}", last.summary());
+    assert!(keys.apply(&last, &vault, ApplyOptions::new()).await.unwrap().is_complete(), "{context}");
+    assert_finished(&fake, &set, &seeded, &vault, &context);
 }
 
 #[tokio::test]
