@@ -276,6 +276,32 @@ impl MockHoneycomb {
         self.lock().delays.insert(operation, delay);
     }
 
+    /// The next key created is answered as usual (201, its secret included) but appears
+    /// in the team only `after` later, by the fake's clock ([`advance_clock`] moves it): a
+    /// create Honeycomb stores late. With a [`delay`](Self::delay) longer than the
+    /// client's timeout, the client gives up before the answer, and the key shows up after.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let env = honeycomb.environment_id("production").unwrap();
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::NewApiKey;
+    ///
+    /// honeycomb.store_next_create_late(Duration::from_secs(60));
+    /// let keys = honeycomb.client().api_keys();
+    /// keys.create(NewApiKey::ingest("late", &env)).await?;
+    /// assert!(keys.list().collect().await?.is_empty(), "not stored yet");
+    /// honeycomb.advance_clock(Duration::from_secs(60));
+    /// assert_eq!(keys.list().collect().await?.len(), 1);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// [`advance_clock`]: Self::advance_clock
+    pub fn store_next_create_late(&self, after: Duration) {
+        self.lock().store_late = Some(after);
+    }
+
     /// Every request received so far, oldest first.
     ///
     /// ```

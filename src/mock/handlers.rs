@@ -9,6 +9,7 @@ pub(crate) struct Responder {
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let mut state = lock(&self.state);
+        state.store_deferred();
         let segments: Vec<&str> = request.url.path().trim_matches('/').split('/').collect();
         let method = request.method.as_str();
         let route = route(method, &segments);
@@ -385,7 +386,15 @@ pub(crate) fn create_key(state: &mut State, body: &Value) -> Reply {
     let environment_id = environment_id.to_string();
     let now = state.now();
     let key = state.insert(&name, &key_type, disabled, &environment_id, permissions, now);
-    Reply::ok(201, json!({"data": state.key_json(&key, true)}))
+    let reply = Reply::ok(201, json!({"data": state.key_json(&key, true)}));
+    if let Some(after) = state.store_late.take()
+        && let Some(seq) = state.index.remove(&key.id)
+        && let Some(key) = state.keys.remove(&seq)
+    {
+        let due = state.elapsed() + after;
+        state.deferred.push((due, seq, key));
+    }
+    reply
 }
 
 pub(crate) fn update_key(state: &mut State, id: &str, body: &Value) -> Reply {

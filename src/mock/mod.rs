@@ -307,7 +307,9 @@ impl MockHoneycomb {
     /// # Ok(()) }
     /// ```
     pub fn keys(&self) -> Vec<MockKey> {
-        self.lock().keys.values().cloned().collect()
+        let mut state = self.lock();
+        state.store_deferred();
+        state.keys.values().cloned().collect()
     }
 
     /// One stored key.
@@ -323,7 +325,8 @@ impl MockHoneycomb {
     /// # Ok(()) }
     /// ```
     pub fn key(&self, id: &str) -> Option<MockKey> {
-        let state = self.lock();
+        let mut state = self.lock();
+        state.store_deferred();
         state.index.get(id).and_then(|seq| state.keys.get(seq)).cloned()
     }
 

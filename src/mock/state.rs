@@ -22,6 +22,10 @@ pub(crate) struct State {
     pub(crate) windows: HashMap<Operation, (Duration, u32)>,
     pub(crate) log: Vec<RecordedRequest>,
     pub(crate) created_at: DateTime<Utc>,
+    /// How much later than its create the next key created appears.
+    pub(crate) store_late: Option<Duration>,
+    /// Keys created but not stored yet: when they appear (by `elapsed`), and the key.
+    pub(crate) deferred: Vec<(Duration, u64, MockKey)>,
 }
 
 impl State {
@@ -47,6 +51,8 @@ impl State {
             windows: HashMap::new(),
             log: Vec::new(),
             created_at: Utc::now(),
+            store_late: None,
+            deferred: Vec::new(),
         };
         state.team_id = state.new_id("hcxtm_");
         state
@@ -54,6 +60,19 @@ impl State {
 
     pub(crate) fn environment(&self, name_or_slug_or_id: &str) -> Option<&MockEnvironment> {
         self.environments.iter().find(|e| [&e.name, &e.slug, &e.id].contains(&&name_or_slug_or_id.to_string()))
+    }
+
+    /// Stores the deferred keys whose time has come, made and updated then.
+    pub(crate) fn store_deferred(&mut self) {
+        let now = self.elapsed();
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.deferred).into_iter().partition(|d| d.0 <= now);
+        self.deferred = later;
+        let stamp = self.now();
+        for (_, seq, mut key) in due {
+            (key.created, key.updated) = (stamp, stamp);
+            self.index.insert(key.id.clone(), seq);
+            self.keys.insert(seq, key);
+        }
     }
 
     pub(crate) fn elapsed(&self) -> Duration {

@@ -108,6 +108,13 @@ fn client(global: &Global) -> Result<Client, Failure> {
     if let Some(pages) = global.page_limit {
         builder = builder.page_limit(pages);
     }
+    if let Some(seconds) = global.timeout {
+        let timeout = Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|t| !t.is_zero())
+            .ok_or_else(|| Failure::Usage(format!("--timeout {seconds}: give a number of seconds above 0")))?;
+        builder = builder.timeout(timeout);
+    }
     builder.build().map_err(|e| match e {
         Error::Config { message, .. } => Failure::Runtime(message),
         other => other.into(),
