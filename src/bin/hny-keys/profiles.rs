@@ -5,8 +5,8 @@
 use std::{collections::BTreeMap, path::PathBuf};
 
 use honeycomb_api_keys::{
-    ClientBuilder, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ExposeSecret, SecretString,
-    terminal_safe,
+    ClientBuilder, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ExposeSecret, Region,
+    SecretString, terminal_safe,
 };
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +34,14 @@ pub(crate) struct Profile {
     pub(crate) team: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) key_id: Option<String>,
+}
+
+impl Profile {
+    /// Its endpoint; for a profile saved before every profile pinned one, the default
+    /// region's (never `HONEYCOMB_API_ENDPOINT`).
+    pub(crate) fn endpoint(&self) -> String {
+        self.endpoint.clone().unwrap_or_else(|| Region::Us.base_url().to_string())
+    }
 }
 
 fn config_dir() -> Result<PathBuf, Failure> {
@@ -123,9 +131,8 @@ pub(crate) fn apply(name: &str, mut builder: ClientBuilder) -> Result<ClientBuil
             if known.is_empty() { "none".into() } else { known.join(", ") }
         ))
     })?;
-    if let Some(endpoint) = &profile.endpoint {
-        builder = builder.endpoint(endpoint.clone());
-    }
+    // Always an endpoint of its own: the key it names never follows HONEYCOMB_API_ENDPOINT.
+    builder = builder.endpoint(profile.endpoint());
     if let Some(team) = &profile.team {
         builder = builder.team(team.clone());
     }
@@ -238,7 +245,7 @@ pub(crate) fn list() -> Result<Vec<ProfileOut>, Failure> {
                 Err(_) => "keyring unreadable",
             },
             name,
-            endpoint: p.endpoint,
+            endpoint: Some(p.endpoint()),
             team: p.team,
             key_id: p.key_id,
         })

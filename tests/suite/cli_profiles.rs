@@ -1,0 +1,130 @@
+//! `hny-keys` profiles as processes: where a profile's key may go (its own endpoint, never
+//! `HONEYCOMB_API_ENDPOINT`; an endpoint checked before it is stored) and the profiles
+//! file only its user can write.
+#![cfg(all(feature = "cli", feature = "mock"))]
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    net::TcpListener,
+    sync::mpsc,
+};
+
+use honeycomb_api_keys::mock::MockHoneycomb;
+
+use super::{
+    cli::{lines_match_schema, stderr, stdout},
+    cli_code::{Scratch, hny_profiled},
+};
+
+const NO_KEYRING: (&str, &str) = ("HNY_KEYS_KEYRING", "off");
+
+/// A proxy that refuses every tunnel, reporting each request line it was sent: what the
+/// CLI asked for through `HTTPS_PROXY`, with nothing sent past it.
+fn refusing_proxy() -> (String, mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut line = String::new();
+            let _ = BufReader::new(&stream).read_line(&mut line);
+            let _ = stream.write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
+            if tx.send(line.trim_end().to_string()).is_err() {
+                return;
+            }
+        }
+    });
+    (url, rx)
+}
+
+/// `--profile NAME auth` with HONEYCOMB_API_ENDPOINT on the fake and https going to a
+/// proxy that refuses: the request lines the proxy saw.
+fn auth_through_profile(config: &Scratch, fake: &MockHoneycomb, name: &str) -> Vec<String> {
+    let (proxy, seen) = refusing_proxy();
+    let uri = fake.uri();
+    let env = [
+        NO_KEYRING,
+        ("HONEYCOMB_KEY_SECRET", fake.management_key().1),
+        ("HONEYCOMB_API_ENDPOINT", uri.as_str()),
+        ("HTTPS_PROXY", proxy.as_str()),
+        ("https_proxy", proxy.as_str()),
+        ("NO_PROXY", ""),
+        ("no_proxy", ""),
+    ];
+    let out = hny_profiled(config, &["--profile", name, "auth"], &env, "");
+    assert_eq!(out.status.code(), Some(1), "the proxy refuses: {}", stderr(&out));
+    seen.try_iter().collect()
+}
+
+#[test]
+fn a_profile_added_without_an_endpoint_pins_the_default_region_over_honeycomb_api_endpoint() {
+    let fake = MockHoneycomb::start_blocking();
+    let (id, secret) = fake.management_key();
+    let config = Scratch::new("profile-pinned");
+    let out = hny_profiled(&config, &["profile", "add", "plain", "--key-id", id], &[NO_KEYRING], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = std::fs::read_to_string(config.0.join("profiles.toml")).unwrap();
+    assert_eq!(file, format!("[profile.plain]\nendpoint = \"https://api.honeycomb.io\"\nkey_id = \"{id}\"\n"));
+    // A profile file from before, without an endpoint, gets the default region's too.
+    std::fs::write(config.0.join("profiles.toml"), format!("{file}\n[profile.old]\nkey_id = \"{id}\"\n")).unwrap();
+    let list = hny_profiled(&config, &["profile", "list", "--output", "json"], &[NO_KEYRING], "");
+    assert!(list.status.success(), "{}", stderr(&list));
+    let rows = lines_match_schema(&fake, &stdout(&list), "profiles").remove(0);
+    for row in rows.as_array().unwrap() {
+        assert_eq!(row["endpoint"], "https://api.honeycomb.io", "{row}");
+    }
+
+    // Used with HONEYCOMB_API_ENDPOINT on the fake: the key goes to the profile's endpoint
+    // (here a proxy that refuses the tunnel), never to the variable's.
+    for name in ["plain", "old"] {
+        let seen = auth_through_profile(&config, &fake, name);
+        assert!(!seen.is_empty(), "{name}: nothing reached the proxy");
+        for line in &seen {
+            assert_eq!(line, "CONNECT api.honeycomb.io:443 HTTP/1.1", "{name}");
+            assert!(!line.contains(secret));
+        }
+        assert!(fake.requests().is_empty(), "{name}: a request reached HONEYCOMB_API_ENDPOINT");
+    }
+    // A flag still beats the profile.
+    let env = [NO_KEYRING, ("HONEYCOMB_KEY_SECRET", secret)];
+    let out = hny_profiled(&config, &["--profile", "plain", "--endpoint", &fake.uri(), "auth"], &env, "");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn profile_add_checks_the_endpoint_before_writing_anything() {
+    let config = Scratch::new("profile-endpoint");
+    let file = config.0.join("profiles.toml");
+    let add = |endpoint: &str, extra: &[&str]| {
+        let args = [&["profile", "add", "p", "--key-id", "hcxmk_x", "--endpoint", endpoint][..], extra].concat();
+        hny_profiled(&config, &args, &[NO_KEYRING], "")
+    };
+    for (endpoint, says) in [
+        ("ftp://example.com", "only http and https"),
+        ("not a url", "is not a URL"),
+        ("https://user:pw@example.com", "user name or password"),
+        ("http://10.1.2.3", "--allow-insecure-http"),
+        ("http://example.com:8080", "use https"),
+    ] {
+        let out = add(endpoint, &[]);
+        assert_eq!(out.status.code(), Some(2), "{endpoint}: {}", stderr(&out));
+        assert!(stderr(&out).starts_with("error: --endpoint "), "{endpoint}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{endpoint}: {}", stderr(&out));
+        assert!(!file.exists(), "{endpoint}: a profiles file was written");
+    }
+    let out = add("http://localhost:8080", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = std::fs::read_to_string(&file).unwrap();
+    let out = add("http://10.1.2.3", &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), before, "a refused profile changes nothing");
+    // Opted in, with the flag or the variable, it is stored.
+    let out = add("http://10.1.2.3", &["--allow-insecure-http"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("endpoint = \"http://10.1.2.3\""));
+    let args = ["profile", "add", "q", "--endpoint", "http://10.1.2.4"];
+    let out = hny_profiled(&config, &args, &[NO_KEYRING, ("HNY_KEYS_ALLOW_INSECURE_HTTP", "1")], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
