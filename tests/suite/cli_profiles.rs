@@ -128,3 +128,87 @@ fn profile_add_checks_the_endpoint_before_writing_anything() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+#[cfg(unix)]
+mod permissions {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+    use super::*;
+
+    fn chmod(path: &std::path::Path, mode: u32) {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    /// A profile on the fake, saved by hny-keys.
+    fn saved(name: &str) -> (MockHoneycomb, Scratch, std::path::PathBuf) {
+        let fake = MockHoneycomb::start_blocking();
+        let config = Scratch::new(name);
+        let args = ["profile", "add", "fake", "--key-id", fake.management_key().0, "--endpoint", &fake.uri()];
+        let out = hny_profiled(&config, &args, &[NO_KEYRING], "");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let file = config.0.join("profiles.toml");
+        (fake, config, file)
+    }
+
+    /// `profile list` and a use of the profile are both refused, naming `path` and
+    /// `fix`; nothing reaches the fake.
+    fn refused(fake: &MockHoneycomb, config: &Scratch, path: &std::path::Path, fix: &str) {
+        let env = [NO_KEYRING, ("HONEYCOMB_KEY_SECRET", fake.management_key().1)];
+        for args in [&["profile", "list"][..], &["--profile", "fake", "auth"]] {
+            let out = hny_profiled(config, args, &env, "");
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+            let message = stderr(&out);
+            assert!(message.contains(&path.display().to_string()), "{message}");
+            assert!(message.contains(&format!("`{fix} {}`", path.display())), "{message}");
+        }
+        assert!(fake.requests().is_empty(), "a request was sent");
+    }
+
+    #[test]
+    fn profiles_are_written_for_their_user_alone() {
+        let config = Scratch::new("profile-modes");
+        let dir = config.0.join("new-dir");
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hny-keys"));
+        command.env("HNY_KEYS_CONFIG_DIR", &dir).env("HNY_KEYS_KEYRING", "off");
+        let out = command.args(["profile", "add", "p", "--key-id", "hcxmk_x"]).output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(std::fs::metadata(&dir).unwrap().mode() & 0o777, 0o700);
+        assert_eq!(std::fs::metadata(dir.join("profiles.toml")).unwrap().mode() & 0o777, 0o600);
+        // A file from before, readable by all, is rewritten for its user alone.
+        let (_fake, config, file) = saved("profile-rewritten");
+        chmod(&file, 0o644);
+        let out = hny_profiled(&config, &["profile", "add", "q"], &[NO_KEYRING], "");
+        assert!(out.status.success(), "0644 is accepted: {}", stderr(&out));
+        assert_eq!(std::fs::metadata(&file).unwrap().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_profiles_file_others_can_write_is_refused_with_the_chmod_that_fixes_it() {
+        let (fake, config, file) = saved("profile-writable");
+        for mode in [0o666, 0o620] {
+            chmod(&file, mode);
+            refused(&fake, &config, &file, "chmod 600");
+        }
+        chmod(&file, 0o600);
+        chmod(&config.0, 0o777);
+        refused(&fake, &config, &config.0, "chmod 700");
+        chmod(&config.0, 0o700);
+        let out = hny_profiled(&config, &["profile", "list"], &[NO_KEYRING], "");
+        assert!(out.status.success(), "fixed as said: {}", stderr(&out));
+    }
+
+    #[test]
+    fn a_profiles_file_another_user_owns_is_refused_with_the_chown_that_fixes_it() {
+        // SAFETY: geteuid has no preconditions.
+        let me = unsafe { libc::geteuid() };
+        if me != 0 {
+            eprintln!("skipped: only root can give a file to another user (running as uid {me})");
+            return;
+        }
+        let (fake, config, file) = saved("profile-owner");
+        std::os::unix::fs::chown(&file, Some(65534), None).unwrap();
+        refused(&fake, &config, &file, "chown 0");
+        std::os::unix::fs::chown(&file, Some(0), None).unwrap();
+        std::os::unix::fs::chown(&config.0, Some(65534), None).unwrap();
+        refused(&fake, &config, &config.0, "chown 0");
+    }
+}
