@@ -17,6 +17,8 @@ use super::{
 };
 
 const NO_KEYRING: (&str, &str) = ("HNY_KEYS_KEYRING", "off");
+const KEY_ID: &str = "hcxmk_01j1824es7n4evcmv81cn392jb";
+const KEY_SECRET: &str = "0123456789abcdef0123456789abcdef";
 
 /// A proxy that refuses every tunnel, reporting each request line it was sent: what the
 /// CLI asked for through `HTTPS_PROXY`, with nothing sent past it.
@@ -97,7 +99,7 @@ fn profile_add_checks_the_endpoint_before_writing_anything() {
     let config = Scratch::new("profile-endpoint");
     let file = config.0.join("profiles.toml");
     let add = |endpoint: &str, extra: &[&str]| {
-        let args = [&["profile", "add", "p", "--key-id", "hcxmk_x", "--endpoint", endpoint][..], extra].concat();
+        let args = [&["profile", "add", "p", "--key-id", KEY_ID, "--endpoint", endpoint][..], extra].concat();
         hny_profiled(&config, &args, &[NO_KEYRING], "")
     };
     for (endpoint, says) in [
@@ -126,6 +128,17 @@ fn profile_add_checks_the_endpoint_before_writing_anything() {
     let args = ["profile", "add", "q", "--endpoint", "http://10.1.2.4"];
     let out = hny_profiled(&config, &args, &[NO_KEYRING, ("HNY_KEYS_ALLOW_INSECURE_HTTP", "1")], "");
     assert!(out.status.success(), "{}", stderr(&out));
+    // Each use needs the opt-in too; with it, the client is built, and what stops the
+    // command is the malformed id (nothing is sent).
+    let env = [NO_KEYRING, ("HONEYCOMB_KEY_SECRET", KEY_SECRET)];
+    let out = hny_profiled(&config, &["--profile", "p", "--team", "t", "get", "../x"], &env, "");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("error: the endpoint of profile \"p\" is plain http"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--allow-insecure-http"), "{}", stderr(&out));
+    let args = ["--profile", "p", "--allow-insecure-http", "--team", "t", "get", "../x"];
+    let out = hny_profiled(&config, &args, &env, "");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("invalid `id`"), "{}", stderr(&out));
 }
 
 #[cfg(unix)]

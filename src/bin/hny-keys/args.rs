@@ -430,7 +430,7 @@ pub(crate) enum ProfileCommand {
         /// The management key's id.
         #[arg(long)]
         key_id: Option<String>,
-        /// Base URL of the API.
+        /// Base URL of the API (default: the us region's; checked now as when used).
         #[arg(long, conflicts_with = "region")]
         endpoint: Option<String>,
         /// The region: us or eu.

@@ -1,6 +1,11 @@
 //! Profiles: named sets of endpoint, team and management key id in the user's config
 //! directory (`profiles.toml`), each secret in the OS keyring when there is one, else
 //! taken from the environment when the profile is used.
+//!
+//! A profile always has its own endpoint (the US region's when none was given, also for a
+//! file saved before), so that its secret never follows `HONEYCOMB_API_ENDPOINT`. On unix
+//! the file is written `0600` and refused when group or others can write it (or its
+//! directory), or another user owns it: whoever can write it chooses where the key goes.
 
 use std::{
     collections::BTreeMap,
