@@ -1,6 +1,6 @@
 //! Where the client connects, how long it waits, and the environment variables it reads.
 
-use std::{fmt, time::Duration};
+use std::{fmt, net::IpAddr, time::Duration};
 
 use reqwest::Url;
 
@@ -26,7 +26,9 @@ pub enum Region {
     Us,
     /// `https://api.eu1.honeycomb.io`.
     Eu,
-    /// Any other `http` or `https` base URL, such as a proxy or a local test server.
+    /// Any other base URL: `https` (such as a proxy), or `http` to this machine (a local
+    /// test server; elsewhere only with
+    /// [`ClientBuilder::allow_insecure_http`](crate::ClientBuilder::allow_insecure_http)).
     Custom(String),
 }
 
@@ -47,9 +49,30 @@ impl Region {
         }
     }
 
-    /// Checks the base URL: `http` or `https`, a host, no credentials, query or fragment.
-    /// A trailing `/` is dropped.
-    pub(crate) fn checked_url(&self, field: &'static str) -> Result<Url> {
+    /// The base URL, checked as [`ClientBuilder::build`](crate::ClientBuilder::build)
+    /// checks it: `http` or `https`, a host, no user name, password, query or fragment
+    /// (a trailing `/` is dropped); and `http` only to this machine (`127.0.0.0/8`, `::1`,
+    /// `localhost`) unless `allow_insecure_http`, since plain http elsewhere would carry
+    /// the management key across the network unencrypted.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Region;
+    ///
+    /// assert!(Region::from("http://127.0.0.1:8080").checked_base_url(false).is_ok());
+    /// assert!(Region::from("http://proxy.example.com").checked_base_url(false).is_err());
+    /// assert!(Region::from("http://proxy.example.com").checked_base_url(true).is_ok());
+    /// assert!(Region::from("ftp://example.com").checked_base_url(true).is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] (field `endpoint`) saying what is wrong and what to do.
+    pub fn checked_base_url(&self, allow_insecure_http: bool) -> Result<Url> {
+        self.checked_url("endpoint", allow_insecure_http)
+    }
+
+    /// [`checked_base_url`](Self::checked_base_url), naming `field` in its errors.
+    pub(crate) fn checked_url(&self, field: &'static str, allow_insecure_http: bool) -> Result<Url> {
         let raw = self.base_url().trim();
         let bad = |why: &str| {
             Error::invalid(field, format!("{why} (expected a base URL such as https://api.eu1.honeycomb.io)"))
@@ -67,9 +90,29 @@ impl Region {
         if url.query().is_some() || url.fragment().is_some() {
             return Err(bad("must not have a query or fragment"));
         }
+        if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
+            return Err(Error::invalid(
+                field,
+                format!(
+                    "is plain http to `{}`, which is not this machine (127.0.0.0/8, ::1, localhost): the management key would cross the network unencrypted; use https, or opt in to plain http with ClientBuilder::allow_insecure_http(true)",
+                    url.host_str().unwrap_or_default()
+                ),
+            ));
+        }
         let path = url.path().trim_end_matches('/').to_string();
         url.set_path(&path);
         Ok(url)
+    }
+}
+
+/// Whether the URL's host is this machine: `localhost`, or a loopback address.
+fn is_loopback(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let ip = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    match ip.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(IpAddr::V6(ip)) => ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|ip| ip.is_loopback()),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
     }
 }
 

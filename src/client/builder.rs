@@ -39,6 +39,7 @@ pub struct ClientBuilder {
     rate_limit: Option<RateLimitConfig>,
     clock: Option<Arc<dyn Clock>>,
     page_limit: Option<usize>,
+    allow_insecure_http: bool,
     use_env: bool,
 }
 
@@ -54,6 +55,7 @@ impl fmt::Debug for ClientBuilder {
             .field("operation_timeout", &self.operation_timeout)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .field("with_env", &self.use_env)
             .finish_non_exhaustive()
     }
@@ -124,7 +126,10 @@ impl ClientBuilder {
         self
     }
 
-    /// A custom base URL, such as `http://127.0.0.1:8080` for a test server.
+    /// A custom base URL, such as `http://127.0.0.1:8080` for a test server. Plain `http`
+    /// is accepted only to this machine (`127.0.0.0/8`, `::1`, `localhost`) unless
+    /// [`allow_insecure_http`](Self::allow_insecure_http); the same holds for
+    /// `HONEYCOMB_API_ENDPOINT`.
     ///
     /// ```
     /// use honeycomb_api_keys::Client;
@@ -136,6 +141,24 @@ impl ClientBuilder {
     /// ```
     pub fn endpoint(self, base_url: impl Into<String>) -> Self {
         self.region(Region::Custom(base_url.into()))
+    }
+
+    /// Accept a plain `http` endpoint on another machine (default: refused by
+    /// [`build`](Self::build), since the management key would cross the network
+    /// unencrypted). Only for a trusted network, such as a proxy on a private link.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Client;
+    /// # let (id, secret) = ("hcxmk_01j1824es7n4evcmv81cn392jb", "0123456789abcdef0123456789abcdef");
+    ///
+    /// let proxy = "http://honeycomb-proxy.internal:8080";
+    /// assert!(Client::builder().management_key(id, secret).endpoint(proxy).build().is_err());
+    /// let client = Client::builder().management_key(id, secret).endpoint(proxy).allow_insecure_http(true).build()?;
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
     }
 
     /// The team slug, so that `/2/auth` need not be asked. A malformed slug fails
@@ -319,7 +342,9 @@ impl ClientBuilder {
     ///   enabled, or the HTTP client cannot be built.
     /// - [`Error::InvalidArgument`] for a management key given here that
     ///   [`ManagementKey::new`] refuses, an endpoint that is not a plain `http` or `https`
-    ///   base URL (field `endpoint`, or `HONEYCOMB_API_ENDPOINT`), or a malformed team slug
+    ///   base URL, or is `http` to another machine without
+    ///   [`allow_insecure_http`](Self::allow_insecure_http) (field `endpoint`, or
+    ///   `HONEYCOMB_API_ENDPOINT`; see [`Region::checked_base_url`]), or a malformed team slug
     ///   (field `team`, or `HONEYCOMB_TEAM`).
     pub fn build(self) -> Result<Client> {
         self.build_with(|name| std::env::var(name).ok())
@@ -341,7 +366,7 @@ impl ClientBuilder {
             (None, Some(url)) => (Region::Custom(url), ENV_API_ENDPOINT),
             (None, None) => (Region::Us, "endpoint"),
         };
-        let base = region.checked_url(endpoint_field)?;
+        let base = region.checked_url(endpoint_field, self.allow_insecure_http)?;
         if base.scheme() == "https" && !cfg!(any(feature = "rustls", feature = "native-tls")) {
             return Err(Error::config(
                 "the endpoint is https but no TLS backend is compiled in: enable the `rustls` or `native-tls` feature",

@@ -359,6 +359,23 @@ mod tests {
     }
 
     #[test]
+    fn plain_http_from_the_environment_reaches_only_this_machine_unless_allowed() {
+        let with = |url: &str| env(&[(ENV_KEY_ID, ID), (ENV_KEY_SECRET, SECRET), (ENV_API_ENDPOINT, url)]);
+        match Client::builder().with_env().build_with(with("http://10.1.2.3")) {
+            Err(Error::InvalidArgument { field: ENV_API_ENDPOINT, reason }) => {
+                assert!(reason.contains("use https") && reason.contains("allow_insecure_http"), "{reason}");
+                assert!(!reason.contains("CANARY"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let allowed = Client::builder().with_env().allow_insecure_http(true).build_with(with("http://10.1.2.3"));
+        assert_eq!(allowed.unwrap().endpoint().as_str(), "http://10.1.2.3/");
+        for local in ["http://127.0.0.2:9", "http://[::1]:9", "http://localhost:9", "http://LOCALHOST:9"] {
+            assert!(Client::builder().with_env().build_with(with(local)).is_ok(), "{local}");
+        }
+    }
+
+    #[test]
     fn debug_shows_the_endpoint_and_key_id_but_never_the_secret() {
         let client = Client::builder().management_key(ID, SECRET).team("t").build().unwrap();
         let debug = format!("{client:?} {:?}", client.inner.api);

@@ -129,6 +129,41 @@ async fn endpoints_that_are_not_http_are_rejected_at_build() {
     }
 }
 
+#[test]
+fn plain_http_to_another_machine_is_refused_at_build_unless_allowed() {
+    // Nothing listens there, and nothing is sent: the refusal comes from `build`.
+    for remote in ["http://10.1.2.3", "http://example.com", "http://example.com:8080/honeycomb", "http://[2001:db8::1]"]
+    {
+        let err = Client::builder().management_key(MGMT_ID, CANARY).endpoint(remote).build().unwrap_err();
+        assert_eq!(field_of(&err), "endpoint", "{remote}");
+        let message = err.to_string();
+        assert!(message.contains("use https") && message.contains("allow_insecure_http(true)"), "{message}");
+        assert!(!format!("{message} {err:?}").contains(CANARY), "{message}");
+        let allowed = Client::builder().management_key(MGMT_ID, CANARY).endpoint(remote).allow_insecure_http(true);
+        let client = allowed.build().unwrap_or_else(|e| panic!("{remote}: {e}"));
+        assert_eq!(client.endpoint().scheme(), "http");
+    }
+    let port = 9;
+    for local in [
+        format!("http://127.0.0.1:{port}"),
+        format!("http://127.0.0.2:{port}"),
+        format!("http://127.255.255.254:{port}"),
+        format!("http://[::1]:{port}"),
+        format!("http://localhost:{port}"),
+    ] {
+        let client = Client::builder().management_key(MGMT_ID, CANARY).endpoint(&local).build();
+        assert!(client.is_ok(), "{local}: {:?}", client.err());
+    }
+    // https anywhere; and the opt-in does not let another scheme through.
+    assert!(Client::builder().management_key(MGMT_ID, CANARY).endpoint("https://example.com").build().is_ok());
+    let ftp = Client::builder().management_key(MGMT_ID, CANARY).endpoint("ftp://example.com").allow_insecure_http(true);
+    assert_eq!(field_of(&ftp.build().unwrap_err()), "endpoint");
+    // A look-alike of localhost is another machine.
+    for lookalike in ["http://localhost.example.com", "http://127.0.0.1.nip.io", "http://128.0.0.1"] {
+        assert!(Client::builder().management_key(MGMT_ID, CANARY).endpoint(lookalike).build().is_err(), "{lookalike}");
+    }
+}
+
 #[tokio::test]
 async fn a_swapped_management_id_and_secret_are_caught_without_echo() {
     let err = Client::builder().management_key(CANARY, MGMT_ID).build().unwrap_err();

@@ -31,6 +31,7 @@ pub(super) fn hny_command(fake: &MockHoneycomb, args: &[&str]) -> Command {
         "HONEYCOMB_MANAGEMENT_SECRET",
         "HONEYCOMB_TEAM",
         "HONEYCOMB_API_ENDPOINT",
+        "HNY_KEYS_ALLOW_INSECURE_HTTP",
         "RUST_LOG",
     ] {
         command.env_remove(var);
@@ -410,6 +411,42 @@ fn runtime_errors_exit_1_and_say_what_to_do() {
     let missing = Command::new(env!("CARGO_BIN_EXE_hny-keys")).arg("list").env_clear().output().unwrap();
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("HONEYCOMB_KEY_SECRET"));
+}
+
+#[test]
+fn plain_http_to_another_machine_exits_2_before_any_request_unless_allowed() {
+    let fake = MockHoneycomb::start_blocking();
+    // Nothing listens at these hosts: the refusal comes before any request.
+    for (args, env, source) in [
+        (&["--endpoint", "http://10.1.2.3", "--team", "t", "list"][..], &[][..], "--endpoint"),
+        (&["--team", "t", "list"], &[("HONEYCOMB_API_ENDPOINT", "http://example.com")], "HONEYCOMB_API_ENDPOINT"),
+        (&["--endpoint", "http://10.1.2.3", "list"], &[("HNY_KEYS_ALLOW_INSECURE_HTTP", "0")], "--endpoint"),
+    ] {
+        let out = hny_with(&fake, args, env);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let message = stderr(&out);
+        assert!(message.starts_with(&format!("error: {source} is plain http to ")), "{message}");
+        assert!(message.contains("use https") && message.contains("--allow-insecure-http"), "{message}");
+        assert!(message.contains("HNY_KEYS_ALLOW_INSECURE_HTTP=1"), "{message}");
+        assert!(!message.contains(fake.management_key().1), "{message}");
+    }
+    // Opted in (flag or variable), the client is built: what stops the command is the
+    // malformed id, checked before any request.
+    for (args, env) in [
+        (&["--allow-insecure-http", "--endpoint", "http://10.1.2.3", "--team", "t", "get", "../x"][..], &[][..]),
+        (&["--endpoint", "http://10.1.2.3", "--team", "t", "get", "../x"], &[("HNY_KEYS_ALLOW_INSECURE_HTTP", "1")]),
+    ] {
+        let out = hny_with(&fake, args, env);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("invalid `id`"), "{args:?}: {}", stderr(&out));
+    }
+    let bad = hny_with(&fake, &["list"], &[("HNY_KEYS_ALLOW_INSECURE_HTTP", "maybe")]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(fake.requests().is_empty(), "nothing was sent");
+    // This machine by another name needs no opt-in.
+    let local = fake.uri().replace("127.0.0.1", "localhost");
+    let out = hny(&fake, &["--endpoint", &local, "auth", "--output", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 #[test]

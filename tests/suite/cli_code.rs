@@ -22,13 +22,16 @@ environment = "Production"
 permissions = ["run_queries", "manage_boards"]
 "#;
 
-struct Scratch(std::path::PathBuf);
+pub(super) struct Scratch(pub(super) std::path::PathBuf);
 
 impl Scratch {
-    fn new(name: &str) -> Self {
+    pub(super) fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("hny-keys-cli-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
+        // Whatever the umask: hny-keys refuses a profiles directory others can write.
+        #[cfg(unix)]
+        std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
         Scratch(dir)
     }
     fn file(&self, name: &str, text: &str) -> String {
@@ -225,7 +228,7 @@ async fn an_apply_that_fails_halfway_says_how_to_finish() {
 // ---- profiles ----------------------------------------------------------------------
 
 /// `hny-keys` with a config directory of its own and only the variables given.
-fn hny_profiled(config: &Scratch, args: &[&str], env: &[(&str, &str)], stdin: &str) -> std::process::Output {
+pub(super) fn hny_profiled(config: &Scratch, args: &[&str], env: &[(&str, &str)], stdin: &str) -> std::process::Output {
     use std::io::Write;
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_hny-keys"));
     for (var, _) in std::env::vars() {

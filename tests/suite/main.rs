@@ -12,6 +12,7 @@ mod blocking;
 mod blocking_parity;
 mod cli;
 mod cli_code;
+mod cli_profiles;
 mod connections;
 mod environments;
 mod errors;

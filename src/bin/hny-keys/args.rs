@@ -13,6 +13,9 @@ Examples:
   hny-keys rotate hcxik_... --yes
   hny-keys audit --older-than 90 --output json";
 
+/// The variable of `--allow-insecure-http`.
+pub(crate) const ENV_ALLOW_INSECURE_HTTP: &str = "HNY_KEYS_ALLOW_INSECURE_HTTP";
+
 /// Manage Honeycomb API keys: list, create, update, rotate, audit and delete the ingest and
 /// configuration keys of your environments.
 ///
@@ -38,6 +41,10 @@ pub(crate) struct Global {
     /// The region: us or eu.
     #[arg(long, global = true, value_enum)]
     pub(crate) region: Option<RegionArg>,
+    /// Allow a plain http endpoint on another machine (the management key then crosses the
+    /// network unencrypted; env HNY_KEYS_ALLOW_INSECURE_HTTP=1). http to localhost needs none.
+    #[arg(long, global = true, env = ENV_ALLOW_INSECURE_HTTP, value_parser = crate::yes_or_no)]
+    pub(crate) allow_insecure_http: bool,
     /// A profile saved with `hny-keys profile add` (env HONEYCOMB_PROFILE): its endpoint,
     /// team and key; flags beat it, and it beats the HONEYCOMB_* variables.
     #[arg(long, global = true, env = "HONEYCOMB_PROFILE", value_name = "NAME")]
@@ -431,7 +438,7 @@ pub(crate) enum ProfileCommand {
         /// The management key's id.
         #[arg(long)]
         key_id: Option<String>,
-        /// Base URL of the API.
+        /// Base URL of the API (default: the us region's; checked now as when used).
         #[arg(long, conflicts_with = "region")]
         endpoint: Option<String>,
         /// The region: us or eu.

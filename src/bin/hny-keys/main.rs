@@ -19,10 +19,10 @@ mod session;
 use std::{io::IsTerminal, process::ExitCode, sync::Arc, time::Duration};
 
 use clap::{CommandFactory, Parser};
-use honeycomb_api_keys::{Client, Error, OldKeyAction, Region, RotateOptions};
+use honeycomb_api_keys::{Client, ENV_API_ENDPOINT, Error, OldKeyAction, Region, RotateOptions};
 
 use crate::{
-    args::{Cli, Command, Global, Output, ProfileCommand},
+    args::{Cli, Command, ENV_ALLOW_INSECURE_HTTP, Global, Output, ProfileCommand, RegionArg},
     commands::{code, keys, team, workflows},
     json::schema_of,
     output::{emit, emit_json, warn},
@@ -72,6 +72,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// A variable's yes (`1`, `true`, `yes`, `on`) or a no (`0`, `false`, `no`, `off`, or empty).
+pub(crate) fn yes_or_no(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "" | "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err("use 1 (yes) or 0 (no)".into()),
+    }
+}
+
 fn init_tracing(verbose: u8) {
     let filter = match (std::env::var("RUST_LOG").ok(), verbose) {
         (Some(filter), _) => filter,
@@ -92,7 +101,7 @@ fn init_tracing(verbose: u8) {
 
 fn client(global: &Global) -> Result<Client, Failure> {
     // Flags beat the profile, which beats the environment's variables.
-    let mut builder = Client::builder().with_env();
+    let mut builder = Client::builder().with_env().allow_insecure_http(global.allow_insecure_http);
     if let Some(name) = &global.profile {
         builder = profiles::apply(name, builder)?;
     }
@@ -117,15 +126,42 @@ fn client(global: &Global) -> Result<Client, Failure> {
     }
     builder.build().map_err(|e| match e {
         Error::Config { message, .. } => Failure::Runtime(message),
+        Error::InvalidArgument { field, reason, .. } if field == "endpoint" || field == ENV_API_ENDPOINT => {
+            let source = match (&global.profile, &global.endpoint) {
+                _ if field == ENV_API_ENDPOINT => ENV_API_ENDPOINT.to_string(),
+                (Some(name), None) => format!("the endpoint of profile {name:?}"),
+                _ => "--endpoint".to_string(),
+            };
+            endpoint_refused(&source, &reason)
+        }
         other => other.into(),
     })
 }
 
-fn profile(action: ProfileCommand, output: Option<Output>) -> Result<(), Failure> {
+/// An endpoint refused by the library's checks, named as the user gave it, with the CLI's
+/// way to opt in to plain http elsewhere.
+fn endpoint_refused(source: &str, reason: &str) -> Failure {
+    let opt_in = format!("--allow-insecure-http (or {ENV_ALLOW_INSECURE_HTTP}=1)");
+    Failure::Usage(format!("{source} {}", reason.replace("ClientBuilder::allow_insecure_http(true)", &opt_in)))
+}
+
+fn profile(action: ProfileCommand, global: &Global) -> Result<(), Failure> {
     match action {
         ProfileCommand::Add { name, key_id, endpoint, region, team, secret_stdin } => {
-            let endpoint = endpoint.or(region.map(|r| Region::from(r).base_url().to_string()));
-            warn(&profiles::add(&name, profiles::Profile { endpoint, team, key_id }, secret_stdin)?);
+            // Always pinned: a profile's key never follows HONEYCOMB_API_ENDPOINT elsewhere.
+            let (endpoint, source) = match (endpoint, region) {
+                (Some(endpoint), _) => (endpoint, "--endpoint"),
+                (None, region) => (Region::from(region.unwrap_or(RegionArg::Us)).base_url().to_string(), "--region"),
+            };
+            // Checked as the client will check it, before anything is written.
+            if let Err(e) = Region::Custom(endpoint.clone()).checked_base_url(global.allow_insecure_http) {
+                return Err(match e {
+                    Error::InvalidArgument { reason, .. } => endpoint_refused(source, &reason),
+                    other => other.into(),
+                });
+            }
+            let profile = profiles::Profile { endpoint: Some(endpoint), team, key_id };
+            warn(&profiles::add(&name, profile, secret_stdin)?);
             Ok(())
         }
         ProfileCommand::Remove { name } => {
@@ -134,7 +170,7 @@ fn profile(action: ProfileCommand, output: Option<Output>) -> Result<(), Failure
         }
         ProfileCommand::List => {
             let all = profiles::list()?;
-            if output.unwrap_or(if std::io::stdout().is_terminal() { Output::Table } else { Output::Json })
+            if global.output.unwrap_or(if std::io::stdout().is_terminal() { Output::Table } else { Output::Json })
                 == Output::Json
             {
                 return emit_json(&all);
@@ -150,7 +186,7 @@ fn profile(action: ProfileCommand, output: Option<Output>) -> Result<(), Failure
 
 async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
     let cli = match cli {
-        Cli { command: Command::Profile { action }, global } => return profile(action, global.output),
+        Cli { command: Command::Profile { action }, global } => return profile(action, &global),
         other => other,
     };
     match &cli.command {

@@ -1,12 +1,20 @@
 //! Profiles: named sets of endpoint, team and management key id in the user's config
 //! directory (`profiles.toml`), each secret in the OS keyring when there is one, else
 //! taken from the environment when the profile is used.
+//!
+//! A profile always has its own endpoint (the US region's when none was given, also for a
+//! file saved before), so that its secret never follows `HONEYCOMB_API_ENDPOINT`. On unix
+//! the file is written `0600` and refused when group or others can write it (or its
+//! directory), or another user owns it: whoever can write it chooses where the key goes.
 
-use std::{collections::BTreeMap, path::PathBuf};
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+};
 
 use honeycomb_api_keys::{
-    ClientBuilder, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ExposeSecret, SecretString,
-    terminal_safe,
+    ClientBuilder, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ExposeSecret, Region,
+    SecretString, terminal_safe,
 };
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +44,14 @@ pub(crate) struct Profile {
     pub(crate) key_id: Option<String>,
 }
 
+impl Profile {
+    /// Its endpoint; for a profile saved before every profile pinned one, the default
+    /// region's (never `HONEYCOMB_API_ENDPOINT`).
+    pub(crate) fn endpoint(&self) -> String {
+        self.endpoint.clone().unwrap_or_else(|| Region::Us.base_url().to_string())
+    }
+}
+
 pub(crate) fn config_dir() -> Result<PathBuf, Failure> {
     let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     var(ENV_CONFIG_DIR)
@@ -51,25 +67,83 @@ fn path() -> Result<PathBuf, Failure> {
 
 fn load() -> Result<File, Failure> {
     let path = path()?;
-    match std::fs::read_to_string(&path) {
-        Ok(text) => toml::from_str(&text)
-            .map_err(|e| Failure::Runtime(format!("{} is not a profiles file: {}", path.display(), e.message()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(File::default()),
-        Err(e) => Err(Failure::Runtime(format!("could not read {}: {e}", path.display()))),
+    let unreadable = |e: std::io::Error| Failure::Runtime(format!("could not read {}: {e}", path.display()));
+    if let Some(dir) = path.parent() {
+        match std::fs::metadata(dir) {
+            Ok(meta) => check_private(dir, &meta, true)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(File::default()),
+            Err(e) => return Err(unreadable(e)),
+        }
     }
+    let mut opened = match std::fs::File::open(&path) {
+        Ok(opened) => opened,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(File::default()),
+        Err(e) => return Err(unreadable(e)),
+    };
+    // The file as opened, not as named: it cannot be swapped between the check and the read.
+    check_private(&path, &opened.metadata().map_err(unreadable)?, false)?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut opened, &mut text).map_err(unreadable)?;
+    toml::from_str(&text)
+        .map_err(|e| Failure::Runtime(format!("{} is not a profiles file: {}", path.display(), e.message())))
+}
+
+/// Refuses a profiles file (or its directory) that another user could have written: the
+/// endpoint it names is where a profile sends its management key. Its owner must be the
+/// calling user (root included: root trusts only a file of its own), and neither group nor
+/// others may write it.
+#[cfg(unix)]
+fn check_private(path: &Path, meta: &std::fs::Metadata, dir: bool) -> Result<(), Failure> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and never fails.
+    let me = unsafe { libc::geteuid() };
+    let (what, mode) = if dir { ("directory", "700") } else { ("file", "600") };
+    let path = path.display();
+    let wrong = if meta.uid() != me {
+        format!("is owned by user {}, not by you (user {me}); fix: `chown {me} {path}`", meta.uid())
+    } else if meta.mode() & 0o022 != 0 {
+        let who = if meta.mode() & 0o002 != 0 { "any user" } else { "its group" };
+        format!("is writable by {who} (mode {:o}); fix: `chmod {mode} {path}`", meta.mode() & 0o7777)
+    } else {
+        return Ok(());
+    };
+    Err(Failure::Runtime(format!(
+        "refusing the profiles {what} {path}: it {wrong}; whoever can write it chooses where a profile's management key is sent"
+    )))
+}
+
+/// Not checked elsewhere: Windows guards the user's profile directory with its ACLs, which
+/// a mode cannot describe.
+#[cfg(not(unix))]
+fn check_private(_: &Path, _: &std::fs::Metadata, _: bool) -> Result<(), Failure> {
+    Ok(())
 }
 
 fn save(file: &File) -> Result<(), Failure> {
     let path = path()?;
     let failed = |e: &dyn std::fmt::Display| Failure::Runtime(format!("could not write {}: {e}", path.display()));
     let text = toml::to_string(file).map_err(|e| failed(&e))?;
-    std::fs::create_dir_all(path.parent().unwrap_or(&path)).map_err(|e| failed(&e))?;
+    let mut dir = std::fs::DirBuilder::new();
+    dir.recursive(true);
+    // Only the user may write the file, or the directory it is renamed in.
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+    dir.create(path.parent().unwrap_or(&path)).map_err(|e| failed(&e))?;
     // Beside it, then renamed over it: a reader never sees half a file.
     let temp = path.with_extension(format!("toml.{}.tmp", std::process::id()));
-    std::fs::write(&temp, text).and_then(|()| std::fs::rename(&temp, &path)).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        failed(&e)
-    })
+    let _ = std::fs::remove_file(&temp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(&temp)
+        .and_then(|mut out| std::io::Write::write_all(&mut out, text.as_bytes()))
+        .and_then(|()| std::fs::rename(&temp, &path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            failed(&e)
+        })
 }
 
 /// The OS keyring entry of a profile, unless the keyring is turned off.
@@ -123,9 +197,8 @@ pub(crate) fn apply(name: &str, mut builder: ClientBuilder) -> Result<ClientBuil
             if known.is_empty() { "none".into() } else { known.join(", ") }
         ))
     })?;
-    if let Some(endpoint) = &profile.endpoint {
-        builder = builder.endpoint(endpoint.clone());
-    }
+    // Always an endpoint of its own: the key it names never follows HONEYCOMB_API_ENDPOINT.
+    builder = builder.endpoint(profile.endpoint());
     if let Some(team) = &profile.team {
         builder = builder.team(team.clone());
     }
@@ -238,7 +311,7 @@ pub(crate) fn list() -> Result<Vec<ProfileOut>, Failure> {
                 Err(_) => "keyring unreadable",
             },
             name,
-            endpoint: p.endpoint,
+            endpoint: Some(p.endpoint()),
             team: p.team,
             key_id: p.key_id,
         })
