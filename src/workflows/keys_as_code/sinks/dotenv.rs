@@ -21,7 +21,7 @@ use super::{Delivery, SecretSink, files};
 /// - Every other byte is kept: comments (also those quoting `NAME=`), quoted values over
 ///   several lines, `\r\n` line ends.
 ///
-/// How the file is replaced (see the README): under an exclusive advisory lock on
+/// How the file is replaced: under an exclusive advisory lock on
 /// `.<file name>.lock` beside it (made `0600` and kept, never deleted; waited for at most
 /// 60 s, then the delivery fails naming the lock file), so that deliveries of several
 /// processes into one file all stay; by a new file renamed over it (a reader sees the

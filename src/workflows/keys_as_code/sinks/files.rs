@@ -290,6 +290,21 @@ fn write_private(target: &Path, contents: &[u8], mode: u32) -> Result<(), String
         file.write_all(contents)?;
         file.sync_all()
     });
+    // Last, what is at the name now: nothing, or a file of the calling user's (not a link
+    // or a file planted since it was read).
+    let planted = match std::fs::symlink_metadata(target) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(format!(
+            "{} became a symbolic link while it was being written; nothing was written (look into who made it, \
+             then run again)",
+            target.display()
+        )),
+        Ok(meta) => check_file(target, &meta),
+        Err(_) => Ok(()),
+    };
+    if let Err(why) = planted {
+        let _ = std::fs::remove_file(&temp);
+        return Err(why);
+    }
     let renamed = written.and_then(|()| std::fs::rename(&temp, target));
     if let Err(e) = renamed {
         let _ = std::fs::remove_file(&temp);
