@@ -609,8 +609,10 @@ async fn the_dotenv_sink_writes_0600_atomically_and_keeps_other_lines() {
     );
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600, "replaced by a file only its owner reads");
-    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(left, [std::ffi::OsString::from(".env")], "no temporary file left behind");
+    let mut left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    left.sort();
+    // The lock file stays (removing it would race with another writer waiting on it).
+    assert_eq!(left, ["..env.lock", ".env"], "no temporary file left behind");
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -684,6 +686,34 @@ async fn refused_before_any_write(set: &KeySet, sink: &(impl SecretSink + ?Sized
     assert!(err.is_invalid_argument(), "{err}");
     assert!(fake.requests().is_empty(), "nothing is sent: {:?}", fake.requests());
     (fake, err.to_string())
+}
+
+/// A link another user planted in a directory anyone can write (`/tmp/shared/.env ->
+/// /some/app.conf`) is refused before any request, and its target left as it is (root
+/// only: giving the link away needs it).
+#[cfg(unix)]
+#[tokio::test]
+async fn a_planted_link_is_refused_before_any_key_is_made() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let shared = scratch("planted-apply");
+    if std::fs::metadata(&shared).unwrap().uid() != 0 {
+        eprintln!("SKIPPED a_planted_link_is_refused_before_any_key_is_made: it needs root to give a link away");
+        std::fs::remove_dir_all(shared).unwrap();
+        return;
+    }
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let private = scratch("planted-apply-target");
+    let conf = private.join("app.conf");
+    std::fs::write(&conf, "keep\n").unwrap();
+    let link = shared.join(".env.honeycomb");
+    std::os::unix::fs::symlink(&conf, &link).unwrap();
+    std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).unwrap();
+    let (fake, err) = refused_before_any_write(&set(), &DotenvFile::new(&link)).await;
+    assert!(err.contains("is a symbolic link of user id 65534, not yours (user id 0); it was not followed"), "{err}");
+    assert!(fake.keys().is_empty());
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), "keep\n");
+    std::fs::remove_dir_all(shared).unwrap();
+    std::fs::remove_dir_all(private).unwrap();
 }
 
 #[tokio::test]

@@ -1,0 +1,153 @@
+//! Where [`ApiKeys::apply`](crate::ApiKeys::apply) hands each new secret: a dotenv file, a
+//! JSON file, a command, or code of your own.
+
+mod dotenv;
+#[cfg(test)]
+mod edit_tests;
+mod exec;
+mod files;
+mod json;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+use secrecy::SecretString;
+
+pub use dotenv::DotenvFile;
+pub use exec::ExecCommand;
+pub use json::JsonFile;
+
+use crate::{ApiKey, Environment, Error, Result, terminal_safe};
+
+/// A new key and its secret, as handed to a [`SecretSink`].
+#[non_exhaustive]
+pub struct Delivery<'a> {
+    /// The new key.
+    pub key: &'a ApiKey,
+    /// Its environment.
+    pub environment: &'a Environment,
+    /// The name to store the secret under (the declared `secret_name`, or
+    /// [`DeclaredKey::default_secret_name`](super::DeclaredKey::default_secret_name)).
+    pub secret_name: &'a str,
+    pub(crate) secret: &'a SecretString,
+}
+
+impl Delivery<'_> {
+    /// What a sender puts in `X-Honeycomb-Team`: the key id and secret for an ingest key,
+    /// the secret for a configuration key
+    /// ([`CreatedApiKey::header_value`](crate::CreatedApiKey::header_value)).
+    pub fn secret(&self) -> &SecretString {
+        self.secret
+    }
+}
+
+impl fmt::Debug for Delivery<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Delivery")
+            .field("key", &self.key.id)
+            .field("environment", &self.environment.slug)
+            .field("secret_name", &self.secret_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where new secrets go. [`ApiKeys::apply`](crate::ApiKeys::apply) calls
+/// [`deliver`](Self::deliver) the moment a key exists, before its next request; an
+/// `Err(reason)` makes it delete that key again (nobody could use it) and stop.
+///
+/// A closure is a sink:
+///
+/// ```
+/// use std::sync::Mutex;
+/// use honeycomb_api_keys::{Delivery, ExposeSecret, SecretSink};
+///
+/// let vault = Mutex::new(Vec::new());
+/// let sink = |d: &Delivery<'_>| {
+///     vault.lock().unwrap().push((d.secret_name.to_string(), d.secret().expose_secret().to_string()));
+///     Ok(())
+/// };
+/// # fn is_sink(_: &impl SecretSink) {}
+/// is_sink(&sink);
+/// ```
+pub trait SecretSink: Send + Sync {
+    /// Stores `delivery`'s secret.
+    ///
+    /// # Errors
+    ///
+    /// `Err(reason)` when it could not; the reason must not quote the secret.
+    fn deliver(&self, delivery: &Delivery<'_>) -> std::result::Result<(), String>;
+
+    /// Whether it can take secrets at all (a file's directory exists and is writable, an
+    /// existing file can be read back, and, on Unix, neither the file, its lock file nor a
+    /// symbolic link on the way is another user's or planted in a directory anyone can
+    /// write), asked before an apply sends anything, so that a wrong path fails before a
+    /// key is made. Default: yes.
+    ///
+    /// # Errors
+    ///
+    /// `Err(reason)`, saying what to fix.
+    fn check(&self) -> std::result::Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Hands `delivery` to `sink`. With a multi-threaded runtime compiled in (features
+/// `blocking` or `cli`) and running, the worker is given up while the sink works (a command
+/// may take seconds), so that timers and signal handlers still run.
+pub(crate) fn deliver(sink: &(impl SecretSink + ?Sized), delivery: &Delivery<'_>) -> std::result::Result<(), String> {
+    #[cfg(any(feature = "blocking", feature = "cli"))]
+    if let Ok(handle) = tokio::runtime::Handle::try_current()
+        && handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+    {
+        return tokio::task::block_in_place(|| sink.deliver(delivery));
+    }
+    sink.deliver(delivery)
+}
+
+impl<F> SecretSink for F
+where
+    F: Fn(&Delivery<'_>) -> std::result::Result<(), String> + Send + Sync,
+{
+    fn deliver(&self, delivery: &Delivery<'_>) -> std::result::Result<(), String> {
+        self(delivery)
+    }
+}
+
+impl SecretSink for Box<dyn SecretSink> {
+    fn deliver(&self, delivery: &Delivery<'_>) -> std::result::Result<(), String> {
+        (**self).deliver(delivery)
+    }
+
+    fn check(&self) -> std::result::Result<(), String> {
+        (**self).check()
+    }
+}
+
+/// A sink from its command-line spelling: `dotenv:PATH`, `json:PATH` or `exec:COMMAND`.
+///
+/// ```
+/// use honeycomb_api_keys::secret_sink;
+///
+/// assert!(secret_sink("dotenv:.env.honeycomb").is_ok());
+/// let Err(err) = secret_sink("vault:secret/honeycomb") else { panic!("refused") };
+/// let err = err.to_string();
+/// assert!(err.contains("dotenv:PATH, json:PATH or exec:COMMAND"), "{err}");
+/// ```
+///
+/// # Errors
+///
+/// [`Error::InvalidArgument`] for another kind or an empty path or command.
+pub fn secret_sink(spec: &str) -> Result<Box<dyn SecretSink>> {
+    let bad = |why: &str| Error::invalid("secrets-to", format!("{:?} {why}", terminal_safe(spec)));
+    let (kind, rest) = spec.split_once(':').ok_or_else(|| bad("is not dotenv:PATH, json:PATH or exec:COMMAND"))?;
+    if rest.trim().is_empty() {
+        return Err(bad("names no path or command after the colon"));
+    }
+    Ok(match kind {
+        "dotenv" => Box::new(DotenvFile::new(rest)),
+        "json" => Box::new(JsonFile::new(rest)),
+        "exec" => Box::new(ExecCommand::new(rest)),
+        _ => return Err(bad("is not dotenv:PATH, json:PATH or exec:COMMAND")),
+    })
+}
