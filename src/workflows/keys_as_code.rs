@@ -10,6 +10,7 @@ mod keyset;
 mod markers;
 mod plan;
 mod sinks;
+mod stale;
 #[cfg(feature = "toml")]
 mod toml_file;
 mod toml_text;

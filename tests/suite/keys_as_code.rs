@@ -456,7 +456,11 @@ fn assert_finished(fake: &MockHoneycomb, set: &KeySet, seeded: &[String], vault:
         assert_eq!(ids.len(), 1, "{context}: {:?} has the keys {ids:?}", declared.name);
         assert_eq!(fake.key(&ids[0]).unwrap().disabled, declared.disabled, "{context}");
     }
-    assert!(fake.keys().iter().all(|k| !k.name.starts_with("[hny-keys ")), "{context}: a marked key was left: {:?}", fake.keys());
+    assert!(
+        fake.keys().iter().all(|k| !k.name.starts_with("[hny-keys ")),
+        "{context}: a marked key was left: {:?}",
+        fake.keys()
+    );
     let delivered = vault.ids();
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for id in &delivered {
@@ -916,8 +920,14 @@ async fn a_rotation_stopped_after_its_create_reports_the_key_it_made() {
     let (fake, old, one, plan) = rotation_due().await;
     let keys = fake.client().api_keys();
     // The rename and the create go through; the delete of the old key is held back.
-    let interrupt =
-        Arc::new(Interrupt { fake: fake.clone(), writes: writes(&plan), at: 2, fault: None, seen: Mutex::new(0), fault_on: None });
+    let interrupt = Arc::new(Interrupt {
+        fake: fake.clone(),
+        writes: writes(&plan),
+        at: 2,
+        fault: None,
+        seen: Mutex::new(0),
+        fault_on: None,
+    });
     let vault = Vault::default();
     let report = keys.apply(&plan, &vault, ApplyOptions::new().gate(interrupt)).await.unwrap();
     let StepOutcome::Failed { error, new_key: Some(new) } = &report.steps[0].outcome else { panic!("{report:?}") };
@@ -1018,8 +1028,14 @@ async fn export_writes_a_file_that_plans_empty_when_names_collide_or_environment
 async fn a_rotation_stopped_after_its_rename_says_so_and_the_next_plan_finishes_it() {
     let (fake, old, one, plan) = rotation_due().await;
     let keys = fake.client().api_keys();
-    let interrupt =
-        Arc::new(Interrupt { fake: fake.clone(), writes: writes(&plan), at: 1, fault: None, seen: Mutex::new(0), fault_on: None });
+    let interrupt = Arc::new(Interrupt {
+        fake: fake.clone(),
+        writes: writes(&plan),
+        at: 1,
+        fault: None,
+        seen: Mutex::new(0),
+        fault_on: None,
+    });
     let report = keys.apply(&plan, &Vault::default(), ApplyOptions::new().gate(interrupt)).await.unwrap();
     let StepOutcome::Failed { error, new_key: None } = &report.steps[0].outcome else { panic!("{report:?}") };
     let renamed = format!("stopped after renaming {} \"{}\"", old.id, marked("retiring", "CI"));

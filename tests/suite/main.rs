@@ -13,6 +13,7 @@ mod blocking_parity;
 mod cli;
 mod cli_code;
 mod cli_profiles;
+mod cli_runs_at_once;
 mod connections;
 mod environments;
 mod errors;

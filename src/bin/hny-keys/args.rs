@@ -269,8 +269,7 @@ pub(crate) enum Command {
         /// Do not ask.
         #[arg(long, short)]
         yes: bool,
-        /// How long to wait, in seconds, for another apply of the same team on this
-        /// machine to finish (applies of one team run one at a time).
+        /// Seconds to wait for another apply of the team on this machine to finish.
         #[arg(long, value_name = "SECONDS", default_value_t = 300)]
         lock_timeout: u64,
     },

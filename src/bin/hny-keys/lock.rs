@@ -67,14 +67,38 @@ pub(crate) async fn lock_team(client: &Client, timeout: Duration, what: &str) ->
     Ok(TeamLock { _file: file })
 }
 
-/// `locks/apply-<team>-<checksum of team and endpoint>.lock` in the config directory.
+/// `locks/apply-<team>-<checksum of team and endpoint>.lock` in the config directory
+/// (without one, in `hny-keys-<uid>` of the runtime or temporary directory, which must be
+/// the user's own).
 fn lock_path(team: &str, endpoint: &str) -> Result<PathBuf, Failure> {
-    let dir = config_dir()?.join("locks");
+    let dir = match config_dir() {
+        Ok(dir) => dir.join("locks"),
+        Err(_) => {
+            let base = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+            #[cfg(unix)]
+            let user = crate::profiles::euid().to_string();
+            #[cfg(not(unix))]
+            let user = std::env::var("USERNAME").unwrap_or_default();
+            base.join(format!("hny-keys-{user}"))
+        }
+    };
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(&dir).map_err(|e| Failure::Runtime(format!("could not create {}: {e}", dir.display())))?;
+    #[cfg(unix)]
+    {
+        // A directory someone else made (in a shared temporary directory) is not ours.
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::symlink_metadata(&dir).map_err(|e| Failure::Runtime(format!("{}: {e}", dir.display())))?;
+        if !meta.is_dir() || meta.uid() != crate::profiles::euid() || meta.mode() & 0o022 != 0 {
+            return Err(Failure::Runtime(format!(
+                "{} is not a directory of yours that only you can write: remove it, or set HNY_KEYS_CONFIG_DIR",
+                dir.display()
+            )));
+        }
+    }
     let word: String = team.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
     let sum = format!("{team}\n{endpoint}")
         .bytes()
@@ -96,8 +120,7 @@ fn open(path: &Path) -> Result<File, Failure> {
     {
         use std::os::unix::fs::MetadataExt;
         let owner = file.metadata().map(|m| m.uid()).unwrap_or(u32::MAX);
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let me = unsafe { libc::geteuid() };
+        let me = crate::profiles::euid();
         if owner != me {
             return Err(Failure::Runtime(format!(
                 "{} belongs to user {owner}, not to you ({me}): remove it, it is not this tool's",

@@ -88,6 +88,13 @@ fn load() -> Result<File, Failure> {
         .map_err(|e| Failure::Runtime(format!("{} is not a profiles file: {}", path.display(), e.message())))
 }
 
+/// The calling user: the owner the tool's own files (profiles, locks) must have.
+#[cfg(unix)]
+pub(crate) fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions and never fails.
+    unsafe { libc::geteuid() }
+}
+
 /// Refuses a profiles file (or its directory) that another user could have written: the
 /// endpoint it names is where a profile sends its management key. Its owner must be the
 /// calling user (root included: root trusts only a file of its own), and neither group nor
@@ -95,8 +102,7 @@ fn load() -> Result<File, Failure> {
 #[cfg(unix)]
 fn check_private(path: &Path, meta: &std::fs::Metadata, dir: bool) -> Result<(), Failure> {
     use std::os::unix::fs::MetadataExt;
-    // SAFETY: geteuid has no preconditions and never fails.
-    let me = unsafe { libc::geteuid() };
+    let me = euid();
     let (what, mode) = if dir { ("directory", "700") } else { ("file", "600") };
     let path = path.display();
     let wrong = if meta.uid() != me {

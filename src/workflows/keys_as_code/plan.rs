@@ -14,8 +14,7 @@ use super::{
     keyset::{DeclaredKey, KeySet},
 };
 use crate::{
-    ApiKey, ApiKeyUpdate, ApiKeys, Environment, EnvironmentId, Error, KeyId, KeyType, Permission, Result,
-    terminal_safe,
+    ApiKey, ApiKeyUpdate, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permission, Result, terminal_safe,
     workflows::{ProgressFn, report},
 };
 
@@ -487,40 +486,6 @@ impl ApiKeys {
             known,
             snapshot,
             applied: Arc::default(),
-        })
-    }
-
-    /// Lists the keys of the plan's environments again: an error if they are not as the
-    /// plan saw them (another apply, or a person, changed them since).
-    pub(super) async fn check_fresh(&self, plan: &Plan) -> Result<()> {
-        let covered: HashSet<&EnvironmentId> = plan.environments.iter().map(|e| &e.id).collect();
-        let mut now = Vec::new();
-        let mut keys = self.list().items();
-        while let Some(key) = keys.try_next().await? {
-            if key.environment_id.as_ref().is_some_and(|id| covered.contains(id)) {
-                now.push(key);
-            }
-        }
-        now.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
-        if now == plan.snapshot {
-            return Ok(());
-        }
-        let said = |key: &ApiKey, what: &str| format!("{} {:?} was {what}", key.id, terminal_safe(&key.name));
-        let what = now
-            .iter()
-            .find_map(|key| match plan.snapshot.iter().find(|old| old.id == key.id) {
-                None => Some(said(key, "made")),
-                Some(old) if old != key => Some(said(key, "changed")),
-                Some(_) => None,
-            })
-            .or_else(|| {
-                plan.snapshot.iter().find(|old| !now.iter().any(|k| k.id == old.id)).map(|k| said(k, "deleted"))
-            })
-            .unwrap_or_else(|| "the keys changed".into());
-        Err(Error::Conflict {
-            message: format!(
-                "the plan is stale: {what} since it was made (another apply, or a person); plan again (nothing was written)"
-            ),
         })
     }
 }
