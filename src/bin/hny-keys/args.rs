@@ -60,8 +60,7 @@ pub(crate) struct Global {
     /// command running.
     #[arg(long, global = true, value_name = "PAGES")]
     pub(crate) page_limit: Option<usize>,
-    /// How long one attempt of a call may take, in seconds (default 30; env
-    /// HNY_KEYS_TIMEOUT). A create not answered in time has an unknown outcome.
+    /// Seconds one attempt of a call may take (default 30; env HNY_KEYS_TIMEOUT).
     #[arg(long, global = true, env = "HNY_KEYS_TIMEOUT", value_name = "SECONDS")]
     pub(crate) timeout: Option<f64>,
     /// Log what happens on stderr (-v, -vv; or RUST_LOG).
