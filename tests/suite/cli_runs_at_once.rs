@@ -188,3 +188,65 @@ async fn a_create_stored_after_the_client_gave_up_is_never_taken_for_the_declare
     assert_eq!(stored["HONEYCOMB_PRODUCTION_CHECKOUT"]["secret"], header_value(current).as_str());
     assert_eq!(fake.key(&late.id).unwrap().name, late.name, "the late key never took the name");
 }
+
+/// Runs `hny-keys` to its end and answers its exit code and peak resident memory (bytes),
+/// from the kernel's account of that one child.
+fn run_measured(mut command: std::process::Command) -> (Option<i32>, u64, String) {
+    let child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 writes into the two locals only.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our own child, not waited for elsewhere; the pointers are to locals.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    let mut err = String::new();
+    let _ = std::io::Read::read_to_string(&mut child.stderr.unwrap(), &mut err);
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    (code, usage.ru_maxrss as u64 * 1024, err)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_key_set_file_is_refused_before_parsing_with_bounded_memory() {
+    let fake = MockHoneycomb::start().await;
+    for (file, stdin) in [("/dev/zero", None), ("-", Some("/dev/zero"))] {
+        let mut command = hny_command(&fake, &["plan", "-f", file]);
+        if let Some(path) = stdin {
+            command.stdin(std::fs::File::open(path).unwrap());
+        }
+        let (code, peak, err) = run_measured(command);
+        println!("plan -f {file} (stdin {stdin:?}): exit {code:?}, peak resident {} MiB", peak >> 20);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(err.contains("is larger than 8 MiB, more than a key-set file holds; it was not read"), "{err}");
+        assert!(peak < 100 << 20, "{} MiB", peak >> 20);
+    }
+    assert!(fake.requests().is_empty(), "refused before any request");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_another_user_planted_in_a_shared_directory_is_refused_before_any_request() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("SKIPPED: planting a link owned by another user needs root (lchown); run the tests as root");
+        return;
+    }
+    let fake = MockHoneycomb::start().await;
+    let dir = Scratch::new("planted-link");
+    let shared = std::path::Path::new(&dir.path("shared")).to_path_buf();
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::os::unix::fs::PermissionsExt::from_mode(0o1777)).unwrap();
+    let target = dir.file("app.conf", "setting=1\n");
+    let link = shared.join(".env.honeycomb");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).unwrap();
+    let file = dir.file("keys.toml", &key_set(&["checkout"]));
+    let sink = format!("dotenv:{}", link.display());
+    let out = hny_command(&fake, &["apply", "-f", &file, "--secrets-to", &sink, "--yes"])
+        .env("HNY_KEYS_CONFIG_DIR", dir.path("config"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("(nothing was changed)"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "setting=1\n", "the link's target is untouched");
+    assert!(fake.requests().is_empty(), "refused before any request: {:?}", fake.requests());
+}

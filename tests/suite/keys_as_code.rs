@@ -18,7 +18,7 @@ use honeycomb_api_keys::{
     mock::{Fault, MockHoneycomb},
 };
 
-const DAY: Duration = Duration::from_secs(86_400);
+pub(super) const DAY: Duration = Duration::from_secs(86_400);
 
 const FILE: &str = r#"
 [[key]]
@@ -43,7 +43,7 @@ disabled = true
 
 /// Records every secret delivered: (key id, secret name, secret).
 #[derive(Clone, Default)]
-struct Vault(Arc<Mutex<Vec<(String, String, String)>>>);
+pub(super) struct Vault(Arc<Mutex<Vec<(String, String, String)>>>);
 
 impl SecretSink for Vault {
     fn deliver(&self, d: &Delivery<'_>) -> Result<(), String> {
@@ -54,7 +54,7 @@ impl SecretSink for Vault {
 }
 
 impl Vault {
-    fn ids(&self) -> Vec<String> {
+    pub(super) fn ids(&self) -> Vec<String> {
         self.0.lock().unwrap().iter().map(|(id, _, _)| id.clone()).collect()
     }
 }
@@ -63,7 +63,7 @@ fn set() -> KeySet {
     KeySet::from_toml(FILE, "keys.toml").unwrap()
 }
 
-fn no_retry(fake: &MockHoneycomb) -> Client {
+pub(super) fn no_retry(fake: &MockHoneycomb) -> Client {
     fake.client_builder().retry(RetryConfig::disabled()).build().unwrap()
 }
 

@@ -1088,3 +1088,52 @@ fn ctrl_c_at_the_terminal_lets_an_exec_sink_finish_its_delivery() {
     assert_eq!(std::fs::read_to_string(&stored).unwrap(), format!("{}{}", key.id, key.secret), "delivered in full");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_second_interrupt_while_a_secret_is_delivered_says_the_create_was_answered_and_its_delivery_unknown() {
+    let fake = MockHoneycomb::start_blocking();
+    let dir = std::env::temp_dir().join(format!("hny-keys-exec-second-interrupt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let keys = dir.join("keys.toml");
+    std::fs::write(&keys, "[[key]]\nname = \"one\"\ntype = \"ingest\"\nenvironment = \"Production\"\n").unwrap();
+    let (stored, started) = (dir.join("stored"), dir.join("started"));
+    // The command (in a process group of its own) stores the secret two seconds later.
+    let sink = format!("exec:touch '{}'; sleep 2; cat > '{}'", started.display(), stored.display());
+    let keys = keys.display().to_string();
+    let child = spawn_piped(hny_fake(&fake, &["apply", "-f", &keys, "--secrets-to", &sink, "--yes"]));
+    let waited = Instant::now();
+    while !started.exists() && waited.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    signal(&child, "INT");
+    std::thread::sleep(Duration::from_millis(200));
+    signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    let key = fake.keys().pop().expect("the key was made");
+    let said = text(&out.stderr);
+    assert!(
+        said.contains(&format!(
+            "{} was made for \"one\" and its secret was being delivered when the run stopped: whether the sink stored it is unknown",
+            key.id
+        )),
+        "{said}"
+    );
+    assert!(!said.contains("was not answered") && !said.contains("its secret is lost"), "{said}");
+    // What happened: the command finished its delivery; the key kept its pending name, so
+    // a plan makes the key again instead of trusting it.
+    let waited = Instant::now();
+    while !stored.exists() && waited.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(std::fs::read_to_string(&stored).unwrap(), format!("{}{}", key.id, key.secret));
+    assert!(key.name.starts_with("[hny-keys pending "), "{}", key.name);
+    let plan = hny_fake(&fake, &["plan", "-f", &keys, "-o", "json"]).output().unwrap();
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert_eq!(plan["changes"][0]["action"], "create", "{plan}");
+    assert_eq!(plan["pending"][0]["id"], key.id.as_str(), "{plan}");
+    let _ = std::fs::remove_dir_all(dir);
+}

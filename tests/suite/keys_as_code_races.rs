@@ -1,0 +1,136 @@
+//! Keys as code where runs meet: a plan made stale by another run, a run's cleanup next to
+//! another run's keys, an exported estate that must plan, and the state clashes that are
+//! not usage errors.
+#![cfg(all(feature = "mock", feature = "toml"))]
+
+use std::sync::Arc;
+
+use honeycomb_api_keys::{
+    Action, ApiKeyUpdate, ApplyOptions, DeclaredKey, KeySet, KeyType, Operation, Permissions, PlanOptions, StepOutcome,
+    WriteGate,
+    mock::{Fault, MockHoneycomb},
+};
+
+use super::keys_as_code::{DAY, Vault, marked, no_retry};
+
+#[tokio::test]
+async fn a_plan_the_keys_moved_away_from_is_refused_before_any_write() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let set = KeySet::new().key(DeclaredKey::ingest("checkout", "Production"));
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    // Another run makes the key (and delivers its secret) before this one applies.
+    let other = fake.seed_key("production", "checkout", &KeyType::Ingest, &Permissions::none(), DAY);
+    fake.clear_requests();
+    let err = keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap_err();
+    assert!(err.is_conflict(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the plan is stale: {} \"checkout\" was made since it was made (another apply, or a person); plan again (nothing was written)",
+            other.id
+        )
+    );
+    assert!(fake.requests().iter().all(|r| r.method == "GET"), "only reads: {:?}", fake.requests());
+    assert_eq!(fake.keys().len(), 1);
+    // A change to a key is staleness too.
+    let plan =
+        keys.plan(&set.clone().key(DeclaredKey::ingest("search", "Production")), PlanOptions::new()).await.unwrap();
+    keys.update(&honeycomb_api_keys::KeyId::parse(&other.id).unwrap(), ApiKeyUpdate::new().disable()).await.unwrap();
+    let err = keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap_err();
+    assert!(err.to_string().contains(&format!("{} \"checkout\" was changed since", other.id)), "{err}");
+}
+
+/// Another run's keys appear between this run's check of its plan and its create.
+struct OtherRun(Arc<MockHoneycomb>);
+
+impl WriteGate for OtherRun {
+    fn before_create(&self, _name: &str) -> bool {
+        // Run B made "api" (its secret delivered, then named) and is making another one.
+        self.0.seed_key("production", "api", &KeyType::Ingest, &Permissions::none(), DAY);
+        self.0.seed_key("production", &marked("pending 0badbeef", "api"), &KeyType::Ingest, &Permissions::none(), DAY);
+        true
+    }
+}
+
+#[tokio::test]
+async fn a_failed_create_cleans_up_only_what_its_own_run_made() {
+    let fake = Arc::new(MockHoneycomb::start().await);
+    let keys = no_retry(&fake).api_keys();
+    let set = KeySet::new().key(DeclaredKey::ingest("api", "Production"));
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    // Run A's create is processed, but answered 500.
+    fake.fail_next(Operation::CreateApiKey, 1, Fault::status(500).after_processing());
+    let report =
+        keys.apply(&plan, &Vault::default(), ApplyOptions::new().gate(Arc::new(OtherRun(fake.clone())))).await.unwrap();
+    let StepOutcome::Failed { error, .. } = &report.steps[0].outcome else { panic!("{report:?}") };
+    assert!(error.to_string().contains("whose secret was lost: deleted again"), "{error}");
+    let left: Vec<String> = fake.keys().into_iter().map(|k| k.name).collect();
+    assert_eq!(left.len(), 2, "run B's two keys are kept, run A's is gone: {left:?}");
+    assert!(left.contains(&"api".to_string()) && left.contains(&marked("pending 0badbeef", "api")), "{left:?}");
+}
+
+#[tokio::test]
+async fn every_estate_export_writes_plans_and_what_it_leaves_out_is_named() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let long = |last: char| format!("{}{last}", "n".repeat(99));
+    let ingest = |name: &str| fake.seed_key("production", name, &KeyType::Ingest, &Permissions::none(), DAY);
+    // Both accepted by a create: 100 characters sharing their first 99.
+    let (a, b) = (ingest(&long('a')), ingest(&long('b')));
+    // What a key set cannot declare, held by the server all the same.
+    let odd: Vec<_> = ["tab\there", "zero\u{200b}width", "   ", &"x".repeat(101), "[hny-keys retiring] typed by hand"]
+        .into_iter()
+        .map(ingest)
+        .collect();
+    fake.seed_key("production", "no permissions", &KeyType::Configuration, &Permissions::none(), DAY);
+    let (set, left_out) = keys.export(None).await.unwrap();
+    let out: Vec<&str> = left_out.iter().map(|(k, _)| k.id.as_str()).collect();
+    assert_eq!(out.len(), odd.len(), "{left_out:?}");
+    for key in &odd {
+        assert!(out.contains(&key.id.as_str()), "{} left out: {left_out:?}", key.name);
+    }
+    assert!(left_out.iter().all(|(_, why)| why.contains("a key set cannot declare its name")), "{left_out:?}");
+    let text = set.to_toml();
+    assert!(text.contains("permissions = []"), "a configuration key's none is written out: {text}");
+    let again = KeySet::from_toml(&text, "exported.toml").unwrap();
+    let plan = keys.plan(&again, PlanOptions::new()).await.unwrap();
+    assert!(plan.is_empty(), "{}", plan.summary());
+    for key in [a, b] {
+        assert!(again.keys().iter().any(|k| k.name == key.name), "{} round-trips", key.name);
+    }
+}
+
+#[tokio::test]
+async fn a_declared_type_another_key_of_the_name_has_is_a_conflict_not_a_usage_error() {
+    let fake = MockHoneycomb::start().await;
+    fake.seed_key("production", "ci", &KeyType::Configuration, &Permissions::none(), DAY);
+    let set =
+        KeySet::from_toml("[[key]]\nname = \"ci\"\n\ntype = \"ingest\"\nenvironment = \"Production\"\n", "k.toml")
+            .unwrap();
+    let err = fake.client().api_keys().plan(&set, PlanOptions::new()).await.unwrap_err();
+    assert!(err.is_conflict() && !err.is_invalid_argument(), "{err:?}");
+    assert!(err.to_string().starts_with("k.toml: key 1 \"ci\" (line 4): `type` is ingest but"), "{err}");
+}
+
+#[tokio::test]
+async fn a_pending_key_is_another_runs_create_in_flight_until_the_grace_is_over() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let made = fake.seed_key(
+        "production",
+        &marked("pending 12345678", "api"),
+        &KeyType::Ingest,
+        &Permissions::none(),
+        std::time::Duration::from_secs(60),
+    );
+    let set = KeySet::new().key(DeclaredKey::ingest("api", "Production"));
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    assert_eq!(plan.changes.iter().map(|c| c.action).collect::<Vec<_>>(), [Action::Create]);
+    assert_eq!(plan.pending.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), [made.id.clone()]);
+    assert!(plan.summary().ends_with(", 1 being made by another apply"), "{}", plan.summary());
+    let later = chrono::Utc::now() + chrono::Duration::minutes(10);
+    let plan = keys.plan(&set, PlanOptions::new().as_of(later)).await.unwrap();
+    assert_eq!(plan.changes.iter().map(|c| c.action).collect::<Vec<_>>(), [Action::Create, Action::Retire]);
+    assert!(plan.changes[1].details[0].contains("its secret was never delivered, so it never took the name"));
+}
