@@ -186,7 +186,7 @@ pub(crate) async fn apply(
             file.display()
         ))),
         Some(why) => Err(Failure::Runtime(format!(
-            "stopped: {why}; first delete by hand the key the failure names (nobody has its secret), then plan and apply again"
+            "stopped: {why}; first check what the failed step names (a key nobody has the secret of, or a create whose outcome is unknown), then plan and apply again"
         ))),
     }
 }
