@@ -190,7 +190,8 @@ async fn a_create_stored_after_the_client_gave_up_is_never_taken_for_the_declare
 }
 
 /// Runs `hny-keys` to its end and answers its exit code and peak resident memory (bytes),
-/// from the kernel's account of that one child.
+/// from the kernel's account of that one child (reaped here by `wait4`, not by `Child`).
+#[allow(clippy::zombie_processes)]
 fn run_measured(mut command: std::process::Command) -> (Option<i32>, u64, String) {
     let child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let pid = child.id() as libc::pid_t;

@@ -888,7 +888,7 @@ async fn two_keys_of_a_declared_name_keep_the_newest_and_retire_the_others_and_a
     let only = KeySet::new().key(DeclaredKey::ingest("ingest", "Production"));
     let plan = keys.plan(&only, PlanOptions::new()).await.unwrap();
     assert!(plan.is_empty(), "{}", plan.summary());
-    assert_eq!(plan.unmanaged.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), [persons.id.clone()]);
+    assert_eq!(plan.unmanaged.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), std::slice::from_ref(&persons.id));
 }
 
 #[tokio::test]

@@ -127,7 +127,7 @@ async fn a_pending_key_is_another_runs_create_in_flight_until_the_grace_is_over(
     let set = KeySet::new().key(DeclaredKey::ingest("api", "Production"));
     let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
     assert_eq!(plan.changes.iter().map(|c| c.action).collect::<Vec<_>>(), [Action::Create]);
-    assert_eq!(plan.pending.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), [made.id.clone()]);
+    assert_eq!(plan.pending.iter().map(|k| k.id.to_string()).collect::<Vec<_>>(), std::slice::from_ref(&made.id));
     assert!(plan.summary().ends_with(", 1 being made by another apply"), "{}", plan.summary());
     let later = chrono::Utc::now() + chrono::Duration::minutes(10);
     let plan = keys.plan(&set, PlanOptions::new().as_of(later)).await.unwrap();

@@ -95,7 +95,7 @@ impl ApiKeys {
         };
         let mut declared: Vec<DeclaredKey> = Vec::new();
         for key in newest {
-            let Some(env) = key.environment_id.as_ref().and_then(|id| word(id)) else { continue };
+            let Some(env) = key.environment_id.as_ref().and_then(&word) else { continue };
             let known: Permissions = key.permissions.iter().collect();
             let one = match key.key_type {
                 KeyType::Configuration => DeclaredKey::configuration(key.name.clone(), env, known),
