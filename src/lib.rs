@@ -61,7 +61,7 @@ pub use text::{is_hidden, terminal_safe};
 pub use wire::bench_support;
 pub use workflows::{
     Action, ApplyOptions, ApplyReport, AuditFinding, AuditOptions, AuditReason, AuditReport, Change, DeclaredKey,
-    Delivery, DotenvFile, ExecCommand, JsonFile, KeySet, OldKeyAction, OldKeyOutcome, Plan, PlanOptions, Progress,
-    ProgressFn, ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport, Replacement, RotateOptions,
-    Rotation, SecretSink, Step, StepOutcome, WriteGate, secret_sink,
+    Delivery, DotenvFile, JsonFile, KeySet, OldKeyAction, OldKeyOutcome, Plan, PlanOptions, Progress, ProgressFn,
+    ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport, Replacement, RotateOptions, Rotation,
+    SecretSink, Step, StepOutcome, WriteGate,
 };

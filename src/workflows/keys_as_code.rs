@@ -18,4 +18,4 @@ mod toml_text;
 pub use apply::{ApplyOptions, ApplyReport, Step, StepOutcome};
 pub use keyset::{DeclaredKey, KeySet};
 pub use plan::{Action, Change, Plan, PlanOptions};
-pub use sinks::{Delivery, DotenvFile, ExecCommand, JsonFile, SecretSink, secret_sink};
+pub use sinks::{Delivery, DotenvFile, JsonFile, SecretSink};

@@ -27,8 +27,8 @@ use crate::{Error, KeyType, NewApiKey, Permissions, Result};
 
 pub use audit::{AuditFinding, AuditOptions, AuditReason, AuditReport};
 pub use keys_as_code::{
-    Action, ApplyOptions, ApplyReport, Change, DeclaredKey, Delivery, DotenvFile, ExecCommand, JsonFile, KeySet, Plan,
-    PlanOptions, SecretSink, Step, StepOutcome, secret_sink,
+    Action, ApplyOptions, ApplyReport, Change, DeclaredKey, Delivery, DotenvFile, JsonFile, KeySet, Plan, PlanOptions,
+    SecretSink, Step, StepOutcome,
 };
 pub use provision::{ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport};
 pub use rotate::{OldKeyAction, OldKeyOutcome, Replacement, RotateOptions, Rotation};

@@ -4,7 +4,6 @@
 mod dotenv;
 #[cfg(test)]
 mod edit_tests;
-mod exec;
 mod files;
 mod json;
 #[cfg(test)]
@@ -15,10 +14,9 @@ use std::fmt;
 use secrecy::SecretString;
 
 pub use dotenv::DotenvFile;
-pub use exec::ExecCommand;
 pub use json::JsonFile;
 
-use crate::{ApiKey, Environment, Error, Result, terminal_safe};
+use crate::{ApiKey, Environment};
 
 /// A new key and its secret, as handed to a [`SecretSink`].
 #[non_exhaustive]
@@ -31,6 +29,26 @@ pub struct Delivery<'a> {
     /// [`DeclaredKey::default_secret_name`](super::DeclaredKey::default_secret_name)).
     pub secret_name: &'a str,
     pub(crate) secret: &'a SecretString,
+}
+
+impl<'a> Delivery<'a> {
+    /// A delivery of `secret`, for testing a sink of your own (an apply makes them).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{ApiKey, Delivery, Environment, SecretString};
+    ///
+    /// let key: ApiKey = serde_json::from_str(r#"{"id": "hcxik_01j1824es7n4evcmv81cn392jb", "name": "checkout",
+    ///     "key_type": "ingest", "disabled": false, "permissions": {}, "environment_id": null,
+    ///     "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z"}"#).unwrap();
+    /// let env: Environment = serde_json::from_str(r#"{"id": "hcxen_01hznmeqrcq8rz533xrvtc6mk0",
+    ///     "name": "Production", "slug": "production"}"#).unwrap();
+    /// let secret = SecretString::from("hcxik_01j1824es7n4evcmv81cn392jb0123456789abcdef");
+    /// let delivery = Delivery::new(&key, &env, "HONEYCOMB_PRODUCTION_CHECKOUT", &secret);
+    /// assert_eq!(delivery.secret_name, "HONEYCOMB_PRODUCTION_CHECKOUT");
+    /// ```
+    pub fn new(key: &'a ApiKey, environment: &'a Environment, secret_name: &'a str, secret: &'a SecretString) -> Self {
+        Delivery { key, environment, secret_name, secret }
+    }
 }
 
 impl Delivery<'_> {
@@ -92,11 +110,11 @@ pub trait SecretSink: Send + Sync {
     }
 }
 
-/// Hands `delivery` to `sink`. With a multi-threaded runtime compiled in (features
-/// `blocking` or `cli`) and running, the worker is given up while the sink works (a command
-/// may take seconds), so that timers and signal handlers still run.
+/// Hands `delivery` to `sink`. With a multi-threaded runtime compiled in (feature
+/// `blocking`) and running, the worker is given up while the sink works (a file lock may
+/// be waited for), so that timers and signal handlers still run.
 pub(crate) fn deliver(sink: &(impl SecretSink + ?Sized), delivery: &Delivery<'_>) -> std::result::Result<(), String> {
-    #[cfg(any(feature = "blocking", feature = "cli"))]
+    #[cfg(feature = "blocking")]
     if let Ok(handle) = tokio::runtime::Handle::try_current()
         && handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
     {
@@ -122,32 +140,4 @@ impl SecretSink for Box<dyn SecretSink> {
     fn check(&self) -> std::result::Result<(), String> {
         (**self).check()
     }
-}
-
-/// A sink from its command-line spelling: `dotenv:PATH`, `json:PATH` or `exec:COMMAND`.
-///
-/// ```
-/// use honeycomb_api_keys::secret_sink;
-///
-/// assert!(secret_sink("dotenv:.env.honeycomb").is_ok());
-/// let Err(err) = secret_sink("vault:secret/honeycomb") else { panic!("refused") };
-/// let err = err.to_string();
-/// assert!(err.contains("dotenv:PATH, json:PATH or exec:COMMAND"), "{err}");
-/// ```
-///
-/// # Errors
-///
-/// [`Error::InvalidArgument`] for another kind or an empty path or command.
-pub fn secret_sink(spec: &str) -> Result<Box<dyn SecretSink>> {
-    let bad = |why: &str| Error::invalid("secrets-to", format!("{:?} {why}", terminal_safe(spec)));
-    let (kind, rest) = spec.split_once(':').ok_or_else(|| bad("is not dotenv:PATH, json:PATH or exec:COMMAND"))?;
-    if rest.trim().is_empty() {
-        return Err(bad("names no path or command after the colon"));
-    }
-    Ok(match kind {
-        "dotenv" => Box::new(DotenvFile::new(rest)),
-        "json" => Box::new(JsonFile::new(rest)),
-        "exec" => Box::new(ExecCommand::new(rest)),
-        _ => return Err(bad("is not dotenv:PATH, json:PATH or exec:COMMAND")),
-    })
 }

@@ -10,6 +10,7 @@
 
 mod args;
 mod commands;
+mod exec;
 mod json;
 mod lock;
 mod output;

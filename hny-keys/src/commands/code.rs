@@ -3,14 +3,14 @@
 use std::path::Path;
 
 use honeycomb_api_keys::{
-    Action, ApiKey, ApplyOptions, Change, Delivery, KeySet, Plan, PlanOptions, SecretSink, StepOutcome, secret_sink,
-    terminal_safe,
+    Action, ApiKey, ApplyOptions, Change, Delivery, KeySet, Plan, PlanOptions, SecretSink, StepOutcome, terminal_safe,
 };
 
 use crate::{
     Ctx,
     args::Output,
     commands::keys::confirm,
+    exec::secret_sink,
     lock::lock_team,
     output::{emit, emit_json, feed, progress_bar, warn},
     session::Failure,

@@ -1,7 +1,6 @@
 //! `hny-keys plan`, `apply` and `export` as processes on the fake: the session a team
 //! runs (plan, apply, plan empty, drift, plan, apply), exit codes, confirmations, the
 //! secrets going only to `--secrets-to`, and adopting keys with `export`.
-#![cfg(all(feature = "cli", feature = "mock"))]
 
 use honeycomb_api_keys::{
     ApiKeyUpdate, KeyType, Operation, Permission, Permissions,

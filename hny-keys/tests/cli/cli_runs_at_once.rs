@@ -1,7 +1,7 @@
 //! `hny-keys apply` as teams really run it: several processes at once (ten into one sink
 //! file, two of one key set), a create Honeycomb stores after the client gave up, and
 //! interrupts while a secret is being delivered.
-#![cfg(all(feature = "cli", feature = "mock", unix))]
+#![cfg(unix)]
 
 use std::{process::Stdio, time::Duration};
 

@@ -1,7 +1,6 @@
 //! `hny-keys` profiles as processes: where a profile's key may go (its own endpoint, never
 //! `HONEYCOMB_API_ENDPOINT`; an endpoint checked before it is stored) and the profiles
 //! file only its user can write.
-#![cfg(all(feature = "cli", feature = "mock"))]
 
 use std::{
     io::{BufRead, BufReader, Write},

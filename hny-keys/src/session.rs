@@ -221,16 +221,9 @@ impl WriteGate for Session {
 /// exit 130 or 143. A second signal
 /// exits at once.
 pub(crate) async fn exit_on_signal(session: Arc<Session>) {
-    use futures::future::{Either, select};
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
-    else {
-        return;
-    };
-    let (code, name) = match select(Box::pin(interrupt.recv()), Box::pin(terminate.recv())).await {
-        Either::Left(_) => (130, "SIGINT"),
-        Either::Right(_) => (143, "SIGTERM"),
-    };
+    use futures::future::select;
+    let Some(mut signals) = Signals::new() else { return };
+    let (code, name) = signals.next().await;
     session.interrupt();
     if session.is_creating() {
         warn(&format!("{name}: waiting for the create in flight to be answered (again to stop at once)"));
@@ -240,8 +233,7 @@ pub(crate) async fn exit_on_signal(session: Arc<Session>) {
             }
         };
         let settled = select(Box::pin(answered), Box::pin(tokio::time::sleep(CREATE_ANSWER_WAIT)));
-        let again = select(Box::pin(interrupt.recv()), Box::pin(terminate.recv()));
-        select(settled, again).await;
+        select(settled, Box::pin(signals.next())).await;
     }
     // Taking stdout's lock waits for a line being written to be whole, and holding it to
     // the end keeps any other line from being cut by the exit. A reader that stopped
@@ -257,10 +249,55 @@ pub(crate) async fn exit_on_signal(session: Arc<Session>) {
         }
     });
     let waited = select(Box::pin(flushed), Box::pin(tokio::time::sleep(STDOUT_WAIT)));
-    select(waited, select(Box::pin(interrupt.recv()), Box::pin(terminate.recv()))).await;
+    select(waited, Box::pin(signals.next())).await;
     let summary = session.summary();
     warn(&format!("interrupted by {name}{}{summary}", if summary.is_empty() { "" } else { "; " }));
     std::process::exit(code);
+}
+
+/// The signals that stop the tool: SIGINT and SIGTERM on Unix, Ctrl-C (and Ctrl-Break)
+/// elsewhere, through tokio's `ctrl_c`.
+struct Signals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Listening from now on; `None` when the platform refuses.
+    fn new() -> Option<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Some(Signals {
+                interrupt: signal(SignalKind::interrupt()).ok()?,
+                terminate: signal(SignalKind::terminate()).ok()?,
+            })
+        }
+        #[cfg(not(unix))]
+        Some(Signals {})
+    }
+
+    /// The next signal: the exit code it calls for, and its name.
+    async fn next(&mut self) -> (i32, &'static str) {
+        #[cfg(unix)]
+        {
+            use futures::future::{Either, select};
+            match select(Box::pin(self.interrupt.recv()), Box::pin(self.terminate.recv())).await {
+                Either::Left(_) => (130, "SIGINT"),
+                Either::Right(_) => (143, "SIGTERM"),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            // Without a listener (refused), wait forever rather than exit.
+            if tokio::signal::ctrl_c().await.is_err() {
+                futures::future::pending::<()>().await;
+            }
+            (130, "Ctrl-C")
+        }
+    }
 }
 
 /// How long an interrupt waits for a line being written to stdout.

@@ -1,7 +1,6 @@
 //! The `hny-keys` binary, run as a process against the fake: every subcommand, JSON
 //! checked against the schema the CLI prints, exit codes, confirmations, and the one-time
 //! secret absent from everything but its one line.
-#![cfg(all(feature = "cli", feature = "mock"))]
 
 use std::process::{Command, Output};
 
