@@ -54,6 +54,8 @@ fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed={OVERLAY}");
     println!("cargo:rerun-if-changed=build.rs");
+    // The stages, build/*.rs (a directory: cargo checks every file under it).
+    println!("cargo:rerun-if-changed=build");
 
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
