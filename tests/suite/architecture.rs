@@ -1,6 +1,7 @@
 //! The import rules of ARCHITECTURE.md, and its 500-line file limit, as tests: they read
 //! `src/` and fail on a `crate::` path (in code, not in comments) that crosses a line the
-//! design draws, naming the file, the line and the rule.
+//! design draws, naming the file, the line and the rule; and a file of `src/`, or of the
+//! build script (`build.rs` and its stages under `build/`), over 500 lines, naming it.
 
 use std::{fs, path::Path};
 
@@ -232,17 +233,46 @@ fn a_planted_violation_is_caught() {
     assert!(violations("model", 1, fine).is_empty(), "{:?}", violations("model", 1, fine));
 }
 
-#[test]
-fn no_file_of_src_is_over_500_lines() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// The files over 500 lines among `files` (`(name, source)`), as `name: N lines`.
+fn over_500_lines(files: &[(String, String)]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|(_, source)| source.lines().count() > 500)
+        .map(|(name, source)| format!("{name}: {} lines", source.lines().count()))
+        .collect()
+}
+
+/// The Rust files under `dir` of the package (`src`, `build`), named from the package's root.
+fn rust_files(dir: &str) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut files = Vec::new();
     sources(&root, &root, &mut files);
-    let long: Vec<String> = files
-        .iter()
-        .filter(|(_, _, _, source)| source.lines().count() > 500)
-        .map(|(_, _, shown, source)| format!("src/{shown}: {} lines", source.lines().count()))
-        .collect();
+    files.into_iter().map(|(_, _, shown, source)| (format!("{dir}/{shown}"), source)).collect()
+}
+
+#[test]
+fn no_file_of_src_is_over_500_lines() {
+    let long = over_500_lines(&rust_files("src"));
     assert!(long.is_empty(), "split these by concept (one concept, one file): {long:?}");
+}
+
+/// The build script is held to the same limit: `build.rs` (the entry) and its stages,
+/// every file under `build/`.
+#[test]
+fn no_file_of_the_build_script_is_over_500_lines() {
+    let entry = Path::new(env!("CARGO_MANIFEST_DIR")).join("build.rs");
+    let mut files = vec![("build.rs".to_string(), fs::read_to_string(entry).unwrap())];
+    let stages = rust_files("build");
+    assert!(!stages.is_empty(), "build/ holds no stage of the build script");
+    files.extend(stages);
+    let long = over_500_lines(&files);
+    assert!(long.is_empty(), "split these by stage or concept (one concept, one file): {long:?}");
+}
+
+#[test]
+fn a_file_of_501_lines_is_caught() {
+    let files = [("build/x.rs".to_string(), "\n".repeat(500)), ("build/y.rs".to_string(), "x\n".repeat(501))];
+    assert_eq!(over_500_lines(&files), ["build/y.rs: 501 lines"]);
 }
 
 /// The second paths a file of the public `blocking` or `mock` module (`depth` modules
