@@ -1,0 +1,32 @@
+//! What a program written from the rustdoc alone needs, without working around the crate:
+//! the error checks see through a failed step, the reports print and name their
+//! environments, a key set collects, and chrono is reachable through the crate.
+#![cfg(feature = "mock")]
+
+use honeycomb_api_keys::{
+    ApplyOptions, DeclaredKey, Delivery, Error, KeySet, Operation, PlanOptions, StepOutcome,
+    mock::{Fault, MockHoneycomb},
+};
+
+fn sink(_: &Delivery<'_>) -> Result<(), String> {
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_502_on_a_create_during_apply_answers_the_checks_as_the_create_would() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let set = KeySet::new().key(DeclaredKey::ingest("checkout", "Production"));
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    // Processed, then answered 502: the outcome is unknown to the client.
+    fake.fail_next(Operation::CreateApiKey, 1, Fault::status(502).after_processing());
+    let report = keys.apply(&plan, &sink, ApplyOptions::new()).await.unwrap();
+    let StepOutcome::Failed { error, .. } = &report.steps[0].outcome else { panic!("{report:?}") };
+    assert!(matches!(error, Error::StepFailed { .. }), "{error:?}");
+    assert!(error.is_outcome_unknown(), "{error:?}");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(502));
+    assert_eq!(error.api_error().map(|api| api.status.as_u16()), Some(502));
+    assert!(!error.is_not_found() && !error.is_rate_limited() && !error.is_auth() && !error.is_conflict());
+    // The message still says what the apply did about it.
+    assert!(error.to_string().contains("deleted again"), "{error}");
+}
