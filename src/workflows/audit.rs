@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{ProgressFn, report};
-use crate::{ApiKey, ApiKeys, EnvironmentId, KeyId, KeyType, Permission, Permissions, Result};
+use crate::{ApiKey, ApiKeys, EnvironmentId, KeyId, KeyType, Permission, Permissions, Result, terminal_safe};
 
 /// What to look for: see [`ApiKeys::audit`].
 #[derive(Clone)]
@@ -225,6 +225,33 @@ pub enum AuditReason {
         /// Their names.
         permissions: Vec<String>,
     },
+}
+
+/// One line, in words; a permission name the server sent is escaped.
+///
+/// ```
+/// use honeycomb_api_keys::AuditReason;
+///
+/// assert_eq!(AuditReason::Old { age_days: 400 }.to_string(), "created 400 days ago");
+/// let broad = AuditReason::BroadPermissions { permissions: vec!["manage_slos".into(), "manage_triggers".into()] };
+/// assert_eq!(broad.to_string(), "broad permissions: manage_slos, manage_triggers");
+/// let unknown = AuditReason::UnknownPermissions { permissions: vec!["x\u{1b}[2J".into()] };
+/// assert_eq!(unknown.to_string(), "permissions this crate does not know: x\\u{1b}[2J");
+/// ```
+impl fmt::Display for AuditReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuditReason::Old { age_days } => write!(f, "created {age_days} days ago"),
+            AuditReason::Disabled => f.write_str("disabled"),
+            AuditReason::BroadPermissions { permissions } => {
+                write!(f, "broad permissions: {}", terminal_safe(&permissions.join(", ")))
+            }
+            AuditReason::NeverUpdated => f.write_str("never updated since it was created"),
+            AuditReason::UnknownPermissions { permissions } => {
+                write!(f, "permissions this crate does not know: {}", terminal_safe(&permissions.join(", ")))
+            }
+        }
+    }
 }
 
 /// One key in the report (never its secret: Honeycomb does not return it).

@@ -30,3 +30,30 @@ async fn a_502_on_a_create_during_apply_answers_the_checks_as_the_create_would()
     // The message still says what the apply did about it.
     assert!(error.to_string().contains("deleted again"), "{error}");
 }
+
+#[tokio::test]
+async fn a_plan_and_an_apply_report_print_as_the_cli_does_with_the_servers_text_escaped() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let set = KeySet::new()
+        .key(DeclaredKey::ingest("checkout", "Production"))
+        .key(DeclaredKey::ingest("billing", "Production"));
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    let text = plan.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("+ create ingest key ") && lines[1].starts_with("+ create ingest key "), "{text}");
+    assert_eq!(lines[2], format!("Plan: {}.", plan.summary()));
+    // The first create refused with a body that would retitle a terminal.
+    let body = r#"{"errors":[{"status":"403","code":"forbidden","title":"Forbidden","detail":"no \u001b]0;pwned\u0007 way"}]}"#;
+    fake.fail_next(Operation::CreateApiKey, 1, Fault::status(403).body(body, "application/vnd.api+json"));
+    let report = keys.apply(&plan, &sink, ApplyOptions::new()).await.unwrap();
+    assert!(report.steps[0].outcome.to_string().starts_with("FAILED: "), "{}", report.steps[0].outcome);
+    assert_eq!(report.steps[1].outcome.to_string(), "skipped");
+    let text = report.to_string();
+    assert!(!text.chars().any(|c| c != '\n' && honeycomb_api_keys::is_hidden(c)), "{text:?}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("FAILED  + create ingest key "), "{text}");
+    assert!(lines[1].starts_with("skipped + create ingest key "), "{text}");
+    assert_eq!(lines[2], "Applied 0 of 2 changes.");
+}
