@@ -3,10 +3,15 @@
 //! environments, a key set collects, and chrono is reachable through the crate.
 #![cfg(feature = "mock")]
 
+use std::time::Duration;
+
 use honeycomb_api_keys::{
-    ApplyOptions, DeclaredKey, Delivery, Error, KeySet, Operation, PlanOptions, StepOutcome,
+    ApplyOptions, AuditOptions, DeclaredKey, Delivery, Error, KeySet, KeyType, Operation, Permissions, PlanOptions,
+    StepOutcome,
     mock::{Fault, MockHoneycomb},
 };
+
+const DAY: Duration = Duration::from_secs(86_400);
 
 fn sink(_: &Delivery<'_>) -> Result<(), String> {
     Ok(())
@@ -56,4 +61,34 @@ async fn a_plan_and_an_apply_report_print_as_the_cli_does_with_the_servers_text_
     assert!(lines[0].starts_with("FAILED  + create ingest key "), "{text}");
     assert!(lines[1].starts_with("skipped + create ingest key "), "{text}");
     assert_eq!(lines[2], "Applied 0 of 2 changes.");
+}
+
+#[tokio::test]
+async fn an_audit_report_names_the_environments_of_its_findings() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    // No finding: no environment is listed.
+    fake.seed_key("production", "fresh", &KeyType::Ingest, &Permissions::none(), DAY);
+    let report = keys.audit(AuditOptions::new()).await.unwrap();
+    assert!(report.findings.is_empty() && report.environments.is_empty());
+    assert_eq!(fake.count(Operation::ListEnvironments), 0);
+
+    fake.seed_key("staging", "legacy", &KeyType::Ingest, &Permissions::none(), 400 * DAY);
+    let report = keys.audit(AuditOptions::new()).await.unwrap();
+    let finding = &report.findings[0];
+    let env = finding.environment_id.as_ref().and_then(|id| report.environment(id)).expect("named");
+    assert_eq!((finding.name.as_str(), env.name.as_str()), ("legacy", "Staging"));
+    assert_eq!(report.environments.len(), 1, "only the findings' environments: {:?}", report.environments);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["environments"][0]["name"], "Staging", "{json}");
+
+    // A management key without environments:read still audits; the names are missing.
+    fake.fail_next(Operation::ListEnvironments, 1, Fault::status(403));
+    let report = keys.audit(AuditOptions::new()).await.unwrap();
+    assert_eq!(report.findings.len(), 1);
+    assert!(report.environments.is_empty() && report.environment(&env.id).is_none());
+    // Nor is the report held back when the listing fails otherwise.
+    fake.fail_next(Operation::ListEnvironments, 1, Fault::status(400));
+    let report = keys.audit(AuditOptions::new()).await.unwrap();
+    assert!(report.findings.len() == 1 && report.environments.is_empty());
 }
