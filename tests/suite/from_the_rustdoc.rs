@@ -92,3 +92,19 @@ async fn an_audit_report_names_the_environments_of_its_findings() {
     let report = keys.audit(AuditOptions::new()).await.unwrap();
     assert!(report.findings.len() == 1 && report.environments.is_empty());
 }
+
+#[tokio::test]
+async fn a_key_set_collected_and_extended_plans_like_one_built_key_by_key() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let mut set: KeySet = ["checkout", "billing"].map(|s| DeclaredKey::ingest(s, "Production")).into_iter().collect();
+    set.extend([DeclaredKey::ingest("search", "Staging")]);
+    let built = KeySet::new()
+        .key(DeclaredKey::ingest("checkout", "Production"))
+        .key(DeclaredKey::ingest("billing", "Production"))
+        .key(DeclaredKey::ingest("search", "Staging"));
+    assert_eq!(set, built);
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    let names: Vec<&str> = plan.changes.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["checkout", "billing", "search"]);
+}
