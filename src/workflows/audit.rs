@@ -161,9 +161,9 @@ impl AuditOptions {
     /// # async fn main() -> honeycomb_api_keys::Result<()> {
     /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
     /// # let keys = honeycomb.client().api_keys();
-    /// use honeycomb_api_keys::AuditOptions;
+    /// use honeycomb_api_keys::{AuditOptions, chrono::{DateTime, Utc}};
     ///
-    /// let quarter_end = "2026-03-31T23:59:59Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    /// let quarter_end = "2026-03-31T23:59:59Z".parse::<DateTime<Utc>>().unwrap();
     /// let report = keys.audit(AuditOptions::new().as_of(quarter_end)).await?;
     /// assert_eq!(report.as_of, quarter_end);
     /// # Ok(()) }

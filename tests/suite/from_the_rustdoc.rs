@@ -108,3 +108,13 @@ async fn a_key_set_collected_and_extended_plans_like_one_built_key_by_key() {
     let names: Vec<&str> = plan.changes.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["checkout", "billing", "search"]);
 }
+
+#[tokio::test]
+async fn chrono_is_named_through_the_crate() {
+    use honeycomb_api_keys::chrono::{DateTime, Utc};
+    let fake = MockHoneycomb::start().await;
+    let as_of: DateTime<Utc> = "2026-03-31T23:59:59Z".parse().unwrap();
+    let report = fake.client().api_keys().audit(AuditOptions::new().as_of(as_of)).await.unwrap();
+    let created: Option<DateTime<Utc>> = report.findings.first().map(|f| f.created);
+    assert_eq!((report.as_of, created), (as_of, None));
+}
