@@ -118,3 +118,41 @@ async fn chrono_is_named_through_the_crate() {
     let created: Option<DateTime<Utc>> = report.findings.first().map(|f| f.created);
     assert_eq!((report.as_of, created), (as_of, None));
 }
+
+/// The examples of keys as code define every function they call: a hidden line may set up
+/// the fake or wrap the example in `main`, never define a helper the example calls.
+#[test]
+fn keys_as_code_examples_define_every_helper_they_call() {
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut paths = vec![src.join("workflows/keys_as_code.rs"), src.join("blocking/keys.rs")];
+    files(&src.join("workflows/keys_as_code"), &mut paths);
+    let mut hidden = Vec::new();
+    for path in paths {
+        for (n, line) in std::fs::read_to_string(&path).unwrap().lines().enumerate() {
+            let Some(code) =
+                line.trim_start().strip_prefix("/// # ").or_else(|| line.trim_start().strip_prefix("//! # "))
+            else {
+                continue;
+            };
+            let helper = (code.starts_with("fn ") || code.starts_with("async fn "))
+                && !code.starts_with("fn main()")
+                && !code.starts_with("async fn main()")
+                && !code.starts_with("fn run(")
+                && !code.starts_with("async fn run(");
+            if helper {
+                hidden.push(format!("{}:{}: {code}", path.display(), n + 1));
+            }
+        }
+    }
+    assert!(hidden.is_empty(), "examples calling a helper they hide: {hidden:#?}");
+}
