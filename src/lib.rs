@@ -34,6 +34,20 @@ mod workflows;
 // One path per public item: everything is here, at the root, except the items of the
 // optional `blocking` and `mock` modules (`tests/suite/architecture.rs` holds it).
 pub use api_keys::{ApiKeys, ListApiKeys};
+/// The date and time library of this crate's times ([`ApiKey::created`],
+/// [`AuditOptions::as_of`], [`PlanOptions::as_of`], …), re-exported whole: name its types
+/// as `honeycomb_api_keys::chrono::DateTime<honeycomb_api_keys::chrono::Utc>` and they are
+/// always the version this crate was built with, whatever `chrono` your own dependencies
+/// bring. (Ages, such as [`AuditOptions::older_than`], are [`std::time::Duration`].)
+///
+/// ```
+/// use honeycomb_api_keys::{AuditOptions, chrono::{DateTime, TimeZone, Utc}};
+///
+/// let quarter_end: DateTime<Utc> = Utc.with_ymd_and_hms(2026, 3, 31, 23, 59, 59).unwrap();
+/// let options = AuditOptions::new().as_of(quarter_end);
+/// # let _ = options;
+/// ```
+pub use chrono;
 pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{

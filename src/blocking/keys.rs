@@ -338,10 +338,13 @@ impl ApiKeys {
     /// [`crate::ApiKeys::apply`].
     ///
     /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client, plan: honeycomb_api_keys::Plan) -> honeycomb_api_keys::Result<()> {
-    /// use honeycomb_api_keys::{ApplyOptions, DotenvFile};
+    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+    /// use honeycomb_api_keys::{ApplyOptions, DeclaredKey, DotenvFile, KeySet, PlanOptions};
     ///
-    /// let report = client.api_keys().apply(&plan, &DotenvFile::new(".env.honeycomb"), ApplyOptions::new())?;
+    /// let keys = client.api_keys();
+    /// let set = KeySet::new().key(DeclaredKey::ingest("checkout", "Production"));
+    /// let plan = keys.plan(&set, PlanOptions::new())?;
+    /// let report = keys.apply(&plan, &DotenvFile::new(".env.honeycomb"), ApplyOptions::new())?;
     /// assert!(report.is_complete(), "{:?}", report.stopped);
     /// # Ok(()) }
     /// ```

@@ -199,7 +199,8 @@ pub enum Error {
 
     /// A step of [`ApiKeys::apply`](crate::ApiKeys::apply) did not finish: what went
     /// wrong, what was done about it (a key nobody could use deleted again), and what to
-    /// do next. Planning again shows what is left.
+    /// do next. Planning again shows what is left. The checks ([`Error::status`],
+    /// [`Error::is_outcome_unknown`], …) answer for `source`, the error that started it.
     #[error("{message}")]
     #[non_exhaustive]
     StepFailed {
@@ -244,54 +245,6 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Error::InvalidArgument { field, reason: reason.into() }
-    }
-
-    pub(crate) fn config(message: impl Into<String>) -> Self {
-        Error::Config { message: message.into() }
-    }
-
-    /// A success body that did not decode, described without any of its text.
-    pub(crate) fn decode(operation: Operation, err: &serde_json::Error) -> Self {
-        let category = match err.classify() {
-            serde_json::error::Category::Io => "io",
-            serde_json::error::Category::Syntax => "syntax",
-            serde_json::error::Category::Data => "data",
-            serde_json::error::Category::Eof => "eof",
-        };
-        Error::Decode { operation, category, line: err.line(), column: err.column() }
-    }
-
-    pub(crate) fn transport(operation: Operation, source: reqwest::Error) -> Self {
-        // The query holds a cursor the server chose: it stays out of the error.
-        let source = match source.url().cloned() {
-            Some(mut url) if url.query().is_some() => {
-                url.set_query(None);
-                source.with_url(url)
-            }
-            _ => source,
-        };
-        // A connect timeout is a connection failure (reqwest flags it as both).
-        if source.is_timeout() && !source.is_connect() {
-            Error::Timeout { operation, scope: TimeoutScope::Attempt, source: Some(HttpError(source)) }
-        } else {
-            Error::Transport { source: HttpError(source) }
-        }
-    }
-
-    /// An answer about `answered` to a call about `requested`: the server's id escaped
-    /// for a terminal and with the secrets `redactor` knows hidden.
-    pub(crate) fn id_mismatch(
-        operation: Operation,
-        requested: &str,
-        answered: &str,
-        redactor: &crate::text::Redactor,
-    ) -> Self {
-        let answered = redactor.redact(&crate::text::terminal_safe(answered));
-        Error::IdMismatch { operation, requested: requested.to_string(), answered }
-    }
-
     /// Hides `key`'s secret (alone, or after its id as in a header value) in every text
     /// of this error that a server provided: for an error that came after `key` was
     /// created, from a server that may have echoed the secret back.
@@ -335,7 +288,28 @@ impl Error {
         }
     }
 
-    /// The HTTP status Honeycomb answered with, if the error comes from a response.
+    /// The error these checks answer for: itself, or for an [`Error::StepFailed`], the
+    /// error that started it (its `source`), however deep.
+    fn cause(&self) -> &Error {
+        match self {
+            Error::StepFailed { source: Some(source), .. } => source.cause(),
+            other => other,
+        }
+    }
+
+    /// The HTTP status Honeycomb answered with, if the error comes from a response (also
+    /// behind an [`Error::OutcomeUnknown`] or an [`Error::StepFailed`]).
+    ///
+    /// The checks below ([`status`](Self::status), [`api_error`](Self::api_error),
+    /// [`is_not_found`](Self::is_not_found), [`is_conflict`](Self::is_conflict),
+    /// [`is_rate_limited`](Self::is_rate_limited),
+    /// [`is_outcome_unknown`](Self::is_outcome_unknown), [`is_auth`](Self::is_auth),
+    /// [`is_invalid_argument`](Self::is_invalid_argument),
+    /// [`retry_after`](Self::retry_after), [`request_id`](Self::request_id)) see through
+    /// an [`Error::StepFailed`] to the error that started it: a 502 on a create during
+    /// [`ApiKeys::apply`](crate::ApiKeys::apply) answers `status() == Some(502)` and
+    /// `is_outcome_unknown()` as that create's own error does. The step's message and
+    /// `resumable` say what the apply did about it.
     ///
     /// ```no_run
     /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
@@ -350,7 +324,7 @@ impl Error {
     }
 
     /// The API error, if Honeycomb answered with an error status (also behind an
-    /// [`Error::OutcomeUnknown`]).
+    /// [`Error::OutcomeUnknown`] or an [`Error::StepFailed`]).
     ///
     /// ```no_run
     /// # async fn run(keys: honeycomb_api_keys::ApiKeys) -> honeycomb_api_keys::Result<()> {
@@ -365,6 +339,7 @@ impl Error {
         match self {
             Error::Api(api) => Some(api),
             Error::OutcomeUnknown { source, .. } => source.api_error(),
+            Error::StepFailed { source: Some(source), .. } => source.api_error(),
             _ => None,
         }
     }
@@ -396,7 +371,7 @@ impl Error {
     /// # Ok(()) }
     /// ```
     pub fn is_conflict(&self) -> bool {
-        matches!(self, Error::Conflict { .. }) || self.status() == Some(StatusCode::CONFLICT)
+        matches!(self.cause(), Error::Conflict { .. }) || self.status() == Some(StatusCode::CONFLICT)
     }
 
     /// `true` for a 429, or a request held back by the rate limiter.
@@ -411,7 +386,7 @@ impl Error {
     /// # Ok(()) }
     /// ```
     pub fn is_rate_limited(&self) -> bool {
-        matches!(self, Error::RateLimited { .. }) || self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+        matches!(self.cause(), Error::RateLimited { .. }) || self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
 
     /// `true` when a create (or another call) may or may not have been carried out.
@@ -426,7 +401,7 @@ impl Error {
     /// # Ok(()) }
     /// ```
     pub fn is_outcome_unknown(&self) -> bool {
-        matches!(self, Error::OutcomeUnknown { .. } | Error::CreatedKeyUnreadable { .. })
+        matches!(self.cause(), Error::OutcomeUnknown { .. } | Error::CreatedKeyUnreadable { .. })
     }
 
     /// `true` for a 401 or 403: the management key is wrong, disabled or lacks a scope.
@@ -454,7 +429,7 @@ impl Error {
     /// assert!(error.status().is_none()); // nothing was sent
     /// ```
     pub fn is_invalid_argument(&self) -> bool {
-        matches!(self, Error::InvalidArgument { .. })
+        matches!(self.cause(), Error::InvalidArgument { .. })
     }
 
     /// How long to wait before trying again, if Honeycomb (or the rate limiter) said.
@@ -469,7 +444,7 @@ impl Error {
     /// # Ok(()) }
     /// ```
     pub fn retry_after(&self) -> Option<Duration> {
-        match self {
+        match self.cause() {
             Error::RateLimited { retry_after, .. } => Some(*retry_after),
             _ => self.api_error().and_then(|api| api.retry_after),
         }

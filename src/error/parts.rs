@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use super::Error;
 use crate::operation::Operation;
 
 /// Why a listing stopped early; see [`Error::PaginationLoop`](crate::Error::PaginationLoop).
@@ -186,5 +187,56 @@ pub(super) fn outcome_advice(operation: Operation, subject: Option<&str>) -> Str
             "list the team's environments and look for one named {name:?} before creating it again (a second create of the same name is refused)"
         ),
         _ => "check the current state with a get or list before trying again".into(),
+    }
+}
+
+/// The crate's own ways of making an [`Error`].
+impl Error {
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidArgument { field, reason: reason.into() }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config { message: message.into() }
+    }
+
+    /// A success body that did not decode, described without any of its text.
+    pub(crate) fn decode(operation: Operation, err: &serde_json::Error) -> Self {
+        let category = match err.classify() {
+            serde_json::error::Category::Io => "io",
+            serde_json::error::Category::Syntax => "syntax",
+            serde_json::error::Category::Data => "data",
+            serde_json::error::Category::Eof => "eof",
+        };
+        Error::Decode { operation, category, line: err.line(), column: err.column() }
+    }
+
+    pub(crate) fn transport(operation: Operation, source: reqwest::Error) -> Self {
+        // The query holds a cursor the server chose: it stays out of the error.
+        let source = match source.url().cloned() {
+            Some(mut url) if url.query().is_some() => {
+                url.set_query(None);
+                source.with_url(url)
+            }
+            _ => source,
+        };
+        // A connect timeout is a connection failure (reqwest flags it as both).
+        if source.is_timeout() && !source.is_connect() {
+            Error::Timeout { operation, scope: TimeoutScope::Attempt, source: Some(HttpError(source)) }
+        } else {
+            Error::Transport { source: HttpError(source) }
+        }
+    }
+
+    /// An answer about `answered` to a call about `requested`: the server's id escaped
+    /// for a terminal and with the secrets `redactor` knows hidden.
+    pub(crate) fn id_mismatch(
+        operation: Operation,
+        requested: &str,
+        answered: &str,
+        redactor: &crate::text::Redactor,
+    ) -> Self {
+        let answered = redactor.redact(&crate::text::terminal_safe(answered));
+        Error::IdMismatch { operation, requested: requested.to_string(), answered }
     }
 }

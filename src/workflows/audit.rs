@@ -1,13 +1,15 @@
 //! Auditing a team's keys: old, disabled, broad, never changed, or with permissions this
 //! crate does not know.
 
-use std::{fmt, sync::Arc, time::Duration};
+use std::{collections::HashSet, fmt, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{ProgressFn, report};
-use crate::{ApiKey, ApiKeys, EnvironmentId, KeyId, KeyType, Permission, Permissions, Result};
+use crate::{
+    ApiKey, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permission, Permissions, Result, terminal_safe,
+};
 
 /// What to look for: see [`ApiKeys::audit`].
 #[derive(Clone)]
@@ -159,9 +161,9 @@ impl AuditOptions {
     /// # async fn main() -> honeycomb_api_keys::Result<()> {
     /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
     /// # let keys = honeycomb.client().api_keys();
-    /// use honeycomb_api_keys::AuditOptions;
+    /// use honeycomb_api_keys::{AuditOptions, chrono::{DateTime, Utc}};
     ///
-    /// let quarter_end = "2026-03-31T23:59:59Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    /// let quarter_end = "2026-03-31T23:59:59Z".parse::<DateTime<Utc>>().unwrap();
     /// let report = keys.audit(AuditOptions::new().as_of(quarter_end)).await?;
     /// assert_eq!(report.as_of, quarter_end);
     /// # Ok(()) }
@@ -227,6 +229,33 @@ pub enum AuditReason {
     },
 }
 
+/// One line, in words; a permission name the server sent is escaped.
+///
+/// ```
+/// use honeycomb_api_keys::AuditReason;
+///
+/// assert_eq!(AuditReason::Old { age_days: 400 }.to_string(), "created 400 days ago");
+/// let broad = AuditReason::BroadPermissions { permissions: vec!["manage_slos".into(), "manage_triggers".into()] };
+/// assert_eq!(broad.to_string(), "broad permissions: manage_slos, manage_triggers");
+/// let unknown = AuditReason::UnknownPermissions { permissions: vec!["x\u{1b}[2J".into()] };
+/// assert_eq!(unknown.to_string(), "permissions this crate does not know: x\\u{1b}[2J");
+/// ```
+impl fmt::Display for AuditReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuditReason::Old { age_days } => write!(f, "created {age_days} days ago"),
+            AuditReason::Disabled => f.write_str("disabled"),
+            AuditReason::BroadPermissions { permissions } => {
+                write!(f, "broad permissions: {}", terminal_safe(&permissions.join(", ")))
+            }
+            AuditReason::NeverUpdated => f.write_str("never updated since it was created"),
+            AuditReason::UnknownPermissions { permissions } => {
+                write!(f, "permissions this crate does not know: {}", terminal_safe(&permissions.join(", ")))
+            }
+        }
+    }
+}
+
 /// One key in the report (never its secret: Honeycomb does not return it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
@@ -271,6 +300,43 @@ pub struct AuditReport {
     pub unknown_permissions: usize,
     /// Every key with at least one reason, oldest first.
     pub findings: Vec<AuditFinding>,
+    /// The environments of the findings' keys, as Honeycomb listed them, to name a
+    /// finding's environment (see [`environment`](Self::environment)). Empty when no
+    /// finding has one, or when the environments could not be listed (the audit needs
+    /// only `api-keys:read`; the names need `environments:read` too): a report of the
+    /// keys is not held back for their environments' names.
+    pub environments: Vec<Environment>,
+}
+
+impl AuditReport {
+    /// The environment `id` (a finding's [`environment_id`](AuditFinding::environment_id)),
+    /// if it is among the report's [`environments`](Self::environments).
+    ///
+    /// ```
+    /// # #[cfg(feature = "mock")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let keys = honeycomb.client().api_keys();
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{AuditOptions, KeyType, Permissions};
+    ///
+    /// honeycomb.seed_key("staging", "legacy", &KeyType::Ingest, &Permissions::none(), Duration::from_secs(400 * 86_400));
+    /// let report = keys.audit(AuditOptions::new()).await?;
+    /// for finding in &report.findings {
+    ///     let env = finding.environment_id.as_ref().and_then(|id| report.environment(id));
+    ///     let env = env.map_or("?", |env| env.name.as_str());
+    ///     println!("{env}: {} ({})", finding.name, finding.reasons[0]);
+    /// }
+    /// let id = report.findings[0].environment_id.as_ref().unwrap();
+    /// assert_eq!(report.environment(id).map(|env| env.name.as_str()), Some("Staging"));
+    /// # Ok(()) }
+    /// # #[cfg(not(feature = "mock"))]
+    /// # fn main() {}
+    /// ```
+    pub fn environment(&self, id: &EnvironmentId) -> Option<&Environment> {
+        self.environments.iter().find(|env| &env.id == id)
+    }
 }
 
 /// A short summary for people.
@@ -326,7 +392,8 @@ impl ApiKeys {
     /// through `/2/auth` when none is configured, and
     /// [`Error::PaginationLoop`](crate::Error::PaginationLoop) or
     /// [`Error::UnsafeNextLink`](crate::Error::UnsafeNextLink) for pages that do not lead to an
-    /// end.
+    /// end. The environments of the findings are listed after the keys; when that fails,
+    /// the report's [`environments`](AuditReport::environments) is empty.
     pub async fn audit(&self, options: AuditOptions) -> Result<AuditReport> {
         const WORKFLOW: &str = "audit";
         let now = options.now.unwrap_or_else(Utc::now);
@@ -341,6 +408,7 @@ impl ApiKeys {
             never_updated: 0,
             unknown_permissions: 0,
             findings: Vec::new(),
+            environments: Vec::new(),
         };
         let mut pages = self.list().pages();
         while let Some(page) = pages.try_next().await? {
@@ -373,7 +441,21 @@ impl ApiKeys {
         }
         report(options.progress.as_ref(), WORKFLOW, report_.total_keys, Some(report_.total_keys), "done");
         report_.findings.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+        report_.environments = self.environments_of(&report_.findings).await;
         Ok(report_)
+    }
+
+    /// The environments `findings` name (none listed when they name none), or none when
+    /// they cannot be listed.
+    async fn environments_of(&self, findings: &[AuditFinding]) -> Vec<Environment> {
+        let named: HashSet<&EnvironmentId> = findings.iter().filter_map(|f| f.environment_id.as_ref()).collect();
+        if named.is_empty() {
+            return Vec::new();
+        }
+        match self.environments().list().collect().await {
+            Ok(envs) => envs.into_iter().filter(|env| named.contains(&env.id)).collect(),
+            Err(_) => Vec::new(),
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod apply;
 mod classify;
+mod display;
 mod export;
 mod keyset;
 mod markers;

@@ -14,6 +14,7 @@ mod connections;
 mod environments;
 mod errors;
 mod faults;
+mod from_the_rustdoc;
 mod hostile;
 mod keys_as_code;
 mod keys_as_code_races;

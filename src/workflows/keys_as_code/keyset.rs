@@ -367,57 +367,6 @@ impl KeySet {
         Ok(())
     }
 
-    /// Reads a key-set file's text; `file` names it in errors. Every key is checked
-    /// ([`check`](Self::check)) before the set is returned.
-    ///
-    /// ```
-    /// use honeycomb_api_keys::KeySet;
-    ///
-    /// let set = KeySet::from_toml(r#"
-    /// [[key]]
-    /// name = "CI boards"
-    /// type = "configuration"
-    /// environment = "Production"
-    /// permissions = ["run_queries", "manage_boards"]
-    /// "#, "keys.toml")?;
-    /// assert_eq!(set.keys()[0].permissions.len(), 2);
-    ///
-    /// let err = KeySet::from_toml("[[key]]\nname = \"x\"\ntype = \"ingest\"\nenvironment = \"p\"\nenviroment = \"q\"\n", "keys.toml").unwrap_err();
-    /// assert!(err.to_string().contains("keys.toml: key 1 \"x\" (line 5): `enviroment` is not a field of a key (did you mean `environment`?)"), "{err}");
-    /// # Ok::<(), honeycomb_api_keys::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidArgument`] naming the file, the key, the field and the line: TOML
-    /// that does not parse, an unknown field, a missing or mistyped one, an unknown
-    /// permission, a permission on an ingest key, two keys with one name in one
-    /// environment.
-    #[cfg(feature = "toml")]
-    pub fn from_toml(text: &str, file: &str) -> Result<KeySet> {
-        super::toml_file::parse(text, file)
-    }
-
-    /// Reads a key-set file: `path`, or standard input for `-`. A file larger than
-    /// [`MAX_FILE_BYTES`](Self::MAX_FILE_BYTES) is refused after reading one byte more than
-    /// that, before any parsing.
-    ///
-    /// ```
-    /// use honeycomb_api_keys::KeySet;
-    ///
-    /// let err = KeySet::from_toml_file("no/such/keys.toml".as_ref()).unwrap_err();
-    /// assert!(err.to_string().contains("could not read the key-set file no/such/keys.toml"), "{err}");
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidArgument`]: a file that cannot be read, is too large or is not
-    /// UTF-8, and everything [`from_toml`](Self::from_toml) refuses.
-    #[cfg(feature = "toml")]
-    pub fn from_toml_file(path: &std::path::Path) -> Result<KeySet> {
-        super::toml_file::read(path)
-    }
-
     /// The set as a key-set file ([`from_toml`](Self::from_toml) reads it back), keys in
     /// order.
     ///
@@ -446,6 +395,40 @@ impl KeySet {
     ) {
         key.origin = Some(Origin { file: file.to_string(), index, line, fields });
         self.keys.push(key);
+    }
+}
+
+/// A set of the keys, in order (checked, as always, by [`KeySet::check`] and
+/// [`plan`](crate::ApiKeys::plan)).
+///
+/// ```
+/// use honeycomb_api_keys::{DeclaredKey, KeySet};
+///
+/// let services = ["checkout", "billing", "search"];
+/// let set: KeySet = services.iter().map(|service| DeclaredKey::ingest(*service, "Production")).collect();
+/// assert_eq!(set.keys().len(), 3);
+/// assert_eq!(set.keys()[2].name, "search");
+/// ```
+impl FromIterator<DeclaredKey> for KeySet {
+    fn from_iter<I: IntoIterator<Item = DeclaredKey>>(keys: I) -> Self {
+        KeySet { keys: keys.into_iter().collect() }
+    }
+}
+
+/// Adds the keys after those of the set, in order.
+///
+/// ```
+/// use honeycomb_api_keys::{DeclaredKey, KeySet};
+///
+/// let mut set = KeySet::new().key(DeclaredKey::ingest("checkout", "Production"));
+/// set.extend(["checkout", "billing"].map(|service| DeclaredKey::ingest(service, "Staging")));
+/// let names: Vec<(&str, &str)> = set.keys().iter().map(|k| (k.name.as_str(), k.environment.as_str())).collect();
+/// assert_eq!(names, [("checkout", "Production"), ("checkout", "Staging"), ("billing", "Staging")]);
+/// assert!(set.check().is_ok());
+/// ```
+impl Extend<DeclaredKey> for KeySet {
+    fn extend<I: IntoIterator<Item = DeclaredKey>>(&mut self, keys: I) {
+        self.keys.extend(keys);
     }
 }
 

@@ -11,6 +11,58 @@ use toml::{
 use super::keyset::{DeclaredKey, KeySet, place};
 use crate::{Error, KeyType, Permission, Permissions, Result, terminal_safe};
 
+/// Key sets from TOML (feature `toml`).
+impl KeySet {
+    /// Reads a key-set file's text; `file` names it in errors. Every key is checked
+    /// ([`check`](Self::check)) before the set is returned.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::KeySet;
+    ///
+    /// let set = KeySet::from_toml(r#"
+    /// [[key]]
+    /// name = "CI boards"
+    /// type = "configuration"
+    /// environment = "Production"
+    /// permissions = ["run_queries", "manage_boards"]
+    /// "#, "keys.toml")?;
+    /// assert_eq!(set.keys()[0].permissions.len(), 2);
+    ///
+    /// let err = KeySet::from_toml("[[key]]\nname = \"x\"\ntype = \"ingest\"\nenvironment = \"p\"\nenviroment = \"q\"\n", "keys.toml").unwrap_err();
+    /// assert!(err.to_string().contains("keys.toml: key 1 \"x\" (line 5): `enviroment` is not a field of a key (did you mean `environment`?)"), "{err}");
+    /// # Ok::<(), honeycomb_api_keys::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] naming the file, the key, the field and the line: TOML
+    /// that does not parse, an unknown field, a missing or mistyped one, an unknown
+    /// permission, a permission on an ingest key, two keys with one name in one
+    /// environment.
+    pub fn from_toml(text: &str, file: &str) -> Result<KeySet> {
+        parse(text, file)
+    }
+
+    /// Reads a key-set file: `path`, or standard input for `-`. A file larger than
+    /// [`MAX_FILE_BYTES`](Self::MAX_FILE_BYTES) is refused after reading one byte more than
+    /// that, before any parsing.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::KeySet;
+    ///
+    /// let err = KeySet::from_toml_file("no/such/keys.toml".as_ref()).unwrap_err();
+    /// assert!(err.to_string().contains("could not read the key-set file no/such/keys.toml"), "{err}");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`]: a file that cannot be read, is too large or is not
+    /// UTF-8, and everything [`from_toml`](Self::from_toml) refuses.
+    pub fn from_toml_file(path: &std::path::Path) -> Result<KeySet> {
+        read(path)
+    }
+}
+
 /// The fields of a `[[key]]` table.
 const FIELDS: &[&str] = &["name", "type", "environment", "permissions", "disabled", "rotate_after_days", "secret_name"];
 

@@ -74,19 +74,56 @@ impl fmt::Debug for Delivery<'_> {
 /// [`deliver`](Self::deliver) the moment a key exists, before its next request; an
 /// `Err(reason)` makes it delete that key again (nobody could use it) and stop.
 ///
-/// A closure is a sink:
+/// A closure is a sink, and so is a type of your own:
 ///
 /// ```
 /// use std::sync::Mutex;
-/// use honeycomb_api_keys::{Delivery, ExposeSecret, SecretSink};
-///
-/// let vault = Mutex::new(Vec::new());
-/// let sink = |d: &Delivery<'_>| {
-///     vault.lock().unwrap().push((d.secret_name.to_string(), d.secret().expose_secret().to_string()));
-///     Ok(())
+/// use honeycomb_api_keys::{
+///     ApiKeys, ApplyOptions, ApplyReport, DeclaredKey, Delivery, ExposeSecret, KeySet, PlanOptions, Result, SecretSink,
 /// };
-/// # fn is_sink(_: &impl SecretSink) {}
-/// is_sink(&sink);
+///
+/// /// Secrets kept in memory by name (a stand-in for a secret store's client).
+/// #[derive(Default)]
+/// struct Vault(Mutex<Vec<(String, String)>>);
+///
+/// impl SecretSink for Vault {
+///     fn deliver(&self, d: &Delivery<'_>) -> std::result::Result<(), String> {
+///         let entry = (d.secret_name.to_string(), d.secret().expose_secret().to_string());
+///         self.0.lock().map_err(|_| "the vault is unusable".to_string())?.push(entry);
+///         Ok(()) // an `Err(reason)` deletes the new key again and stops the apply
+///     }
+/// }
+///
+/// async fn provision(keys: &ApiKeys, vault: &Vault) -> Result<ApplyReport> {
+///     let set = KeySet::new().key(DeclaredKey::ingest("checkout", "Production"));
+///     let plan = keys.plan(&set, PlanOptions::new()).await?;
+///     keys.apply(&plan, vault, ApplyOptions::new()).await
+/// }
+///
+/// async fn provision_with_a_closure(keys: &ApiKeys) -> Result<ApplyReport> {
+///     let set = KeySet::new().key(DeclaredKey::ingest("billing", "Production"));
+///     let plan = keys.plan(&set, PlanOptions::new()).await?;
+///     let names = Mutex::new(Vec::new());
+///     let sink = |d: &Delivery<'_>| {
+///         names.lock().unwrap().push(d.secret_name.to_string());
+///         Ok(())
+///     };
+///     let report = keys.apply(&plan, &sink, ApplyOptions::new()).await?;
+///     assert_eq!(names.into_inner().unwrap(), ["HONEYCOMB_PRODUCTION_BILLING"]);
+///     Ok(report)
+/// }
+/// # #[cfg(feature = "mock")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+/// # let keys = honeycomb.client().api_keys();
+/// let vault = Vault::default();
+/// assert!(provision(&keys, &vault).await?.is_complete());
+/// assert_eq!(vault.0.lock().unwrap()[0].0, "HONEYCOMB_PRODUCTION_CHECKOUT");
+/// assert!(provision_with_a_closure(&keys).await?.is_complete());
+/// # Ok(()) }
+/// # #[cfg(not(feature = "mock"))]
+/// # fn main() {}
 /// ```
 pub trait SecretSink: Send + Sync {
     /// Stores `delivery`'s secret.
