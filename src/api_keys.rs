@@ -7,11 +7,12 @@
 use crate::{
     client::Client,
     environments::Environments,
-    error::{Error, Result},
+    error::Result,
     model::{ApiKey, ApiKeyUpdate, CreatedApiKey, KeyId, KeyType, NewApiKey},
     operation::Operation,
     pagination::{self, ListOptions, Pages},
     retry::RetryConfig,
+    scope::TeamScope,
     transport::{CallOptions, call, call_delete},
     wire::keys::{KeyTypeFilter, create_request, update_request},
 };
@@ -27,7 +28,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn api_keys(&self) -> ApiKeys {
-        ApiKeys { client: self.clone(), team: None, retry: None }
+        ApiKeys { scope: TeamScope::new(self.clone()) }
     }
 }
 
@@ -58,9 +59,7 @@ impl Client {
 /// ```
 #[derive(Clone, Debug)]
 pub struct ApiKeys {
-    client: Client,
-    team: Option<String>,
-    retry: Option<RetryConfig>,
+    scope: TeamScope,
 }
 
 impl ApiKeys {
@@ -76,7 +75,7 @@ impl ApiKeys {
     /// # Ok(()) }
     /// ```
     pub fn for_team(mut self, slug: impl Into<String>) -> Self {
-        self.team = Some(slug.into());
+        self.scope.team = Some(slug.into());
         self
     }
 
@@ -92,12 +91,8 @@ impl ApiKeys {
     /// # Ok(()) }
     /// ```
     pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = Some(retry);
+        self.scope.retry = Some(retry);
         self
-    }
-
-    async fn team(&self) -> Result<String> {
-        self.client.team_for(self.team.as_deref()).await
     }
 
     /// The environments of the same team, with the same retry policy.
@@ -109,7 +104,7 @@ impl ApiKeys {
     /// # Ok(()) }
     /// ```
     pub fn environments(&self) -> Environments {
-        Environments::new(self.client.clone(), self.team.clone(), self.retry.clone())
+        Environments::scoped(self.scope.clone())
     }
 
     /// The client these calls go through (its clock, its rate-limit status).
@@ -122,11 +117,7 @@ impl ApiKeys {
     /// # }
     /// ```
     pub fn client(&self) -> &Client {
-        &self.client
-    }
-
-    fn options(&self) -> CallOptions<'_> {
-        CallOptions { retry: self.retry.as_ref(), subject: None }
+        &self.scope.client
     }
 
     /// Lists keys: a builder for a stream of keys ([`ListApiKeys::items`]), of pages
@@ -167,10 +158,11 @@ impl ApiKeys {
     /// - Without a configured team, first the errors of [`Client::resolve_team`].
     pub async fn get(&self, id: impl AsRef<str>) -> Result<ApiKey> {
         let id = KeyId::parse(id.as_ref())?;
-        let team = self.team().await?;
-        let api = self.client.api();
-        let key = call(&self.client, Operation::GetApiKey, self.options(), || api.get_api_key(&team, &id)).await?;
-        same_id(&self.client, Operation::GetApiKey, id.as_str(), key)
+        let team = self.scope.team().await?;
+        let api = self.scope.client.api();
+        let key = call(&self.scope.client, Operation::GetApiKey, self.scope.options(), || api.get_api_key(&team, &id))
+            .await?;
+        self.scope.same_id(Operation::GetApiKey, id.as_str(), key)
     }
 
     /// Gets one key, or `None` when Honeycomb answers 404.
@@ -233,10 +225,10 @@ impl ApiKeys {
         new.validate()?;
         let name = new.name.clone();
         let body = create_request(new)?;
-        let team = self.team().await?;
-        let api = self.client.api_for_create();
-        let options = CallOptions { subject: Some(&name), ..self.options() };
-        call(&self.client, Operation::CreateApiKey, options, || api.create_api_key(&team, &body)).await
+        let team = self.scope.team().await?;
+        let api = self.scope.client.api_for_create();
+        let options = CallOptions { subject: Some(&name), ..self.scope.options() };
+        call(&self.scope.client, Operation::CreateApiKey, options, || api.create_api_key(&team, &body)).await
     }
 
     /// Changes a key's name, `disabled` flag or (configuration keys) permissions. Only
@@ -269,11 +261,13 @@ impl ApiKeys {
         let id = KeyId::parse(id.as_ref())?;
         update.validate(&id)?;
         let body = update_request(&id, update)?;
-        let team = self.team().await?;
-        let api = self.client.api();
-        let key = call(&self.client, Operation::UpdateApiKey, self.options(), || api.update_api_key(&team, &id, &body))
-            .await?;
-        same_id(&self.client, Operation::UpdateApiKey, id.as_str(), key)
+        let team = self.scope.team().await?;
+        let api = self.scope.client.api();
+        let key = call(&self.scope.client, Operation::UpdateApiKey, self.scope.options(), || {
+            api.update_api_key(&team, &id, &body)
+        })
+        .await?;
+        self.scope.same_id(Operation::UpdateApiKey, id.as_str(), key)
     }
 
     /// Deletes a key. Honeycomb answers 404 for a key that does not exist (anymore); a 404
@@ -301,9 +295,12 @@ impl ApiKeys {
     /// - Without a configured team, first the errors of [`Client::resolve_team`].
     pub async fn delete(&self, id: impl AsRef<str>) -> Result<()> {
         let id = KeyId::parse(id.as_ref())?;
-        let team = self.team().await?;
-        let api = self.client.api();
-        call_delete(&self.client, Operation::DeleteApiKey, self.options(), || api.delete_api_key(&team, &id)).await
+        let team = self.scope.team().await?;
+        let api = self.scope.client.api();
+        call_delete(&self.scope.client, Operation::DeleteApiKey, self.scope.options(), || {
+            api.delete_api_key(&team, &id)
+        })
+        .await
     }
 }
 
@@ -354,34 +351,18 @@ impl ListApiKeys {
             Ok(filter) => filter,
             Err(e) => return pagination::failed(e),
         };
-        let retry = self.keys.retry;
-        pagination::team_list(
-            self.keys.client,
-            self.keys.team,
-            Operation::ListApiKeys,
-            self.options,
-            move |client, team, cursor, size| {
-                let retry = retry.clone();
-                async move {
-                    let options = CallOptions { retry: retry.as_ref(), subject: None };
-                    let api = client.api();
-                    call(&client, Operation::ListApiKeys, options, || {
-                        api.list_api_keys(&team, filter, cursor.as_deref(), size)
-                    })
-                    .await
-                }
-            },
-        )
-    }
-}
-
-/// The key Honeycomb answered with, if it is the one asked for: an answer about another
-/// key must not be acted on (a rotation would retire the wrong one).
-fn same_id(client: &Client, operation: Operation, requested: &str, key: ApiKey) -> Result<ApiKey> {
-    if key.id.as_str() == requested {
-        Ok(key)
-    } else {
-        Err(Error::id_mismatch(operation, requested, key.id.as_str(), client.redactor()))
+        let TeamScope { client, team, retry } = self.keys.scope;
+        pagination::team_list(client, team, Operation::ListApiKeys, self.options, move |client, team, cursor, size| {
+            let retry = retry.clone();
+            async move {
+                let options = CallOptions { retry: retry.as_ref(), subject: None };
+                let api = client.api();
+                call(&client, Operation::ListApiKeys, options, || {
+                    api.list_api_keys(&team, filter, cursor.as_deref(), size)
+                })
+                .await
+            }
+        })
     }
 }
 

@@ -6,9 +6,26 @@ use reqwest::Url;
 
 use crate::error::{Error, Result};
 
-pub use crate::names::{
-    ENV_API_ENDPOINT, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ENV_TEAM,
-};
+/// Management key id (Honeycomb's Go client and Terraform provider).
+pub const ENV_KEY_ID: &str = "HONEYCOMB_KEY_ID";
+/// Management key secret (Honeycomb's Go client and Terraform provider).
+pub const ENV_KEY_SECRET: &str = "HONEYCOMB_KEY_SECRET";
+/// Management key id, as Honeycomb's Python client names it.
+pub const ENV_MANAGEMENT_KEY: &str = "HONEYCOMB_MANAGEMENT_KEY";
+/// Management key secret, as Honeycomb's Python client names it.
+pub const ENV_MANAGEMENT_SECRET: &str = "HONEYCOMB_MANAGEMENT_SECRET";
+/// API endpoint, such as `https://api.eu1.honeycomb.io`.
+pub const ENV_API_ENDPOINT: &str = "HONEYCOMB_API_ENDPOINT";
+/// Team slug; when unset, the team is detected through `/2/auth`.
+pub const ENV_TEAM: &str = "HONEYCOMB_TEAM";
+
+/// How many pages a listing fetches at most unless told otherwise (a listing's
+/// [`page_limit`](crate::ListApiKeys::page_limit), or a client's
+/// [`ClientBuilder::page_limit`](crate::ClientBuilder::page_limit)): 10,000 pages of 100 is a million
+/// keys, far more than a team has. A listing that reaches it with more to go ends with
+/// [`PaginationFault::PageLimit`](crate::PaginationFault::PageLimit), so that a server handing out fresh pages forever
+/// cannot keep a listing (and its memory) growing.
+pub const DEFAULT_PAGE_LIMIT: usize = 10_000;
 
 /// Default time allowed to open a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -134,5 +151,16 @@ impl From<&str> for Region {
             "eu" => Region::Eu,
             _ => Region::Custom(s.trim().to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ENV_TEAM;
+    use crate::error::Error;
+
+    #[test]
+    fn the_errors_name_the_variables_as_they_are() {
+        assert!(Error::TeamNotFound.to_string().contains(&format!("the {ENV_TEAM} environment variable")));
     }
 }

@@ -8,6 +8,7 @@ use crate::{
     operation::Operation,
     pagination::{self, ListOptions, Pages},
     retry::RetryConfig,
+    scope::TeamScope,
     transport::{CallOptions, call, call_delete},
     wire::teams::{environment_create_request, environment_update_request},
 };
@@ -23,7 +24,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn environments(&self) -> Environments {
-        Environments::new(self.clone(), None, None)
+        Environments::scoped(TeamScope::new(self.clone()))
     }
 }
 
@@ -40,15 +41,13 @@ impl Client {
 /// ```
 #[derive(Clone, Debug)]
 pub struct Environments {
-    client: Client,
-    team: Option<String>,
-    retry: Option<RetryConfig>,
+    scope: TeamScope,
 }
 
 impl Environments {
-    /// For `team` (the client's own when `None`), with `retry` (the client's when `None`).
-    pub(crate) fn new(client: Client, team: Option<String>, retry: Option<RetryConfig>) -> Self {
-        Environments { client, team, retry }
+    /// The environments of `scope`'s team, with its retry policy.
+    pub(crate) fn scoped(scope: TeamScope) -> Self {
+        Environments { scope }
     }
 
     /// The same calls for another team.
@@ -60,7 +59,7 @@ impl Environments {
     /// # Ok(()) }
     /// ```
     pub fn for_team(mut self, slug: impl Into<String>) -> Self {
-        self.team = Some(slug.into());
+        self.scope.team = Some(slug.into());
         self
     }
 
@@ -75,7 +74,7 @@ impl Environments {
     /// # Ok(()) }
     /// ```
     pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = Some(retry);
+        self.scope.retry = Some(retry);
         self
     }
 
@@ -117,11 +116,13 @@ impl Environments {
     /// - Without a configured team, first the errors of [`Client::resolve_team`].
     pub async fn get(&self, id: impl AsRef<str>) -> Result<Environment> {
         let id = EnvironmentId::parse(id.as_ref())?;
-        let team = self.client.team_for(self.team.as_deref()).await?;
-        let api = self.client.api();
-        let env =
-            call(&self.client, Operation::GetEnvironment, self.options(), || api.get_environment(&team, &id)).await?;
-        self.same_id(Operation::GetEnvironment, &id, env)
+        let team = self.scope.team().await?;
+        let api = self.scope.client.api();
+        let env = call(&self.scope.client, Operation::GetEnvironment, self.scope.options(), || {
+            api.get_environment(&team, &id)
+        })
+        .await?;
+        self.scope.same_id(Operation::GetEnvironment, id.as_str(), env)
     }
 
     /// Creates an environment. Honeycomb refuses a name the team already uses (409).
@@ -158,10 +159,10 @@ impl Environments {
         new.validate()?;
         let name = new.name.clone();
         let body = environment_create_request(new)?;
-        let team = self.client.team_for(self.team.as_deref()).await?;
-        let api = self.client.api_for_create();
-        let options = CallOptions { subject: Some(&name), ..self.options() };
-        call(&self.client, Operation::CreateEnvironment, options, || api.create_environment(&team, &body)).await
+        let team = self.scope.team().await?;
+        let api = self.scope.client.api_for_create();
+        let options = CallOptions { subject: Some(&name), ..self.scope.options() };
+        call(&self.scope.client, Operation::CreateEnvironment, options, || api.create_environment(&team, &body)).await
     }
 
     /// Changes an environment's description, colour or delete protection. Only what
@@ -196,13 +197,13 @@ impl Environments {
         let id = EnvironmentId::parse(id.as_ref())?;
         update.validate()?;
         let body = environment_update_request(&id, update)?;
-        let team = self.client.team_for(self.team.as_deref()).await?;
-        let api = self.client.api();
-        let env = call(&self.client, Operation::UpdateEnvironment, self.options(), || {
+        let team = self.scope.team().await?;
+        let api = self.scope.client.api();
+        let env = call(&self.scope.client, Operation::UpdateEnvironment, self.scope.options(), || {
             api.update_environment(&team, &id, &body)
         })
         .await?;
-        self.same_id(Operation::UpdateEnvironment, &id, env)
+        self.scope.same_id(Operation::UpdateEnvironment, id.as_str(), env)
     }
 
     /// Deletes an environment: Honeycomb deletes and deactivates it at once, and it cannot
@@ -231,24 +232,12 @@ impl Environments {
     /// - Without a configured team, first the errors of [`Client::resolve_team`].
     pub async fn delete(&self, id: impl AsRef<str>) -> Result<()> {
         let id = EnvironmentId::parse(id.as_ref())?;
-        let team = self.client.team_for(self.team.as_deref()).await?;
-        let api = self.client.api();
-        call_delete(&self.client, Operation::DeleteEnvironment, self.options(), || api.delete_environment(&team, &id))
-            .await
-    }
-
-    /// The retry policy and subject of a call.
-    fn options(&self) -> CallOptions<'_> {
-        CallOptions { retry: self.retry.as_ref(), subject: None }
-    }
-
-    /// The environment Honeycomb answered with, if it is the one asked for.
-    fn same_id(&self, operation: Operation, requested: &EnvironmentId, env: Environment) -> Result<Environment> {
-        if env.id == *requested {
-            Ok(env)
-        } else {
-            Err(Error::id_mismatch(operation, requested.as_str(), env.id.as_str(), self.client.redactor()))
-        }
+        let team = self.scope.team().await?;
+        let api = self.scope.client.api();
+        call_delete(&self.scope.client, Operation::DeleteEnvironment, self.scope.options(), || {
+            api.delete_environment(&team, &id)
+        })
+        .await
     }
 
     /// The environment whose id, slug or name (case-insensitively) is `wanted`, if any:
@@ -317,7 +306,7 @@ impl ListEnvironments {
     /// # Ok(()) }
     /// ```
     pub fn pages(self) -> Pages<Environment> {
-        let Environments { client, team, retry } = self.environments;
+        let TeamScope { client, team, retry } = self.environments.scope;
         pagination::team_list(
             client,
             team,

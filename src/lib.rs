@@ -20,12 +20,12 @@ mod error;
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 mod model;
-mod names;
 mod operation;
 mod pagination;
 mod permissions;
 mod rate_limit;
 mod retry;
+mod scope;
 mod text;
 mod transport;
 mod wire;
@@ -51,8 +51,8 @@ pub use chrono;
 pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_OPERATION_TIMEOUT, DEFAULT_TIMEOUT, ENV_API_ENDPOINT, ENV_KEY_ID, ENV_KEY_SECRET,
-    ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ENV_TEAM, Region,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_OPERATION_TIMEOUT, DEFAULT_PAGE_LIMIT, DEFAULT_TIMEOUT, ENV_API_ENDPOINT,
+    ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ENV_TEAM, Region,
 };
 pub use credentials::ManagementKey;
 pub use environments::{Environments, ListEnvironments};
@@ -63,7 +63,7 @@ pub use model::{
     MAX_WINDOW, NewApiKey, NewEnvironment, RateLimitPolicy, RateLimitStatus, Team, check_name,
 };
 pub use operation::Operation;
-pub use pagination::{DEFAULT_PAGE_LIMIT, DEFAULT_PAGE_SIZE, Items, MAX_EMPTY_PAGES, MAX_PAGE_SIZE, Page, Pages};
+pub use pagination::{DEFAULT_PAGE_SIZE, Items, MAX_EMPTY_PAGES, MAX_PAGE_SIZE, Page, Pages};
 pub use permissions::{Permission, Permissions, PermissionsBuilder};
 pub use rate_limit::{DEFAULT_QUOTA, DEFAULT_WINDOW, RateLimitConfig};
 pub use retry::RetryConfig;

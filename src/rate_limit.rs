@@ -16,7 +16,9 @@ use crate::{
     wire::headers::status_from_headers,
 };
 
-pub use crate::names::DEFAULT_QUOTA;
+/// Honeycomb's documented default: 100 requests a minute per operation.
+pub const DEFAULT_QUOTA: u32 = 100;
+
 /// The window of the default quota.
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
 

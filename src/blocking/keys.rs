@@ -22,7 +22,19 @@ impl Client {
     }
 }
 
-/// The API keys of a team, blocking: see [`crate::ApiKeys`].
+/// The API keys of a team, blocking: each method is the twin of
+/// [`crate::ApiKeys`]'s, documented there, and waits for it.
+///
+/// ```no_run
+/// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
+/// let keys = client.api_keys();
+/// for key in keys.list().items() {
+///     let key = key?;
+///     println!("{} {} ({})", key.id, key.name, key.key_type);
+/// }
+/// let key = keys.get("hcxik_01hzbmsgh6ksk4hcx3mh7aj6gc")?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct ApiKeys {
     inner: crate::ApiKeys,
@@ -30,240 +42,102 @@ pub struct ApiKeys {
 }
 
 impl ApiKeys {
-    /// The same calls for another team.
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// let staging_team = client.api_keys().for_team("acme-staging");
-    /// let keys = staging_team.list().collect()?;
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::for_team`](crate::ApiKeys::for_team), blocking: see there.
     pub fn for_team(self, slug: impl Into<String>) -> Self {
         ApiKeys { inner: self.inner.for_team(slug), driver: self.driver }
     }
 
-    /// The same calls with another retry policy.
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// use honeycomb_api_keys::RetryConfig;
-    ///
-    /// let once = client.api_keys().retry(RetryConfig::disabled());
-    /// let key = once.get("hcxik_01hzbmsgh6ksk4hcx3mh7aj6gc")?; // one attempt, no retry
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::retry`](crate::ApiKeys::retry), blocking: see there.
     pub fn retry(self, retry: crate::RetryConfig) -> Self {
         ApiKeys { inner: self.inner.retry(retry), driver: self.driver }
     }
 
-    /// The environments of the same team, with the same retry policy: see
-    /// [`crate::ApiKeys::environments`].
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// let staging = client.api_keys().for_team("acme-staging").environments().find("Staging")?;
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::environments`](crate::ApiKeys::environments), blocking: see there.
     pub fn environments(&self) -> super::Environments {
         super::Environments { inner: self.inner.environments(), driver: self.driver.clone() }
     }
 
-    /// The client these calls go through: see [`crate::ApiKeys::client`].
-    ///
-    /// ```no_run
-    /// # fn run(keys: honeycomb_api_keys::blocking::ApiKeys) {
-    /// let me = keys.client().key_id().to_string();
-    /// # }
-    /// ```
+    /// [`ApiKeys::client`](crate::ApiKeys::client), blocking: see there.
     pub fn client(&self) -> super::Client {
         super::Client { inner: self.inner.client().clone(), driver: self.driver.clone() }
     }
 
-    /// Lists keys.
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// for key in client.api_keys().list().items() {
-    ///     let key = key?;
-    ///     println!("{} {} ({})", key.id, key.name, key.key_type);
-    /// }
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::list`](crate::ApiKeys::list), blocking: see there.
     pub fn list(&self) -> ListApiKeys {
         ListApiKeys { inner: self.inner.list(), driver: self.driver.clone() }
     }
 
-    /// Gets one key.
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// let key = client.api_keys().get("hcxik_01hzbmsgh6ksk4hcx3mh7aj6gc")?;
-    /// println!("{} was created {}", key.name, key.created);
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::get`](crate::ApiKeys::get), blocking: see there.
     ///
     /// # Errors
     ///
-    /// As [`ApiKeys::get`](crate::ApiKeys::get): [`Error::InvalidArgument`] for a
-    /// malformed id (nothing sent), [`Error::Api`] for Honeycomb's error answers (a 404,
-    /// [`is_not_found`](crate::Error::is_not_found), for a key that does not exist),
-    /// [`Error::IdMismatch`] for an answer about another key, a transport failure or
-    /// timeout; and [`Error::BlockingInAsyncContext`] on a thread that runs an async
-    /// runtime (nothing is sent).
-    ///
-    /// [`Error::InvalidArgument`]: crate::Error::InvalidArgument
-    /// [`Error::Api`]: crate::Error::Api
-    /// [`Error::IdMismatch`]: crate::Error::IdMismatch
-    /// [`Error::BlockingInAsyncContext`]: crate::Error::BlockingInAsyncContext
+    /// As [`ApiKeys::get`](crate::ApiKeys::get); and
+    /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a thread
+    /// that runs an async runtime (nothing is sent).
     pub fn get(&self, id: impl AsRef<str>) -> Result<ApiKey> {
         self.driver.call(self.inner.get(id))
     }
 
-    /// Gets one key, or `None` when Honeycomb answers 404.
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// match client.api_keys().get_opt("hcxik_01hzbmsgh6ksk4hcx3mh7aj6gc")? {
-    ///     Some(key) => println!("{} is still there", key.name),
-    ///     None => println!("already deleted"),
-    /// }
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::get_opt`](crate::ApiKeys::get_opt), blocking: see there.
     ///
     /// # Errors
     ///
-    /// As [`get`](Self::get), except for a 404, which is `Ok(None)`.
+    /// As [`ApiKeys::get_opt`](crate::ApiKeys::get_opt); and
+    /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a thread
+    /// that runs an async runtime (nothing is sent).
     pub fn get_opt(&self, id: impl AsRef<str>) -> Result<Option<ApiKey>> {
         self.driver.call(self.inner.get_opt(id))
     }
 
-    /// Creates a key; the result holds its one-time secret.
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// use honeycomb_api_keys::{ExposeSecret, NewApiKey};
-    ///
-    /// let new = NewApiKey::ingest("batch job", "hcxen_01hznmeqrcq8rz533xrvtc6mk0");
-    /// let created = client.api_keys().create(new)?;
-    /// std::fs::write("batch-job.key", created.header_value().expose_secret()).expect("stored");
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::create`](crate::ApiKeys::create), blocking: see there.
     ///
     /// # Errors
     ///
-    /// As [`ApiKeys::create`](crate::ApiKeys::create): [`Error::InvalidArgument`] for a
-    /// bad name, environment id or permissions (nothing sent), [`Error::Api`] for
-    /// Honeycomb's error answers, [`Error::OutcomeUnknown`] when the key may have been
-    /// created (the create is not sent again), [`Error::CreatedKeyUnreadable`] when it
-    /// was created but its secret could not be read; and
-    /// [`Error::BlockingInAsyncContext`] on a thread that runs an async runtime (nothing
-    /// is sent).
-    ///
-    /// [`Error::InvalidArgument`]: crate::Error::InvalidArgument
-    /// [`Error::Api`]: crate::Error::Api
-    /// [`Error::OutcomeUnknown`]: crate::Error::OutcomeUnknown
-    /// [`Error::CreatedKeyUnreadable`]: crate::Error::CreatedKeyUnreadable
-    /// [`Error::BlockingInAsyncContext`]: crate::Error::BlockingInAsyncContext
+    /// As [`ApiKeys::create`](crate::ApiKeys::create); and
+    /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a thread
+    /// that runs an async runtime (nothing is sent).
     pub fn create(&self, new: NewApiKey) -> Result<CreatedApiKey> {
         self.driver.call(self.inner.create(new))
     }
 
-    /// Updates a key; only what `update` sets is sent.
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// use honeycomb_api_keys::ApiKeyUpdate;
-    ///
-    /// let update = ApiKeyUpdate::new().name("checkout (retired)").disable();
-    /// let key = client.api_keys().update("hcxik_01hzbmsgh6ksk4hcx3mh7aj6gc", update)?;
-    /// assert!(key.disabled);
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::update`](crate::ApiKeys::update), blocking: see there.
     ///
     /// # Errors
     ///
-    /// As [`ApiKeys::update`](crate::ApiKeys::update): [`Error::InvalidArgument`] for a
-    /// malformed id or update (nothing sent), [`Error::Api`] for Honeycomb's error answers
-    /// (a 404 for a key that does not exist), [`Error::IdMismatch`], a transport failure or
-    /// timeout; and [`Error::BlockingInAsyncContext`] on a thread that runs an async
-    /// runtime (nothing is sent).
-    ///
-    /// [`Error::InvalidArgument`]: crate::Error::InvalidArgument
-    /// [`Error::Api`]: crate::Error::Api
-    /// [`Error::IdMismatch`]: crate::Error::IdMismatch
-    /// [`Error::BlockingInAsyncContext`]: crate::Error::BlockingInAsyncContext
+    /// As [`ApiKeys::update`](crate::ApiKeys::update); and
+    /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a thread
+    /// that runs an async runtime (nothing is sent).
     pub fn update(&self, id: impl AsRef<str>, update: ApiKeyUpdate) -> Result<ApiKey> {
         self.driver.call(self.inner.update(id, update))
     }
 
-    /// Deletes a key.
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// let keys = client.api_keys();
-    /// keys.delete("hcxik_01hzbmsgh6ksk4hcx3mh7aj6gc")?;
-    /// assert!(keys.get_opt("hcxik_01hzbmsgh6ksk4hcx3mh7aj6gc")?.is_none());
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::delete`](crate::ApiKeys::delete), blocking: see there.
     ///
     /// # Errors
     ///
-    /// As [`ApiKeys::delete`](crate::ApiKeys::delete): [`Error::InvalidArgument`] for a
-    /// malformed id (nothing sent), [`Error::Api`] for Honeycomb's error answers (a 404
-    /// for a key that does not exist), a transport failure or timeout; and
-    /// [`Error::BlockingInAsyncContext`] on a thread that runs an async runtime (nothing
-    /// is sent).
-    ///
-    /// [`Error::InvalidArgument`]: crate::Error::InvalidArgument
-    /// [`Error::Api`]: crate::Error::Api
-    /// [`Error::BlockingInAsyncContext`]: crate::Error::BlockingInAsyncContext
+    /// As [`ApiKeys::delete`](crate::ApiKeys::delete); and
+    /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a thread
+    /// that runs an async runtime (nothing is sent).
     pub fn delete(&self, id: impl AsRef<str>) -> Result<()> {
         self.driver.call(self.inner.delete(id))
     }
 
-    /// Rotates a key: see [`crate::ApiKeys::rotate`]. The options' callbacks run on the
-    /// client's runtime thread; `on_created` is still called before the next request.
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// use honeycomb_api_keys::{ExposeSecret, RotateOptions};
-    ///
-    /// let options = RotateOptions::new().on_created(|key| {
-    ///     std::fs::write("checkout.key", key.header_value().expose_secret()).map_err(|e| e.to_string())
-    /// });
-    /// let rotation = client.api_keys().rotate("hcxik_01hzbmsgh6ksk4hcx3mh7aj6gc", options)?;
-    /// println!("{rotation}");
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::rotate`](crate::ApiKeys::rotate), blocking: see there.
     ///
     /// # Errors
     ///
-    /// As [`ApiKeys::rotate`](crate::ApiKeys::rotate) (only failures before the new key
-    /// exists are errors); and
+    /// As [`ApiKeys::rotate`](crate::ApiKeys::rotate); and
     /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a thread
     /// that runs an async runtime (nothing is sent).
     pub fn rotate(&self, id: impl AsRef<str>, options: RotateOptions) -> Result<Rotation> {
         self.driver.call(self.inner.rotate(id, options))
     }
 
-    /// One key per service: see [`crate::ApiKeys::provision`].
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// use honeycomb_api_keys::{ExposeSecret, ProvisionOptions};
-    ///
-    /// let options = ProvisionOptions::new().on_created(|service, key| {
-    ///     std::fs::write(format!("{service}.key"), key.header_value().expose_secret()).map_err(|e| e.to_string())
-    /// });
-    /// let report = client.api_keys().provision("Production", &["checkout", "search"], options)?;
-    /// assert!(report.is_complete(), "{report}");
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::provision`](crate::ApiKeys::provision), blocking: see there.
     ///
     /// # Errors
     ///
-    /// As [`ApiKeys::provision`](crate::ApiKeys::provision) (a service's failed create is
-    /// in the report, not an error); and
+    /// As [`ApiKeys::provision`](crate::ApiKeys::provision); and
     /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a thread
     /// that runs an async runtime (nothing is sent).
     pub fn provision<S: AsRef<str>>(
@@ -275,16 +149,7 @@ impl ApiKeys {
         self.driver.call(self.inner.provision(environment, services, options))
     }
 
-    /// Audits the team's keys: see [`crate::ApiKeys::audit`].
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// use honeycomb_api_keys::AuditOptions;
-    ///
-    /// let report = client.api_keys().audit(AuditOptions::new().older_than_days(180))?;
-    /// println!("{report}");
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::audit`](crate::ApiKeys::audit), blocking: see there.
     ///
     /// # Errors
     ///
@@ -295,17 +160,7 @@ impl ApiKeys {
         self.driver.call(self.inner.audit(options))
     }
 
-    /// Compares the team's keys with a key set: see [`crate::ApiKeys::plan`].
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// use honeycomb_api_keys::{DeclaredKey, KeySet, PlanOptions};
-    ///
-    /// let set = KeySet::new().key(DeclaredKey::ingest("checkout ingest", "Production"));
-    /// let plan = client.api_keys().plan(&set, PlanOptions::new())?;
-    /// println!("{}", plan.summary());
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::plan`](crate::ApiKeys::plan), blocking: see there.
     ///
     /// # Errors
     ///
@@ -316,14 +171,7 @@ impl ApiKeys {
         self.driver.call(self.inner.plan(set, options))
     }
 
-    /// The team's keys as a key set: see [`crate::ApiKeys::export`].
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// let (set, _shadowed) = client.api_keys().export(Some("Production"))?;
-    /// std::fs::write("keys.toml", set.to_toml()).expect("written");
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::export`](crate::ApiKeys::export), blocking: see there.
     ///
     /// # Errors
     ///
@@ -334,26 +182,13 @@ impl ApiKeys {
         self.driver.call(self.inner.export(environment))
     }
 
-    /// Carries out a plan, each new secret handed to `sink`: see
-    /// [`crate::ApiKeys::apply`].
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// use honeycomb_api_keys::{ApplyOptions, DeclaredKey, DotenvFile, KeySet, PlanOptions};
-    ///
-    /// let keys = client.api_keys();
-    /// let set = KeySet::new().key(DeclaredKey::ingest("checkout", "Production"));
-    /// let plan = keys.plan(&set, PlanOptions::new())?;
-    /// let report = keys.apply(&plan, &DotenvFile::new(".env.honeycomb"), ApplyOptions::new())?;
-    /// assert!(report.is_complete(), "{:?}", report.stopped);
-    /// # Ok(()) }
-    /// ```
+    /// [`ApiKeys::apply`](crate::ApiKeys::apply), blocking: see there.
     ///
     /// # Errors
     ///
-    /// As [`ApiKeys::apply`](crate::ApiKeys::apply) (a step's failure is in the report);
-    /// and [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a
-    /// thread that runs an async runtime (nothing is sent).
+    /// As [`ApiKeys::apply`](crate::ApiKeys::apply); and
+    /// [`Error::BlockingInAsyncContext`](crate::Error::BlockingInAsyncContext) on a thread
+    /// that runs an async runtime (nothing is sent).
     pub fn apply(&self, plan: &Plan, sink: &(impl SecretSink + ?Sized), options: ApplyOptions) -> Result<ApplyReport> {
         self.driver.call(self.inner.apply(plan, sink, options))
     }
@@ -368,16 +203,7 @@ pub struct ListApiKeys {
 }
 
 impl ListApiKeys {
-    /// Only keys of this type.
-    ///
-    /// ```no_run
-    /// # fn run(client: honeycomb_api_keys::blocking::Client) -> honeycomb_api_keys::Result<()> {
-    /// use honeycomb_api_keys::KeyType;
-    ///
-    /// let ingest = client.api_keys().list().key_type(KeyType::Ingest).collect()?;
-    /// assert!(ingest.iter().all(|key| key.key_type == KeyType::Ingest));
-    /// # Ok(()) }
-    /// ```
+    /// [`ListApiKeys::key_type`](crate::ListApiKeys::key_type), blocking: see there.
     pub fn key_type(self, key_type: KeyType) -> Self {
         ListApiKeys { inner: self.inner.key_type(key_type), driver: self.driver }
     }

@@ -415,7 +415,7 @@ impl ClientBuilder {
                 clock,
                 operation_timeout: self.operation_timeout.unwrap_or(DEFAULT_OPERATION_TIMEOUT),
                 redactor: key.redactor(),
-                page_limit: self.page_limit.unwrap_or(crate::names::DEFAULT_PAGE_LIMIT),
+                page_limit: self.page_limit.unwrap_or(crate::config::DEFAULT_PAGE_LIMIT),
             }),
         })
     }

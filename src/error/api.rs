@@ -182,14 +182,13 @@ impl ApiError {
     }
 
     fn hint(&self) -> Option<String> {
-        use crate::names;
+        // The variables of config.rs and the quota of rate_limit.rs, spelled out: errors are
+        // pure data (tests of those modules hold them equal).
         let text = match self.status.as_u16() {
             401 => {
-                return Some(format!(
-                    "check the management key id and secret (given to ClientBuilder::management_key, or in {} / {}) and that the key is enabled",
-                    names::ENV_KEY_ID,
-                    names::ENV_KEY_SECRET
-                ));
+                return Some(
+                    "check the management key id and secret (given to ClientBuilder::management_key, or in HONEYCOMB_KEY_ID / HONEYCOMB_KEY_SECRET) and that the key is enabled".into(),
+                );
             }
             403 => {
                 return Some(match self.operation.scope() {
@@ -206,10 +205,10 @@ impl ApiError {
             }
             422 => "Honeycomb rejected a field of the request; see the pointer above",
             429 => {
-                return Some(format!(
-                    "the per-operation rate limit ({} requests a minute by default) was hit; wait and try again",
-                    names::DEFAULT_QUOTA
-                ));
+                return Some(
+                    "the per-operation rate limit (100 requests a minute by default) was hit; wait and try again"
+                        .into(),
+                );
             }
             500..=599 => "Honeycomb failed to answer; try again later",
             _ => return None,

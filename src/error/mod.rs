@@ -238,8 +238,8 @@ pub enum Error {
     /// `/2/auth` did not name the team of the management key, so the team slug could not
     /// be detected.
     #[error(
-        "could not detect the team: Honeycomb's /2/auth answer names no team; set it with `ClientBuilder::team` or the {} environment variable",
-        crate::names::ENV_TEAM
+        // `ENV_TEAM`, spelled out: errors are pure data (a test of config.rs holds them equal).
+        "could not detect the team: Honeycomb's /2/auth answer names no team; set it with `ClientBuilder::team` or the HONEYCOMB_TEAM environment variable"
     )]
     TeamNotFound,
 }

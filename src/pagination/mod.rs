@@ -22,8 +22,6 @@ pub const DEFAULT_PAGE_SIZE: u32 = MAX_PAGE_SIZE;
 /// listing with [`PaginationFault::EmptyPages`](crate::PaginationFault::EmptyPages).
 pub const MAX_EMPTY_PAGES: usize = 3;
 
-pub use crate::names::DEFAULT_PAGE_LIMIT;
-
 /// What a listing remembers of the items it yielded, to notice one coming twice.
 pub(crate) trait Listed {
     /// The item's id.

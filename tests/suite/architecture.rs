@@ -6,12 +6,13 @@
 use std::{fs, path::Path};
 
 /// Pure data: they may use only each other.
-const PURE_DATA: &[&str] = &["model", "permissions", "error", "names", "text", "operation"];
+const PURE_DATA: &[&str] = &["model", "permissions", "error", "text", "operation"];
 
 /// The transport layer: it never reaches up into the operations, workflows, the blocking
 /// client, the fake or the CLI.
 const TRANSPORT: &[&str] = &["transport", "client", "retry", "rate_limit", "clock", "config", "credentials"];
-const ABOVE_TRANSPORT: &[&str] = &["api_keys", "environments", "auth", "pagination", "workflows", "blocking", "mock"];
+const ABOVE_TRANSPORT: &[&str] =
+    &["api_keys", "environments", "scope", "auth", "pagination", "workflows", "blocking", "mock"];
 
 /// Below the transport: `wire` converts between the generated code and pure data; it
 /// never reaches the transport, the client or anything above them.

@@ -33,7 +33,9 @@ async fn unauthorized_keeps_the_jsonapi_details_and_says_which_variables_to_chec
     assert_eq!(api.first().unwrap().status.as_deref(), Some("401"));
     let message = err.to_string();
     assert!(message.contains("invalid API key") && message.contains("Authorization header"), "{message}");
-    assert!(message.contains("HONEYCOMB_KEY_ID"), "{message}");
+    // The variables the client reads, as the error (pure data) spells them out.
+    let names = [honeycomb_api_keys::ENV_KEY_ID, honeycomb_api_keys::ENV_KEY_SECRET];
+    assert!(names.iter().all(|name| message.contains(name)), "{message}");
     // The README shows this message as it is.
     let readme = include_str!("../../README.md");
     assert!(readme.contains(&format!("\n{message}\n")), "README.md's example differs from: {message}");
@@ -94,6 +96,8 @@ async fn rate_limited_with_an_http_date_retry_after() {
     let wait = err.retry_after().unwrap();
     assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30), "{wait:?}");
     assert!(err.to_string().contains("retry after"), "{err}");
+    let quota = format!("({} requests a minute by default)", honeycomb_api_keys::DEFAULT_QUOTA);
+    assert!(err.to_string().contains(&quota), "the hint spells out DEFAULT_QUOTA: {err}");
 }
 
 #[tokio::test]
