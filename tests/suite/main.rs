@@ -22,6 +22,7 @@ mod lifecycle;
 mod mock_user_example;
 mod mock_wire;
 mod pagination;
+mod portability;
 mod secrets;
 mod spec;
 mod spec_coverage;
