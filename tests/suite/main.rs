@@ -11,6 +11,7 @@ mod bad_input;
 mod blocking;
 mod blocking_parity;
 mod connections;
+mod docs;
 mod environments;
 mod errors;
 mod faults;
