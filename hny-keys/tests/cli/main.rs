@@ -11,3 +11,4 @@ mod cli_code;
 mod cli_profiles;
 mod cli_runs_at_once;
 mod hostile;
+mod subcommands;
