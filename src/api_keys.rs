@@ -16,6 +16,9 @@ use crate::{
     transport::{CallOptions, call, call_delete},
     wire::keys::{KeyTypeFilter, create_request, update_request},
 };
+// Named by the docs of the calls (their `# Errors`).
+#[cfg(doc)]
+use crate::error::Error;
 
 impl Client {
     /// The team's API keys.
