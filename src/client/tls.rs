@@ -71,8 +71,25 @@ impl Tls {
 pub(crate) fn ensure_default_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Another thread may install one in between: then theirs stays, and this fails.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        let _ = ring_provider().install_default();
     }
+}
+
+/// rustls's *ring* provider: the one place the crate names it.
+///
+/// rustls 0.23.48 deprecates `rustls::crypto::ring::default_provider` ("no support for
+/// post-quantum algorithms": ring has no X25519MLKEM768 key exchange), without a
+/// replacement: no 0.23 release offers ring through another function, and rustls's own
+/// documentation still gives this call for it. The other provider, aws-lc-rs, costs the
+/// build time the `rustls` feature avoids (see the module's documentation), so the crate
+/// keeps ring, and allows the deprecation here alone rather than crate-wide (`allow`, not
+/// `expect`: before 0.23.48 there is nothing to expect). A dependent that wants
+/// post-quantum key exchange installs an aws-lc-rs provider before its first client: the
+/// default provider then is theirs; the crate's own clients still use ring.
+#[cfg(feature = "rustls")]
+#[allow(deprecated)]
+fn ring_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
 }
 
 /// rustls, configured for an endpoint that is (`https`) or is not served over TLS. The
@@ -98,7 +115,7 @@ fn rustls(https: bool) -> Result<Tls, String> {
 fn rustls_config(https: bool) -> Result<rustls::ClientConfig, rustls::Error> {
     use rustls_platform_verifier::BuilderVerifierExt;
 
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let provider = std::sync::Arc::new(ring_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions()?;
     Ok(if https {
         builder.with_platform_verifier()?.with_no_client_auth()
