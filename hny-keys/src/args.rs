@@ -246,6 +246,8 @@ pub(crate) enum Command {
         /// Exit with 2 when there are changes (and 1 on an error), for CI drift checks.
         #[arg(long)]
         detailed_exitcode: bool,
+        #[command(flatten)]
+        replace: ReplaceArgs,
     },
     /// Make the team's keys what a key-set file declares; each new secret goes to
     /// --secrets-to the moment its key exists. Asks first (--yes off a terminal).
@@ -268,6 +270,8 @@ pub(crate) enum Command {
         /// Do not ask.
         #[arg(long, short)]
         yes: bool,
+        #[command(flatten)]
+        replace: ReplaceArgs,
         /// Seconds to wait for another apply of the team on this machine to finish.
         #[arg(long, value_name = "SECONDS", default_value_t = 300)]
         lock_timeout: u64,
@@ -294,7 +298,7 @@ pub(crate) enum Command {
     Schema {
         /// The command.
         #[arg(value_enum)]
-        command: SchemaOf,
+        command: crate::json::SchemaOf,
     },
     /// Shell completions.
     #[command(after_help = "Example:\n  hny-keys completions bash > /etc/bash_completion.d/hny-keys")]
@@ -472,29 +476,21 @@ fn color_parser() -> impl clap::builder::TypedValueParser<Value = EnvironmentCol
         .try_map(|name| name.parse::<EnvironmentColor>())
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum SchemaOf {
-    Auth,
-    Environments,
-    EnvironmentsCreate,
-    EnvironmentsUpdate,
-    EnvironmentsDelete,
-    List,
-    Get,
-    Create,
-    Update,
-    Delete,
-    Rotate,
-    Provision,
-    Audit,
-    Plan,
-    Apply,
-    Profiles,
-}
-
 pub(crate) fn parse_permission(s: &str) -> Result<Permission, String> {
     s.parse::<Permission>().map_err(|e| match e {
         Error::InvalidArgument { reason, .. } => reason,
         other => other.to_string(),
     })
+}
+
+/// `--replace NAME`, `--retire-now`: rotating a key now (a secret that leaked).
+#[derive(Args, Debug)]
+pub(crate) struct ReplaceArgs {
+    /// Rotate the declared key of this name now, whatever its age (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) replace: Vec<String>,
+    /// Disable a rotated key's predecessor as soon as its successor is delivered (deleted
+    /// after `disabled_hours`), instead of after the overlap.
+    #[arg(long)]
+    pub(crate) retire_now: bool,
 }

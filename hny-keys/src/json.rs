@@ -9,8 +9,6 @@ use honeycomb_api_keys::{ApiKey, AuditReason, AuditReport, AuthInfo, CreatedApiK
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::args::SchemaOf;
-
 /// A deleted key or environment: its id.
 #[derive(Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
@@ -129,6 +127,27 @@ pub(crate) fn reason_name(r: &AuditReason) -> String {
 
 /// The schema of one JSON document the command prints (of each line, for `rotate` and
 /// `provision`, which print one line per event).
+/// The commands whose JSON `hny-keys schema` describes.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub(crate) enum SchemaOf {
+    Auth,
+    Environments,
+    EnvironmentsCreate,
+    EnvironmentsUpdate,
+    EnvironmentsDelete,
+    List,
+    Get,
+    Create,
+    Update,
+    Delete,
+    Rotate,
+    Provision,
+    Audit,
+    Plan,
+    Apply,
+    Profiles,
+}
+
 pub(crate) fn schema_of(command: SchemaOf) -> schemars::schema::RootSchema {
     match command {
         SchemaOf::Auth => schemars::schema_for!(AuthInfo),

@@ -223,9 +223,13 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
         }
         Command::Provision(args) => workflows::provision(&ctx, args).await,
         Command::Audit { older_than, fail_on } => workflows::audit(&ctx, older_than, &fail_on).await,
-        Command::Plan { file, prune, detailed_exitcode } => code::plan(&ctx, &file, prune, detailed_exitcode).await,
-        Command::Apply { file, secrets_to, prune, yes, lock_timeout } => {
-            code::apply(&ctx, &file, secrets_to.as_deref(), prune, yes, Duration::from_secs(lock_timeout)).await
+        Command::Plan { file, prune, detailed_exitcode, replace } => {
+            let options = code::plan_options(prune, &replace.replace, replace.retire_now);
+            code::plan(&ctx, &file, options, detailed_exitcode).await
+        }
+        Command::Apply { file, secrets_to, prune, yes, replace, lock_timeout } => {
+            let options = (prune, code::plan_options(prune, &replace.replace, replace.retire_now));
+            code::apply(&ctx, &file, secrets_to.as_deref(), options, yes, Duration::from_secs(lock_timeout)).await
         }
         Command::Export { environment } => code::export(&ctx, environment.as_deref()).await,
         Command::Schema { .. } | Command::Completions { .. } | Command::Profile { .. } => Ok(()),

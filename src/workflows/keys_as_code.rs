@@ -4,12 +4,15 @@
 //! dotenv file, a JSON file, a command, or code of your own) the moment its key exists.
 
 mod apply;
+mod change;
 mod classify;
 mod display;
 mod export;
 mod keyset;
 mod markers;
+mod orphans;
 mod plan;
+mod retirement;
 mod sinks;
 mod stale;
 #[cfg(feature = "toml")]
@@ -17,6 +20,7 @@ mod toml_file;
 mod toml_text;
 
 pub use apply::{ApplyOptions, ApplyReport, Step, StepOutcome};
+pub use change::{Action, Change};
 pub use keyset::{DeclaredKey, KeySet};
-pub use plan::{Action, Change, Plan, PlanOptions};
+pub use plan::{Plan, PlanOptions};
 pub use sinks::{Delivery, DotenvFile, JsonFile, SecretSink};

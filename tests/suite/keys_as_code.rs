@@ -299,13 +299,14 @@ async fn a_key_older_than_rotate_after_days_is_replaced_under_the_same_name() {
     let report = keys.apply(&plan, &vault, ApplyOptions::new()).await.unwrap();
     assert!(report.is_complete());
     let StepOutcome::Done { new_key: Some(new) } = &report.steps[0].outcome else { panic!("{report:?}") };
-    assert!(fake.key(&old.id).is_none(), "the old key is deleted");
+    let retired = fake.key(&old.id).expect("the old key stays, for the overlap");
+    assert!(retired.name.starts_with("[hny-keys retiring ") && !retired.disabled, "{retired:?}");
     assert_eq!(fake.key(new.as_str()).unwrap().name, "CI boards");
     assert_eq!(vault.ids(), [new.to_string()]);
     assert!(keys.plan(&one, PlanOptions::new()).await.unwrap().is_empty());
     // 89 days later it is not due; 90 days later it is.
     let later = |days| PlanOptions::new().as_of(Utc::now() + chrono::Duration::days(days));
-    assert!(keys.plan(&one, later(89)).await.unwrap().is_empty());
+    assert_eq!(keys.plan(&one, later(89)).await.unwrap().count(Action::Rotate), 0);
     assert_eq!(keys.plan(&one, later(90)).await.unwrap().count(Action::Rotate), 1);
 }
 
@@ -318,7 +319,7 @@ async fn an_ingest_keys_create_datasets_is_changed_by_replacing_the_key() {
     let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
     assert_eq!(plan.count(Action::Rotate), 1, "{}", plan.summary());
     keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap();
-    assert!(fake.key(&old.id).is_none());
+    assert!(fake.key(&old.id).unwrap().name.starts_with("[hny-keys retiring "), "kept for the overlap");
     assert!(keys.plan(&set, PlanOptions::new()).await.unwrap().is_empty());
 }
 
@@ -383,7 +384,9 @@ async fn seeded() -> (Arc<MockHoneycomb>, KeySet, Vec<String>) {
     let fake = Arc::new(MockHoneycomb::start().await);
     let drifted = fake.seed_key("production", "drifted", &KeyType::Ingest, &Permissions::none(), DAY);
     fake.seed_key("production", "old", &KeyType::Configuration, &Permissions::read_only_querying(), 40 * DAY);
-    fake.seed_key("staging", &marked("retiring", "half rotated"), &KeyType::Ingest, &Permissions::none(), 2 * DAY);
+    let since = (Utc::now() - chrono::Duration::days(2)).format("%Y%m%dT%H%MZ");
+    let half = marked(&format!("retiring {since}"), "half rotated");
+    fake.seed_key("staging", &half, &KeyType::Ingest, &Permissions::none(), 2 * DAY);
     fake.seed_key("staging", "half rotated", &KeyType::Ingest, &Permissions::none(), DAY);
     fake.seed_key("staging", "fine", &KeyType::Configuration, &Permissions::board_management(), DAY);
     fake.client().api_keys().update(&drifted.id, ApiKeyUpdate::new().disable()).await.unwrap();
@@ -401,7 +404,11 @@ fn writes(plan: &honeycomb_api_keys::Plan) -> Vec<Operation> {
         .flat_map(|c| match c.action {
             Action::Create => vec![Operation::CreateApiKey],
             Action::Update => vec![Operation::UpdateApiKey],
-            Action::Rotate => vec![Operation::UpdateApiKey, Operation::CreateApiKey, Operation::DeleteApiKey],
+            Action::Rotate if plan.retires_now() => {
+                vec![Operation::UpdateApiKey, Operation::CreateApiKey, Operation::UpdateApiKey]
+            }
+            Action::Rotate => vec![Operation::UpdateApiKey, Operation::CreateApiKey],
+            Action::Retire | Action::Disable => vec![Operation::UpdateApiKey],
             _ => vec![Operation::DeleteApiKey],
         })
         .collect()
@@ -502,10 +509,15 @@ async fn interrupted_then_finished_on(at: usize, fault: Option<Fault>, fault_on:
     let second = keys.apply(&rest, &vault, ApplyOptions::new()).await.unwrap();
     assert!(second.is_complete(), "{context}: {first:?} then {second:?}");
     assert!(keys.plan(&set, PlanOptions::new()).await.unwrap().is_empty(), "{context}");
-    let later = Utc::now() + chrono::Duration::minutes(11);
-    let last = keys.plan(&set, PlanOptions::new().as_of(later)).await.unwrap();
-    assert!(last.changes.iter().all(|c| c.action == Action::Retire), "{context}: {}", last.summary());
-    assert!(keys.apply(&last, &vault, ApplyOptions::new()).await.unwrap().is_complete(), "{context}");
+    // Later plans take the stages of the retirements as they fall due: a key left with
+    // its pending name after the grace, the rotated key after its overlap and its time
+    // disabled. Then no marked key is left.
+    for later in [chrono::Duration::minutes(11), chrono::Duration::hours(25), chrono::Duration::hours(75)] {
+        let last = keys.plan(&set, PlanOptions::new().as_of(Utc::now() + later)).await.unwrap();
+        let stages = [Action::Disable, Action::Remove];
+        assert!(last.changes.iter().all(|c| stages.contains(&c.action)), "{context}: {}", last.summary());
+        assert!(keys.apply(&last, &vault, ApplyOptions::new()).await.unwrap().is_complete(), "{context}");
+    }
     assert_finished(&fake, &set, &seeded, &vault, &context);
 }
 
@@ -515,12 +527,12 @@ async fn an_apply_stopped_before_any_write_is_finished_by_planning_and_applying_
     let plan = fake.client().api_keys().plan(&set, PlanOptions::new()).await.unwrap();
     assert_eq!(
         plan.changes.iter().map(|c| c.action).collect::<Vec<_>>(),
-        [Action::Create, Action::Update, Action::Rotate, Action::Retire],
+        [Action::Create, Action::Update, Action::Rotate, Action::Disable],
         "{}",
         plan.summary()
     );
     let writes = writes(&plan).len();
-    assert_eq!(writes, 6);
+    assert_eq!(writes, 5);
     for at in 0..=writes {
         interrupted_then_finished(at, None).await;
     }
@@ -836,8 +848,12 @@ async fn two_keys_of_a_declared_name_keep_the_newest_and_retire_the_others_and_a
     assert!(plan.unmanaged.is_empty());
     let report = keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap();
     assert!(report.is_complete(), "{report:?}");
-    assert!(fake.key(&older.id).is_none() && fake.key(&newer.id).is_some() && fake.key(&persons.id).is_some());
-    assert!(keys.plan(&exported, PlanOptions::new()).await.unwrap().is_empty());
+    // The older one begins its retirement: renamed, still enabled for the overlap.
+    let older_now = fake.key(&older.id).unwrap();
+    assert!(older_now.name.starts_with("[hny-keys retiring ") && !older_now.disabled, "{older_now:?}");
+    assert!(fake.key(&newer.id).is_some() && fake.key(&persons.id).is_some());
+    let again = keys.plan(&exported, PlanOptions::new()).await.unwrap();
+    assert!(again.is_empty() && again.scheduled.len() == 1, "{}", again.summary());
     // Without "ingest (retiring)" in the set, the person's key is unmanaged, never retired.
     let only = KeySet::new().key(DeclaredKey::ingest("ingest", "Production"));
     let plan = keys.plan(&only, PlanOptions::new()).await.unwrap();
@@ -871,9 +887,12 @@ async fn rotation_due() -> (Arc<MockHoneycomb>, honeycomb_api_keys::mock::MockKe
 
 #[tokio::test]
 async fn a_rotation_stopped_after_its_create_reports_the_key_it_made() {
-    let (fake, old, one, plan) = rotation_due().await;
+    let (fake, old, one, _) = rotation_due().await;
     let keys = fake.client().api_keys();
-    // The rename and the create go through; the delete of the old key is held back.
+    // A leaked secret: the old key is to be disabled at once. The rename and the create go
+    // through; the disable is held back.
+    let plan = keys.plan(&one, PlanOptions::new().retire_now(true)).await.unwrap();
+    assert_eq!(writes(&plan).len(), 3);
     let interrupt = Arc::new(Interrupt {
         fake: fake.clone(),
         writes: writes(&plan),
@@ -887,17 +906,16 @@ async fn a_rotation_stopped_after_its_create_reports_the_key_it_made() {
     let StepOutcome::Failed { error, new_key: Some(new) } = &report.steps[0].outcome else { panic!("{report:?}") };
     assert!(matches!(error, honeycomb_api_keys::Error::Cancelled { .. }), "{error}");
     assert_eq!(vault.ids(), [new.to_string()]);
-    assert_eq!(fake.key(&old.id).unwrap().name, marked("retiring", "CI"));
+    let retiring = fake.key(&old.id).unwrap();
+    assert!(retiring.name.starts_with("[hny-keys retiring ") && !retiring.disabled, "{retiring:?}");
     assert_eq!(fake.key(new.as_str()).unwrap().name, "CI", "the successor took the name");
+    // Without --retire-now again, the old key waits for its overlap: scheduled, no change.
     let rest = keys.plan(&one, PlanOptions::new()).await.unwrap();
-    assert_eq!(
-        rest.changes.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        [format!(
-            "retire configuration key \"CI\" in Production ({}): \"{}\", the old key of a rotation",
-            old.id,
-            marked("retiring", "CI")
-        )]
-    );
+    assert!(rest.is_empty(), "{}", rest.summary());
+    let [scheduled] = rest.scheduled.as_slice() else { panic!("{:?}", rest.scheduled) };
+    assert_eq!(scheduled.action, Action::Disable);
+    assert_eq!(scheduled.key_id.as_ref().map(ToString::to_string), Some(old.id.clone()));
+    assert!(scheduled.to_string().contains("disable in 24 h"), "{scheduled}");
 }
 
 #[tokio::test]
@@ -909,8 +927,8 @@ async fn a_disabled_ingest_key_gets_its_create_datasets_by_a_replacement() {
     let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
     assert_eq!(plan.count(Action::Rotate), 1, "{}", plan.summary());
     keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap();
-    assert!(fake.key(&old.id).is_none());
-    let new = fake.keys().remove(0);
+    assert!(fake.key(&old.id).unwrap().name.starts_with("[hny-keys retiring "), "kept for the overlap");
+    let new = fake.keys().into_iter().find(|k| k.name == "spare").unwrap();
     assert!(new.disabled && new.permissions.get("create_datasets") == Some(&true));
     assert!(keys.plan(&one, PlanOptions::new()).await.unwrap().is_empty());
 }
@@ -966,10 +984,16 @@ async fn export_writes_a_file_that_plans_empty_when_names_collide_or_environment
     fake.seed_key("prod", "CI boards 1", &KeyType::Ingest, &Permissions::none(), DAY);
     // The old key of a rotation stopped before its successor was made (a sink that failed):
     // returned apart, with what a plan does with it.
-    let old = fake.seed_key("prod", &marked("retiring", "loader"), &KeyType::Ingest, &Permissions::none(), DAY);
+    let old = fake.seed_key(
+        "prod",
+        &marked("retiring 20261206T1658Z", "loader"),
+        &KeyType::Ingest,
+        &Permissions::none(),
+        DAY,
+    );
     let (set, left_out) = keys.export(None).await.unwrap();
     assert_eq!(left_out.iter().map(|(k, _)| k.id.to_string()).collect::<Vec<_>>(), [old.id.to_string()]);
-    assert!(left_out[0].1.contains("the old key of a rotation"), "{:?}", left_out[0].1);
+    assert!(left_out[0].1.contains("a key on its way out"), "{:?}", left_out[0].1);
     assert!(set.keys().iter().all(|k| k.environment == "prod"), "by the slug, which names it alone: {set:?}");
     let names: Vec<String> = set.keys().iter().map(DeclaredKey::effective_secret_name).collect();
     assert_eq!(names, ["HONEYCOMB_PROD_CI_BOARDS_2", "HONEYCOMB_PROD_CI_BOARDS_1", "HONEYCOMB_PROD_CI_BOARDS_3"]);
@@ -992,11 +1016,16 @@ async fn a_rotation_stopped_after_its_rename_says_so_and_the_next_plan_finishes_
     });
     let report = keys.apply(&plan, &Vault::default(), ApplyOptions::new().gate(interrupt)).await.unwrap();
     let StepOutcome::Failed { error, new_key: None } = &report.steps[0].outcome else { panic!("{report:?}") };
-    let renamed = format!("stopped after renaming {} \"{}\"", old.id, marked("retiring", "CI"));
-    assert!(error.to_string().contains(&renamed), "{error}");
+    let renamed = format!("stopped after renaming {} \"[hny-keys retiring ", old.id);
+    assert!(
+        error.to_string().contains(&renamed) && error.to_string().contains("] CI\", before its successor"),
+        "{error}"
+    );
     assert!(report.resumable);
+    // The successor is made; the old key waits for it (its overlap counts from then).
     let rest = keys.plan(&one, PlanOptions::new()).await.unwrap();
-    assert_eq!(rest.changes.iter().map(|c| c.action).collect::<Vec<_>>(), [Action::Create, Action::Retire]);
+    assert_eq!(rest.changes.iter().map(|c| c.action).collect::<Vec<_>>(), [Action::Create]);
+    assert!(rest.scheduled[0].to_string().contains("disable once its successor exists"), "{:?}", rest.scheduled);
 }
 
 /// The name keys as code gives a key it works on (`retiring`, or `pending RUN`), computed

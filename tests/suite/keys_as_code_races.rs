@@ -131,6 +131,100 @@ async fn a_pending_key_is_another_runs_create_in_flight_until_the_grace_is_over(
     assert!(plan.summary().ends_with(", 1 being made by another apply"), "{}", plan.summary());
     let later = chrono::Utc::now() + chrono::Duration::minutes(10);
     let plan = keys.plan(&set, PlanOptions::new().as_of(later)).await.unwrap();
-    assert_eq!(plan.changes.iter().map(|c| c.action).collect::<Vec<_>>(), [Action::Create, Action::Retire]);
+    assert_eq!(plan.changes.iter().map(|c| c.action).collect::<Vec<_>>(), [Action::Create, Action::Remove]);
     assert!(plan.changes[1].details[0].contains("its secret was never delivered, so it never took the name"));
+}
+
+#[tokio::test]
+async fn a_rotation_retires_the_old_key_in_stages_each_due_in_a_later_plan() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let old = fake.seed_key("production", "ci", &KeyType::Ingest, &Permissions::none(), 40 * DAY);
+    let set = KeySet::from_toml(
+        "overlap_hours = 24\ndisabled_hours = 48\n\n[[key]]\nname = \"ci\"\ntype = \"ingest\"\nenvironment = \"Production\"\nrotate_after_days = 30\n",
+        "keys.toml",
+    )
+    .unwrap();
+    let start = chrono::Utc::now();
+    let at = |hours: i64| PlanOptions::new().as_of(start + chrono::Duration::hours(hours));
+    let count = |plan: &honeycomb_api_keys::Plan| {
+        [Action::Create, Action::Rotate, Action::Disable, Action::Remove].map(|a| plan.count(a))
+    };
+
+    // The rotation: the successor made and delivered; the old key kept, still enabled.
+    let plan = keys.plan(&set, at(0)).await.unwrap();
+    assert_eq!(count(&plan), [0, 1, 0, 0], "{}", plan.summary());
+    fake.clear_requests();
+    assert!(keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap().is_complete());
+    assert_eq!(fake.count(Operation::CreateApiKey), 1);
+    assert_eq!(fake.count(Operation::DeleteApiKey), 0);
+    let kept = fake.key(&old.id).unwrap();
+    assert!(!kept.disabled && kept.name.starts_with("[hny-keys retiring "), "{kept:?}");
+
+    // Before the overlap ends: nothing due, one step scheduled (JSON: its due_at).
+    let plan = keys.plan(&set, at(23)).await.unwrap();
+    assert!(plan.is_empty(), "{}", plan.summary());
+    assert_eq!(plan.scheduled.len(), 1);
+    assert!(plan.summary().ends_with(", 1 scheduled"), "{}", plan.summary());
+    let json = serde_json::to_value(&plan).unwrap();
+    assert!(json["scheduled"][0]["due_at"].is_string(), "{json}");
+    // Its stage began with the rotation (names keep the minute): due a day after.
+    let due = plan.scheduled[0].due_at.unwrap();
+    assert!(due > start + chrono::Duration::hours(23) && due <= start + chrono::Duration::hours(24), "{due}");
+    let line = plan.scheduled[0].to_string();
+    assert!(line.contains(": disable in 59 min") || line.contains(": disable in 60 min"), "{line}");
+
+    // After it: one update disabling, no delete.
+    let plan = keys.plan(&set, at(25)).await.unwrap();
+    assert_eq!(count(&plan), [0, 0, 1, 0], "{}", plan.summary());
+    fake.clear_requests();
+    assert!(keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap().is_complete());
+    assert_eq!((fake.count(Operation::UpdateApiKey), fake.count(Operation::DeleteApiKey)), (1, 0));
+    let disabled = fake.key(&old.id).unwrap();
+    assert!(disabled.disabled && disabled.name.starts_with("[hny-keys disabled "), "{disabled:?}");
+
+    // Disabled for less than its time: nothing due; after it: one delete.
+    assert!(keys.plan(&set, at(25 + 47)).await.unwrap().is_empty());
+    let plan = keys.plan(&set, at(25 + 49)).await.unwrap();
+    assert_eq!(count(&plan), [0, 0, 0, 1], "{}", plan.summary());
+    fake.clear_requests();
+    assert!(keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap().is_complete());
+    assert_eq!(fake.count(Operation::DeleteApiKey), 1);
+    assert!(fake.key(&old.id).is_none());
+    let done = keys.plan(&set, at(25 + 49)).await.unwrap();
+    assert!(done.is_empty() && done.scheduled.is_empty(), "{}", done.summary());
+}
+
+#[tokio::test]
+async fn a_replace_rotates_a_young_key_and_retire_now_disables_the_old_one_at_once() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let old = fake.seed_key("production", "leaked", &KeyType::Ingest, &Permissions::none(), DAY);
+    let set = KeySet::new().key(DeclaredKey::ingest("leaked", "Production").disabled_hours(0));
+    assert!(keys.plan(&set, PlanOptions::new()).await.unwrap().is_empty(), "young: nothing to do");
+    let err = keys.plan(&set, PlanOptions::new().replace("nope")).await.unwrap_err();
+    assert!(err.to_string().contains("\"nope\" is no declared key's name"), "{err}");
+    // Without --retire-now: rotated now, the old key enabled for the overlap.
+    let plan = keys.plan(&set, PlanOptions::new().replace("leaked")).await.unwrap();
+    assert_eq!(plan.count(Action::Rotate), 1);
+    assert!(plan.changes[0].details[0].contains("replaced on request"));
+    assert!(keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap().is_complete());
+    assert!(!fake.key(&old.id).unwrap().disabled);
+    // With it: the successor's predecessor is disabled as soon as the secret is delivered,
+    // and deleted by a plan after its time disabled (0 h here).
+    let current = fake.keys().into_iter().find(|k| k.name == "leaked").unwrap();
+    let plan = keys.plan(&set, PlanOptions::new().replace("leaked").retire_now(true)).await.unwrap();
+    assert!(keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap().is_complete());
+    let now_disabled = fake.key(&current.id).unwrap();
+    assert!(now_disabled.disabled && now_disabled.name.starts_with("[hny-keys disabled "), "{now_disabled:?}");
+    let after = keys.plan(&set, PlanOptions::new().as_of(chrono::Utc::now() + chrono::Duration::minutes(2))).await;
+    let after = after.unwrap();
+    assert!(
+        after
+            .changes
+            .iter()
+            .any(|c| c.action == Action::Remove && c.key_id.as_ref().map(|k| k.as_str()) == Some(current.id.as_str())),
+        "{}",
+        after.summary()
+    );
 }

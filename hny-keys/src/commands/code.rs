@@ -24,7 +24,7 @@ fn read_set(file: &Path) -> Result<KeySet, Failure> {
 fn symbol(action: Action) -> &'static str {
     match action {
         Action::Create => "+",
-        Action::Update => "~",
+        Action::Update | Action::Disable => "~",
         Action::Rotate => "↻",
         _ => "-",
     }
@@ -67,6 +67,12 @@ fn plan_text(plan: &Plan, file: &Path) -> String {
             text.push_str(&format!("  {}\n", key_line(plan, key)));
         }
     }
+    if !plan.scheduled.is_empty() {
+        text.push_str("scheduled (not changes yet; a later plan takes each when it is due):\n");
+        for step in &plan.scheduled {
+            text.push_str(&format!("  {}\n", line(step)));
+        }
+    }
     if plan.is_empty() {
         text.push_str(&format!("No changes: the keys are as {} declares. ", file.display()));
     }
@@ -74,9 +80,14 @@ fn plan_text(plan: &Plan, file: &Path) -> String {
     text
 }
 
-pub(crate) async fn plan(ctx: &Ctx, file: &Path, prune: bool, detailed_exitcode: bool) -> Result<(), Failure> {
+/// How to plan: `--prune`, `--replace NAME`, `--retire-now`.
+pub(crate) fn plan_options(prune: bool, replace: &[String], retire_now: bool) -> PlanOptions {
+    replace.iter().fold(PlanOptions::new().prune(prune).retire_now(retire_now), |o, name| o.replace(name.clone()))
+}
+
+pub(crate) async fn plan(ctx: &Ctx, file: &Path, options: PlanOptions, detailed_exitcode: bool) -> Result<(), Failure> {
     let set = read_set(file)?;
-    let plan = ctx.client.api_keys().plan(&set, PlanOptions::new().prune(prune)).await?;
+    let plan = ctx.client.api_keys().plan(&set, options).await?;
     let shown = match ctx.output {
         Output::Json => emit_json(&plan),
         Output::Table => emit(&plan_text(&plan, file)),
@@ -92,7 +103,7 @@ pub(crate) async fn apply(
     ctx: &Ctx,
     file: &Path,
     secrets_to: Option<&str>,
-    prune: bool,
+    (prune, options): (bool, PlanOptions),
     yes: bool,
     lock_timeout: std::time::Duration,
 ) -> Result<(), Failure> {
@@ -113,7 +124,7 @@ pub(crate) async fn apply(
     // Held to the end: an apply of the same team on this machine plans after this one.
     let _lock = lock_team(&ctx.client, lock_timeout, &format!("hny-keys apply -f {}", file.display())).await?;
     let keys = ctx.client.api_keys();
-    let plan = keys.plan(&set, PlanOptions::new().prune(prune)).await?;
+    let plan = keys.plan(&set, options).await?;
     if plan.is_empty() {
         return match ctx.output {
             Output::Json => emit_json(&keys.apply(&plan, &sink, ApplyOptions::new()).await?),

@@ -8,8 +8,9 @@ use std::{
 use serde::Serialize;
 
 use super::{
-    markers::{self, retiring_name},
-    plan::{Action, Change, Plan},
+    change::{Action, Change},
+    markers::{self, disabled_name, retiring_name},
+    plan::Plan,
     sinks::{Delivery, SecretSink, deliver},
 };
 use crate::{
@@ -281,10 +282,12 @@ impl ApiKeys {
             }
             Action::Rotate => {
                 // Renamed first, so that a plan after an interruption knows it for the old key
-                // (and no second key of the name passes for the declared one).
+                // (and no second key of the name passes for the declared one). It stays
+                // enabled: a later plan disables it once its overlap has passed.
                 let old = key_id()?;
+                let retiring = retiring_name(&change.name, plan.as_of);
                 may_change(Operation::UpdateApiKey)?;
-                self.update(old, ApiKeyUpdate::new().name(retiring_name(&change.name))).await?;
+                self.update(old, ApiKeyUpdate::new().name(retiring.clone())).await?;
                 let new_key = match self.create_and_deliver(plan, change, environment, sink, gate, created, run).await {
                     Ok(id) => id,
                     // Begun: the old key has its retiring name; the report must say so.
@@ -292,7 +295,7 @@ impl ApiKeys {
                         return Err(Stop::from(Error::StepFailed {
                             message: format!(
                                 "stopped after renaming {old} {:?}, before its successor was made; it still works, and planning again makes the successor",
-                                terminal_safe(&retiring_name(&change.name))
+                                terminal_safe(&retiring)
                             ),
                             source: None,
                             resumable: true,
@@ -300,11 +303,15 @@ impl ApiKeys {
                     }
                     Err(e) => return Err(e.into()),
                 };
-                let retired = match may_change(Operation::DeleteApiKey) {
-                    Ok(()) => self.delete_if_present(old).await,
+                if !plan.retire_now {
+                    return Ok(Some(new_key));
+                }
+                // A leaked secret: the old key is disabled at once (deleted after its time).
+                let disabled = match may_change(Operation::UpdateApiKey) {
+                    Ok(()) => self.disable_retiring(old, &change.name, plan).await,
                     Err(cancelled) => Err(cancelled),
                 };
-                retired.map(|()| Some(new_key.clone())).map_err(|error| Stop { error, new_key: Some(new_key) })
+                disabled.map(|()| Some(new_key.clone())).map_err(|error| Stop { error, new_key: Some(new_key) })
             }
             Action::Update => {
                 may_change(Operation::UpdateApiKey)?;
@@ -313,12 +320,27 @@ impl ApiKeys {
                 self.update(key_id()?, update).await?;
                 Ok(None)
             }
-            Action::Retire | Action::Delete => {
+            Action::Retire => {
+                may_change(Operation::UpdateApiKey)?;
+                self.update(key_id()?, ApiKeyUpdate::new().name(retiring_name(&change.name, plan.as_of))).await?;
+                Ok(None)
+            }
+            Action::Disable => {
+                may_change(Operation::UpdateApiKey)?;
+                self.disable_retiring(key_id()?, &change.name, plan).await?;
+                Ok(None)
+            }
+            Action::Remove | Action::Delete => {
                 may_change(Operation::DeleteApiKey)?;
                 self.delete_if_present(key_id()?).await?;
                 Ok(None)
             }
         }
+    }
+
+    /// Disables a key on its way out, its name saying since when.
+    async fn disable_retiring(&self, id: &KeyId, name: &str, plan: &Plan) -> Result<()> {
+        self.update(id, ApiKeyUpdate::new().disabled(true).name(disabled_name(name, plan.as_of))).await.map(drop)
     }
 
     /// Creates the declared key of `change` under this run's pending name, hands its
@@ -409,72 +431,8 @@ impl ApiKeys {
         }
     }
 
-    /// After a create whose outcome is unknown: a key with this run's pending name is one
-    /// it made (as is the id an unreadable answer showed, unless the plan knew it), and
-    /// nobody has its secret, so it is deleted. No other key is touched: another run's
-    /// keys have other names.
-    async fn remove_orphans(&self, plan: &Plan, pending: &str, change: &Change, cause: Error) -> Error {
-        let (made, shown) = match &cause {
-            // Never a key the plan knew, whatever a server says.
-            Error::CreatedKeyUnreadable { key_id, .. } => {
-                (true, key_id.as_ref().and_then(|id| KeyId::parse(id).ok()).filter(|id| !plan.known.contains(id)))
-            }
-            _ => (false, None),
-        };
-        let mut found: Vec<KeyId> = shown.into_iter().collect();
-        let mut keys = self.list().key_type(change.key_type.clone()).items();
-        loop {
-            match keys.try_next().await {
-                Ok(Some(key)) => {
-                    if key.name == pending
-                        && key.environment_id.as_ref() == Some(&change.environment_id)
-                        && !plan.known.contains(&key.id)
-                        && !found.contains(&key.id)
-                    {
-                        found.push(key.id);
-                    }
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    let message = format!(
-                        "{cause}; looking for the key to delete it failed too ({e}): a key named {:?} has no delivered secret; a plan retires it",
-                        terminal_safe(pending)
-                    );
-                    return Error::StepFailed { message, source: Some(Box::new(cause)), resumable: false };
-                }
-            }
-        }
-        let mut removed = Vec::new();
-        for id in found {
-            if let Err(e) = self.delete_if_present(&id).await {
-                let message = format!(
-                    "{cause}; it made {id}, whose secret is lost, and deleting it failed ({e}): delete it by hand before applying again"
-                );
-                return Error::StepFailed { message, source: Some(Box::new(cause)), resumable: false };
-            }
-            removed.push(id.to_string());
-        }
-        if removed.is_empty() {
-            // Made and not found, or not known to be made: Honeycomb may still store it.
-            let said = if made { "the answer said a key was made, but" } else { "Honeycomb may still store it:" };
-            let message = format!(
-                "{cause}; {said} no key named {:?} is there yet. Check the team's keys for it: it has no delivered secret and never takes the name {:?}; a plan made {} min after it appeared retires it, and applying again makes the key anew",
-                terminal_safe(pending),
-                terminal_safe(&change.name),
-                Plan::PENDING_GRACE.as_secs() / 60
-            );
-            Error::StepFailed { message, source: Some(Box::new(cause)), resumable: false }
-        } else {
-            let message = format!(
-                "{cause}; it had made {}, whose secret was lost: deleted again, apply again to create it",
-                removed.join(", ")
-            );
-            Error::StepFailed { message, source: Some(Box::new(cause)), resumable: true }
-        }
-    }
-
     /// Deletes a key; one already gone is fine.
-    async fn delete_if_present(&self, id: &KeyId) -> Result<()> {
+    pub(super) async fn delete_if_present(&self, id: &KeyId) -> Result<()> {
         match self.delete(id).await {
             Err(e) if e.is_not_found() => Ok(()),
             other => other,

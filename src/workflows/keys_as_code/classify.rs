@@ -3,6 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
+
 use super::keyset::DeclaredKey;
 use super::markers::{self, Marker};
 use crate::{ApiKey, ApiKeyUpdate, EnvironmentId, KeyType, Permission};
@@ -21,8 +23,17 @@ pub(super) struct Found<'a> {
     names: HashSet<(&'a EnvironmentId, &'a str)>,
     pub(super) named: HashMap<(EnvironmentId, String), Vec<ApiKey>>,
     pub(super) pending: HashMap<(EnvironmentId, String), Vec<ApiKey>>,
-    pub(super) retiring: HashMap<(EnvironmentId, String), Vec<ApiKey>>,
+    pub(super) retiring: HashMap<(EnvironmentId, String), Vec<(ApiKey, Stage)>>,
     pub(super) unmanaged: Vec<ApiKey>,
+}
+
+/// Where a key on its way out stands, and since when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Stage {
+    /// Still enabled (the overlap).
+    Retiring(DateTime<Utc>),
+    /// Disabled.
+    Disabled(DateTime<Utc>),
 }
 
 impl<'a> Found<'a> {
@@ -53,11 +64,16 @@ impl<'a> Found<'a> {
         let marked = Marker::parse(&key.name).and_then(|marker| {
             let names = self.tags.get(&(&env, marker.tag().to_string()))?;
             let declared = names.iter().find(|declared| marker.is_for(&key.name, declared))?;
-            Some((matches!(marker, Marker::Pending { .. }), declared.to_string()))
+            let stage = match marker {
+                Marker::Pending { .. } => None,
+                Marker::Retiring { since, .. } => Some(Stage::Retiring(since)),
+                Marker::Disabled { since, .. } => Some(Stage::Disabled(since)),
+            };
+            Some((stage, declared.to_string()))
         });
         match marked {
-            Some((true, declared)) => self.pending.entry((env, declared)).or_default().push(key),
-            Some((false, declared)) => self.retiring.entry((env, declared)).or_default().push(key),
+            Some((None, declared)) => self.pending.entry((env, declared)).or_default().push(key),
+            Some((Some(stage), declared)) => self.retiring.entry((env, declared)).or_default().push((key, stage)),
             None => self.unmanaged.push(key),
         }
     }

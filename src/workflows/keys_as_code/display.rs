@@ -5,7 +5,8 @@ use std::fmt;
 
 use super::{
     apply::{ApplyReport, StepOutcome},
-    plan::{Action, Plan},
+    change::Action,
+    plan::Plan,
 };
 use crate::terminal_safe;
 
@@ -13,7 +14,7 @@ use crate::terminal_safe;
 fn symbol(action: Action) -> &'static str {
     match action {
         Action::Create => "+",
-        Action::Update => "~",
+        Action::Update | Action::Disable => "~",
         Action::Rotate => "↻",
         _ => "-",
     }
@@ -45,6 +46,12 @@ impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for change in &self.changes {
             writeln!(f, "{} {change}", symbol(change.action))?;
+        }
+        if !self.scheduled.is_empty() {
+            writeln!(f, "scheduled (not changes yet; a later plan takes each when it is due):")?;
+            for step in &self.scheduled {
+                writeln!(f, "  {step}")?;
+            }
         }
         write!(f, "Plan: {}.", self.summary())
     }

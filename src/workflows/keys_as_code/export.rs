@@ -80,9 +80,9 @@ impl ApiKeys {
                     first,
                     "an apply made it and never delivered its secret (a pending name): a plan that declares its name retires it".into(),
                 )),
-                Some(Marker::Retiring { .. }) => left_out.push((
+                Some(Marker::Retiring { .. } | Marker::Disabled { .. }) => left_out.push((
                     first,
-                    "the old key of a rotation (a retiring name): a plan that declares its name retires it".into(),
+                    "a key on its way out (a rotation's old key): a plan that declares its name disables, then deletes it when due".into(),
                 )),
                 None => newest.push(first),
             }

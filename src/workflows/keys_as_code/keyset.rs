@@ -38,6 +38,12 @@ pub struct DeclaredKey {
     pub disabled: bool,
     /// Replace the key when it is this many days old.
     pub rotate_after_days: Option<u32>,
+    /// Hours a replaced key stays enabled after its successor was delivered (the set's
+    /// [`overlap_hours`](KeySet::overlap_hours) when `None`, default 24).
+    pub overlap_hours: Option<u32>,
+    /// Hours a replaced key then stays disabled before it is deleted (the set's
+    /// [`disabled_hours`](KeySet::disabled_hours) when `None`, default 48).
+    pub disabled_hours: Option<u32>,
     /// The name its secret is stored under (a dotenv variable, a JSON member); default
     /// [`DeclaredKey::default_secret_name`].
     pub secret_name: Option<String>,
@@ -53,6 +59,7 @@ impl PartialEq for DeclaredKey {
             == (&other.name, &other.key_type, &other.environment, &other.permissions)
             && (self.disabled, self.rotate_after_days, &self.secret_name)
                 == (other.disabled, other.rotate_after_days, &other.secret_name)
+            && (self.overlap_hours, self.disabled_hours) == (other.overlap_hours, other.disabled_hours)
     }
 }
 
@@ -96,6 +103,8 @@ impl DeclaredKey {
             permissions,
             disabled: false,
             rotate_after_days: None,
+            overlap_hours: None,
+            disabled_hours: None,
             secret_name: None,
             origin: None,
         }
@@ -244,6 +253,10 @@ impl DeclaredKey {
 pub struct KeySet {
     #[serde(rename = "key")]
     keys: Vec<DeclaredKey>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) overlap_hours: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) disabled_hours: Option<u32>,
 }
 
 impl KeySet {
@@ -286,6 +299,7 @@ impl KeySet {
     /// [`Error::InvalidArgument`] naming the file (when read from one), the key and the
     /// field.
     pub fn check(&self) -> Result<()> {
+        super::retirement::check_set(self)?;
         let mut names: HashMap<(String, String), &DeclaredKey> = HashMap::new();
         let mut retiring: HashMap<(String, String), &DeclaredKey> = HashMap::new();
         let mut secrets: HashMap<String, &DeclaredKey> = HashMap::new();
@@ -312,6 +326,7 @@ impl KeySet {
                     return Err(key.error("type", format!("is {other:?}; it must be \"ingest\" or \"configuration\"")));
                 }
             }
+            super::retirement::check(key)?;
             if let Some(days) = key.rotate_after_days
                 && !(1..=MAX_ROTATE_AFTER_DAYS).contains(&days)
             {
@@ -344,7 +359,7 @@ impl KeySet {
                 ));
             }
             // Tags differ for different names but for a one in four billion chance.
-            if let Some(first) = retiring.insert((env.clone(), markers::retiring_name(&key.name)), key) {
+            if let Some(first) = retiring.insert((env.clone(), markers::pending_name(&key.name, "00000000")), key) {
                 return Err(key.error(
                     "name",
                     format!(
@@ -381,7 +396,7 @@ impl KeySet {
     /// # Ok::<(), honeycomb_api_keys::Error>(())
     /// ```
     pub fn to_toml(&self) -> String {
-        super::toml_text::write(&self.keys)
+        super::toml_text::write(&self.keys, (self.overlap_hours, self.disabled_hours))
     }
 
     #[cfg(feature = "toml")]
@@ -411,7 +426,7 @@ impl KeySet {
 /// ```
 impl FromIterator<DeclaredKey> for KeySet {
     fn from_iter<I: IntoIterator<Item = DeclaredKey>>(keys: I) -> Self {
-        KeySet { keys: keys.into_iter().collect() }
+        KeySet { keys: keys.into_iter().collect(), ..KeySet::default() }
     }
 }
 

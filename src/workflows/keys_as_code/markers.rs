@@ -6,15 +6,23 @@
 //!   name only once its secret was delivered, so a key whose secret nobody got (an answer
 //!   lost, a process killed, a create Honeycomb stored late) never passes for the declared
 //!   key.
-//! - `[hny-keys retiring 1f3a9c07] checkout ingest`: a rotation's old key, renamed before
-//!   its successor is made.
+//! - `[hny-keys retiring 1f3a9c07 20261207T1603Z] checkout ingest`: a key on its way out
+//!   (a rotation's old key, or an older second key of the name), still enabled, since the
+//!   time it names: disabled once its overlap has passed.
+//! - `[hny-keys disabled 1f3a9c07 20261208T1603Z] checkout ingest`: the same key, disabled
+//!   since the time it names: deleted once its disabled time has passed.
 //!
 //! The tag is a checksum of the declared name: a person does not write such a name by
 //! accident, and a name cut to fit Honeycomb's 100 characters still tells apart two long
 //! names that share a beginning. A key counts as marked only when its whole name is what
 //! this module makes for a declared name.
 
+use chrono::{DateTime, NaiveDateTime, Utc};
+
 use crate::MAX_NAME_LEN;
+
+/// How a stage's start is written in a name: to the minute, UTC.
+const SINCE: &str = "%Y%m%dT%H%MZ";
 
 /// What every marked name starts with; no declared name may.
 pub(crate) const PREFIX: &str = "[hny-keys ";
@@ -24,8 +32,10 @@ pub(crate) const PREFIX: &str = "[hny-keys ";
 pub(crate) enum Marker<'a> {
     /// Made by apply run `run`; its secret was not (yet) delivered.
     Pending { tag: &'a str, run: &'a str },
-    /// The old key of a rotation.
-    Retiring { tag: &'a str },
+    /// On its way out, still enabled, since `since`.
+    Retiring { tag: &'a str, since: DateTime<Utc> },
+    /// On its way out, disabled, since `since`.
+    Disabled { tag: &'a str, since: DateTime<Utc> },
 }
 
 impl<'a> Marker<'a> {
@@ -33,9 +43,11 @@ impl<'a> Marker<'a> {
     pub(crate) fn parse(name: &'a str) -> Option<Marker<'a>> {
         let (head, _) = name.strip_prefix(PREFIX)?.split_once("] ")?;
         let mut words = head.split(' ');
+        let since = |word: &str| NaiveDateTime::parse_from_str(word, SINCE).ok().map(|t| t.and_utc());
         let marker = match (words.next()?, words.next()?, words.next()) {
             ("pending", tag, Some(run)) if is_hex8(tag) && is_hex8(run) => Marker::Pending { tag, run },
-            ("retiring", tag, None) if is_hex8(tag) => Marker::Retiring { tag },
+            ("retiring", tag, Some(word)) if is_hex8(tag) => Marker::Retiring { tag, since: since(word)? },
+            ("disabled", tag, Some(word)) if is_hex8(tag) => Marker::Disabled { tag, since: since(word)? },
             _ => return None,
         };
         if words.next().is_some() {
@@ -47,7 +59,7 @@ impl<'a> Marker<'a> {
     /// The tag of the declared name it was made for.
     pub(crate) fn tag(&self) -> &'a str {
         match self {
-            Marker::Pending { tag, .. } | Marker::Retiring { tag } => tag,
+            Marker::Pending { tag, .. } | Marker::Retiring { tag, .. } | Marker::Disabled { tag, .. } => tag,
         }
     }
 
@@ -56,7 +68,8 @@ impl<'a> Marker<'a> {
     pub(crate) fn is_for(&self, name: &str, declared: &str) -> bool {
         match self {
             Marker::Pending { run, .. } => pending_name(declared, run) == name,
-            Marker::Retiring { .. } => retiring_name(declared) == name,
+            Marker::Retiring { since, .. } => retiring_name(declared, *since) == name,
+            Marker::Disabled { since, .. } => disabled_name(declared, *since) == name,
         }
     }
 }
@@ -89,14 +102,22 @@ pub(crate) fn pending_name(name: &str, run: &str) -> String {
     marked(format!("{PREFIX}pending {} {run}] ", tag(name)), name)
 }
 
-/// The name a rotation gives the old key of the declared key `name`.
-pub(crate) fn retiring_name(name: &str) -> String {
-    marked(format!("{PREFIX}retiring {}] ", tag(name)), name)
+/// The name of a key of the declared key `name` on its way out, still enabled, since
+/// `since` (a rotation's old key, an older second key of the name).
+pub(crate) fn retiring_name(name: &str, since: DateTime<Utc>) -> String {
+    marked(format!("{PREFIX}retiring {} {}] ", tag(name), since.format(SINCE)), name)
+}
+
+/// The name of such a key once disabled, since `since`.
+pub(crate) fn disabled_name(name: &str, since: DateTime<Utc>) -> String {
+    marked(format!("{PREFIX}disabled {} {}] ", tag(name), since.format(SINCE)), name)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Marker, new_run, pending_name, retiring_name, tag};
+    use chrono::{TimeZone, Utc};
+
+    use super::{Marker, disabled_name, new_run, pending_name, retiring_name, tag};
 
     #[test]
     fn marked_names_are_read_back_for_their_declared_name_only() {
@@ -107,14 +128,26 @@ mod tests {
         assert_eq!(marker, Marker::Pending { tag: &tag("checkout ingest"), run: &run });
         assert!(marker.is_for(&pending, "checkout ingest"));
         assert!(!marker.is_for(&pending, "checkout"));
-        let retiring = retiring_name("api");
-        assert_eq!(Marker::parse(&retiring), Some(Marker::Retiring { tag: &tag("api") }));
+        let since = Utc.with_ymd_and_hms(2026, 12, 7, 16, 3, 0).unwrap();
+        let retiring = retiring_name("api", since);
+        assert_eq!(retiring, format!("[hny-keys retiring {} 20261207T1603Z] api", tag("api")));
+        assert_eq!(Marker::parse(&retiring), Some(Marker::Retiring { tag: &tag("api"), since }));
+        let disabled = disabled_name("api", since);
+        assert_eq!(Marker::parse(&disabled), Some(Marker::Disabled { tag: &tag("api"), since }));
+        assert!(Marker::parse(&disabled).unwrap().is_for(&disabled, "api"));
         // What a person writes is no marker.
-        for name in ["api (retiring)", "[hny-keys retiring] api", "[hny-keys retiring ABCDEF12] api", "api"] {
+        for name in [
+            "api (retiring)",
+            "[hny-keys retiring] api",
+            "[hny-keys retiring ABCDEF12 20261207T1603Z] api",
+            "[hny-keys retiring abcdef12] api",
+            "[hny-keys retiring abcdef12 2026-12-07] api",
+            "api",
+        ] {
             assert_eq!(Marker::parse(name), None, "{name}");
         }
         // A well-formed marker with another name's tag is not that name's.
-        let other = format!("[hny-keys retiring {}] api", tag("web"));
+        let other = format!("[hny-keys retiring {} 20261207T1603Z] api", tag("web"));
         assert!(!Marker::parse(&other).unwrap().is_for(&other, "api"));
     }
 
@@ -122,12 +155,13 @@ mod tests {
     fn long_names_that_share_a_beginning_stay_apart() {
         let a = format!("{}a", "x".repeat(99));
         let b = format!("{}b", "x".repeat(99));
-        for (made, name) in [(retiring_name(&a), &a), (pending_name(&a, "0000abcd"), &a)] {
+        let since = Utc.with_ymd_and_hms(2026, 12, 7, 16, 3, 0).unwrap();
+        for (made, name) in [(retiring_name(&a, since), &a), (pending_name(&a, "0000abcd"), &a)] {
             assert_eq!(made.chars().count(), crate::MAX_NAME_LEN);
             assert!(Marker::parse(&made).unwrap().is_for(&made, name));
             assert!(!Marker::parse(&made).unwrap().is_for(&made, &b));
         }
-        assert_ne!(retiring_name(&a), retiring_name(&b));
+        assert_ne!(retiring_name(&a, since), retiring_name(&b, since));
         assert_eq!(tag(""), "811c9dc5");
     }
 }

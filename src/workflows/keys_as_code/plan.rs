@@ -10,11 +10,13 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{
+    change::{Action, Change},
     classify::{Found, in_place, newest_first},
     keyset::{DeclaredKey, KeySet},
+    retirement,
 };
 use crate::{
-    ApiKey, ApiKeyUpdate, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permission, Result, terminal_safe,
+    ApiKey, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permission, Result, terminal_safe,
     workflows::{ProgressFn, report},
 };
 
@@ -41,92 +43,6 @@ pub(crate) fn one_environment<'a>(
     }
 }
 
-/// What a [`Change`] does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Action {
-    /// Create a declared key that does not exist.
-    Create,
-    /// Enable or disable a key, or grant and revoke permissions (a partial merge: what the
-    /// plan does not name is left as it is).
-    Update,
-    /// Replace a key (it is `rotate_after_days` old, or its permissions cannot change in
-    /// place): give it a retiring name (`[hny-keys retiring <tag>] <name>`), create its
-    /// successor, hand over the secret, give the successor the name, then delete the old
-    /// key.
-    Rotate,
-    /// Delete a key that an apply made or renamed and that is not the declared key: a
-    /// rotation's old key left by an interruption, a key whose secret was never delivered
-    /// (it kept its pending name), or an older second key of a declared name (two applies
-    /// at once on two machines: the newest key keeps the name).
-    Retire,
-    /// Delete an unmanaged key (only when the plan was made with
-    /// [`PlanOptions::prune`]).
-    Delete,
-}
-
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(match self {
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Rotate => "rotate",
-            Action::Retire => "retire",
-            Action::Delete => "delete",
-        })
-    }
-}
-
-/// One step of a [`Plan`].
-#[derive(Clone, Debug, Serialize)]
-#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
-#[non_exhaustive]
-pub struct Change {
-    /// What it does.
-    #[cfg_attr(feature = "json-schema", schemars(with = "String"))]
-    pub action: Action,
-    /// The key's name.
-    pub name: String,
-    /// The key's type.
-    #[serde(rename = "type")]
-    pub key_type: KeyType,
-    /// The environment's id.
-    pub environment_id: EnvironmentId,
-    /// The environment's name.
-    pub environment: String,
-    /// The existing key it changes (none for a create).
-    pub key_id: Option<KeyId>,
-    /// What changes, in words: `enable`, `grant manage_boards`, `revoke run_queries`,
-    /// `120 days old (rotate_after_days = 90)`.
-    pub details: Vec<String>,
-    #[serde(skip)]
-    pub(crate) declared: Option<DeclaredKey>,
-    #[serde(skip)]
-    pub(crate) update: Option<ApiKeyUpdate>,
-}
-
-impl fmt::Display for Change {
-    /// `create ingest key "checkout" in Production`, then the details.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} key {:?} in {}",
-            self.action,
-            self.key_type,
-            terminal_safe(&self.name),
-            terminal_safe(&self.environment)
-        )?;
-        if let Some(id) = &self.key_id {
-            write!(f, " ({id})")?;
-        }
-        if !self.details.is_empty() {
-            write!(f, ": {}", terminal_safe(&self.details.join(", ")))?;
-        }
-        Ok(())
-    }
-}
-
 /// A team's keys against a [`KeySet`]: what [`ApiKeys::apply`] would do, in the order it
 /// does it (creates, updates, rotations, retirements, then deletes).
 #[derive(Clone, Debug, Serialize)]
@@ -144,6 +60,11 @@ pub struct Plan {
     /// [`PENDING_GRACE`](Self::PENDING_GRACE) old): neither the declared key nor a change.
     /// A plan made after the grace retires any that kept their pending name.
     pub pending: Vec<ApiKey>,
+    /// Steps of retirements that are not due yet (a [`Disable`](Action::Disable) before
+    /// the overlap has passed, a [`Remove`](Action::Remove) before the time disabled has),
+    /// each with its [`due_at`](Change::due_at): not changes, and not applied; a later
+    /// plan takes each once it is due.
+    pub scheduled: Vec<Change>,
     /// Declared keys that need no change.
     pub unchanged: usize,
     /// The time rotations were judged against.
@@ -157,6 +78,10 @@ pub struct Plan {
     /// The keys of its environments as they were, by id: an apply stops if they changed.
     #[serde(skip)]
     pub(crate) snapshot: Vec<ApiKey>,
+    /// Whether a rotation's old key is disabled as soon as its successor is delivered
+    /// ([`PlanOptions::retire_now`]).
+    #[serde(skip)]
+    pub(crate) retire_now: bool,
     /// Whether [`ApiKeys::apply`] took it (shared by clones): a plan is applied once.
     #[serde(skip)]
     pub(crate) applied: Arc<AtomicBool>,
@@ -189,6 +114,12 @@ impl Plan {
         self.changes.is_empty()
     }
 
+    /// Whether a rotation's old key is disabled as soon as its successor is delivered
+    /// (made with [`PlanOptions::retire_now`]) rather than after its overlap.
+    pub fn retires_now(&self) -> bool {
+        self.retire_now
+    }
+
     /// How many steps do `action`.
     pub fn count(&self, action: Action) -> usize {
         self.changes.iter().filter(|c| c.action == action).count()
@@ -200,8 +131,18 @@ impl Plan {
             0 => String::new(),
             n => format!(", {n} being made by another apply"),
         };
+        // The stages of retirements, when there are any.
+        let stages: String = [(Action::Disable, "disable"), (Action::Remove, "remove")]
+            .iter()
+            .filter(|(action, _)| self.count(*action) > 0)
+            .map(|(action, word)| format!(", {} to {word}", self.count(*action)))
+            .collect();
+        let scheduled = match self.scheduled.len() {
+            0 => String::new(),
+            n => format!(", {n} scheduled"),
+        };
         format!(
-            "{} to create, {} to update, {} to rotate, {} to retire, {} to delete; {} unchanged, {} unmanaged{pending}",
+            "{} to create, {} to update, {} to rotate, {} to retire{stages}, {} to delete; {} unchanged, {} unmanaged{pending}{scheduled}",
             self.count(Action::Create),
             self.count(Action::Update),
             self.count(Action::Rotate),
@@ -224,6 +165,8 @@ impl Plan {
 pub struct PlanOptions {
     prune: bool,
     as_of: Option<DateTime<Utc>>,
+    replace: Vec<String>,
+    retire_now: bool,
     progress: Option<ProgressFn>,
 }
 
@@ -247,9 +190,23 @@ impl PlanOptions {
         self
     }
 
-    /// Judge rotations as of this time instead of now.
+    /// Judge rotations and the stages of retirements as of this time instead of now.
     pub fn as_of(mut self, now: DateTime<Utc>) -> Self {
         self.as_of = Some(now);
+        self
+    }
+
+    /// Rotate the declared key named `name` now, whatever its age (a secret that leaked).
+    /// A name no declared key has fails the plan.
+    pub fn replace(mut self, name: impl Into<String>) -> Self {
+        self.replace.push(name.into());
+        self
+    }
+
+    /// Disable a rotation's old key as soon as its successor is delivered, instead of
+    /// after the overlap (it is deleted after its time disabled): for a secret that leaked.
+    pub fn retire_now(mut self, now: bool) -> Self {
+        self.retire_now = now;
         self
     }
 
@@ -346,10 +303,18 @@ impl ApiKeys {
         report(progress, WORKFLOW, 2, Some(2), "comparing");
 
         let grace = chrono::Duration::from_std(Plan::PENDING_GRACE).unwrap_or_default();
+        if let Some(name) = options.replace.iter().find(|n| !set.keys().iter().any(|k| &k.name == *n)) {
+            return Err(crate::Error::invalid(
+                "replace",
+                format!("{:?} is no declared key's name: give the name of a key of the set", terminal_safe(name)),
+            ));
+        }
         let mut creates = Vec::new();
         let mut updates = Vec::new();
         let mut rotations = Vec::new();
         let mut retirements = Vec::new();
+        let mut stages = Vec::new();
+        let mut scheduled = Vec::new();
         let mut unchanged = 0;
         let mut pending = Vec::new();
         let mut unmanaged = found.unmanaged;
@@ -362,40 +327,52 @@ impl ApiKeys {
                 environment: env.name.clone(),
                 key_id,
                 details,
+                due_at: None,
                 declared: Some(declared.clone()),
                 update: None,
             };
             let identity = (env.id.clone(), declared.name.clone());
-            let mut retire = |key: &ApiKey, why: String| {
-                retirements.push(change(Action::Retire, Some(key.id.clone()), vec![why]));
-            };
             // A marked key of another type is not one an apply made for this key: someone's.
+            let (going, other): (Vec<_>, Vec<_>) = found
+                .retiring
+                .remove(&identity)
+                .unwrap_or_default()
+                .into_iter()
+                .partition(|(k, _)| k.key_type == declared.key_type);
+            unmanaged.extend(other.into_iter().map(|(k, _)| k));
             let mut same_type = |keys: Option<Vec<ApiKey>>| -> Vec<ApiKey> {
                 let (same, other): (Vec<_>, Vec<_>) =
                     keys.unwrap_or_default().into_iter().partition(|k| k.key_type == declared.key_type);
                 unmanaged.extend(other);
                 same
             };
-            for old in same_type(found.retiring.remove(&identity)) {
-                retire(&old, format!("{:?}, the old key of a rotation", terminal_safe(&old.name)));
-            }
             for made in same_type(found.pending.remove(&identity)) {
                 let age = as_of - made.created;
                 if age < grace {
                     pending.push(made);
                 } else {
-                    let minutes = age.num_minutes();
-                    retire(
-                        &made,
-                        format!(
-                            "{:?}, made by an apply {minutes} min ago: its secret was never delivered, so it never took the name",
-                            terminal_safe(&made.name)
-                        ),
+                    let why = format!(
+                        "{:?}, made by an apply {} min ago: its secret was never delivered, so it never took the name",
+                        terminal_safe(&made.name),
+                        age.num_minutes()
                     );
+                    stages.push(change(Action::Remove, Some(made.id.clone()), vec![why]));
                 }
             }
             let mut existing = newest_first(found.named.remove(&identity).unwrap_or_default()).into_iter();
-            let Some(current) = existing.next() else {
+            let current = existing.next();
+            // The keys on their way out: each stage when it is due, else scheduled.
+            for (old, stage) in going {
+                let step = retirement::next_step(set.retirement_of(declared), &old, stage, current.as_ref(), as_of);
+                let mut step_change = change(step.action, Some(old.id.clone()), vec![step.why]);
+                step_change.due_at = step.due_at;
+                if step.due_at.is_some_and(|due| due <= as_of) {
+                    stages.push(step_change);
+                } else {
+                    scheduled.push(step_change);
+                }
+            }
+            let Some(current) = current else {
                 let mut details = Vec::new();
                 if declared.disabled {
                     details.push("disabled".to_string());
@@ -420,13 +397,15 @@ impl ApiKeys {
                 ));
             }
             // Two keys of one name (two applies at once on two machines, or one made by
-            // hand): the newest keeps the name, the others are retired.
+            // hand): the newest keeps the name, the others begin their retirement.
             for older in same_type(Some(existing.collect())) {
-                retire(&older, format!("a second key named so: the newer {} keeps the name", current.id));
+                let why = format!("a second key named so: the newer {} keeps the name", current.id);
+                retirements.push(change(Action::Retire, Some(older.id.clone()), vec![why]));
             }
             let age = (as_of - current.created).num_days();
             let datasets = declared.permissions.contains(Permission::CreateDatasets);
             let rotation = match (declared.rotate_after_days, &declared.key_type) {
+                _ if options.replace.contains(&declared.name) => Some("replaced on request".to_string()),
                 (_, KeyType::Ingest) if current.permissions.contains(Permission::CreateDatasets) != datasets => {
                     Some(format!(
                         "create_datasets {}: Honeycomb cannot change an ingest key's permissions, so it is replaced",
@@ -467,6 +446,7 @@ impl ApiKeys {
                         environment: env.name.clone(),
                         key_id: Some(key.id.clone()),
                         details: vec!["not in the key set".into()],
+                        due_at: None,
                         declared: None,
                         update: None,
                     })
@@ -475,16 +455,21 @@ impl ApiKeys {
         } else {
             Vec::new()
         };
-        let changes = [creates, updates, rotations, retirements, deletes].concat();
+        // Disables before removes: a key is disabled for its time before it is deleted.
+        stages.sort_by_key(|c| c.action == Action::Remove);
+        scheduled.sort_by_key(|c| c.due_at);
+        let changes = [creates, updates, rotations, retirements, stages, deletes].concat();
         Ok(Plan {
             changes,
             unmanaged,
             pending,
+            scheduled,
             unchanged,
             as_of,
             environments,
             known,
             snapshot,
+            retire_now: options.retire_now,
             applied: Arc::default(),
         })
     }

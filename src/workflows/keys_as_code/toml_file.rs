@@ -64,7 +64,28 @@ impl KeySet {
 }
 
 /// The fields of a `[[key]]` table.
-const FIELDS: &[&str] = &["name", "type", "environment", "permissions", "disabled", "rotate_after_days", "secret_name"];
+const FIELDS: &[&str] = &[
+    "name",
+    "type",
+    "environment",
+    "permissions",
+    "disabled",
+    "rotate_after_days",
+    "overlap_hours",
+    "disabled_hours",
+    "secret_name",
+];
+
+/// The file-wide settings, beside the `[[key]]` tables.
+const SET_FIELDS: &[&str] = &["overlap_hours", "disabled_hours"];
+
+/// A whole number of hours (a set's or a key's `overlap_hours`, `disabled_hours`).
+fn hours(value: &DeValue<'_>) -> Option<u32> {
+    match value {
+        DeValue::Integer(i) => u32::from_str_radix(i.as_str(), i.radix()).ok(),
+        _ => None,
+    }
+}
 
 /// The line (1-based) of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
@@ -101,11 +122,23 @@ pub(super) fn parse(text: &str, file: &str) -> Result<KeySet> {
     })?;
     let mut set = KeySet::new();
     for (field, value) in root.get_ref() {
-        if field.get_ref().as_ref() != "key" {
+        let name = field.get_ref().as_ref();
+        if SET_FIELDS.contains(&name) {
+            let line = line_of(text, value.span().start);
+            let Some(h) = hours(value.get_ref()) else {
+                return Err(Error::invalid(
+                    "key set",
+                    format!("{file} (line {line}): `{name}` must be a whole number of hours, 0 to 8760"),
+                ));
+            };
+            set = if name == "overlap_hours" { set.overlap_hours(h) } else { set.disabled_hours(h) };
+            continue;
+        }
+        if name != "key" {
             return Err(Error::invalid(
                 "key set",
                 format!(
-                    "{file} (line {}): `{}` is not part of a key-set file; declare each key in a [[key]] table",
+                    "{file} (line {}): `{}` is not part of a key-set file; declare each key in a [[key]] table (beside them: overlap_hours, disabled_hours)",
                     line_of(text, field.span().start),
                     terminal_safe(field.get_ref())
                 ),
@@ -272,6 +305,14 @@ fn read_key(text: &str, file: &str, index: usize, table: &DeTable<'_>, span: Ran
         match days {
             Some(days) => key.rotate_after_days = Some(days),
             None => return Err(at.error(v.span(), "rotate_after_days", "must be a whole number of days, 1 to 3650")),
+        }
+    }
+    for field in ["overlap_hours", "disabled_hours"] {
+        if let Some(v) = table.get(field) {
+            let Some(h) = hours(v.get_ref()) else {
+                return Err(at.error(v.span(), field, "must be a whole number of hours, 0 to 8760"));
+            };
+            key = if field == "overlap_hours" { key.overlap_hours(h) } else { key.disabled_hours(h) };
         }
     }
     key.secret_name = string("secret_name")?;

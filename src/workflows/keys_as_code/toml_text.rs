@@ -4,8 +4,16 @@ use super::keyset::DeclaredKey;
 use crate::KeyType;
 
 /// `keys` as a key-set file, in order.
-pub(super) fn write(keys: &[DeclaredKey]) -> String {
+pub(super) fn write(keys: &[DeclaredKey], (overlap, disabled): (Option<u32>, Option<u32>)) -> String {
     let mut out = String::new();
+    for (field, hours) in [("overlap_hours", overlap), ("disabled_hours", disabled)] {
+        if let Some(hours) = hours {
+            out.push_str(&format!("{field} = {hours}\n"));
+        }
+    }
+    if !out.is_empty() && !keys.is_empty() {
+        out.push('\n');
+    }
     for (n, key) in keys.iter().enumerate() {
         if n > 0 {
             out.push('\n');
@@ -24,6 +32,11 @@ pub(super) fn write(keys: &[DeclaredKey]) -> String {
         }
         if let Some(days) = key.rotate_after_days {
             out.push_str(&format!("rotate_after_days = {days}\n"));
+        }
+        for (field, hours) in [("overlap_hours", key.overlap_hours), ("disabled_hours", key.disabled_hours)] {
+            if let Some(hours) = hours {
+                out.push_str(&format!("{field} = {hours}\n"));
+            }
         }
         if let Some(secret) = &key.secret_name {
             out.push_str(&format!("secret_name = {}\n", toml_string(secret)));

@@ -1,0 +1,153 @@
+//! Staged retirement, as Honeycomb advises: a key that is replaced stays enabled for an
+//! overlap (services pick up its successor's secret meanwhile), is then disabled, and is
+//! deleted after a while disabled. Each stage and when it began are in the key's name
+//! (`markers`), so every machine's plan agrees, with no local state.
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    change::Action,
+    classify::Stage,
+    keyset::{DeclaredKey, KeySet},
+};
+use crate::{ApiKey, Result, terminal_safe};
+
+/// The default overlap: a day enabled after the successor was delivered.
+pub(super) const DEFAULT_OVERLAP_HOURS: u32 = 24;
+/// The default time disabled before the delete: two days.
+pub(super) const DEFAULT_DISABLED_HOURS: u32 = 48;
+/// The longest either may be: a year.
+const MAX_HOURS: u32 = 8760;
+
+impl DeclaredKey {
+    /// Keep a replaced key enabled this many hours after its successor's secret was
+    /// delivered (0 to 8760; default: the set's, else 24).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::DeclaredKey;
+    /// let key = DeclaredKey::ingest("checkout", "Production").rotate_after_days(90).overlap_hours(2);
+    /// assert_eq!(key.overlap_hours, Some(2));
+    /// ```
+    pub fn overlap_hours(mut self, hours: u32) -> Self {
+        self.overlap_hours = Some(hours);
+        self
+    }
+
+    /// Keep a replaced key disabled this many hours before deleting it (0 to 8760;
+    /// default: the set's, else 48).
+    ///
+    /// ```
+    /// use honeycomb_api_keys::DeclaredKey;
+    /// let key = DeclaredKey::ingest("checkout", "Production").disabled_hours(0);
+    /// assert_eq!(key.disabled_hours, Some(0));
+    /// ```
+    pub fn disabled_hours(mut self, hours: u32) -> Self {
+        self.disabled_hours = Some(hours);
+        self
+    }
+}
+
+impl KeySet {
+    /// The overlap of every key that does not set its own (default 24 hours): how long a
+    /// replaced key stays enabled after its successor's secret was delivered.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::{DeclaredKey, KeySet};
+    /// let set = KeySet::new().overlap_hours(6).key(DeclaredKey::ingest("checkout", "Production"));
+    /// assert_eq!(set.retirement_of(&set.keys()[0]), (6, 48));
+    /// ```
+    #[must_use]
+    pub fn overlap_hours(mut self, hours: u32) -> Self {
+        self.overlap_hours = Some(hours);
+        self
+    }
+
+    /// The time disabled of every key that does not set its own (default 48 hours).
+    #[must_use]
+    pub fn disabled_hours(mut self, hours: u32) -> Self {
+        self.disabled_hours = Some(hours);
+        self
+    }
+
+    /// A key's overlap and time disabled, in hours: its own, else the set's, else 24 and 48.
+    pub fn retirement_of(&self, key: &DeclaredKey) -> (u32, u32) {
+        (
+            key.overlap_hours.or(self.overlap_hours).unwrap_or(DEFAULT_OVERLAP_HOURS),
+            key.disabled_hours.or(self.disabled_hours).unwrap_or(DEFAULT_DISABLED_HOURS),
+        )
+    }
+}
+
+/// Checks a key's own hours.
+pub(super) fn check(key: &DeclaredKey) -> Result<()> {
+    for (field, hours) in [("overlap_hours", key.overlap_hours), ("disabled_hours", key.disabled_hours)] {
+        if let Some(hours) = hours
+            && hours > MAX_HOURS
+        {
+            return Err(key.error(field, format!("is {hours}; it must be 0 to {MAX_HOURS} (a year)")));
+        }
+    }
+    Ok(())
+}
+
+/// Checks the set's hours.
+pub(super) fn check_set(set: &KeySet) -> Result<()> {
+    for (field, hours) in [("overlap_hours", set.overlap_hours), ("disabled_hours", set.disabled_hours)] {
+        if let Some(hours) = hours
+            && hours > MAX_HOURS
+        {
+            return Err(crate::Error::invalid(field, format!("is {hours}; it must be 0 to {MAX_HOURS} (a year)")));
+        }
+    }
+    Ok(())
+}
+
+/// `at` plus `hours`.
+pub(super) fn after(at: DateTime<Utc>, hours: u32) -> DateTime<Utc> {
+    at + chrono::Duration::hours(i64::from(hours))
+}
+
+/// "in 23 h", "in 40 min", "now": how far `due` is from `now`.
+pub(super) fn in_words(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let minutes = (due - now).num_minutes();
+    match minutes {
+        ..=0 => "now".into(),
+        1..=119 => format!("in {minutes} min"),
+        _ => format!("in {} h", (minutes + 30) / 60),
+    }
+}
+
+/// The next step of a key on its way out.
+pub(super) struct NextStep {
+    pub(super) action: Action,
+    /// When it falls due; none while the key waits for its successor to exist.
+    pub(super) due_at: Option<DateTime<Utc>>,
+    pub(super) why: String,
+}
+
+/// The next step of `old`, at `stage`, given the declared key now (`current`, if it
+/// exists) and the key's `(overlap, disabled)` hours. A retiring key's overlap counts from
+/// when its successor could be used: its retirement began, or its successor was made,
+/// whichever is later (a rotation stopped before the successor waits for it).
+pub(super) fn next_step(
+    (overlap, disabled_for): (u32, u32),
+    old: &ApiKey,
+    stage: Stage,
+    current: Option<&ApiKey>,
+    now: DateTime<Utc>,
+) -> NextStep {
+    let name = terminal_safe(&old.name);
+    match stage {
+        Stage::Retiring(since) => {
+            let due_at = current.map(|c| after(since.max(c.created), overlap));
+            let when = due_at.map_or_else(|| "once its successor exists".into(), |due| in_words(due, now));
+            let why = format!("{name:?}, enabled during the overlap ({overlap} h after its successor): disable {when}");
+            NextStep { action: Action::Disable, due_at, why }
+        }
+        Stage::Disabled(since) => {
+            let due = after(since, disabled_for);
+            let why = format!("{name:?}, disabled since {since} ({disabled_for} h): delete {}", in_words(due, now));
+            NextStep { action: Action::Remove, due_at: Some(due), why }
+        }
+    }
+}
