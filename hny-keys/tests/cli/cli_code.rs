@@ -397,3 +397,38 @@ async fn an_apply_that_stops_says_so_even_when_nobody_reads_its_report() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("stopped:"), "{}", stderr(&out));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_leaked_key_is_replaced_now_and_its_predecessor_disabled_at_once() {
+    let fake = MockHoneycomb::start().await;
+    let dir = Scratch::new("replace");
+    let keys = dir.file("keys.toml", "[[key]]\nname = \"checkout\"\ntype = \"ingest\"\nenvironment = \"Production\"\n");
+    let env = dir.path(".env");
+    let secrets_to = format!("dotenv:{env}");
+    let out = hny(&fake, &["apply", "-f", &keys, "--secrets-to", &secrets_to, "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let leaked = fake.keys().remove(0);
+    let out = hny(
+        &fake,
+        &["apply", "-f", &keys, "--secrets-to", &secrets_to, "--yes", "--replace", "checkout", "--retire-now"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let old = fake.key(&leaked.id).unwrap();
+    assert!(old.disabled && old.name.starts_with("[hny-keys disabled "), "{old:?}");
+    let new = fake.keys().into_iter().find(|k| k.name == "checkout").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&env).unwrap(),
+        format!("HONEYCOMB_PRODUCTION_CHECKOUT={}{}\n", new.id, new.secret)
+    );
+    // Its delete is scheduled, not a change: CI's drift check stays quiet.
+    let plan = hny(&fake, &["plan", "-f", &keys, "--detailed-exitcode", "--output", "table"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", stderr(&plan));
+    assert!(stdout(&plan).contains("scheduled (not changes yet"), "{}", stdout(&plan));
+    assert!(
+        stdout(&plan).contains(&format!("- remove ingest key \"checkout\" in Production ({})", leaked.id)),
+        "{}",
+        stdout(&plan)
+    );
+    let out = hny(&fake, &["apply", "-f", &keys, "--replace", "nope", "--yes"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
