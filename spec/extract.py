@@ -23,7 +23,7 @@ import json
 import re
 import sys
 
-COVERED = ("/2/auth", "/2/teams/{teamSlug}/api-keys", "/2/teams/{teamSlug}/environments")
+COVERED = ("/1/auth", "/2/auth", "/2/teams/{teamSlug}/api-keys", "/2/teams/{teamSlug}/environments")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
