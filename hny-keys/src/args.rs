@@ -139,6 +139,11 @@ pub(crate) enum Command {
     /// Who the management key is, its scopes and team.
     #[command(after_help = "Example:\n  hny-keys auth")]
     Auth,
+    /// Which data key a key is (its id, type, environment, team and access), read from
+    /// stdin, never from arguments: an ingest key's id and secret joined, a configuration
+    /// key's secret. Exits 1 if Honeycomb refuses it (unknown, disabled or deleted).
+    #[command(after_help = "Example:\n  printf %s \"$HONEYCOMB_API_KEY\" | hny-keys verify --output json")]
+    Verify,
     /// The team's environments (ids to create keys in); create, update or delete one.
     #[command(
         after_help = "Examples:\n  hny-keys environments --output json\n  hny-keys environments create --name \"Load test\" --color lightPurple\n  hny-keys environments update load-test --delete-protection off\n  hny-keys environments delete load-test --yes"
@@ -475,6 +480,7 @@ fn color_parser() -> impl clap::builder::TypedValueParser<Value = EnvironmentCol
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub(crate) enum SchemaOf {
     Auth,
+    Verify,
     Environments,
     EnvironmentsCreate,
     EnvironmentsUpdate,
