@@ -111,11 +111,15 @@ fn normalize_operation(op: &mut Value, shared: &Value, where_: &str) -> Result<(
     Ok(())
 }
 
-/// Keeps only the JSON:API media type of a body, under the name progenitor understands.
+/// Keeps only the JSON:API media type of a body, under the name progenitor understands; a
+/// body published as plain `application/json` alone (`GET /1/auth`'s answer) is kept as it is.
 fn json_api_as_json(content: &mut Map<String, Value>, what: &str) -> Result<(), String> {
     let media = content
         .remove("application/vnd.api+json")
-        .ok_or_else(|| format!("{what} is not `application/vnd.api+json` (the only media type this API uses)"))?;
+        .or_else(|| content.remove("application/json").filter(|_| content.is_empty()))
+        .ok_or_else(|| {
+            format!("{what} is not `application/vnd.api+json` or `application/json` (the media types this API uses)")
+        })?;
     content.clear();
     content.insert("application/json".into(), media);
     Ok(())

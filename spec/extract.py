@@ -4,8 +4,8 @@
 usage: python3 spec/extract.py PUBLISHED.json > spec/api-keys.yaml
 
 Honeycomb publishes one document for its whole API. This keeps the part this crate
-covers, verbatim: the paths under `/2/auth`, `/2/teams/{teamSlug}/api-keys` and
-`/2/teams/{teamSlug}/environments`, every component they reach through `$ref` (followed
+covers, verbatim: the paths under `/1/auth` (a data key's check), `/2/auth`,
+`/2/teams/{teamSlug}/api-keys` and `/2/teams/{teamSlug}/environments`, every component they reach through `$ref` (followed
 transitively), the security schemes their operations name, the tags they use, and the
 document's top-level members (`openapi`, `info`, `servers`, ...). Nothing is changed:
 members keep their order and their values; the output is YAML only because the crate's
@@ -23,7 +23,7 @@ import json
 import re
 import sys
 
-COVERED = ("/2/auth", "/2/teams/{teamSlug}/api-keys", "/2/teams/{teamSlug}/environments")
+COVERED = ("/1/auth", "/2/auth", "/2/teams/{teamSlug}/api-keys", "/2/teams/{teamSlug}/environments")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 

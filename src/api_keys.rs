@@ -358,7 +358,7 @@ impl ListApiKeys {
         pagination::team_list(client, team, Operation::ListApiKeys, self.options, move |client, team, cursor, size| {
             let retry = retry.clone();
             async move {
-                let options = CallOptions { retry: retry.as_ref(), subject: None };
+                let options = CallOptions { retry: retry.as_ref(), ..CallOptions::default() };
                 let api = client.api();
                 call(&client, Operation::ListApiKeys, options, || {
                     api.list_api_keys(&team, filter, cursor.as_deref(), size)

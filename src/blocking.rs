@@ -29,7 +29,7 @@ use std::{future::Future, sync::Arc};
 
 use futures::{StreamExt, stream::BoxStream};
 
-use crate::{AuthInfo, ClientBuilder, Error, Result};
+use crate::{AuthInfo, ClientBuilder, Error, KeyIdentity, Result, SecretString};
 
 pub use environments::{Environments, ListEnvironments};
 pub use keys::{ApiKeys, ListApiKeys};
@@ -227,6 +227,27 @@ impl Client {
     /// is sent).
     pub fn auth(&self) -> Result<AuthInfo> {
         self.driver.call(self.inner.auth())
+    }
+
+    /// Which data key `key` is (`GET /1/auth`), sent with that key alone, never the
+    /// management key; see [`Client::verify_key`](crate::Client::verify_key).
+    ///
+    /// ```no_run
+    /// # fn run(client: honeycomb_api_keys::blocking::Client, key: honeycomb_api_keys::SecretString) -> honeycomb_api_keys::Result<()> {
+    /// let me = client.verify_key(&key)?;
+    /// println!("{} ({}) of team {:?}", me.id, me.key_type, me.team_slug);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::verify_key`](crate::Client::verify_key): [`Error::InvalidArgument`]
+    /// for an empty or unprintable key, [`Error::Api`] (`is_auth`) for a key Honeycomb
+    /// refuses, [`Error::Transport`] or [`Error::Timeout`] when it cannot be reached in
+    /// time; and [`Error::BlockingInAsyncContext`] on a thread that runs an async runtime
+    /// (nothing is sent).
+    pub fn verify_key(&self, key: &SecretString) -> Result<KeyIdentity> {
+        self.driver.call(self.inner.verify_key(key))
     }
 
     /// The team slug calls use (configured, or detected once through `/2/auth`).

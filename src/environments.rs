@@ -315,7 +315,7 @@ impl ListEnvironments {
             move |client, team, cursor, size| {
                 let retry = retry.clone();
                 async move {
-                    let options = CallOptions { retry: retry.as_ref(), subject: None };
+                    let options = CallOptions { retry: retry.as_ref(), ..CallOptions::default() };
                     let api = client.api();
                     call(&client, Operation::ListEnvironments, options, || {
                         api.list_environments(&team, cursor.as_deref(), size)

@@ -59,8 +59,8 @@ pub use environments::{Environments, ListEnvironments};
 pub use error::{ApiError, Error, ErrorDetail, ErrorSource, HttpError, PaginationFault, Result, TimeoutScope};
 pub use model::{
     ApiKey, ApiKeyUpdate, AuthInfo, CreatedApiKey, Environment, EnvironmentColor, EnvironmentId, EnvironmentUpdate,
-    KeyId, KeyType, MAX_ENVIRONMENT_DESCRIPTION_LEN, MAX_ENVIRONMENT_NAME_LEN, MAX_ID_LEN, MAX_NAME_LEN, MAX_SLUG_LEN,
-    MAX_WINDOW, NewApiKey, NewEnvironment, RateLimitPolicy, RateLimitStatus, Team, check_name,
+    KeyId, KeyIdentity, KeyType, MAX_ENVIRONMENT_DESCRIPTION_LEN, MAX_ENVIRONMENT_NAME_LEN, MAX_ID_LEN, MAX_NAME_LEN,
+    MAX_SLUG_LEN, MAX_WINDOW, NewApiKey, NewEnvironment, RateLimitPolicy, RateLimitStatus, Team, check_name,
 };
 pub use operation::Operation;
 pub use pagination::{DEFAULT_PAGE_SIZE, Items, MAX_EMPTY_PAGES, MAX_PAGE_SIZE, Page, Pages};

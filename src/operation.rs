@@ -9,6 +9,8 @@ use std::fmt;
 pub enum Operation {
     /// `GET /2/auth`
     GetAuth,
+    /// `GET /1/auth`: a data key's identity, asked with that key (not the management key)
+    VerifyKey,
     /// `GET /2/teams/{teamSlug}/api-keys`
     ListApiKeys,
     /// `POST /2/teams/{teamSlug}/api-keys`
@@ -35,6 +37,7 @@ impl Operation {
     /// Every operation.
     pub const ALL: &'static [Operation] = &[
         Operation::GetAuth,
+        Operation::VerifyKey,
         Operation::ListApiKeys,
         Operation::CreateApiKey,
         Operation::GetApiKey,
@@ -58,6 +61,7 @@ impl Operation {
     pub const fn name(self) -> &'static str {
         match self {
             Operation::GetAuth => "get_auth",
+            Operation::VerifyKey => "verify_key",
             Operation::ListApiKeys => "list_api_keys",
             Operation::CreateApiKey => "create_api_key",
             Operation::GetApiKey => "get_api_key",
@@ -100,6 +104,7 @@ impl Operation {
     pub const fn path(self) -> &'static str {
         match self {
             Operation::GetAuth => "/2/auth",
+            Operation::VerifyKey => "/1/auth",
             Operation::ListApiKeys | Operation::CreateApiKey => "/2/teams/{teamSlug}/api-keys",
             Operation::GetApiKey | Operation::UpdateApiKey | Operation::DeleteApiKey => {
                 "/2/teams/{teamSlug}/api-keys/{ID}"
@@ -126,7 +131,8 @@ impl Operation {
         !matches!(self, Operation::CreateApiKey | Operation::CreateEnvironment)
     }
 
-    /// The scope a management key needs for it.
+    /// The scope a management key needs for it: none for `/2/auth`, and none for
+    /// [`VerifyKey`](Operation::VerifyKey), which is asked with the data key it checks.
     ///
     /// ```
     /// use honeycomb_api_keys::Operation;
@@ -134,10 +140,11 @@ impl Operation {
     /// assert_eq!(Operation::CreateApiKey.scope(), Some("api-keys:write"));
     /// assert_eq!(Operation::GetEnvironment.scope(), Some("environments:read"));
     /// assert_eq!(Operation::GetAuth.scope(), None);
+    /// assert_eq!(Operation::VerifyKey.scope(), None);
     /// ```
     pub const fn scope(self) -> Option<&'static str> {
         match self {
-            Operation::GetAuth => None,
+            Operation::GetAuth | Operation::VerifyKey => None,
             Operation::ListApiKeys | Operation::GetApiKey => Some("api-keys:read"),
             Operation::CreateApiKey | Operation::UpdateApiKey | Operation::DeleteApiKey => Some("api-keys:write"),
             Operation::ListEnvironments | Operation::GetEnvironment => Some("environments:read"),

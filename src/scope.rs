@@ -31,7 +31,7 @@ impl TeamScope {
 
     /// The retry policy of a call (and no subject).
     pub(crate) fn options(&self) -> CallOptions<'_> {
-        CallOptions { retry: self.retry.as_ref(), subject: None }
+        CallOptions { retry: self.retry.as_ref(), ..CallOptions::default() }
     }
 
     /// What Honeycomb answered, if it is the item asked for: an answer about another must

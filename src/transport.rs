@@ -34,6 +34,9 @@ pub(crate) struct CallOptions<'a> {
     pub(crate) retry: Option<&'a RetryConfig>,
     /// What the call is about, for the advice of an unknown outcome (a new key's name).
     pub(crate) subject: Option<&'a str>,
+    /// What error bodies are redacted with instead of the client's redactor (one that
+    /// also hides a data key the call carries).
+    pub(crate) redactor: Option<&'a Redactor>,
 }
 
 /// How one attempt failed, and what to do about it (decided where it failed, where the
@@ -169,7 +172,8 @@ where
             maybe_done |= failure.kind.ambiguous();
             let wait = if failure.retry { failure.next_wait(backoff.next()) } else { None };
             let Some(wait) = wait else {
-                return Err(into_call_error(op, &options, failure, client.redactor()).await);
+                let redactor = options.redactor.unwrap_or_else(|| client.redactor());
+                return Err(into_call_error(op, &options, failure, redactor).await);
             };
             tracing::debug!(attempt, failure = failure.kind.describe(), wait_ms = wait.as_millis() as u64, "retrying");
             clock.sleep(wait).await;

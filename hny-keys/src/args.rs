@@ -139,6 +139,10 @@ pub(crate) enum Command {
     /// Who the management key is, its scopes and team.
     #[command(after_help = "Example:\n  hny-keys auth")]
     Auth,
+    /// Which data key a key is (id, type, environment, team, access), read from stdin only
+    /// (ingest: id and secret joined). Exits 1 if Honeycomb refuses it.
+    #[command(after_help = "Example:\n  printf %s \"$HONEYCOMB_API_KEY\" | hny-keys verify --output json")]
+    Verify,
     /// The team's environments (ids to create keys in); create, update or delete one.
     #[command(
         after_help = "Examples:\n  hny-keys environments --output json\n  hny-keys environments create --name \"Load test\" --color lightPurple\n  hny-keys environments update load-test --delete-protection off\n  hny-keys environments delete load-test --yes"

@@ -5,7 +5,9 @@
 //! the envelopes here only add what a command says about them: a secret, an event, an
 //! outcome.
 
-use honeycomb_api_keys::{ApiKey, AuditReason, AuditReport, AuthInfo, CreatedApiKey, Environment, ExposeSecret};
+use honeycomb_api_keys::{
+    ApiKey, AuditReason, AuditReport, AuthInfo, CreatedApiKey, Environment, ExposeSecret, KeyIdentity,
+};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -131,6 +133,7 @@ pub(crate) fn reason_name(r: &AuditReason) -> String {
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub(crate) enum SchemaOf {
     Auth,
+    Verify,
     Environments,
     EnvironmentsCreate,
     EnvironmentsUpdate,
@@ -151,6 +154,7 @@ pub(crate) enum SchemaOf {
 pub(crate) fn schema_of(command: SchemaOf) -> schemars::schema::RootSchema {
     match command {
         SchemaOf::Auth => schemars::schema_for!(AuthInfo),
+        SchemaOf::Verify => schemars::schema_for!(KeyIdentity),
         SchemaOf::Environments => schemars::schema_for!(Vec<Environment>),
         SchemaOf::EnvironmentsCreate | SchemaOf::EnvironmentsUpdate => schemars::schema_for!(Environment),
         SchemaOf::EnvironmentsDelete => schemars::schema_for!(DeletedOut),

@@ -208,6 +208,7 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
     };
     match cli.command {
         Command::Auth => team::auth(&ctx).await,
+        Command::Verify => team::verify(&ctx).await,
         Command::Environments { action } => team::environments(&ctx, action).await,
         Command::List { key_type } => keys::list(&ctx, key_type).await,
         Command::Get { id } => keys::get(&ctx, &id).await,

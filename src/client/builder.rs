@@ -405,6 +405,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 api,
                 unpooled: std::sync::OnceLock::new(),
+                keyless: std::sync::OnceLock::new(),
                 http,
                 base,
                 key_id: key.id().to_string(),
@@ -436,8 +437,18 @@ impl HttpSettings {
     /// The calls, on a new HTTP client; `pooled: false` keeps no idle connection,
     /// so that every request opens its own.
     pub(crate) fn api(&self, pooled: bool) -> reqwest::Result<Api> {
+        self.api_with(pooled, self.headers.clone())
+    }
+
+    /// The calls on a new HTTP client that sends no management key: for a data key's
+    /// check (`/1/auth`), which carries that key alone.
+    pub(crate) fn api_without_key(&self) -> reqwest::Result<Api> {
+        self.api_with(true, HeaderMap::new())
+    }
+
+    fn api_with(&self, pooled: bool, headers: HeaderMap) -> reqwest::Result<Api> {
         let mut builder = reqwest::Client::builder()
-            .default_headers(self.headers.clone())
+            .default_headers(headers)
             .user_agent(self.user_agent.clone())
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)

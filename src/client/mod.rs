@@ -48,6 +48,9 @@ struct Inner {
     /// For creates: a client that opens a fresh connection for every request, built on
     /// first use (see [`Client::api_for_create`]).
     unpooled: std::sync::OnceLock<Api>,
+    /// For a data key's check: a client without the management key, built on first use
+    /// (see [`Client::api_for_data_key`]).
+    keyless: std::sync::OnceLock<Api>,
     http: HttpSettings,
     base: Url,
     key_id: String,
@@ -164,6 +167,23 @@ impl Client {
     /// The calls, on the pooled HTTP client.
     pub(crate) fn api(&self) -> &Api {
         &self.inner.api
+    }
+
+    /// The calls for a data key's check (`/1/auth`): on an HTTP client that sends no
+    /// `Authorization` header, so the management key never goes with a data key.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if that HTTP client cannot be built (never
+    /// falls back to the client that carries the management key).
+    pub(crate) fn api_for_data_key(&self) -> Result<&Api> {
+        if let Some(api) = self.inner.keyless.get() {
+            return Ok(api);
+        }
+        let api = self.inner.http.api_without_key().map_err(|e| {
+            crate::error::Error::config(format!("the HTTP client for a data key could not be built: {e}"))
+        })?;
+        Ok(self.inner.keyless.get_or_init(|| api))
     }
 
     /// The calls for a create: on an HTTP client that never reuses a pooled connection.

@@ -17,7 +17,9 @@ impl Respond for Responder {
 
         let mut delay = Duration::ZERO;
         let (status, template) = 'answer: {
-            if !authorized(&state, request) {
+            // `/1/auth` is asked with the data key it checks (in `X-Honeycomb-Team`), not
+            // the management key: its handler authenticates it.
+            if operation != Some(Operation::VerifyKey) && !authorized(&state, request) {
                 let reply = state.error(
                     401,
                     "unauthenticated/invalid-key",
@@ -70,6 +72,7 @@ pub(crate) fn authorized(state: &State, request: &Request) -> bool {
 pub(crate) fn route<'a>(method: &str, segments: &[&'a str]) -> Option<(Operation, &'a str, Option<&'a str>)> {
     match (method, segments) {
         ("GET", ["2", "auth"]) => Some((Operation::GetAuth, "", None)),
+        ("GET", ["1", "auth"]) => Some((Operation::VerifyKey, "", None)),
         ("GET", ["2", "teams", team, "api-keys"]) => Some((Operation::ListApiKeys, team, None)),
         ("POST", ["2", "teams", team, "api-keys"]) => Some((Operation::CreateApiKey, team, None)),
         ("GET", ["2", "teams", team, "api-keys", id]) => Some((Operation::GetApiKey, team, Some(id))),
@@ -85,12 +88,13 @@ pub(crate) fn route<'a>(method: &str, segments: &[&'a str]) -> Option<(Operation
 }
 
 pub(crate) fn handle(state: &mut State, op: Operation, team: &str, id: Option<&str>, request: &Request) -> Reply {
-    if op != Operation::GetAuth && team != state.team_slug {
+    if !matches!(op, Operation::GetAuth | Operation::VerifyKey) && team != state.team_slug {
         return state.not_found("team");
     }
     let id = id.unwrap_or_default();
     match op {
         Operation::GetAuth => auth(state),
+        Operation::VerifyKey => verify_key(state, request),
         Operation::ListApiKeys => list_keys(state, request),
         Operation::CreateApiKey => match body(state, request) {
             Ok(body) => create_key(state, &body),
@@ -160,6 +164,21 @@ pub(crate) fn auth(state: &State) -> Reply {
             ],
         }),
     )
+}
+
+/// `GET /1/auth`: the stored key `X-Honeycomb-Team` names (an ingest key's id and secret
+/// joined, a configuration key's secret), if it is enabled; else a 401 in v1's own error
+/// form. A deleted key is no longer stored, so it is unknown.
+pub(crate) fn verify_key(state: &State, request: &Request) -> Reply {
+    let sent = request.headers.get("x-honeycomb-team").map(|v| v.as_bytes()).unwrap_or_default();
+    let found = state.keys.values().find(|k| {
+        let expected = if k.key_type == "ingest" { format!("{}{}", k.id, k.secret) } else { k.secret.clone() };
+        !sent.is_empty() && expected.as_bytes() == sent
+    });
+    match found.filter(|k| !k.disabled) {
+        Some(key) => Reply::plain(200, state.identity_json(key)),
+        None => Reply::plain(401, json!({"error": "unknown API key - check your credentials"})),
+    }
 }
 
 /// The body of a POST or PATCH: the right media type, at most [`BODY_LIMIT`] bytes, JSON.

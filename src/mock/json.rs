@@ -16,6 +16,11 @@ impl Reply {
         Reply { status, body: Some(body), problem: false, headers: Vec::new() }
     }
 
+    /// A plain `application/json` body (v1's `/1/auth`, not JSON:API).
+    pub(crate) fn plain(status: u16, body: Value) -> Self {
+        Reply { status, body: Some(body), problem: true, headers: Vec::new() }
+    }
+
     pub(crate) fn empty(status: u16) -> Self {
         Reply { status, body: None, problem: false, headers: Vec::new() }
     }
@@ -126,6 +131,41 @@ impl State {
                 "editor": {"data": null},
             },
             "links": {"self": format!("/2/teams/{}/api-keys/{}", self.team_slug, key.id)},
+        })
+    }
+
+    /// `/1/auth`'s answer for `key` (the published `Auth` object): its v1 access flags,
+    /// from its permissions by the fake's own table (an ingest key shows only
+    /// `createDatasets`, as Honeycomb's published example does).
+    pub(crate) fn identity_json(&self, key: &MockKey) -> Value {
+        const V1_FLAGS: &[(&str, &str)] = &[
+            ("events", "send_events"),
+            ("markers", "manage_markers"),
+            ("triggers", "manage_triggers"),
+            ("boards", "manage_boards"),
+            ("queries", "run_queries"),
+            ("columns", "manage_columns"),
+            ("createDatasets", "create_datasets"),
+            ("slos", "manage_slos"),
+            ("recipients", "manage_recipients"),
+            ("privateBoards", "manage_privateBoards"),
+        ];
+        let granted = |permission: &str| key.permissions.get(permission).copied().unwrap_or(false);
+        let access: Map<String, Value> = V1_FLAGS
+            .iter()
+            .filter(|(flag, _)| key.key_type != "ingest" || *flag == "createDatasets")
+            .map(|(flag, permission)| ((*flag).to_string(), json!(granted(permission))))
+            .collect();
+        let env = self.environments.iter().find(|e| e.id == key.environment_id);
+        json!({
+            "id": key.id,
+            "type": key.key_type,
+            "api_key_access": access,
+            "environment": {
+                "name": env.map_or("", |e| e.name.as_str()),
+                "slug": env.map_or("", |e| e.slug.as_str()),
+            },
+            "team": {"name": self.team_name, "slug": self.team_slug},
         })
     }
 

@@ -22,7 +22,7 @@ pub use environments::{
 };
 pub use keys::{ApiKey, ApiKeyUpdate, CreatedApiKey, NewApiKey};
 pub use rate_limits::{MAX_WINDOW, RateLimitPolicy, RateLimitStatus};
-pub use teams::{AuthInfo, Environment, Team};
+pub use teams::{AuthInfo, Environment, KeyIdentity, Team};
 
 /// The longest id this crate puts in a URL. Real ids are 32 characters; an id with a
 /// secret pasted after it (64) is refused, so the secret never reaches a URL or a log.

@@ -1,5 +1,7 @@
 //! What Honeycomb says about the team: the management key in use and its team
-//! (`/2/auth`), and the team's environments.
+//! (`/2/auth`), a data key's identity (`/1/auth`), and the team's environments.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -42,6 +44,56 @@ impl AuthInfo {
     /// ```
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// What `/1/auth` says about a data key (an ingest or a configuration key): which key it is,
+/// where it belongs and what it may do. Returned by
+/// [`Client::verify_key`](crate::Client::verify_key); it holds no secret.
+///
+/// Its members are the answer's, as Honeycomb gives them: the environment's name and slug
+/// are empty strings for a Honeycomb Classic key, and the access flags are Honeycomb's v1
+/// names (`events`, `markers`, `createDatasets`, …; an ingest key shows only
+/// `createDatasets`), not [`Permission`](crate::Permission)s. Members the published
+/// document does not list are kept in [`extra`](Self::extra).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct KeyIdentity {
+    /// The key's id: its v2 id (`hcxik_…`) for an ingest key; for a configuration key,
+    /// whatever id Honeycomb gives (its published example shows a short legacy form).
+    pub id: String,
+    /// The key's type as the answer gives it (`ingest` or `configuration`).
+    pub key_type: String,
+    /// The environment's name (empty for a Classic key), if the answer gives one.
+    pub environment_name: Option<String>,
+    /// The environment's slug (empty for a Classic key), if the answer gives one.
+    pub environment_slug: Option<String>,
+    /// The team's name, if the answer gives one.
+    pub team_name: Option<String>,
+    /// The team's slug, if the answer gives one.
+    pub team_slug: Option<String>,
+    /// The access flags (`api_key_access`), as the answer gives them: name to granted.
+    pub access: BTreeMap<String, bool>,
+    /// Members of the answer the published document does not list, kept as they came.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl KeyIdentity {
+    /// Whether the answer grants the access flag `name` (such as `createDatasets`); a flag
+    /// the answer leaves out is not granted.
+    ///
+    /// ```no_run
+    /// # async fn run(client: honeycomb_api_keys::Client, secret: honeycomb_api_keys::SecretString) -> honeycomb_api_keys::Result<()> {
+    /// let identity = client.verify_key(&secret).await?;
+    /// if !identity.has_access("createDatasets") {
+    ///     eprintln!("{} cannot create datasets", identity.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn has_access(&self, name: &str) -> bool {
+        self.access.get(name).copied().unwrap_or(false)
     }
 }
 

@@ -12,11 +12,11 @@ use super::{
     headers::requested_wait,
     is_too_large,
     keys::{CreateBody, KeyTypeFilter, UpdateBody, created_from_wire, key_from_wire},
-    teams::{EnvironmentCreateBody, EnvironmentUpdateBody, auth_from_wire, environment_from_wire},
+    teams::{EnvironmentCreateBody, EnvironmentUpdateBody, auth_from_wire, environment_from_wire, identity_from_wire},
 };
 use crate::{
     error::{Error, Result},
-    model::{ApiKey, AuthInfo, CreatedApiKey, Environment, EnvironmentId, KeyId},
+    model::{ApiKey, AuthInfo, CreatedApiKey, Environment, EnvironmentId, KeyId, KeyIdentity},
     operation::Operation,
     text::Redactor,
 };
@@ -188,6 +188,13 @@ impl Api {
     /// of the attempt (asking again would not help).
     pub(crate) async fn get_auth(&self) -> Attempt<Result<AuthInfo>> {
         attempt(self.0.get_auth(), auth_from_wire).await
+    }
+
+    /// `GET /1/auth` with `data_key` in `X-Honeycomb-Team` (the hooks mark it sensitive);
+    /// `self` must be the client's keyless calls (`Client::api_for_data_key`), which carry
+    /// no management key.
+    pub(crate) async fn verify_key(&self, data_key: &str) -> Attempt<KeyIdentity> {
+        attempt(self.0.verify_key(data_key), identity_from_wire).await
     }
 
     pub(crate) async fn list_api_keys(

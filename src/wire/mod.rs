@@ -49,6 +49,12 @@ fn invalid_wire_value(field: &'static str, refused: impl std::fmt::Display) -> c
 /// The media type of every JSON:API request and response body.
 const JSON_API: &str = "application/vnd.api+json";
 
+/// The media type of `/1/auth`'s answer (a v1 endpoint: plain JSON).
+const PLAIN_JSON: &str = "application/json";
+
+/// The header a data key travels in (`/1/auth`).
+const DATA_KEY_HEADER: &str = "x-honeycomb-team";
+
 /// The largest answer read at all. Honeycomb's pages are tens of kilobytes.
 const RESPONSE_LIMIT: usize = 8 * 1024 * 1024;
 
@@ -106,16 +112,22 @@ fn limit_body(response: reqwest::Response) -> reqwest::Response {
 
 impl ClientHooks for RawClient {
     /// Puts the wire's media type on the request (the generator only knows
-    /// `application/json`) and drops the generator's `api-version` header.
+    /// `application/json`; `/1/auth` alone answers it), marks a data key's header
+    /// sensitive, and drops the generator's `api-version` header.
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         let has_body = request.body().is_some();
         let headers = request.headers_mut();
         headers.remove("api-version");
-        headers.insert(ACCEPT, HeaderValue::from_static(JSON_API));
+        if let Some(data_key) = headers.get_mut(DATA_KEY_HEADER) {
+            // A data key being checked (`/1/auth`): never shown by HTTP layers' logs.
+            data_key.set_sensitive(true);
+        }
+        let accept = if info.operation_id == "verify_key" { PLAIN_JSON } else { JSON_API };
+        headers.insert(ACCEPT, HeaderValue::from_static(accept));
         if has_body {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_API));
         } else {

@@ -1,10 +1,13 @@
-//! Environments and `/2/auth` between the generated types and the crate's: answers into
-//! [`Environment`] and [`AuthInfo`], and the environment create and update request bodies.
+//! Environments, `/2/auth` and `/1/auth` between the generated types and the crate's:
+//! answers into [`Environment`], [`AuthInfo`] and [`KeyIdentity`], and the environment
+//! create and update request bodies.
 
 use super::{invalid_wire_value, types};
 use crate::{
     error::{Error, Result},
-    model::{AuthInfo, Environment, EnvironmentColor, EnvironmentId, EnvironmentUpdate, NewEnvironment, Team},
+    model::{
+        AuthInfo, Environment, EnvironmentColor, EnvironmentId, EnvironmentUpdate, KeyIdentity, NewEnvironment, Team,
+    },
 };
 
 pub(crate) fn environment_from_wire(env: types::Environment) -> Environment {
@@ -45,6 +48,21 @@ pub(crate) fn auth_from_wire(response: types::AuthV2Response) -> Result<AuthInfo
         created: a.timestamps.as_ref().and_then(|t| t.created),
         updated: a.timestamps.as_ref().and_then(|t| t.updated),
     })
+}
+
+/// `/1/auth`'s answer: every member as it came, the unlisted ones kept.
+pub(crate) fn identity_from_wire(auth: types::Auth) -> KeyIdentity {
+    let types::Auth { api_key_access, environment, id, team, type_, extra } = auth;
+    KeyIdentity {
+        id,
+        key_type: type_,
+        environment_name: environment.name,
+        environment_slug: environment.slug,
+        team_name: team.name,
+        team_slug: team.slug,
+        access: api_key_access.into_iter().collect(),
+        extra,
+    }
 }
 
 /// An environment create's request body, built (and checked) before the first attempt.

@@ -30,5 +30,6 @@ mod spec_coverage;
 mod spec_requests;
 mod team_and_auth;
 mod tls;
+mod verify_key;
 mod wire_samples;
 mod workflows;

@@ -138,6 +138,8 @@ async fn every_public_call() -> Vec<Call> {
         }};
     }
     record!("Client::auth", client.auth().await);
+    let data_key = keys.create(NewApiKey::ingest("verify", &env)).await.unwrap().header_value();
+    record!("Client::verify_key", client.verify_key(&data_key).await);
     record!("ApiKeys::list", keys.list().items().try_collect::<Vec<_>>().await);
     record!("ApiKeys::create", keys.create(NewApiKey::ingest("coverage", &env)).await);
     record!("ApiKeys::get", keys.get(&id).await);

@@ -1,7 +1,9 @@
-//! `auth` and `environments` (list, create, update, delete), and finding an environment
-//! by id, name or slug.
+//! `auth`, `verify` (a data key's identity) and `environments` (list, create, update,
+//! delete), and finding an environment by id, name or slug.
 
-use honeycomb_api_keys::{Environment, EnvironmentUpdate, NewEnvironment, terminal_safe};
+use std::io::Read;
+
+use honeycomb_api_keys::{Environment, EnvironmentUpdate, ExposeSecret, NewEnvironment, SecretString, terminal_safe};
 
 use crate::{
     Ctx,
@@ -23,6 +25,52 @@ pub(crate) async fn auth(ctx: &Ctx) -> Result<(), Failure> {
         cell(me.name.as_deref().unwrap_or_default()),
         cell(&me.team.slug),
         cell(&me.scopes.join(", ")),
+    ]);
+    emit(&t.to_string())
+}
+
+/// The most read from stdin for `verify`: a key is under a hundred characters.
+const VERIFY_INPUT_LIMIT: u64 = 4096;
+
+/// `verify`: the key from stdin (never an argument, never a terminal, which would show
+/// it), its identity as Honeycomb answers; a key Honeycomb refuses is exit 1.
+pub(crate) async fn verify(ctx: &Ctx) -> Result<(), Failure> {
+    if ctx.stdin_tty {
+        return Err(Failure::Usage(
+            "verify reads the key from stdin, not a terminal: printf %s \"$KEY\" | hny-keys verify".into(),
+        ));
+    }
+    let mut input = String::new();
+    std::io::stdin()
+        .take(VERIFY_INPUT_LIMIT)
+        .read_to_string(&mut input)
+        .map_err(|e| Failure::Usage(format!("could not read the key from stdin: {e}")))?;
+    // The read text is kept as a secret (zeroed when dropped), trimmed of the line end.
+    let input = SecretString::from(input);
+    let key = SecretString::from(input.expose_secret().trim());
+    if key.expose_secret().is_empty() {
+        return Err(Failure::Usage("stdin held no key".into()));
+    }
+    let me = match ctx.client.verify_key(&key).await {
+        Ok(me) => me,
+        Err(e) if e.is_auth() => {
+            return Err(Failure::Runtime(format!(
+                "Honeycomb refuses this key (unknown, disabled or deleted, or not yet active): {e}"
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if ctx.output == Output::Json {
+        return emit_json(&me);
+    }
+    let granted: Vec<&str> = me.access.iter().filter(|(_, on)| **on).map(|(name, _)| name.as_str()).collect();
+    let mut t = table(&["key", "type", "environment", "team", "access"]);
+    t.add_row(vec![
+        cell(&me.id),
+        cell(&me.key_type),
+        cell(me.environment_slug.as_deref().filter(|s| !s.is_empty()).unwrap_or("(classic)")),
+        cell(me.team_slug.as_deref().unwrap_or_default()),
+        cell(&granted.join(", ")),
     ]);
     emit(&t.to_string())
 }

@@ -12,3 +12,4 @@ mod cli_profiles;
 mod cli_runs_at_once;
 mod hostile;
 mod subcommands;
+mod verify;
