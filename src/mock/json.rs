@@ -44,11 +44,11 @@ fn user_relationship(id: Option<&str>) -> Value {
     }
 }
 
-/// `t`, or the next whole second after it.
-fn whole_second_after(t: SystemTime) -> SystemTime {
+/// `t` in whole seconds, as an HTTP date says it (and the `Date` header, so that
+/// `Retry-After` minus `Date` is the wait).
+fn whole_second(t: SystemTime) -> SystemTime {
     let since = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
-    let up = if since.subsec_nanos() == 0 { since.as_secs() } else { since.as_secs() + 1 };
-    SystemTime::UNIX_EPOCH + Duration::from_secs(up)
+    SystemTime::UNIX_EPOCH + Duration::from_secs(since.as_secs())
 }
 
 /// Where an invalid request's problem is.
@@ -111,10 +111,9 @@ impl State {
 
     /// Honeycomb's 429: `rate-limited/may-retry`, with when to try again. The detail and
     /// `Retry-After` name the same instant, `wait` from now (real time, as the `Date`
-    /// header the client measures `Retry-After` against), rounded up to the second that
-    /// both can say.
+    /// header the client measures `Retry-After` against), in whole seconds as both say it.
     pub(crate) fn rate_limited(&mut self, wait: Duration) -> Reply {
-        let at = whole_second_after(SystemTime::now() + wait);
+        let at = whole_second(SystemTime::now() + wait);
         let detail = format!("Please try again after {}.", State::timestamp(&DateTime::<Utc>::from(at)));
         let mut reply =
             self.error(429, "rate-limited/may-retry", "request rate limit exceeded", Some(detail), Source::None);
