@@ -25,6 +25,11 @@ pub struct MockKey {
     pub created: DateTime<Utc>,
     /// When it was last changed.
     pub updated: DateTime<Utc>,
+    /// The id of the user who created it, if any (the fake's own user for a key created
+    /// through the API).
+    pub creator: Option<String>,
+    /// The id of the user who last edited it, if any (none unless seeded).
+    pub editor: Option<String>,
 }
 
 impl fmt::Debug for MockKey {
@@ -39,6 +44,8 @@ impl fmt::Debug for MockKey {
             .field("secret", &"[REDACTED]")
             .field("created", &self.created)
             .field("updated", &self.updated)
+            .field("creator", &self.creator)
+            .field("editor", &self.editor)
             .finish()
     }
 }

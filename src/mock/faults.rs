@@ -11,6 +11,8 @@ pub struct Fault {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Option<(Vec<u8>, String)>,
     pub(crate) after_processing: bool,
+    /// A 429's wait: its body and `Retry-After` are written when it answers.
+    pub(crate) retry_after: Option<Duration>,
 }
 
 impl Fault {
@@ -34,10 +36,11 @@ impl Fault {
     #[track_caller]
     pub fn status(status: u16) -> Self {
         assert!((100..=599).contains(&status), "Fault::status: {status} is not an HTTP status (100 to 599)");
-        Fault { status, headers: Vec::new(), body: None, after_processing: false }
+        Fault { status, headers: Vec::new(), body: None, after_processing: false, retry_after: None }
     }
 
-    /// A 429 like Honeycomb's: `Retry-After` an HTTP-date `wait` from now, and
+    /// A 429 like Honeycomb's: `Retry-After` an HTTP-date `wait` from when it answers,
+    /// the JSON:API error's detail naming the same time ("Please try again after …"), and
     /// `RateLimit` saying the window is spent and resets in `wait`.
     ///
     /// ```
@@ -53,9 +56,10 @@ impl Fault {
     /// # Ok(()) }
     /// ```
     pub fn rate_limited(wait: Duration) -> Self {
-        Fault::status(429)
-            .header("Retry-After", httpdate::fmt_http_date(SystemTime::now() + wait))
-            .header("RateLimit", format!("limit={DEFAULT_RATE_LIMIT}, remaining=0, reset={}", wait.as_secs()))
+        let mut fault = Fault::status(429)
+            .header("RateLimit", format!("limit={DEFAULT_RATE_LIMIT}, remaining=0, reset={}", wait.as_secs()));
+        fault.retry_after = Some(wait);
+        fault
     }
 
     /// Adds a response header (it wins over the fake's own of the same name).
@@ -148,12 +152,13 @@ impl State {
     pub(crate) fn fault_reply(&mut self, fault: &Fault, rate_headers: &[(String, String)]) -> ResponseTemplate {
         let mut reply = match (fault.status, &fault.body) {
             (_, Some(_)) => Reply::empty(fault.status),
-            (429, None) => self.rate_limited(Duration::from_secs(1)),
+            (429, None) => self.rate_limited(fault.retry_after.unwrap_or(Duration::from_secs(1))),
             (401, None) => {
                 self.error(401, "unauthenticated/invalid-key", "invalid API key", None, Source::Header("Authorization"))
             }
             (403, None) => self.error(403, "forbidden", "forbidden", None, Source::None),
             (404, None) => self.error(404, "not-found", "not found", None, Source::None),
+            (413, None) => State::payload_too_large(),
             (s, None) if s >= 500 => self.error(s, "internal-error", "something went wrong", None, Source::None),
             (s, None) => self.error(s, "error", "injected fault", None, Source::None),
         };

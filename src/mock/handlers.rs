@@ -194,18 +194,7 @@ pub(crate) fn body(state: &mut State, request: &Request) -> Result<Value, Reply>
         ));
     }
     if request.body.len() > BODY_LIMIT {
-        let mut reply = Reply::ok(
-            413,
-            json!({
-                "error": "request body is too large",
-                "status": 413,
-                "type": "https://api.honeycomb.io/problems/payload-too-large",
-                "title": "The request body is too large",
-                "detail": format!("the limit is {BODY_LIMIT} bytes"),
-            }),
-        );
-        reply.problem = true;
-        return Err(reply);
+        return Err(State::payload_too_large());
     }
     serde_json::from_slice(&request.body).map_err(|_| {
         state.error(

@@ -39,6 +39,23 @@ impl Reply {
     }
 }
 
+/// A key's creator or editor as the published document has it: a user's relationship,
+/// or `null` when there is none (never `{"data": null}`, which its `UserRelationship`
+/// does not allow, however tolerantly the crate reads it).
+fn user_relationship(id: Option<&str>) -> Value {
+    match id {
+        Some(id) => json!({"data": {"id": id, "type": "users"}}),
+        None => Value::Null,
+    }
+}
+
+/// `t` in whole seconds, as an HTTP date says it (and the `Date` header, so that
+/// `Retry-After` minus `Date` is the wait).
+fn whole_second(t: SystemTime) -> SystemTime {
+    let since = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    SystemTime::UNIX_EPOCH + Duration::from_secs(since.as_secs())
+}
+
 /// Where an invalid request's problem is.
 pub(crate) enum Source<'a> {
     Pointer(&'a str),
@@ -97,12 +114,32 @@ impl State {
         self.error(404, "not-found", &format!("{what} not found"), None, Source::None)
     }
 
-    /// Honeycomb's 429: `rate-limited/may-retry`, with when to try again.
+    /// Honeycomb's 429: `rate-limited/may-retry`, with when to try again. The detail and
+    /// `Retry-After` name the same instant, `wait` from now (real time, as the `Date`
+    /// header the client measures `Retry-After` against), in whole seconds as both say it.
     pub(crate) fn rate_limited(&mut self, wait: Duration) -> Reply {
-        let detail = format!("Please try again after {}.", State::timestamp(&(self.now() + wait)));
+        let at = whole_second(SystemTime::now() + wait);
+        let detail = format!("Please try again after {}.", State::timestamp(&DateTime::<Utc>::from(at)));
         let mut reply =
             self.error(429, "rate-limited/may-retry", "request rate limit exceeded", Some(detail), Source::None);
-        reply.headers.push(("Retry-After".into(), httpdate::fmt_http_date(SystemTime::now() + wait)));
+        reply.headers.push(("Retry-After".into(), httpdate::fmt_http_date(at)));
+        reply
+    }
+
+    /// Honeycomb's 413: a problem document, as `application/json` (the published
+    /// document's only media type for it).
+    pub(crate) fn payload_too_large() -> Reply {
+        let mut reply = Reply::ok(
+            413,
+            json!({
+                "error": "request body is too large",
+                "status": 413,
+                "type": "https://api.honeycomb.io/problems/payload-too-large",
+                "title": "The request body is too large",
+                "detail": format!("the limit is {BODY_LIMIT} bytes"),
+            }),
+        );
+        reply.problem = true;
         reply
     }
 
@@ -127,8 +164,8 @@ impl State {
             "attributes": attributes,
             "relationships": {
                 "environment": {"data": {"id": key.environment_id, "type": "environments"}},
-                "creator": {"data": {"id": "hcxus_01jmockuser0000000000000000", "type": "users"}},
-                "editor": {"data": null},
+                "creator": user_relationship(key.creator.as_deref()),
+                "editor": user_relationship(key.editor.as_deref()),
             },
             "links": {"self": format!("/2/teams/{}/api-keys/{}", self.team_slug, key.id)},
         })

@@ -74,12 +74,14 @@ mod environments;
 mod faults;
 mod handlers;
 mod json;
+mod seed;
 mod state;
 
 pub use builder::{MockEnvironment, MockHoneycombBuilder, MockKey};
 pub use faults::{Fault, RecordedRequest};
 use handlers::Responder;
 use json::{Reply, Source, pointer_segment};
+pub use seed::MockKeySeed;
 use state::State;
 
 /// The media type of every JSON:API body.
@@ -92,6 +94,8 @@ pub(crate) const MAX_PAGE: usize = 100;
 /// Honeycomb's default rate limit, per operation.
 pub const DEFAULT_RATE_LIMIT: u32 = 100;
 pub(crate) const WINDOW: Duration = Duration::from_secs(60);
+/// The user the fake names as the creator of the keys created through its API.
+pub const MOCK_USER: &str = "hcxus_01jmockuser0000000000000000";
 
 /// The permissions a key of this type carries on the wire.
 ///
@@ -328,76 +332,6 @@ impl MockHoneycomb {
         let mut state = self.lock();
         state.store_deferred();
         state.index.get(id).and_then(|seq| state.keys.get(seq)).cloned()
-    }
-
-    /// Stores `n` enabled ingest keys in the first environment, named `seeded key <n>`
-    /// (numbered on from 1 in creation order), without any request; returns their ids.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
-    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
-    /// let ids = honeycomb.seed_keys(250);
-    /// let listed = honeycomb.client().api_keys().list().collect().await?;
-    /// assert_eq!((ids.len(), listed.len()), (250, 250));
-    /// # Ok(()) }
-    /// ```
-    pub fn seed_keys(&self, n: usize) -> Vec<String> {
-        let mut state = self.lock();
-        let env = state.environments.first().map(|e| e.id.clone()).unwrap_or_default();
-        let now = state.now();
-        let first = state.next_seq;
-        (0..n)
-            .map(|i| {
-                let name = format!("seeded key {}", first + i as u64);
-                state.insert(&name, "ingest", false, &env, BTreeMap::new(), now).id
-            })
-            .collect()
-    }
-
-    /// Stores one key created `age` ago in the environment named or slugged
-    /// `environment`, without any request; returns it.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
-    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
-    /// use std::time::Duration;
-    /// use honeycomb_api_keys::{KeyType, Permissions};
-    ///
-    /// let age = Duration::from_secs(200 * 86_400);
-    /// let (kind, read_only) = (KeyType::Configuration, Permissions::read_only_querying());
-    /// let ci = honeycomb.seed_key("production", "CI", &kind, &read_only, age);
-    /// assert!(ci.permissions["run_queries"] && ci.key_type == "configuration");
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Panics
-    /// On a test's mistake: an unknown environment, a key type other than ingest or
-    /// configuration, a permission the key type does not have, or an age before 1970.
-    #[track_caller]
-    pub fn seed_key(
-        &self,
-        environment: &str,
-        name: &str,
-        key_type: &KeyType,
-        permissions: &Permissions,
-        age: Duration,
-    ) -> MockKey {
-        let key_type = match key_type {
-            KeyType::Ingest => "ingest",
-            KeyType::Configuration => "configuration",
-            other => panic!("seed_key: the fake stores ingest and configuration keys, not {other}"),
-        };
-        let granted: BTreeMap<String, bool> =
-            permissions.to_wire().filter(|(_, on)| *on).map(|(name, on)| (name.to_string(), on)).collect();
-        if let Some(extra) = granted.keys().find(|p| !permission_names(key_type).contains(&p.as_str())) {
-            panic!("seed_key: {extra} is not a permission of {key_type} keys");
-        }
-        let mut state = self.lock();
-        let env = state.environment(environment).map(|e| e.id.clone());
-        let env = env.unwrap_or_else(|| panic!("seed_key: no environment named {environment:?}"));
-        let age = chrono::Duration::from_std(age).ok().filter(|a| *a < chrono::Duration::days(20_000));
-        let created = state.now() - age.expect("seed_key: the age reaches back before 1970");
-        state.insert(name, key_type, false, &env, granted, created)
     }
 
     /// Moves the fake's clock forward: rate-limit windows and timestamps see the jump.

@@ -124,6 +124,8 @@ impl State {
             secret: self.random_chars(32, b"abcdefghijklmnopqrstuvwxyz0123456789"),
             created,
             updated: created,
+            creator: Some(MOCK_USER.to_string()),
+            editor: None,
         };
         let seq = self.next_seq;
         self.next_seq += 1;

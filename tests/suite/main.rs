@@ -20,6 +20,7 @@ mod hostile;
 mod keys_as_code;
 mod keys_as_code_races;
 mod lifecycle;
+mod mock_conformance;
 mod mock_user_example;
 mod mock_wire;
 mod pagination;

@@ -366,3 +366,39 @@ async fn granted_unknown_permissions_are_audited() {
     );
     assert!(Permission::ALL.iter().all(|p| p.wire_name() != "read_minds"));
 }
+
+/// The classic audit case seeded as it is found: created long ago, disabled, never
+/// updated since, with its creator and editor (no update through the API, which would
+/// move `updated` to now).
+#[tokio::test]
+async fn an_old_disabled_never_updated_seeded_key_is_audited_as_such() {
+    use honeycomb_api_keys::mock::MockKeySeed;
+    let fake = MockHoneycomb::start().await;
+    let created = Utc::now() - chrono::Duration::days(400);
+    let seed = MockKeySeed::configuration("legacy deploys", "production", &Permissions::all())
+        .disabled(true)
+        .created(created)
+        .creator("hcxus_01jalice000000000000000000")
+        .editor("hcxus_01jbob00000000000000000000");
+    let old = fake.seed(seed);
+    let recent = fake.seed(MockKeySeed::ingest("fresh", "staging").disabled(true));
+    assert_eq!((old.created, old.updated), (created, created));
+
+    let client = fake.client();
+    let read = client.api_keys().get(&old.id).await.unwrap();
+    assert!(read.disabled);
+    assert_eq!(read.created.timestamp(), created.timestamp());
+    assert_eq!(read.updated, read.created);
+    assert_eq!(read.creator_id.as_deref(), Some("hcxus_01jalice000000000000000000"));
+    assert_eq!(read.editor_id.as_deref(), Some("hcxus_01jbob00000000000000000000"));
+
+    let report = client.api_keys().audit(AuditOptions::new()).await.unwrap();
+    let reasons = |id: &str| report.findings.iter().find(|f| f.id.as_str() == id).map(|f| f.reasons.clone());
+    let found = reasons(&old.id).expect("the old key is reported");
+    assert!(matches!(found[0], AuditReason::Old { age_days } if age_days >= 399), "{found:?}");
+    assert!(found.contains(&AuditReason::Disabled), "{found:?}");
+    assert!(found.contains(&AuditReason::NeverUpdated), "{found:?}");
+    assert!(found.iter().any(|r| matches!(r, AuditReason::BroadPermissions { .. })), "{found:?}");
+    assert_eq!(reasons(&recent.id), Some(vec![AuditReason::Disabled]), "a new key is not old nor never-updated");
+    assert_eq!((report.old, report.disabled, report.never_updated), (1, 2, 1));
+}
