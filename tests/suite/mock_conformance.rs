@@ -29,6 +29,7 @@ const JSON_API: &str = "application/vnd.api+json";
 /// The published operation ids, with the crate's operation for each.
 const OPERATIONS: &[(&str, Operation)] = &[
     ("getV2Auth", Operation::GetAuth),
+    ("getAuth", Operation::VerifyKey),
     ("listApiKeys", Operation::ListApiKeys),
     ("createApiKey", Operation::CreateApiKey),
     ("getApiKey", Operation::GetApiKey),
@@ -126,6 +127,8 @@ struct Checked {
     fake: MockHoneycomb,
     http: reqwest::Client,
     auth: String,
+    /// A data key the fake knows, for `/1/auth`.
+    data_key: Mutex<String>,
     seen: Mutex<BTreeSet<(&'static str, u16)>>,
     failures: Mutex<Vec<String>>,
 }
@@ -142,7 +145,14 @@ impl Checked {
         let fake = MockHoneycomb::start().await;
         let (id, secret) = fake.management_key();
         let auth = format!("Bearer {id}:{secret}");
-        Checked { fake, http: reqwest::Client::new(), auth, seen: Mutex::default(), failures: Mutex::default() }
+        Checked {
+            fake,
+            http: reqwest::Client::new(),
+            auth,
+            data_key: Mutex::default(),
+            seen: Mutex::default(),
+            failures: Mutex::default(),
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -170,7 +180,16 @@ impl Checked {
         body: Body,
         auth: &str,
     ) -> (u16, Value) {
-        let mut request = self.http.request(method.clone(), url).header("Authorization", auth);
+        // /1/auth takes a data key (what a sender puts in X-Honeycomb-Team), nothing else:
+        // the one made below, or an unknown one where the others get a wrong credential.
+        let mut request = self.http.request(method.clone(), url);
+        request = if operation == "getAuth" {
+            let known = self.data_key.lock().unwrap().clone();
+            request
+                .header("X-Honeycomb-Team", if auth == self.auth { known } else { "nosuchkey0123456789abcdef".into() })
+        } else {
+            request.header("Authorization", auth)
+        };
         request = match body {
             Body::None => request,
             Body::Json(v) => request.header("Content-Type", JSON_API).body(v.to_string()),
@@ -224,7 +243,10 @@ async fn every_answer_of_the_fake_validates_against_the_published_document() {
         c.send("createApiKey", Method::POST, &c.keys(), Body::Json(c.new_key(&json!("ci"), "ingest"))).await;
     assert_eq!(status, 201, "{created}");
     let config = c.new_key(&json!("cfg"), "configuration");
-    c.send("createApiKey", Method::POST, &c.keys(), Body::Json(config)).await;
+    let (_, cfg) = c.send("createApiKey", Method::POST, &c.keys(), Body::Json(config)).await;
+    // A configuration key's data key is its secret.
+    *c.data_key.lock().unwrap() = cfg["data"]["attributes"]["secret"].as_str().unwrap().to_string();
+    c.send("getAuth", Method::GET, &c.url("/1/auth"), Body::None).await;
     c.send("getApiKey", Method::GET, &key, Body::None).await;
     let rename =
         json!({"data": {"id": seeded.id, "type": "api-keys", "attributes": {"name": "renamed", "disabled": false}}});
@@ -250,6 +272,7 @@ async fn every_answer_of_the_fake_validates_against_the_published_document() {
     let plain = || Body::Raw(b"{}".to_vec(), "application/json");
     for (op, method, url) in [
         ("getV2Auth", Method::GET, auth.clone()),
+        ("getAuth", Method::GET, c.url("/1/auth")),
         ("listApiKeys", Method::GET, c.keys()),
         ("createApiKey", Method::POST, c.keys()),
         ("getApiKey", Method::GET, key.clone()),
@@ -268,7 +291,7 @@ async fn every_answer_of_the_fake_validates_against_the_published_document() {
             assert_eq!(c.send(op, method.clone(), &url, plain()).await.0, 415, "{op}");
             assert_eq!(c.send(op, method.clone(), &url, Body::Json(json!({"data": 1}))).await.0, 422, "{op}");
         }
-        if op != "getV2Auth" {
+        if op != "getV2Auth" && op != "getAuth" {
             let other_team = url.replace("/mock-team/", "/other-team/");
             let body =
                 if method == Method::POST || method == Method::PATCH { Body::Json(json!({})) } else { Body::None };
@@ -361,6 +384,7 @@ async fn request_of(c: &Checked, op: &str, key_id: &str) -> (Method, String, Opt
     let env = format!("{}/{}", c.envs(), c.env("production"));
     match op {
         "getV2Auth" => (Method::GET, c.url("/2/auth"), None),
+        "getAuth" => (Method::GET, c.url("/1/auth"), None),
         "listApiKeys" => (Method::GET, c.keys(), None),
         "createApiKey" => (Method::POST, c.keys(), Some(c.new_key(&json!("faulted"), "ingest"))),
         "getApiKey" => (Method::GET, key, None),
