@@ -179,6 +179,19 @@ def lifecycle(settings):
 
         step("grant a permission", grant)
 
+        # /1/auth: each created key, as a data client sends it (ingest: id and secret).
+        def verify(key, header, key_type):
+            data_client = HoneycombClient(
+                api_key=header, base_url=settings["HONEYCOMB_API_ENDPOINT"], max_retries=0, sync=True)
+            with data_client:
+                me = data_client.auth.get()
+            check(me.id == key.id and getattr(me.type, "value", me.type) == key_type, f"/1/auth names the key: {me}")
+
+        step("/1/auth with the ingest key", lambda: verify(
+            ingest, ingest.id + ingest.attributes.secret, "ingest"))
+        step("/1/auth with the configuration key", lambda: verify(
+            config, config.attributes.secret, "configuration"))
+
         def delete():
             keys.delete(ingest.id)
             keys.delete(config.id)
