@@ -53,7 +53,7 @@ impl fmt::Display for Action {
     }
 }
 
-/// One step of a [`Plan`].
+/// One step of a [`Plan`](super::Plan).
 #[derive(Clone, Debug, Serialize)]
 #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
