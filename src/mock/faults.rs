@@ -307,6 +307,29 @@ impl MockHoneycomb {
         self.lock().store_late = Some(after);
     }
 
+    /// `/1/auth` refuses each key (401, as an unknown one) until it is `after` old, by the
+    /// fake's clock ([`advance_clock`](Self::advance_clock) moves it): Honeycomb taking a
+    /// moment to accept a key just made.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// # let env = honeycomb.environment_id("production").unwrap();
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::NewApiKey;
+    ///
+    /// honeycomb.verify_after(Duration::from_secs(5));
+    /// let client = honeycomb.client();
+    /// let key = client.api_keys().create(NewApiKey::ingest("new", &env)).await?;
+    /// assert!(client.verify_key(&key.header_value()).await.unwrap_err().is_auth());
+    /// honeycomb.advance_clock(Duration::from_secs(5));
+    /// assert_eq!(client.verify_key(&key.header_value()).await?.id, key.id().as_str());
+    /// # Ok(()) }
+    /// ```
+    pub fn verify_after(&self, after: Duration) {
+        self.lock().verify_after = after;
+    }
+
     /// Every request received so far, oldest first.
     ///
     /// ```

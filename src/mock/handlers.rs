@@ -175,7 +175,10 @@ pub(crate) fn verify_key(state: &State, request: &Request) -> Reply {
         let expected = if k.key_type == "ingest" { format!("{}{}", k.id, k.secret) } else { k.secret.clone() };
         !sent.is_empty() && expected.as_bytes() == sent
     });
-    match found.filter(|k| !k.disabled) {
+    // A key younger than `verify_after` is not known to `/1/auth` yet.
+    let settled =
+        |k: &&MockKey| state.now() - k.created >= chrono::Duration::from_std(state.verify_after).unwrap_or_default();
+    match found.filter(|k| !k.disabled).filter(settled) {
         Some(key) => Reply::plain(200, state.identity_json(key)),
         None => Reply::plain(401, json!({"error": "unknown API key - check your credentials"})),
     }

@@ -24,6 +24,8 @@ pub(crate) struct State {
     pub(crate) created_at: DateTime<Utc>,
     /// How much later than its create the next key created appears.
     pub(crate) store_late: Option<Duration>,
+    /// How long after its create a key is refused by `/1/auth` (Honeycomb's propagation).
+    pub(crate) verify_after: Duration,
     /// Keys created but not stored yet: when they appear (by `elapsed`), and the key.
     pub(crate) deferred: Vec<(Duration, u64, MockKey)>,
 }
@@ -52,6 +54,7 @@ impl State {
             log: Vec::new(),
             created_at: Utc::now(),
             store_late: None,
+            verify_after: Duration::ZERO,
             deferred: Vec::new(),
         };
         state.team_id = state.new_id("hcxtm_");

@@ -18,6 +18,7 @@ mod stale;
 #[cfg(feature = "toml")]
 mod toml_file;
 mod toml_text;
+mod verify;
 
 pub use apply::{ApplyOptions, ApplyReport, Step, StepOutcome};
 pub use change::{Action, Change};

@@ -360,7 +360,7 @@ async fn a_secret_the_sink_refuses_deletes_its_key_again_and_stops() {
     let StepOutcome::Failed { error, .. } = &report.steps[0].outcome else { panic!("{report:?}") };
     let text = error.to_string();
     assert!(
-        text.contains("the secret of \"checkout ingest\" could not be delivered: the vault is sealed; the new key")
+        text.contains("\"checkout ingest\": its secret could not be delivered: the vault is sealed; the new key")
             && text.contains("was deleted again"),
         "{text}"
     );
@@ -758,7 +758,16 @@ async fn the_dotenv_sink_refuses_a_secret_that_would_inject_a_line() {
     let dir = scratch("inject");
     let path = dir.join(".env");
     let keys = fake.client().api_keys();
+    // An enabled key's secret is verified first: such a secret is refused there.
     let one = KeySet::new().key(DeclaredKey::ingest("checkout ingest", "Production"));
+    let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
+    let report = keys.apply(&plan, &DotenvFile::new(&path), ApplyOptions::new()).await.unwrap();
+    let StepOutcome::Failed { error, .. } = &report.steps[0].outcome else { panic!("{report:?}") };
+    assert!(error.to_string().contains("it could not be verified"), "{error}");
+    assert!(!error.to_string().contains("LD_PRELOAD") && !path.exists());
+    // A key declared disabled is not verified (it cannot authenticate): the sink refuses.
+    fake.fail_next(Operation::CreateApiKey, 1, Fault::status(201).body(body.to_string(), "application/vnd.api+json"));
+    let one = KeySet::new().key(DeclaredKey::ingest("checkout ingest", "Production").disabled(true));
     let plan = keys.plan(&one, PlanOptions::new()).await.unwrap();
     let report = keys.apply(&plan, &DotenvFile::new(&path), ApplyOptions::new()).await.unwrap();
     let StepOutcome::Failed { error, .. } = &report.steps[0].outcome else { panic!("{report:?}") };
@@ -793,12 +802,14 @@ async fn a_hundred_keys_apply_in_a_hundred_creates_within_the_quota() {
     let took = honeycomb_api_keys::Clock::now(&clock) - started;
     assert!(report.is_complete());
     let requests = fake.requests();
-    // The plan read again (one page of 100), then a create and a rename a key.
+    // The plan read again (one page of 100), then a create, a verification and a rename a
+    // key (each operation in its own window).
     let count = |op: Operation| requests.iter().filter(|r| r.operation == Some(op)).count();
+    let ops = [Operation::ListApiKeys, Operation::CreateApiKey, Operation::VerifyKey, Operation::UpdateApiKey];
     assert_eq!(
-        (count(Operation::ListApiKeys), count(Operation::CreateApiKey), count(Operation::UpdateApiKey), requests.len()),
-        (1, 100, 100, 201),
-        "one create and one rename a key, nothing else"
+        (ops.map(count), requests.len()),
+        ([1, 100, 100, 100], 301),
+        "one create, one verification and one rename a key, nothing else"
     );
     assert!(requests.iter().all(|r| r.status < 300), "no 429: the client paces itself");
     println!("apply of 100 keys: {} requests, {:.1} s of injected time", requests.len(), took.as_secs_f64());

@@ -160,6 +160,9 @@ async fn a_rotation_retires_the_old_key_in_stages_each_due_in_a_later_plan() {
     assert_eq!(fake.count(Operation::DeleteApiKey), 0);
     let kept = fake.key(&old.id).unwrap();
     assert!(!kept.disabled && kept.name.starts_with("[hny-keys retiring "), "{kept:?}");
+    // Services still on the old secret keep working.
+    let old_secret = honeycomb_api_keys::SecretString::from(format!("{}{}", old.id, old.secret));
+    assert_eq!(keys.client().verify_key(&old_secret).await.unwrap().id, old.id);
 
     // Before the overlap ends: nothing due, one step scheduled (JSON: its due_at).
     let plan = keys.plan(&set, at(23)).await.unwrap();
@@ -182,6 +185,7 @@ async fn a_rotation_retires_the_old_key_in_stages_each_due_in_a_later_plan() {
     assert_eq!((fake.count(Operation::UpdateApiKey), fake.count(Operation::DeleteApiKey)), (1, 0));
     let disabled = fake.key(&old.id).unwrap();
     assert!(disabled.disabled && disabled.name.starts_with("[hny-keys disabled "), "{disabled:?}");
+    assert!(keys.client().verify_key(&old_secret).await.unwrap_err().is_auth(), "disabled: refused");
 
     // Disabled for less than its time: nothing due; after it: one delete.
     assert!(keys.plan(&set, at(25 + 47)).await.unwrap().is_empty());
@@ -227,4 +231,51 @@ async fn a_replace_rotates_a_young_key_and_retire_now_disables_the_old_one_at_on
         "{}",
         after.summary()
     );
+}
+
+/// A client on a manual clock whose waits move the fake's clock too.
+fn clocked(fake: &Arc<MockHoneycomb>) -> honeycomb_api_keys::Client {
+    let waited = fake.clone();
+    let clock = honeycomb_api_keys::ManualClock::new().on_sleep(move |d| waited.advance_clock(d));
+    fake.client_builder().clock(clock).build().unwrap()
+}
+
+#[tokio::test]
+async fn a_new_key_is_verified_before_its_secret_is_delivered_waiting_for_honeycomb_to_accept_it() {
+    let fake = Arc::new(MockHoneycomb::start().await);
+    // Honeycomb takes 5 s to accept a new key.
+    fake.verify_after(std::time::Duration::from_secs(5));
+    let keys = clocked(&fake).api_keys();
+    let set = KeySet::new().key(DeclaredKey::ingest("checkout", "Production"));
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    let vault = Vault::default();
+    let report = keys.apply(&plan, &vault, ApplyOptions::new()).await.unwrap();
+    assert!(report.is_complete(), "{report:?}");
+    let tries = fake.count(Operation::VerifyKey);
+    assert!(tries >= 2, "refused, then asked again: {tries}");
+    assert_eq!(vault.ids().len(), 1, "delivered once it authenticated");
+}
+
+#[tokio::test]
+async fn a_key_that_never_verifies_is_not_delivered_and_the_old_key_keeps_working() {
+    let fake = Arc::new(MockHoneycomb::start().await);
+    let old = fake.seed_key("production", "ci", &KeyType::Ingest, &Permissions::none(), 40 * DAY);
+    fake.verify_after(std::time::Duration::from_secs(86_400));
+    let keys = clocked(&fake).api_keys();
+    let set = KeySet::new().key(DeclaredKey::ingest("ci", "Production").rotate_after_days(30));
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    let vault = Vault::default();
+    let report = keys.apply(&plan, &vault, ApplyOptions::new()).await.unwrap();
+    let StepOutcome::Failed { error, new_key: None } = &report.steps[0].outcome else { panic!("{report:?}") };
+    let text = error.to_string();
+    assert!(
+        text.contains("Honeycomb did not accept its secret within 60 s") && text.contains("was deleted again"),
+        "{text}"
+    );
+    assert!(vault.ids().is_empty(), "nothing delivered");
+    let left = fake.keys();
+    assert_eq!(left.len(), 1, "the new key deleted again: {left:?}");
+    let kept = fake.key(&old.id).unwrap();
+    assert!(!kept.disabled, "the old key still works: {kept:?}");
+    assert!(report.resumable);
 }

@@ -12,6 +12,7 @@ use super::{
     markers::{self, disabled_name, retiring_name},
     plan::Plan,
     sinks::{Delivery, SecretSink, deliver},
+    verify,
 };
 use crate::{
     ApiKey, ApiKeyUpdate, ApiKeys, CreatedApiKey, Environment, Error, KeyId, Operation, Result, terminal_safe,
@@ -375,6 +376,17 @@ impl ApiKeys {
             Ok(key) => {
                 let id = key.id().clone();
                 stage(&id, None);
+                // Proven to work before anyone is handed it (nor the old key touched). A key
+                // declared disabled cannot authenticate: nothing to prove.
+                let proven = if declared.disabled { Ok(()) } else { verify::new_key(self, &key).await };
+                if let Err(why) = proven {
+                    created.push(key);
+                    let error = self.undo_create(&id, &declared.name, why, "apply again later").await;
+                    if let Some(gate) = gate {
+                        gate.after_create(&declared.name);
+                    }
+                    return Err(error);
+                }
                 let secret = key.header_value();
                 let secret_name = declared.effective_secret_name();
                 // The sink stores it under the name it is about to take.
@@ -385,7 +397,10 @@ impl ApiKeys {
                 stage(&id, Some(delivered.is_ok()));
                 match delivered {
                     Ok(()) => self.take_name(&id, &declared.name).await.map(|()| id),
-                    Err(reason) => Err(self.undo_create(&id, &declared.name, reason).await),
+                    Err(reason) => {
+                        let reason = format!("its secret could not be delivered: {reason}");
+                        Err(self.undo_create(&id, &declared.name, reason, "apply again once the sink works").await)
+                    }
                 }
             }
             Err(e) if e.is_outcome_unknown() => Err(self.remove_orphans(plan, &pending, change, e).await),
@@ -412,11 +427,12 @@ impl ApiKeys {
         }
     }
 
-    /// A key made but whose secret the sink refused: deleted, so that no key stays that
-    /// nobody can use (and the next plan creates it again).
-    async fn undo_create(&self, id: &KeyId, name: &str, reason: String) -> Error {
+    /// A key made but whose secret the sink refused (or that never authenticated):
+    /// deleted, so that no key stays that nobody can use (and the next plan creates it
+    /// again).
+    async fn undo_create(&self, id: &KeyId, name: &str, reason: String, then: &str) -> Error {
         let (undone, resumable) = match self.delete_if_present(id).await {
-            Ok(()) => (format!("the new key {id} was deleted again; apply again once the sink works"), true),
+            Ok(()) => (format!("the new key {id} was deleted again; {then}"), true),
             Err(e) => (
                 format!(
                     "the new key {id} could not be deleted again ({e}): delete it by hand before applying again, nobody has its secret"
@@ -424,11 +440,7 @@ impl ApiKeys {
                 false,
             ),
         };
-        Error::StepFailed {
-            message: format!("the secret of {:?} could not be delivered: {reason}; {undone}", terminal_safe(name)),
-            source: None,
-            resumable,
-        }
+        Error::StepFailed { message: format!("{:?}: {reason}; {undone}", terminal_safe(name)), source: None, resumable }
     }
 
     /// Deletes a key; one already gone is fine.

@@ -1,0 +1,50 @@
+//! A new key proves itself before anything depends on it: its secret, as a data client
+//! sends it, authenticates at `/1/auth` as that key.
+
+use std::time::Duration;
+
+use crate::{ApiKeys, CreatedApiKey};
+
+/// How long a new key may take before Honeycomb accepts it: asked again, with waits of
+/// 1, 2, 4, 8 then 10 s, on the client's clock, until this has passed.
+pub(crate) const VERIFY_WINDOW: Duration = Duration::from_secs(60);
+
+/// Verifies `key`, just made; `Err(why)` when Honeycomb never accepted it within
+/// [`VERIFY_WINDOW`], or answered for another key.
+pub(super) async fn new_key(keys: &ApiKeys, key: &CreatedApiKey) -> Result<(), String> {
+    let client = keys.client();
+    let clock = client.clock();
+    let started = clock.now();
+    let mut wait = Duration::from_secs(1);
+    loop {
+        match client.verify_key(&key.header_value()).await {
+            // A configuration key may answer with a legacy id: its type says it is a key
+            // of that kind, the id where it is a v2 one.
+            Ok(me)
+                if me.key_type == key.key().key_type.as_str()
+                    && (me.id == key.id().as_str() || !me.id.starts_with("hcx")) =>
+            {
+                return Ok(());
+            }
+            Ok(me) => {
+                return Err(format!(
+                    "its secret authenticates as another key ({} {}), not as {}",
+                    me.key_type,
+                    crate::terminal_safe(&me.id),
+                    key.id()
+                ));
+            }
+            Err(e) if e.is_auth() && clock.now() - started + wait <= VERIFY_WINDOW => {
+                clock.sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(10));
+            }
+            Err(e) if e.is_auth() => {
+                return Err(format!(
+                    "Honeycomb did not accept its secret within {} s (/1/auth answered 401)",
+                    VERIFY_WINDOW.as_secs()
+                ));
+            }
+            Err(e) => return Err(format!("it could not be verified ({e})")),
+        }
+    }
+}
