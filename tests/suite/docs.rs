@@ -104,3 +104,13 @@ fn both_readmes_send_readers_to_reliability_md() {
         assert!(text.contains("RELIABILITY.md"), "{readme} does not point to RELIABILITY.md");
     }
 }
+
+#[test]
+fn the_readme_is_a_front_page_of_at_most_350_lines() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let lines = readme.lines().count();
+    assert!(
+        lines <= 350,
+        "README.md has {lines} lines: move details to their home (hny-keys/README.md, RELIABILITY.md, benches/README.md)"
+    );
+}
