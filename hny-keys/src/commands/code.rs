@@ -21,17 +21,8 @@ fn read_set(file: &Path) -> Result<KeySet, Failure> {
     Ok(KeySet::from_toml_file(file)?)
 }
 
-fn symbol(action: Action) -> &'static str {
-    match action {
-        Action::Create => "+",
-        Action::Update | Action::Disable => "~",
-        Action::Rotate => "↻",
-        _ => "-",
-    }
-}
-
 fn line(change: &Change) -> String {
-    format!("{} {change}", symbol(change.action))
+    format!("{} {change}", change.action.symbol())
 }
 
 /// `hcxik_… ingest key "name" in Production`.

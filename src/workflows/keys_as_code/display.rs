@@ -10,13 +10,21 @@ use super::{
 };
 use crate::terminal_safe;
 
-/// The mark a change's line starts with: `+` create, `~` update, `↻` rotate, `-` the rest.
-fn symbol(action: Action) -> &'static str {
-    match action {
-        Action::Create => "+",
-        Action::Update | Action::Disable => "~",
-        Action::Rotate => "↻",
-        _ => "-",
+impl Action {
+    /// The mark a change's line starts with in a plan: `+` create, `~` update or disable,
+    /// `↻` rotate, `-` the rest.
+    ///
+    /// ```
+    /// use honeycomb_api_keys::Action;
+    /// assert_eq!(Action::Rotate.symbol(), "↻");
+    /// ```
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update | Action::Disable => "~",
+            Action::Rotate => "↻",
+            _ => "-",
+        }
     }
 }
 
@@ -45,7 +53,7 @@ fn symbol(action: Action) -> &'static str {
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for change in &self.changes {
-            writeln!(f, "{} {change}", symbol(change.action))?;
+            writeln!(f, "{} {change}", change.action.symbol())?;
         }
         if !self.scheduled.is_empty() {
             writeln!(f, "scheduled (not changes yet; a later plan takes each when it is due):")?;
@@ -128,7 +136,7 @@ impl fmt::Display for ApplyReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for step in &self.steps {
             let (mark, rest) = step.outcome.parts();
-            writeln!(f, "{mark:7} {} {}{rest}", symbol(step.change.action), step.change)?;
+            writeln!(f, "{mark:7} {} {}{rest}", step.change.action.symbol(), step.change)?;
         }
         write!(f, "Applied {} of {} changes.", self.done(), self.steps.len())
     }
