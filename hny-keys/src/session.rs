@@ -177,7 +177,7 @@ fn apply_stage(name: &str, answered: Option<&(String, String, Option<bool>)>) ->
             "the create of \"{name}\" was not answered: whether it was made is unknown; a key it made keeps a pending name (\"[hny-keys pending …] {name}\"), has no delivered secret and never passes for \"{name}\": a plan retires it once it is 10 minutes old"
         ),
         Some((_, id, None)) => format!(
-            "{} was made for \"{name}\" and its secret was being delivered when the run stopped: whether the sink stored it is unknown (a command may still finish); the key keeps its pending name, so the next plan makes \"{name}\" again, delivers its secret and retires {}",
+            "{} was made for \"{name}\" and its secret was being verified and delivered when the run stopped: whether the sink stored it is unknown (a command may still finish); the key keeps its pending name, so the next plan makes \"{name}\" again, delivers its secret and retires {}",
             terminal_safe(id),
             terminal_safe(id)
         ),

@@ -134,8 +134,9 @@ pub trait WriteGate: Send + Sync {
 
     /// Where a create of `name` stands, between [`before_create`](Self::before_create) and
     /// [`after_create`](Self::after_create), for a caller that reports an interrupt
-    /// truthfully: `key` was made and its secret is being delivered (`delivered: None`),
-    /// or was delivered (`Some(true)`) or not (`Some(false)`: the key is deleted again).
+    /// truthfully: `key` was made and its secret is being verified and delivered
+    /// (`delivered: None`), or was delivered (`Some(true)`) or not (`Some(false)`: the key
+    /// is deleted again).
     /// Called by [`ApiKeys::apply`](crate::ApiKeys::apply).
     ///
     /// ```

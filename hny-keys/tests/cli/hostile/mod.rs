@@ -541,7 +541,7 @@ fn a_second_interrupt_while_a_secret_is_delivered_says_the_create_was_answered_a
     let said = text(&out.stderr);
     assert!(
         said.contains(&format!(
-            "{} was made for \"one\" and its secret was being delivered when the run stopped: whether the sink stored it is unknown",
+            "{} was made for \"one\" and its secret was being verified and delivered when the run stopped: whether the sink stored it is unknown",
             key.id
         )),
         "{said}"
