@@ -78,28 +78,28 @@ impl KeySet {
     }
 }
 
+/// The first of `hours` over a year, with the problem in words.
+fn over_a_year(hours: [(&'static str, Option<u32>); 2]) -> Option<(&'static str, String)> {
+    hours.into_iter().find_map(|(field, hours)| {
+        let hours = hours.filter(|h| *h > MAX_HOURS)?;
+        Some((field, format!("is {hours}; it must be 0 to {MAX_HOURS} (a year)")))
+    })
+}
+
 /// Checks a key's own hours.
 pub(super) fn check(key: &DeclaredKey) -> Result<()> {
-    for (field, hours) in [("overlap_hours", key.overlap_hours), ("disabled_hours", key.disabled_hours)] {
-        if let Some(hours) = hours
-            && hours > MAX_HOURS
-        {
-            return Err(key.error(field, format!("is {hours}; it must be 0 to {MAX_HOURS} (a year)")));
-        }
+    match over_a_year([("overlap_hours", key.overlap_hours), ("disabled_hours", key.disabled_hours)]) {
+        Some((field, problem)) => Err(key.error(field, problem)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Checks the set's hours.
 pub(super) fn check_set(set: &KeySet) -> Result<()> {
-    for (field, hours) in [("overlap_hours", set.overlap_hours), ("disabled_hours", set.disabled_hours)] {
-        if let Some(hours) = hours
-            && hours > MAX_HOURS
-        {
-            return Err(crate::Error::invalid(field, format!("is {hours}; it must be 0 to {MAX_HOURS} (a year)")));
-        }
+    match over_a_year([("overlap_hours", set.overlap_hours), ("disabled_hours", set.disabled_hours)]) {
+        Some((field, problem)) => Err(crate::Error::invalid(field, problem)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// `at` plus `hours`.
