@@ -1,5 +1,9 @@
 //! Time as the client sees it: what time it is, and how it waits (for retries and the
 //! rate limiter). Real by default; [`ManualClock`] makes tests instant and exact.
+//!
+//! One clock says both: how long things take ([`Clock::now`], monotonic) and what date it
+//! is ([`Clock::utc_now`]: keys' ages, when a retiring key's next step falls due, the marks
+//! keys as code writes, an audit's day). Whatever moves a client's clock moves all of these.
 
 use std::{
     future::Future,
@@ -9,6 +13,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 
 /// A source of time for retries and rate limiting.
@@ -54,6 +59,22 @@ pub trait Clock: Send + Sync + 'static {
     fn sleep_until(&self, deadline: Duration) -> BoxFuture<'static, ()> {
         self.sleep(deadline.saturating_sub(self.now()))
     }
+
+    /// The date and time now: what plans, applies, audits and rotations take for "now"
+    /// (the machine's own, unless the clock says otherwise).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{Clock, ManualClock, chrono::{TimeZone, Utc}};
+    ///
+    /// let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    /// let clock = ManualClock::starting_at(start);
+    /// clock.advance(Duration::from_secs(31 * 86_400));
+    /// assert_eq!(clock.utc_now(), Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).unwrap());
+    /// ```
+    fn utc_now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
 }
 
 /// The real clock: `Instant` and `tokio::time::sleep`.
@@ -97,15 +118,29 @@ type OnSleep = Arc<dyn Fn(Duration) + Send + Sync>;
 /// assert_eq!(clock.sleeps(), [Duration::from_secs(30)]);
 /// # }
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ManualClock {
     state: Arc<Mutex<(Duration, Vec<Duration>)>>,
     on_sleep: Option<OnSleep>,
+    /// The date at zero.
+    origin: DateTime<Utc>,
+    /// Real time also counts for the date since this instant (the fake's own clock, so that
+    /// a fake served for real ages its keys).
+    real_since: Option<Instant>,
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        ManualClock::starting_at(Utc::now())
+    }
 }
 
 impl std::fmt::Debug for ManualClock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ManualClock").field("now", &self.now()).finish_non_exhaustive()
+        f.debug_struct("ManualClock")
+            .field("now", &self.now())
+            .field("utc_now", &self.utc_now())
+            .finish_non_exhaustive()
     }
 }
 
@@ -122,6 +157,30 @@ impl ManualClock {
     /// ```
     pub fn new() -> Self {
         ManualClock::default()
+    }
+
+    /// A clock at zero whose date ([`Clock::utc_now`]) is `date` (with [`new`](Self::new)
+    /// it is the moment the clock was made).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{Clock, ManualClock, chrono::{TimeZone, Utc}};
+    ///
+    /// let start = Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap();
+    /// let clock = ManualClock::starting_at(start);
+    /// assert_eq!(clock.utc_now(), start);
+    /// clock.advance(Duration::from_secs(3600));
+    /// assert_eq!(clock.utc_now(), Utc.with_ymd_and_hms(2026, 12, 7, 10, 0, 0).unwrap());
+    /// ```
+    pub fn starting_at(date: DateTime<Utc>) -> Self {
+        ManualClock { state: Arc::default(), on_sleep: None, origin: date, real_since: None }
+    }
+
+    /// A clock whose date also moves with real time (its [`now`](Clock::now) does not):
+    /// the fake's, which a server run for real shares with the clients of its tests.
+    pub(crate) fn with_real_time(mut self) -> Self {
+        self.real_since = Some(Instant::now());
+        self
     }
 
     /// Also calls `f` with how far each sleep moved the clock (to move another clock along,
@@ -210,6 +269,16 @@ impl Clock for ManualClock {
     fn sleep_until(&self, deadline: Duration) -> BoxFuture<'static, ()> {
         let asked = deadline.saturating_sub(self.now());
         self.move_to(deadline, asked)
+    }
+
+    /// The date it was made at (or [`starting_at`](ManualClock::starting_at)), moved on by
+    /// its [`now`](Clock::now).
+    fn utc_now(&self) -> DateTime<Utc> {
+        let real = self.real_since.map(|since| since.elapsed()).unwrap_or_default();
+        chrono::Duration::from_std(self.now() + real)
+            .ok()
+            .and_then(|moved| self.origin.checked_add_signed(moved))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 }
 

@@ -76,6 +76,6 @@ pub use wire::bench_support;
 pub use workflows::{
     Action, ApplyOptions, ApplyReport, AuditFinding, AuditOptions, AuditReason, AuditReport, Change, DeclaredKey,
     Delivery, DotenvFile, JsonFile, KeySet, OldKeyAction, OldKeyOutcome, Plan, PlanOptions, Progress, ProgressFn,
-    ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport, Replacement, RotateOptions, Rotation,
-    SecretSink, Step, StepOutcome, WriteGate,
+    ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport, Replacement, RetirementStage, RotateOptions,
+    Rotation, SecretSink, Step, StepOutcome, WriteGate,
 };

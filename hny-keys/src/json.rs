@@ -6,7 +6,7 @@
 //! outcome.
 
 use honeycomb_api_keys::{
-    ApiKey, AuditReason, AuditReport, AuthInfo, CreatedApiKey, Environment, ExposeSecret, KeyIdentity,
+    ApiKey, AuditReason, AuditReport, AuthInfo, CreatedApiKey, Environment, ExposeSecret, KeyIdentity, RetirementStage,
 };
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -123,6 +123,15 @@ pub(crate) fn reason_name(r: &AuditReason) -> String {
         AuditReason::BroadPermissions { permissions } => format!("broad_permissions({})", permissions.join(" ")),
         AuditReason::NeverUpdated => "never_updated".into(),
         AuditReason::UnknownPermissions { permissions } => format!("unknown_permissions({})", permissions.join(" ")),
+        AuditReason::Retiring { stage, due_at, .. } => {
+            let (stage, next) = match stage {
+                RetirementStage::Retiring => ("enabled", "disable"),
+                _ => ("disabled", "delete"),
+            };
+            let due = due_at
+                .map_or_else(|| "once its successor exists".into(), |due| due.format("%Y-%m-%d %H:%M UTC").to_string());
+            format!("retiring({stage}; {next} {due})")
+        }
         _ => "other".into(),
     }
 }

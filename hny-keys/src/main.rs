@@ -223,7 +223,9 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
             workflows::rotate(&ctx, &id, options, yes).await
         }
         Command::Provision(args) => workflows::provision(&ctx, args).await,
-        Command::Audit { older_than, fail_on } => workflows::audit(&ctx, older_than, &fail_on).await,
+        Command::Audit { older_than, fail_on, file } => {
+            workflows::audit(&ctx, older_than, &fail_on, file.as_deref()).await
+        }
         Command::Plan { file, prune, detailed_exitcode, replace } => {
             let options = code::plan_options(prune, &replace.replace, replace.retire_now);
             code::plan(&ctx, &file, options, detailed_exitcode).await

@@ -78,6 +78,7 @@ pub struct MockHoneycombBuilder {
     pub(super) key_secret: String,
     pub(super) scopes: Vec<String>,
     pub(super) environments: Vec<(String, String)>,
+    pub(super) clock: ManualClock,
 }
 
 impl fmt::Debug for MockHoneycombBuilder {
@@ -105,6 +106,7 @@ impl Default for MockHoneycombBuilder {
                 "environments:write".into(),
             ],
             environments: vec![("Production".into(), "production".into()), ("Staging".into(), "staging".into())],
+            clock: ManualClock::new(),
         }
     }
 }
@@ -173,6 +175,31 @@ impl MockHoneycombBuilder {
     /// ```
     pub fn environments<N: Into<String>, S: Into<String>>(mut self, envs: impl IntoIterator<Item = (N, S)>) -> Self {
         self.environments = envs.into_iter().map(|(n, s)| (n.into(), s.into())).collect();
+        self
+    }
+
+    /// The clock the fake and its clients share (default: a [`ManualClock`] at the moment
+    /// the builder was made). The fake's date also moves with real time, so that a fake
+    /// served for real ages its keys; the clock's moves (a client's sleeps, an
+    /// [`advance`](ManualClock::advance)) move the fake, its clients, and everything that
+    /// takes "now" from them: plans, applies, audits, the keys' dates.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::{Clock, ManualClock, NewApiKey, chrono::{TimeZone, Utc}, mock::MockHoneycomb};
+    ///
+    /// let clock = ManualClock::starting_at(Utc.with_ymd_and_hms(2026, 12, 7, 9, 0, 0).unwrap());
+    /// let honeycomb = MockHoneycomb::builder().clock(clock.clone()).start().await;
+    /// clock.advance(Duration::from_secs(31 * 86_400));
+    /// let env = honeycomb.environment_id("production").unwrap();
+    /// let key = honeycomb.client().api_keys().create(NewApiKey::ingest("checkout", &env)).await?;
+    /// assert!(key.key().created >= Utc.with_ymd_and_hms(2027, 1, 7, 9, 0, 0).unwrap());
+    /// assert!(honeycomb.client().clock().utc_now() >= key.key().created);
+    /// # Ok(()) }
+    /// ```
+    pub fn clock(mut self, clock: ManualClock) -> Self {
+        self.clock = clock;
         self
     }
 

@@ -63,7 +63,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::a
 
 use crate::{
     client::{Client, ClientBuilder},
-    clock::ManualClock,
+    clock::{Clock, ManualClock},
     model::KeyType,
     permissions::Permissions,
     wire::{SPEC_ENVIRONMENT_COLORS, SPEC_KEY_TYPE_FILTERS, SPEC_KEY_TYPES, SPEC_PERMISSIONS},
@@ -199,9 +199,9 @@ impl MockHoneycomb {
     }
 
     /// A client builder set up for the fake: its management key and endpoint (the team
-    /// is detected through `/2/auth`), and a [`ManualClock`] that moves the fake's own
-    /// clock, so that retry backoffs and rate-limit waits are instant and the fake sees
-    /// the time pass.
+    /// is detected through `/2/auth`), and the fake's own [`clock`](Self::clock), so that
+    /// retry backoffs and rate-limit waits are instant, the fake sees the time pass, and
+    /// the client's "now" is the fake's.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
@@ -214,8 +214,7 @@ impl MockHoneycomb {
     /// # Ok(()) }
     /// ```
     pub fn client_builder(&self) -> ClientBuilder {
-        let state = self.state.clone();
-        let clock = ManualClock::new().on_sleep(move |waited| lock(&state).clock_offset += waited);
+        let clock = self.clock();
         Client::builder().management_key(self.key_id.clone(), self.key_secret.clone()).endpoint(self.uri()).clock(clock)
     }
 
@@ -334,7 +333,28 @@ impl MockHoneycomb {
         state.index.get(id).and_then(|seq| state.keys.get(seq)).cloned()
     }
 
-    /// Moves the fake's clock forward: rate-limit windows and timestamps see the jump.
+    /// The clock the fake and the clients of [`client_builder`](Self::client_builder)
+    /// share (see [`MockHoneycombBuilder::clock`]): advancing it moves them all.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
+    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
+    /// use std::time::Duration;
+    /// use honeycomb_api_keys::Clock;
+    ///
+    /// let client = honeycomb.client();
+    /// let before = client.clock().utc_now();
+    /// honeycomb.clock().advance(Duration::from_secs(86_400));
+    /// assert!(client.clock().utc_now() - before >= chrono::Duration::days(1));
+    /// # Ok(()) }
+    /// ```
+    pub fn clock(&self) -> ManualClock {
+        self.lock().clock.clone()
+    }
+
+    /// Moves the fake's clock forward, and with it its clients' (see
+    /// [`clock`](Self::clock)): rate-limit windows, timestamps, and what plans, applies
+    /// and audits take for "now" see the jump.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> honeycomb_api_keys::Result<()> {
@@ -349,7 +369,7 @@ impl MockHoneycomb {
     /// # Ok(()) }
     /// ```
     pub fn advance_clock(&self, by: Duration) {
-        self.lock().clock_offset += by;
+        self.clock().advance(by);
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

@@ -14,8 +14,9 @@ pub(crate) struct State {
     pub(crate) index: HashMap<String, u64>,
     pub(crate) next_seq: u64,
     pub(crate) rng: u64,
-    pub(crate) started: Instant,
-    pub(crate) clock_offset: Duration,
+    /// The fake's clock (real time plus whatever moved it), shared with the clients of
+    /// [`MockHoneycomb::client_builder`]: one clock for the fake and its clients.
+    pub(crate) clock: ManualClock,
     pub(crate) faults: HashMap<Operation, VecDeque<Fault>>,
     pub(crate) delays: HashMap<Operation, Duration>,
     pub(crate) limits: HashMap<Operation, (u32, Duration)>,
@@ -45,14 +46,13 @@ impl State {
             index: HashMap::new(),
             next_seq: 1,
             rng,
-            started: Instant::now(),
-            clock_offset: Duration::ZERO,
+            clock: b.clock.clone().with_real_time(),
             faults: HashMap::new(),
             delays: HashMap::new(),
             limits: HashMap::new(),
             windows: HashMap::new(),
             log: Vec::new(),
-            created_at: Utc::now(),
+            created_at: b.clock.utc_now(),
             store_late: None,
             verify_after: Duration::ZERO,
             deferred: Vec::new(),
@@ -78,12 +78,13 @@ impl State {
         }
     }
 
+    /// Time since the fake started, by its clock.
     pub(crate) fn elapsed(&self) -> Duration {
-        self.started.elapsed() + self.clock_offset
+        (self.now() - self.created_at).to_std().unwrap_or_default()
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        self.created_at + chrono::Duration::from_std(self.elapsed()).unwrap_or_default()
+        self.clock.utc_now()
     }
 
     pub(crate) fn next_random(&mut self) -> u64 {

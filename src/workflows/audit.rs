@@ -1,260 +1,22 @@
 //! Auditing a team's keys: old, disabled, broad, never changed, or with permissions this
 //! crate does not know.
 
-use std::{collections::HashSet, fmt, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    fmt,
+};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{ProgressFn, report};
-use crate::{
-    ApiKey, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permission, Permissions, Result, terminal_safe,
-};
+mod options;
+mod reason;
 
-/// What to look for: see [`ApiKeys::audit`].
-#[derive(Clone)]
-#[must_use]
-pub struct AuditOptions {
-    older_than: Duration,
-    broad: Permissions,
-    now: Option<DateTime<Utc>>,
-    progress: Option<ProgressFn>,
-}
+pub use options::AuditOptions;
+pub use reason::{AuditReason, RetirementStage};
 
-impl fmt::Debug for AuditOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AuditOptions")
-            .field("older_than", &self.older_than)
-            .field("broad", &self.broad)
-            .field("now", &self.now)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Default for AuditOptions {
-    fn default() -> Self {
-        AuditOptions {
-            older_than: Duration::from_secs(90 * 86_400),
-            broad: AuditOptions::default_broad(),
-            now: None,
-            progress: None,
-        }
-    }
-}
-
-impl AuditOptions {
-    /// Keys older than 90 days; broad = any `manage_*` permission beyond boards.
-    ///
-    /// ```
-    /// # #[cfg(feature = "mock")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> honeycomb_api_keys::Result<()> {
-    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
-    /// # let keys = honeycomb.client().api_keys();
-    /// use honeycomb_api_keys::AuditOptions;
-    ///
-    /// let report = keys.audit(AuditOptions::new()).await?;
-    /// assert_eq!(report.older_than_days, 90);
-    /// # Ok(()) }
-    /// # #[cfg(not(feature = "mock"))]
-    /// # fn main() {}
-    /// ```
-    pub fn new() -> Self {
-        AuditOptions::default()
-    }
-
-    /// The default broad permissions: every `manage_*` but the two board ones (a
-    /// `manage_*` permission Honeycomb adds is broad too, once this crate knows it).
-    ///
-    /// ```
-    /// use honeycomb_api_keys::{AuditOptions, Permission};
-    /// let broad = AuditOptions::default_broad();
-    /// assert!(broad.contains(Permission::ManageSignals) && !broad.contains(Permission::ManageBoards));
-    /// assert!(!broad.contains(Permission::RunQueries));
-    /// ```
-    pub fn default_broad() -> Permissions {
-        Permission::ALL
-            .iter()
-            .filter(|p| p.wire_name().starts_with("manage_"))
-            .filter(|p| !matches!(p, Permission::ManageBoards | Permission::ManagePrivateBoards))
-            .copied()
-            .collect()
-    }
-
-    /// Flag keys created more than `age` ago (default 90 days). The same age decides
-    /// [`AuditReason::NeverUpdated`]: only a key older than it is reported for never
-    /// having changed.
-    ///
-    /// ```
-    /// # #[cfg(feature = "mock")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> honeycomb_api_keys::Result<()> {
-    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
-    /// # let keys = honeycomb.client().api_keys();
-    /// use std::time::Duration;
-    /// use honeycomb_api_keys::AuditOptions;
-    ///
-    /// let options = AuditOptions::new().older_than(Duration::from_secs(30 * 86_400));
-    /// assert_eq!(keys.audit(options).await?.older_than_days, 30);
-    /// # Ok(()) }
-    /// # #[cfg(not(feature = "mock"))]
-    /// # fn main() {}
-    /// ```
-    pub fn older_than(mut self, age: Duration) -> Self {
-        self.older_than = age;
-        self
-    }
-
-    /// Flag keys older than `days` days.
-    ///
-    /// ```
-    /// # #[cfg(feature = "mock")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> honeycomb_api_keys::Result<()> {
-    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
-    /// # let keys = honeycomb.client().api_keys();
-    /// use std::time::Duration;
-    /// use honeycomb_api_keys::{AuditOptions, KeyType, Permission};
-    ///
-    /// let ingest = Permission::CreateDatasets.into();
-    /// honeycomb.seed_key("production", "legacy", &KeyType::Ingest, &ingest, Duration::from_secs(400 * 86_400));
-    /// let report = keys.audit(AuditOptions::new().older_than_days(365)).await?;
-    /// assert_eq!((report.old, report.findings[0].name.as_str()), (1, "legacy"));
-    /// # Ok(()) }
-    /// # #[cfg(not(feature = "mock"))]
-    /// # fn main() {}
-    /// ```
-    pub fn older_than_days(self, days: u64) -> Self {
-        self.older_than(Duration::from_secs(days.saturating_mul(86_400)))
-    }
-
-    /// The permissions that make a configuration key "broad".
-    ///
-    /// ```
-    /// # #[cfg(feature = "mock")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> honeycomb_api_keys::Result<()> {
-    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
-    /// # let keys = honeycomb.client().api_keys();
-    /// use std::time::Duration;
-    /// use honeycomb_api_keys::{AuditOptions, KeyType, Permission};
-    ///
-    /// let boards = Permission::ManageBoards.into();
-    /// honeycomb.seed_key("production", "boards", &KeyType::Configuration, &boards, Duration::ZERO);
-    /// assert_eq!(keys.audit(AuditOptions::new()).await?.broad, 0); // boards are not broad by default
-    /// let strict = AuditOptions::new().broad_permissions(Permission::ManageBoards.into());
-    /// assert_eq!(keys.audit(strict).await?.broad, 1);
-    /// # Ok(()) }
-    /// # #[cfg(not(feature = "mock"))]
-    /// # fn main() {}
-    /// ```
-    pub fn broad_permissions(mut self, permissions: Permissions) -> Self {
-        self.broad = permissions;
-        self
-    }
-
-    /// Audit as of this time instead of now (for reproducible reports).
-    ///
-    /// ```
-    /// # #[cfg(feature = "mock")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> honeycomb_api_keys::Result<()> {
-    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
-    /// # let keys = honeycomb.client().api_keys();
-    /// use honeycomb_api_keys::{AuditOptions, chrono::{DateTime, Utc}};
-    ///
-    /// let quarter_end = "2026-03-31T23:59:59Z".parse::<DateTime<Utc>>().unwrap();
-    /// let report = keys.audit(AuditOptions::new().as_of(quarter_end)).await?;
-    /// assert_eq!(report.as_of, quarter_end);
-    /// # Ok(()) }
-    /// # #[cfg(not(feature = "mock"))]
-    /// # fn main() {}
-    /// ```
-    pub fn as_of(mut self, now: DateTime<Utc>) -> Self {
-        self.now = Some(now);
-        self
-    }
-
-    /// Report each page of keys read to `progress` (`total` is `None` then: how many keys
-    /// there are is known only at the end), then the end, stage `"done"`, with the total.
-    ///
-    /// ```
-    /// # #[cfg(feature = "mock")]
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> honeycomb_api_keys::Result<()> {
-    /// # let honeycomb = honeycomb_api_keys::mock::MockHoneycomb::start().await;
-    /// # let keys = honeycomb.client().api_keys();
-    /// use honeycomb_api_keys::AuditOptions;
-    ///
-    /// honeycomb.seed_keys(250);
-    /// let (sender, seen) = std::sync::mpsc::channel();
-    /// let options = AuditOptions::new().progress(move |p| sender.send((p.done, p.total)).unwrap());
-    /// assert_eq!(keys.audit(options).await?.total_keys, 250);
-    /// assert_eq!(seen.try_iter().last(), Some((250, Some(250))));
-    /// # Ok(()) }
-    /// # #[cfg(not(feature = "mock"))]
-    /// # fn main() {}
-    /// ```
-    pub fn progress(mut self, progress: impl Fn(&super::Progress) + Send + Sync + 'static) -> Self {
-        self.progress = Some(Arc::new(progress));
-        self
-    }
-}
-
-/// Why a key is in the report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
-#[serde(tag = "reason", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum AuditReason {
-    /// Created more than the threshold ago.
-    Old {
-        /// Its age in whole days.
-        age_days: i64,
-    },
-    /// Disabled (still there, still countable).
-    Disabled,
-    /// A configuration key with broad permissions.
-    BroadPermissions {
-        /// Which of the broad permissions it has.
-        permissions: Vec<String>,
-    },
-    /// Never changed since it was created, and older than the threshold (a key made
-    /// recently and not changed since is not a finding).
-    NeverUpdated,
-    /// It is granted permissions this crate does not know (a newer Honeycomb).
-    UnknownPermissions {
-        /// Their names.
-        permissions: Vec<String>,
-    },
-}
-
-/// One line, in words; a permission name the server sent is escaped.
-///
-/// ```
-/// use honeycomb_api_keys::AuditReason;
-///
-/// assert_eq!(AuditReason::Old { age_days: 400 }.to_string(), "created 400 days ago");
-/// let broad = AuditReason::BroadPermissions { permissions: vec!["manage_slos".into(), "manage_triggers".into()] };
-/// assert_eq!(broad.to_string(), "broad permissions: manage_slos, manage_triggers");
-/// let unknown = AuditReason::UnknownPermissions { permissions: vec!["x\u{1b}[2J".into()] };
-/// assert_eq!(unknown.to_string(), "permissions this crate does not know: x\\u{1b}[2J");
-/// ```
-impl fmt::Display for AuditReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AuditReason::Old { age_days } => write!(f, "created {age_days} days ago"),
-            AuditReason::Disabled => f.write_str("disabled"),
-            AuditReason::BroadPermissions { permissions } => {
-                write!(f, "broad permissions: {}", terminal_safe(&permissions.join(", ")))
-            }
-            AuditReason::NeverUpdated => f.write_str("never updated since it was created"),
-            AuditReason::UnknownPermissions { permissions } => {
-                write!(f, "permissions this crate does not know: {}", terminal_safe(&permissions.join(", ")))
-            }
-        }
-    }
-}
+use super::{keys_as_code::Marked, report};
+use crate::{ApiKey, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permissions, Result};
 
 /// One key in the report (never its secret: Honeycomb does not return it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -298,6 +60,8 @@ pub struct AuditReport {
     pub never_updated: usize,
     /// Keys with permissions this crate does not know.
     pub unknown_permissions: usize,
+    /// Keys keys as code is retiring ([`AuditReason::Retiring`]).
+    pub retiring: usize,
     /// Every key with at least one reason, oldest first.
     pub findings: Vec<AuditFinding>,
     /// The environments of the findings' keys, as Honeycomb listed them, to name a
@@ -344,7 +108,7 @@ impl fmt::Display for AuditReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} keys audited as of {}: {} older than {} days, {} disabled, {} configuration keys with broad permissions, {} never updated, {} with unknown permissions",
+            "{} keys audited as of {}: {} older than {} days, {} disabled, {} configuration keys with broad permissions, {} never updated, {} with unknown permissions, {} retiring",
             self.total_keys,
             self.as_of.format("%Y-%m-%d"),
             self.old,
@@ -352,7 +116,8 @@ impl fmt::Display for AuditReport {
             self.disabled,
             self.broad,
             self.never_updated,
-            self.unknown_permissions
+            self.unknown_permissions,
+            self.retiring
         )
     }
 }
@@ -396,7 +161,7 @@ impl ApiKeys {
     /// the report's [`environments`](AuditReport::environments) is empty.
     pub async fn audit(&self, options: AuditOptions) -> Result<AuditReport> {
         const WORKFLOW: &str = "audit";
-        let now = options.now.unwrap_or_else(Utc::now);
+        let now = options.now.unwrap_or_else(|| self.client().clock().utc_now());
         let threshold = chrono::Duration::from_std(options.older_than).unwrap_or(chrono::Duration::MAX);
         let mut report_ = AuditReport {
             as_of: now,
@@ -407,13 +172,27 @@ impl ApiKeys {
             broad: 0,
             never_updated: 0,
             unknown_permissions: 0,
+            retiring: 0,
             findings: Vec::new(),
             environments: Vec::new(),
         };
+        // The newest key of each declared name's tag, by environment: the successors of
+        // the retiring keys (whose overlap waits for one).
+        let mut newest: HashMap<(Option<EnvironmentId>, String), (String, DateTime<Utc>)> = HashMap::new();
         let mut pages = self.list().pages();
         while let Some(page) = pages.try_next().await? {
             for key in page.items {
                 report_.total_keys += 1;
+                if Marked::read(&key.name).is_none() {
+                    let slot = newest.entry((key.environment_id.clone(), Marked::tag_of(&key.name)));
+                    let made = (key.name.clone(), key.created);
+                    slot.and_modify(|held| {
+                        if made.1 > held.1 {
+                            *held = made.clone();
+                        }
+                    })
+                    .or_insert(made);
+                }
                 let reasons = reasons(&key, now, threshold, &options.broad);
                 for reason in &reasons {
                     match reason {
@@ -422,6 +201,7 @@ impl ApiKeys {
                         AuditReason::BroadPermissions { .. } => report_.broad += 1,
                         AuditReason::NeverUpdated => report_.never_updated += 1,
                         AuditReason::UnknownPermissions { .. } => report_.unknown_permissions += 1,
+                        AuditReason::Retiring { .. } => report_.retiring += 1,
                     }
                 }
                 if !reasons.is_empty() {
@@ -440,6 +220,19 @@ impl ApiKeys {
             report(options.progress.as_ref(), WORKFLOW, report_.total_keys, None, "keys read");
         }
         report(options.progress.as_ref(), WORKFLOW, report_.total_keys, Some(report_.total_keys), "done");
+        for finding in &mut report_.findings {
+            let Some(marked) = Marked::read(&finding.name) else { continue };
+            let successor = newest
+                .get(&(finding.environment_id.clone(), marked.tag().to_string()))
+                .filter(|(name, _)| Marked::is_for(&finding.name, name))
+                .map(|(_, made)| *made);
+            let due = marked.due_at(successor, options.key_set.as_deref());
+            for reason in &mut finding.reasons {
+                if let AuditReason::Retiring { due_at, .. } = reason {
+                    *due_at = due;
+                }
+            }
+        }
         report_.findings.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         report_.environments = self.environments_of(&report_.findings).await;
         Ok(report_)
@@ -485,6 +278,11 @@ fn reasons(key: &ApiKey, now: DateTime<Utc>, threshold: chrono::Duration, broad:
         key.permissions.unknown().filter(|(_, granted)| *granted).map(|(name, _)| name.to_string()).collect();
     if !unknown.is_empty() {
         reasons.push(AuditReason::UnknownPermissions { permissions: unknown });
+    }
+    // Its next step's time is known once every key was read (a successor's age counts).
+    if let Some(marked) = Marked::read(&key.name) {
+        let stage = if marked.disabled { RetirementStage::Disabled } else { RetirementStage::Retiring };
+        reasons.push(AuditReason::Retiring { stage, since: marked.since, due_at: None });
     }
     reasons
 }

@@ -18,10 +18,10 @@ mod stale;
 #[cfg(feature = "toml")]
 mod toml_file;
 mod toml_text;
-mod verify;
 
 pub use apply::{ApplyOptions, ApplyReport, Step, StepOutcome};
 pub use change::{Action, Change};
 pub use keyset::{DeclaredKey, KeySet};
 pub use plan::{Plan, PlanOptions};
+pub(crate) use retirement::Marked;
 pub use sinks::{Delivery, DotenvFile, JsonFile, SecretSink};

@@ -20,12 +20,13 @@ mod keys_as_code;
 mod names;
 mod provision;
 mod rotate;
+mod verify;
 
 use std::sync::Arc;
 
 use crate::{Error, KeyType, NewApiKey, Permissions, Result};
 
-pub use audit::{AuditFinding, AuditOptions, AuditReason, AuditReport};
+pub use audit::{AuditFinding, AuditOptions, AuditReason, AuditReport, RetirementStage};
 pub use keys_as_code::{
     Action, ApplyOptions, ApplyReport, Change, DeclaredKey, Delivery, DotenvFile, JsonFile, KeySet, Plan, PlanOptions,
     SecretSink, Step, StepOutcome,

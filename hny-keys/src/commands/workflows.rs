@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use clap::ValueEnum;
 
 use honeycomb_api_keys::{
-    AuditFinding, AuditOptions, AuditReason, AuditReport, CreatedApiKey, KeyId, KeyType, OldKeyAction, OldKeyOutcome,
-    Permission, ProvisionOptions, ProvisionOutcome, Replacement, RotateOptions,
+    AuditFinding, AuditOptions, AuditReason, AuditReport, CreatedApiKey, KeyId, KeySet, KeyType, OldKeyAction,
+    OldKeyOutcome, Permission, ProvisionOptions, ProvisionOutcome, Replacement, RotateOptions,
 };
 
 use crate::{
@@ -182,9 +182,18 @@ fn fails_on(on: FailOn, reason: &AuditReason) -> bool {
 
 /// Audits the team's keys; with `fail_on`, exit 3 once the report is printed if a finding
 /// has a reason it names.
-pub(crate) async fn audit(ctx: &Ctx, older_than: u64, fail_on: &[FailOn]) -> Result<(), Failure> {
+pub(crate) async fn audit(
+    ctx: &Ctx,
+    older_than: u64,
+    fail_on: &[FailOn],
+    file: Option<&std::path::Path>,
+) -> Result<(), Failure> {
+    let mut options = AuditOptions::new().older_than_days(older_than);
+    if let Some(file) = file {
+        options = options.key_set(&KeySet::from_toml_file(file)?);
+    }
     let bar = progress_bar(ctx, "auditing");
-    let options = AuditOptions::new().older_than_days(older_than).progress(feed(&bar));
+    let options = options.progress(feed(&bar));
     let report = ctx.client.api_keys().audit(options).await?;
     if let Some(bar) = bar {
         bar.finish_and_clear();

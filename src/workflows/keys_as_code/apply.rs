@@ -12,11 +12,10 @@ use super::{
     markers::{self, disabled_name, retiring_name},
     plan::Plan,
     sinks::{Delivery, SecretSink, deliver},
-    verify,
 };
 use crate::{
     ApiKey, ApiKeyUpdate, ApiKeys, CreatedApiKey, Environment, Error, KeyId, Operation, Result, terminal_safe,
-    workflows::{ProgressFn, WriteGate, key_to_create, may_create, report},
+    workflows::{ProgressFn, WriteGate, key_to_create, may_create, report, verify},
 };
 
 /// How to apply: see [`ApiKeys::apply`].
@@ -424,30 +423,6 @@ impl ApiKeys {
                 source: Some(Box::new(e)),
                 resumable: true,
             }),
-        }
-    }
-
-    /// A key made but whose secret the sink refused (or that never authenticated):
-    /// deleted, so that no key stays that nobody can use (and the next plan creates it
-    /// again).
-    async fn undo_create(&self, id: &KeyId, name: &str, reason: String, then: &str) -> Error {
-        let (undone, resumable) = match self.delete_if_present(id).await {
-            Ok(()) => (format!("the new key {id} was deleted again; {then}"), true),
-            Err(e) => (
-                format!(
-                    "the new key {id} could not be deleted again ({e}): delete it by hand before applying again, nobody has its secret"
-                ),
-                false,
-            ),
-        };
-        Error::StepFailed { message: format!("{:?}: {reason}; {undone}", terminal_safe(name)), source: None, resumable }
-    }
-
-    /// Deletes a key; one already gone is fine.
-    pub(super) async fn delete_if_present(&self, id: &KeyId) -> Result<()> {
-        match self.delete(id).await {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other,
         }
     }
 }

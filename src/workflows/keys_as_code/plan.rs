@@ -190,7 +190,8 @@ impl PlanOptions {
         self
     }
 
-    /// Judge rotations and the stages of retirements as of this time instead of now.
+    /// Judge rotations and the stages of retirements as of this time instead of the
+    /// client's "now" ([`Clock::utc_now`](crate::Clock::utc_now) of its clock).
     pub fn as_of(mut self, now: DateTime<Utc>) -> Self {
         self.as_of = Some(now);
         self
@@ -264,7 +265,7 @@ impl ApiKeys {
         const WORKFLOW: &str = "plan";
         set.check()?;
         let progress = options.progress.as_ref();
-        let as_of = options.as_of.unwrap_or_else(Utc::now);
+        let as_of = options.as_of.unwrap_or_else(|| self.client().clock().utc_now());
         report(progress, WORKFLOW, 0, Some(2), "listing the environments");
         let team_envs = self.environments().list().collect().await?;
 

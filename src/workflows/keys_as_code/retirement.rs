@@ -9,6 +9,7 @@ use super::{
     change::Action,
     classify::Stage,
     keyset::{DeclaredKey, KeySet},
+    markers::{Marker, tag},
 };
 use crate::{ApiKey, Result, terminal_safe};
 
@@ -137,17 +138,81 @@ pub(super) fn next_step(
     now: DateTime<Utc>,
 ) -> NextStep {
     let name = terminal_safe(&old.name);
+    let due_at = due_at(stage, current.map(|c| c.created), (overlap, disabled_for));
     match stage {
-        Stage::Retiring(since) => {
-            let due_at = current.map(|c| after(since.max(c.created), overlap));
+        Stage::Retiring(_) => {
             let when = due_at.map_or_else(|| "once its successor exists".into(), |due| in_words(due, now));
             let why = format!("{name:?}, enabled during the overlap ({overlap} h after its successor): disable {when}");
             NextStep { action: Action::Disable, due_at, why }
         }
         Stage::Disabled(since) => {
-            let due = after(since, disabled_for);
-            let why = format!("{name:?}, disabled since {since} ({disabled_for} h): delete {}", in_words(due, now));
-            NextStep { action: Action::Remove, due_at: Some(due), why }
+            let when = due_at.map_or_else(String::new, |due| in_words(due, now));
+            let why = format!("{name:?}, disabled since {since} ({disabled_for} h): delete {when}");
+            NextStep { action: Action::Remove, due_at, why }
         }
+    }
+}
+
+/// When the next step of a key at `stage` falls due, given when its successor was made
+/// (a retiring key's overlap waits for one) and its `(overlap, disabled)` hours.
+pub(super) fn due_at(
+    stage: Stage,
+    successor_made: Option<DateTime<Utc>>,
+    (overlap, disabled_for): (u32, u32),
+) -> Option<DateTime<Utc>> {
+    match stage {
+        Stage::Retiring(since) => successor_made.map(|made| after(since.max(made), overlap)),
+        Stage::Disabled(since) => Some(after(since, disabled_for)),
+    }
+}
+
+/// A key keys as code is retiring, as an audit sees it: read from its name alone.
+#[derive(Clone, Debug)]
+pub(crate) struct Marked {
+    pub(crate) disabled: bool,
+    pub(crate) since: DateTime<Utc>,
+    stage: Stage,
+    tag: String,
+}
+
+impl Marked {
+    /// What `name` says, if it is the name of a key on its way out.
+    pub(crate) fn read(name: &str) -> Option<Marked> {
+        let marker = Marker::parse(name)?;
+        let stage = match marker {
+            Marker::Retiring { since, .. } => Stage::Retiring(since),
+            Marker::Disabled { since, .. } => Stage::Disabled(since),
+            Marker::Pending { .. } => return None,
+        };
+        let (disabled, since) = match stage {
+            Stage::Retiring(since) => (false, since),
+            Stage::Disabled(since) => (true, since),
+        };
+        Some(Marked { disabled, since, stage, tag: marker.tag().to_string() })
+    }
+
+    /// The tag of the declared name it is marked for (see [`Marked::tag_of`]).
+    pub(crate) fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// The tag of a declared name.
+    pub(crate) fn tag_of(declared: &str) -> String {
+        tag(declared)
+    }
+
+    /// Whether `name`, the name this was read from, is marked for the declared name
+    /// `declared`.
+    pub(crate) fn is_for(name: &str, declared: &str) -> bool {
+        Marker::parse(name).is_some_and(|m| m.is_for(name, declared))
+    }
+
+    /// When its next step falls due, for a key set's hours (`None`: the defaults).
+    pub(crate) fn due_at(&self, successor_made: Option<DateTime<Utc>>, set: Option<&KeySet>) -> Option<DateTime<Utc>> {
+        let hours = set
+            .and_then(|set| set.keys().iter().find(|k| tag(&k.name) == self.tag).map(|k| set.retirement_of(k)))
+            .or_else(|| set.map(|set| set.retirement_of(&DeclaredKey::ingest("", ""))))
+            .unwrap_or((DEFAULT_OVERLAP_HOURS, DEFAULT_DISABLED_HOURS));
+        due_at(self.stage, successor_made, hours)
     }
 }

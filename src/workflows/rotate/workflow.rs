@@ -1,15 +1,16 @@
 //! The rotation itself: [`ApiKeys::rotate`].
 
-use chrono::Utc;
-
 use super::{OldKeyAction, OldKeyOutcome, Replacement, RotateOptions, Rotation};
-use crate::workflows::{key_to_create, may_create, names::NamePattern, names::base_name, report};
+use crate::workflows::{key_to_create, may_create, names::NamePattern, names::base_name, report, verify};
 use crate::{ApiKey, ApiKeyUpdate, ApiKeys, Error, KeyType, Result};
 
 impl ApiKeys {
     /// Rotates a key: creates a replacement with the same type, environment and
-    /// permissions, then (after the grace period and the readiness check, if any)
-    /// disables or deletes the old key.
+    /// permissions, verifies it (its secret must authenticate at `/1/auth`, as a data
+    /// client's would: the built-in readiness check, retried for up to 60 s on the client's
+    /// clock while Honeycomb takes the new key in), hands it to
+    /// [`on_created`](RotateOptions::on_created), then (after the grace period and the
+    /// readiness check, if any) disables or deletes the old key.
     ///
     /// Errors before the new key exists (the old key cannot be read, the create fails)
     /// are returned as errors, and the old key is untouched. A create whose outcome is
@@ -53,6 +54,10 @@ impl ApiKeys {
     /// - [`Error::Cancelled`]: the [`gate`](RotateOptions::gate) held back the create.
     /// - [`Error::OutcomeUnknown`] or [`Error::CreatedKeyUnreadable`]: the create may have
     ///   made a key, or made one whose secret could not be read; it is not sent again.
+    /// - [`Error::StepFailed`]: the new key never authenticated within the 60 s (or
+    ///   authenticated as another key); it was deleted again and never handed to
+    ///   `on_created`, and the old key is untouched (the message says if the delete failed:
+    ///   `is_resumable()` is then false).
     /// - [`Error::IdMismatch`]: Honeycomb answered the read of the old key with another
     ///   key; nothing is created or retired.
     /// - Any error of reading the old key, listing the keys of its type, or creating the new
@@ -74,7 +79,7 @@ impl ApiKeys {
         let Some(environment) = old.environment_id.clone() else {
             return Err(Error::invalid("id", "Honeycomb did not say which environment the key is in"));
         };
-        let date = Utc::now().format("%Y-%m-%d").to_string();
+        let date = self.client().clock().utc_now().format("%Y-%m-%d").to_string();
         let pattern = NamePattern::new(&options.name_template, base_name(&old.name));
 
         report(progress, WORKFLOW, 1, STEPS, "looking for a replacement from an earlier run");
@@ -124,12 +129,24 @@ impl ApiKeys {
                     return Err(Error::Cancelled { operation: crate::Operation::CreateApiKey });
                 }
                 let created = self.create(replacement).await;
-                if let (Ok(created), Some(store)) = (&created, &options.on_created) {
+                // Proven to work (its secret authenticates at `/1/auth`) before it is
+                // handed to anyone, and before the old key is touched.
+                let proven = match &created {
+                    Ok(key) => match verify::new_key(self, key).await {
+                        Ok(()) => Ok(()),
+                        Err(why) => Err(self
+                            .undo_create(key.id(), &name, why, "the old key is untouched; rotate again later")
+                            .await),
+                    },
+                    Err(_) => Ok(()),
+                };
+                if let (Ok(created), Ok(()), Some(store)) = (&created, &proven, &options.on_created) {
                     stored = store(created);
                 }
                 if let Some(gate) = &options.gate {
                     gate.after_create(&name);
                 }
+                proven?;
                 Replacement::Created(created?)
             }
         };

@@ -140,6 +140,8 @@ async fn a_new_secret_echoed_by_a_later_error_of_the_rotation_is_redacted() {
     let new_secret = "NEWsecretCANARY0123456789abcdefXY";
     let server = Hostile::start(move |r| match (r.method.as_str(), r.path()) {
         ("GET", p) if p == keys_path() => Reply::json(200, json!({"data": [], "links": {"next": null}})),
+        // The new key proves itself before the old one is touched.
+        ("GET", "/1/auth") => Reply::json(200, json!({"id": numbered_id(7), "type": "ingest"})),
         ("GET", _) => Reply::json(200, json!({"data": ingest_key(crate::common::INGEST_ID, "svc")})),
         ("POST", _) => Reply::json(201, json!({"data": created_key(&numbered_id(7), "svc (rotated)", new_secret)})),
         _ => Reply::json(

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::{ApiKeys, CreatedApiKey};
+use crate::{ApiKeys, CreatedApiKey, Error, KeyId, Result, terminal_safe};
 
 /// How long a new key may take before Honeycomb accepts it: asked again, with waits of
 /// 1, 2, 4, 8 then 10 s, on the client's clock, until this has passed.
@@ -11,7 +11,7 @@ pub(crate) const VERIFY_WINDOW: Duration = Duration::from_secs(60);
 
 /// Verifies `key`, just made; `Err(why)` when Honeycomb never accepted it within
 /// [`VERIFY_WINDOW`], or answered for another key.
-pub(super) async fn new_key(keys: &ApiKeys, key: &CreatedApiKey) -> Result<(), String> {
+pub(crate) async fn new_key(keys: &ApiKeys, key: &CreatedApiKey) -> Result<(), String> {
     let client = keys.client();
     let clock = client.clock();
     let started = clock.now();
@@ -45,6 +45,32 @@ pub(super) async fn new_key(keys: &ApiKeys, key: &CreatedApiKey) -> Result<(), S
                 ));
             }
             Err(e) => return Err(format!("it could not be verified ({e})")),
+        }
+    }
+}
+
+impl ApiKeys {
+    /// A key made but whose secret the sink refused (or that never authenticated):
+    /// deleted, so that no key stays that nobody can use (and the next plan creates it
+    /// again).
+    pub(crate) async fn undo_create(&self, id: &KeyId, name: &str, reason: String, then: &str) -> Error {
+        let (undone, resumable) = match self.delete_if_present(id).await {
+            Ok(()) => (format!("the new key {id} was deleted again; {then}"), true),
+            Err(e) => (
+                format!(
+                    "the new key {id} could not be deleted again ({e}): delete it by hand before trying again, nobody has its secret"
+                ),
+                false,
+            ),
+        };
+        Error::StepFailed { message: format!("{:?}: {reason}; {undone}", terminal_safe(name)), source: None, resumable }
+    }
+
+    /// Deletes a key; one already gone is fine.
+    pub(crate) async fn delete_if_present(&self, id: &KeyId) -> Result<()> {
+        match self.delete(id).await {
+            Err(e) if e.is_not_found() => Ok(()),
+            other => other,
         }
     }
 }
