@@ -77,5 +77,5 @@ pub use workflows::{
     Action, ApplyOptions, ApplyReport, AuditFinding, AuditOptions, AuditReason, AuditReport, Change, DeclaredKey,
     Delivery, DotenvFile, JsonFile, KeySet, OldKeyAction, OldKeyOutcome, Plan, PlanOptions, Progress, ProgressFn,
     ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport, Replacement, RetirementStage, RotateOptions,
-    Rotation, SecretSink, Step, StepOutcome, WriteGate,
+    Rotation, SecretCheck, SecretLookup, SecretSink, SecretSource, SecretState, Step, StepOutcome, WriteGate,
 };

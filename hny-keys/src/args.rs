@@ -259,7 +259,7 @@ pub(crate) enum Command {
         #[arg(long)]
         detailed_exitcode: bool,
         #[command(flatten)]
-        replace: ReplaceArgs,
+        plan: PlanFlags,
     },
     /// Make the team's keys what a key-set file declares; each new secret goes to
     /// --secrets-to the moment its key exists. Asks first (--yes off a terminal).
@@ -283,7 +283,7 @@ pub(crate) enum Command {
         #[arg(long, short)]
         yes: bool,
         #[command(flatten)]
-        replace: ReplaceArgs,
+        plan: PlanFlags,
         /// Seconds to wait for another apply of the team on this machine to finish.
         #[arg(long, value_name = "SECONDS", default_value_t = 300)]
         lock_timeout: u64,
@@ -404,9 +404,10 @@ pub(crate) fn parse_permission(s: &str) -> Result<Permission, String> {
     })
 }
 
-/// `--replace NAME`, `--retire-now`: rotating a key now (a secret that leaked).
+/// How `plan` and `apply` plan: `--replace NAME`, `--retire-now` (rotating a key now, a
+/// secret that leaked), `--check-secrets SINK`.
 #[derive(Args, Debug)]
-pub(crate) struct ReplaceArgs {
+pub(crate) struct PlanFlags {
     /// Rotate the declared key of this name now, whatever its age (repeatable).
     #[arg(long, value_name = "NAME")]
     pub(crate) replace: Vec<String>,
@@ -414,4 +415,9 @@ pub(crate) struct ReplaceArgs {
     /// after `disabled_hours`), instead of after the overlap.
     #[arg(long)]
     pub(crate) retire_now: bool,
+    /// Read each declared key's secret back from SINK (dotenv:PATH, json:PATH, or
+    /// exec:COMMAND printing the secret named by $HNY_SECRET_NAME) and verify it: one that
+    /// is missing, stale, refused or another key's is drift, and the key is rotated.
+    #[arg(long, value_name = "SINK")]
+    pub(crate) check_secrets: Option<String>,
 }

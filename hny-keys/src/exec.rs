@@ -2,30 +2,57 @@
 //! given each secret on its standard input.
 
 use std::{
-    io::Write,
+    io::{Read, Write},
     process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
 use honeycomb_api_keys::{
-    Delivery, DotenvFile, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, ExposeSecret,
-    JsonFile, SecretSink, terminal_safe,
+    ApiKey, Delivery, DotenvFile, ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET, Environment,
+    ExposeSecret, JsonFile, SecretLookup, SecretSink, SecretSource, SecretString, terminal_safe,
 };
 
 use crate::session::Failure;
 
-/// A sink from its command-line spelling: `dotenv:PATH`, `json:PATH` or `exec:COMMAND`.
-pub(crate) fn secret_sink(spec: &str) -> Result<Box<dyn SecretSink>, Failure> {
-    let bad = |why: &str| Failure::Usage(format!("--secrets-to {:?} {why}", terminal_safe(spec)));
+/// A place for secrets, by its command-line spelling: `dotenv:PATH`, `json:PATH` or
+/// `exec:COMMAND`.
+enum Place {
+    Dotenv(DotenvFile),
+    Json(JsonFile),
+    Exec(ExecCommand),
+}
+
+/// The place `spec` spells, or a usage error naming `flag`.
+fn place(flag: &str, spec: &str) -> Result<Place, Failure> {
+    let bad = |why: &str| Failure::Usage(format!("{flag} {:?} {why}", terminal_safe(spec)));
     let (kind, rest) = spec.split_once(':').ok_or_else(|| bad("is not dotenv:PATH, json:PATH or exec:COMMAND"))?;
     if rest.trim().is_empty() {
         return Err(bad("names no path or command after the colon"));
     }
     Ok(match kind {
-        "dotenv" => Box::new(DotenvFile::new(rest)),
-        "json" => Box::new(JsonFile::new(rest)),
-        "exec" => Box::new(ExecCommand::new(rest)),
+        "dotenv" => Place::Dotenv(DotenvFile::new(rest)),
+        "json" => Place::Json(JsonFile::new(rest)),
+        "exec" => Place::Exec(ExecCommand::new(rest)),
         _ => return Err(bad("is not dotenv:PATH, json:PATH or exec:COMMAND")),
+    })
+}
+
+/// Where `--secrets-to` delivers new secrets.
+pub(crate) fn secret_sink(spec: &str) -> Result<Box<dyn SecretSink>, Failure> {
+    Ok(match place("--secrets-to", spec)? {
+        Place::Dotenv(file) => Box::new(file),
+        Place::Json(file) => Box::new(file),
+        Place::Exec(command) => Box::new(command),
+    })
+}
+
+/// Where `--check-secrets` reads the secrets back from (an exec command prints the
+/// secret named by `HNY_SECRET_NAME`).
+pub(crate) fn secret_source(spec: &str) -> Result<Box<dyn SecretSource>, Failure> {
+    Ok(match place("--check-secrets", spec)? {
+        Place::Dotenv(file) => Box::new(file),
+        Place::Json(file) => Box::new(file),
+        Place::Exec(command) => Box::new(command),
     })
 }
 
@@ -67,18 +94,56 @@ impl ExecCommand {
 
 impl SecretSink for ExecCommand {
     fn deliver(&self, d: &Delivery<'_>) -> std::result::Result<(), String> {
-        // A command may take seconds: the worker is given up meanwhile.
-        match tokio::runtime::Handle::try_current() {
-            Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(|| self.run(d))
-            }
-            _ => self.run(d),
-        }
+        let vars = vars(d.key, d.environment, d.secret_name);
+        in_place(|| self.run(&vars, Some(d.secret().expose_secret().as_bytes()))).map(drop)
     }
 }
 
+impl SecretSource for ExecCommand {
+    /// Runs the command with the declared key in its environment (the variables of a
+    /// delivery) and nothing on its standard input; what it prints on its standard output
+    /// (at most 64 KiB read, one trailing line end removed) is the secret, and nothing
+    /// means none. A command that fails, or outlives the timeout, is an error.
+    fn read(&self, lookup: &SecretLookup<'_>) -> Result<Option<SecretString>, String> {
+        let vars = vars(lookup.key, lookup.environment, lookup.secret_name);
+        let out = in_place(|| self.run(&vars, None))?;
+        let text = String::from_utf8(out).map_err(|_| format!("`{}` printed no text", terminal_safe(&self.command)))?;
+        let secret = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
+        Ok((!secret.is_empty()).then(|| SecretString::from(secret.to_string())))
+    }
+}
+
+/// Runs `f`, the runtime's worker given up meanwhile (a command may take seconds), so that
+/// timers and signal handlers still run.
+fn in_place<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
+/// What a command learns of its key, in its environment.
+fn vars<'a>(key: &'a ApiKey, environment: &'a Environment, secret_name: &'a str) -> [(&'static str, &'a str); 6] {
+    [
+        ("HNY_KEY_ID", key.id.as_str()),
+        ("HNY_KEY_NAME", &key.name),
+        ("HNY_KEY_TYPE", key.key_type.as_str()),
+        ("HNY_KEY_ENVIRONMENT", &environment.name),
+        ("HNY_KEY_ENVIRONMENT_SLUG", &environment.slug),
+        ("HNY_SECRET_NAME", secret_name),
+    ]
+}
+
+/// The most of a reading command's output that is read.
+const MAX_OUTPUT: u64 = 64 << 10;
+
 impl ExecCommand {
-    fn run(&self, d: &Delivery<'_>) -> std::result::Result<(), String> {
+    /// Runs the command with `vars`, `input` on its standard input (`None`: nothing, the
+    /// command's standard output read and returned; `Some`: its output sent to standard
+    /// error), within the timeout.
+    fn run(&self, vars: &[(&str, &str)], input: Option<&[u8]>) -> Result<Vec<u8>, String> {
         #[cfg(windows)]
         let mut command = {
             use std::os::windows::process::CommandExt;
@@ -97,22 +162,17 @@ impl ExecCommand {
         for var in [ENV_KEY_ID, ENV_KEY_SECRET, ENV_MANAGEMENT_KEY, ENV_MANAGEMENT_SECRET] {
             command.env_remove(var);
         }
-        command
-            .env("HNY_KEY_ID", d.key.id.as_str())
-            .env("HNY_KEY_NAME", &d.key.name)
-            .env("HNY_KEY_TYPE", d.key.key_type.as_str())
-            .env("HNY_KEY_ENVIRONMENT", &d.environment.name)
-            .env("HNY_KEY_ENVIRONMENT_SLUG", &d.environment.slug)
-            .env("HNY_SECRET_NAME", d.secret_name)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::from(std::io::stderr()))
-            .stderr(Stdio::inherit());
+        command.envs(vars.iter().copied()).stderr(Stdio::inherit());
+        match input {
+            Some(_) => command.stdin(Stdio::piped()).stdout(Stdio::from(std::io::stderr())),
+            None => command.stdin(Stdio::null()).stdout(Stdio::piped()),
+        };
         let what = format!("`{}`", terminal_safe(&self.command));
         let mut child = command.spawn().map_err(|e| format!("could not run {what}: {e}"))?;
-        if let Some(mut stdin) = child.stdin.take() {
+        if let (Some(mut stdin), Some(input)) = (child.stdin.take(), input) {
             // A command that does not read its input closes the pipe: its exit status
             // says whether it stored the secret.
-            match stdin.write_all(d.secret().expose_secret().as_bytes()) {
+            match stdin.write_all(input) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
                     stop(&mut child);
                     return Err(format!("could not write the secret to {what}: {e}"));
@@ -120,10 +180,23 @@ impl ExecCommand {
                 _ => {}
             }
         }
+        // Read on a thread of its own, so that a command that prints much never waits on a
+        // full pipe; what is beyond the limit is read and dropped.
+        let reader = child.stdout.take().map(|stdout| {
+            std::thread::spawn(move || {
+                let mut out = Vec::new();
+                let mut stdout = stdout;
+                let _ = (&mut stdout).take(MAX_OUTPUT).read_to_end(&mut out);
+                let _ = std::io::copy(&mut stdout, &mut std::io::sink());
+                out
+            })
+        });
         let started = Instant::now();
         loop {
             match child.try_wait() {
-                Ok(Some(status)) if status.success() => return Ok(()),
+                Ok(Some(status)) if status.success() => {
+                    return Ok(reader.and_then(|r| r.join().ok()).unwrap_or_default());
+                }
                 Ok(Some(status)) => return Err(format!("{what} failed ({status})")),
                 Ok(None) if started.elapsed() >= self.timeout => {
                     stop(&mut child);

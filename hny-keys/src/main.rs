@@ -226,12 +226,12 @@ async fn run(cli: Cli, session: Arc<Session>) -> Result<(), Failure> {
         Command::Audit { older_than, fail_on, file } => {
             workflows::audit(&ctx, older_than, &fail_on, file.as_deref()).await
         }
-        Command::Plan { file, prune, detailed_exitcode, replace } => {
-            let options = code::plan_options(prune, &replace.replace, replace.retire_now);
+        Command::Plan { file, prune, detailed_exitcode, plan } => {
+            let options = code::plan_options(prune, &plan)?;
             code::plan(&ctx, &file, options, detailed_exitcode).await
         }
-        Command::Apply { file, secrets_to, prune, yes, replace, lock_timeout } => {
-            let options = (prune, code::plan_options(prune, &replace.replace, replace.retire_now));
+        Command::Apply { file, secrets_to, prune, yes, plan, lock_timeout } => {
+            let options = (prune, code::plan_options(prune, &plan)?);
             code::apply(&ctx, &file, secrets_to.as_deref(), options, yes, Duration::from_secs(lock_timeout)).await
         }
         Command::Export { environment } => code::export(&ctx, environment.as_deref()).await,

@@ -29,7 +29,7 @@ use crate::{Error, KeyType, NewApiKey, Permissions, Result};
 pub use audit::{AuditFinding, AuditOptions, AuditReason, AuditReport, RetirementStage};
 pub use keys_as_code::{
     Action, ApplyOptions, ApplyReport, Change, DeclaredKey, Delivery, DotenvFile, JsonFile, KeySet, Plan, PlanOptions,
-    SecretSink, Step, StepOutcome,
+    SecretCheck, SecretLookup, SecretSink, SecretSource, SecretState, Step, StepOutcome,
 };
 pub use provision::{ProvisionEntry, ProvisionOptions, ProvisionOutcome, ProvisionReport};
 pub use rotate::{OldKeyAction, OldKeyOutcome, Replacement, RotateOptions, Rotation};

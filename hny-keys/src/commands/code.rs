@@ -8,9 +8,9 @@ use honeycomb_api_keys::{
 
 use crate::{
     Ctx,
-    args::Output,
+    args::{Output, PlanFlags},
     commands::keys::confirm,
-    exec::secret_sink,
+    exec::{secret_sink, secret_source},
     lock::lock_team,
     output::{emit, emit_json, feed, progress_bar, warn},
     session::Failure,
@@ -64,6 +64,12 @@ fn plan_text(plan: &Plan, file: &Path) -> String {
             text.push_str(&format!("  {}\n", line(step)));
         }
     }
+    if !plan.secrets.is_empty() {
+        text.push_str("secrets checked (anything but current is drift: apply rotates the key):\n");
+        for check in &plan.secrets {
+            text.push_str(&format!("  {check}\n"));
+        }
+    }
     if plan.is_empty() {
         text.push_str(&format!("No changes: the keys are as {} declares. ", file.display()));
     }
@@ -71,9 +77,16 @@ fn plan_text(plan: &Plan, file: &Path) -> String {
     text
 }
 
-/// How to plan: `--prune`, `--replace NAME`, `--retire-now`.
-pub(crate) fn plan_options(prune: bool, replace: &[String], retire_now: bool) -> PlanOptions {
-    replace.iter().fold(PlanOptions::new().prune(prune).retire_now(retire_now), |o, name| o.replace(name.clone()))
+/// How to plan: `--prune`, `--replace NAME`, `--retire-now`, `--check-secrets SINK`.
+pub(crate) fn plan_options(prune: bool, flags: &PlanFlags) -> Result<PlanOptions, Failure> {
+    let mut options = PlanOptions::new().prune(prune).retire_now(flags.retire_now);
+    for name in &flags.replace {
+        options = options.replace(name.clone());
+    }
+    if let Some(spec) = &flags.check_secrets {
+        options = options.check_secrets(secret_source(spec)?);
+    }
+    Ok(options)
 }
 
 pub(crate) async fn plan(ctx: &Ctx, file: &Path, options: PlanOptions, detailed_exitcode: bool) -> Result<(), Failure> {

@@ -61,6 +61,12 @@ impl fmt::Display for Plan {
                 writeln!(f, "  {step}")?;
             }
         }
+        if !self.secrets.is_empty() {
+            writeln!(f, "secrets checked (anything but current is rotated):")?;
+            for check in &self.secrets {
+                writeln!(f, "  {check}")?;
+            }
+        }
         write!(f, "Plan: {}.", self.summary())
     }
 }

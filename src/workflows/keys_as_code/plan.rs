@@ -2,7 +2,6 @@
 
 use std::{
     collections::{HashMap, HashSet},
-    fmt,
     sync::{Arc, atomic::AtomicBool},
 };
 
@@ -13,11 +12,12 @@ use super::{
     change::{Action, Change},
     classify::{Found, in_place, newest_first},
     keyset::{DeclaredKey, KeySet},
+    plan_options::PlanOptions,
     retirement,
+    secrets::{self, SecretCheck, SecretState},
 };
 use crate::{
-    ApiKey, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permission, Result, terminal_safe,
-    workflows::{ProgressFn, report},
+    ApiKey, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permission, Result, terminal_safe, workflows::report,
 };
 
 /// The one environment of `envs` that `wanted` names (by id, name or slug), or why not.
@@ -72,6 +72,10 @@ pub struct Plan {
     pub as_of: DateTime<Utc>,
     /// The environments the set declares keys in.
     pub environments: Vec<Environment>,
+    /// The declared keys' secrets, read back and verified, when the plan was made with
+    /// [`PlanOptions::check_secrets`] (each one not [`Current`](SecretState::Current) is
+    /// rotated); empty otherwise.
+    pub secrets: Vec<SecretCheck>,
     /// Every key id that existed when the plan was made.
     #[serde(skip)]
     pub(crate) known: HashSet<KeyId>,
@@ -141,8 +145,21 @@ impl Plan {
             0 => String::new(),
             n => format!(", {n} scheduled"),
         };
+        let mut states: Vec<(SecretState, usize)> = Vec::new();
+        for check in &self.secrets {
+            match states.iter_mut().find(|(state, _)| *state == check.state) {
+                Some((_, n)) => *n += 1,
+                None => states.push((check.state, 1)),
+            }
+        }
+        let secrets = match states.as_slice() {
+            [] => String::new(),
+            _ => {
+                format!("; secrets: {}", states.iter().map(|(s, n)| format!("{n} {s}")).collect::<Vec<_>>().join(", "))
+            }
+        };
         format!(
-            "{} to create, {} to update, {} to rotate, {} to retire{stages}, {} to delete; {} unchanged, {} unmanaged{pending}{scheduled}",
+            "{} to create, {} to update, {} to rotate, {} to retire{stages}, {} to delete; {} unchanged, {} unmanaged{pending}{scheduled}{secrets}",
             self.count(Action::Create),
             self.count(Action::Update),
             self.count(Action::Rotate),
@@ -156,65 +173,6 @@ impl Plan {
     /// The environment `id`, one of the plan's.
     pub(crate) fn environment(&self, id: &EnvironmentId) -> Option<&Environment> {
         self.environments.iter().find(|e| &e.id == id)
-    }
-}
-
-/// How to plan: see [`ApiKeys::plan`].
-#[derive(Clone, Default)]
-#[must_use]
-pub struct PlanOptions {
-    prune: bool,
-    as_of: Option<DateTime<Utc>>,
-    replace: Vec<String>,
-    retire_now: bool,
-    progress: Option<ProgressFn>,
-}
-
-impl fmt::Debug for PlanOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PlanOptions").field("prune", &self.prune).field("as_of", &self.as_of).finish_non_exhaustive()
-    }
-}
-
-impl PlanOptions {
-    /// No pruning, rotations judged as of now.
-    pub fn new() -> Self {
-        PlanOptions::default()
-    }
-
-    /// Delete the unmanaged keys of the declared keys' environments too ([`Action::Delete`]
-    /// steps). [`ApiKeys::apply`] still refuses such a plan unless
-    /// [`ApplyOptions::prune`](super::ApplyOptions::prune) confirms it.
-    pub fn prune(mut self, prune: bool) -> Self {
-        self.prune = prune;
-        self
-    }
-
-    /// Judge rotations and the stages of retirements as of this time instead of the
-    /// client's "now" ([`Clock::utc_now`](crate::Clock::utc_now) of its clock).
-    pub fn as_of(mut self, now: DateTime<Utc>) -> Self {
-        self.as_of = Some(now);
-        self
-    }
-
-    /// Rotate the declared key named `name` now, whatever its age (a secret that leaked).
-    /// A name no declared key has fails the plan.
-    pub fn replace(mut self, name: impl Into<String>) -> Self {
-        self.replace.push(name.into());
-        self
-    }
-
-    /// Disable a rotation's old key as soon as its successor is delivered, instead of
-    /// after the overlap (it is deleted after its time disabled): for a secret that leaked.
-    pub fn retire_now(mut self, now: bool) -> Self {
-        self.retire_now = now;
-        self
-    }
-
-    /// Report progress to `progress`.
-    pub fn progress(mut self, progress: impl Fn(&crate::Progress) + Send + Sync + 'static) -> Self {
-        self.progress = Some(Arc::new(progress));
-        self
     }
 }
 
@@ -318,6 +276,7 @@ impl ApiKeys {
         let mut scheduled = Vec::new();
         let mut unchanged = 0;
         let mut pending = Vec::new();
+        let mut checked = Vec::new();
         let mut unmanaged = found.unmanaged;
         for (declared, env) in resolved {
             let change = |action, key_id: Option<KeyId>, details: Vec<String>| Change {
@@ -363,8 +322,8 @@ impl ApiKeys {
             let mut existing = newest_first(found.named.remove(&identity).unwrap_or_default()).into_iter();
             let current = existing.next();
             // The keys on their way out: each stage when it is due, else scheduled.
-            for (old, stage) in going {
-                let step = retirement::next_step(set.retirement_of(declared), &old, stage, current.as_ref(), as_of);
+            for (old, stage) in &going {
+                let step = retirement::next_step(set.retirement_of(declared), old, *stage, current.as_ref(), as_of);
                 let mut step_change = change(step.action, Some(old.id.clone()), vec![step.why]);
                 step_change.due_at = step.due_at;
                 if step.due_at.is_some_and(|due| due <= as_of) {
@@ -403,10 +362,21 @@ impl ApiKeys {
                 let why = format!("a second key named so: the newer {} keeps the name", current.id);
                 retirements.push(change(Action::Retire, Some(older.id.clone()), vec![why]));
             }
+            let secret = match &options.check_secrets {
+                Some(source) if !declared.disabled && !current.disabled => {
+                    let check =
+                        secrets::check(self, source.as_ref(), (declared, env), &current, &going, &known).await?;
+                    let drift = (check.state != SecretState::Current).then(|| check.why());
+                    checked.push(check);
+                    drift
+                }
+                _ => None,
+            };
             let age = (as_of - current.created).num_days();
             let datasets = declared.permissions.contains(Permission::CreateDatasets);
             let rotation = match (declared.rotate_after_days, &declared.key_type) {
                 _ if options.replace.contains(&declared.name) => Some("replaced on request".to_string()),
+                _ if secret.is_some() => secret,
                 (_, KeyType::Ingest) if current.permissions.contains(Permission::CreateDatasets) != datasets => {
                     Some(format!(
                         "create_datasets {}: Honeycomb cannot change an ingest key's permissions, so it is replaced",
@@ -468,6 +438,7 @@ impl ApiKeys {
             unchanged,
             as_of,
             environments,
+            secrets: checked,
             known,
             snapshot,
             retire_now: options.retire_now,

@@ -134,9 +134,13 @@ impl ApiKeys {
                 let proven = match &created {
                     Ok(key) => match verify::new_key(self, key).await {
                         Ok(()) => Ok(()),
-                        Err(why) => Err(self
-                            .undo_create(key.id(), &name, why, "the old key is untouched; rotate again later")
-                            .await),
+                        Err(why) => {
+                            let then = "the old key is untouched; rotate again later";
+                            let mut error = self.undo_create(key.id(), &name, why, then).await;
+                            // The server's answer must not quote the secret just made.
+                            error.redact_secret_of(key);
+                            Err(error)
+                        }
                     },
                     Err(_) => Ok(()),
                 };

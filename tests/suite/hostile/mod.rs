@@ -138,21 +138,37 @@ async fn an_echoed_management_secret_is_redacted_from_errors_in_every_body_forma
 #[tokio::test]
 async fn a_new_secret_echoed_by_a_later_error_of_the_rotation_is_redacted() {
     let new_secret = "NEWsecretCANARY0123456789abcdefXY";
-    let server = Hostile::start(move |r| match (r.method.as_str(), r.path()) {
-        ("GET", p) if p == keys_path() => Reply::json(200, json!({"data": [], "links": {"next": null}})),
-        // The new key proves itself before the old one is touched.
-        ("GET", "/1/auth") => Reply::json(200, json!({"id": numbered_id(7), "type": "ingest"})),
-        ("GET", _) => Reply::json(200, json!({"data": ingest_key(crate::common::INGEST_ID, "svc")})),
-        ("POST", _) => Reply::json(201, json!({"data": created_key(&numbered_id(7), "svc (rotated)", new_secret)})),
-        _ => Reply::json(
-            400,
-            json!({"errors": [{"status": "400", "title": "no", "detail": format!("key {} is in use", new_secret)}]}),
-        ),
-    });
-    let rotation = client(&server).api_keys().rotate(crate::common::INGEST_ID, RotateOptions::new()).await.unwrap();
-    let shown = format!("{rotation} {:?}", rotation.old_key_outcome);
-    assert!(shown.contains("STILL ENABLED"), "{shown}");
-    assert!(!shown.contains(new_secret), "{shown}");
+    // Verified (the old key's disable then fails), or never verified (the new key's delete
+    // then fails): either error quotes the new secret, and neither may show it.
+    for verifies in [true, false] {
+        let server = Hostile::start(move |r| match (r.method.as_str(), r.path()) {
+            ("GET", p) if p == keys_path() => Reply::json(200, json!({"data": [], "links": {"next": null}})),
+            ("GET", "/1/auth") if verifies => Reply::json(
+                200,
+                json!({"id": numbered_id(7), "type": "ingest", "api_key_access": {},
+                       "environment": {"name": "P", "slug": "p"}, "team": {"name": "T", "slug": "t"}}),
+            ),
+            ("GET", "/1/auth") => Reply::json(401, json!({"error": "unknown API key"})),
+            ("GET", _) => Reply::json(200, json!({"data": ingest_key(crate::common::INGEST_ID, "svc")})),
+            ("POST", _) => Reply::json(201, json!({"data": created_key(&numbered_id(7), "svc (rotated)", new_secret)})),
+            _ => Reply::json(
+                400,
+                json!({"errors": [{"status": "400", "title": "no", "detail": format!("key {} is in use", new_secret)}]}),
+            ),
+        });
+        let shown = match client(&server).api_keys().rotate(crate::common::INGEST_ID, RotateOptions::new()).await {
+            Ok(rotation) => {
+                assert!(verifies, "{rotation}");
+                format!("{rotation} {:?}", rotation.old_key_outcome)
+            }
+            Err(e) => {
+                assert!(!verifies && matches!(e, Error::StepFailed { resumable: false, .. }), "{e:?}");
+                format!("{e} {e:?}")
+            }
+        };
+        assert!(shown.contains(if verifies { "STILL ENABLED" } else { "could not be deleted again" }), "{shown}");
+        assert!(!shown.contains(new_secret), "{shown}");
+    }
 }
 
 #[tokio::test]

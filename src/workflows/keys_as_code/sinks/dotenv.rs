@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use secrecy::ExposeSecret;
 
+use secrecy::SecretString;
+
 use super::{Delivery, SecretSink, files};
+use crate::workflows::keys_as_code::secrets::{SecretLookup, SecretSource};
 
 /// A dotenv file: one `SECRET_NAME=value` line a key.
 ///
@@ -65,6 +68,57 @@ impl SecretSink for DotenvFile {
     }
 }
 
+/// Reads back the value of the first assignment of the secret's name, as dotenv tools
+/// read it (quotes removed, `\"` and `\\` in double quotes unescaped, an unquoted value cut
+/// at ` #`); a file that does not exist holds none.
+impl SecretSource for DotenvFile {
+    fn read(&self, lookup: &SecretLookup<'_>) -> std::result::Result<Option<SecretString>, String> {
+        let text = files::read(&self.path)?;
+        Ok(value_of(&text, lookup.secret_name).map(SecretString::from))
+    }
+}
+
+/// The value of `name`'s first assignment in `text`.
+pub(super) fn value_of(text: &str, name: &str) -> Option<String> {
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (len, assignment) = entry(rest);
+        if let Some(a) = assignment.filter(|a| a.name == name) {
+            return Some(unquote(&rest[..len], a.value_at));
+        }
+        rest = &rest[len..];
+    }
+    None
+}
+
+/// The value of the assignment `whole` (an entry), which starts at `value_at`: a quoted one
+/// may run across lines.
+fn unquote(whole: &str, value_at: usize) -> String {
+    let value = &whole[value_at..];
+    let quote = match value.chars().next() {
+        Some(q @ ('"' | '\'')) => q,
+        _ => {
+            let line = value.lines().next().unwrap_or_default();
+            let line = line.split_once(" #").map_or(line, |(v, _)| v);
+            return line.trim_end_matches([' ', '\t']).to_string();
+        }
+    };
+    let mut out = String::new();
+    let mut chars = value[1..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if quote == '"' => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => break,
+            },
+            c if c == quote => break,
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `text` with `name` assigned `value`, as [`DotenvFile`] says.
 pub(super) fn assign(text: &str, name: &str, value: &str) -> String {
     let mut out = String::with_capacity(text.len() + name.len() + value.len() + 2);
@@ -113,6 +167,8 @@ pub(super) fn assign(text: &str, name: &str, value: &str) -> String {
 struct Assignment<'a> {
     name: &'a str,
     name_at: usize,
+    /// Where its value starts (after `=` and any blanks) in its entry.
+    value_at: usize,
 }
 
 /// The length of the entry `text` starts with, and the assignment it is, if it is one.
@@ -137,9 +193,9 @@ fn entry(text: &str) -> (usize, Option<Assignment<'_>>) {
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c)) {
         return (line_len, None);
     }
-    let assignment = Some(Assignment { name, name_at: at });
     let value = after.trim_start_matches([' ', '\t']);
     let value_at = line_len - value.len();
+    let assignment = Some(Assignment { name, name_at: at, value_at });
     let quote = match value.chars().next() {
         Some(q @ ('"' | '\'')) => q,
         _ => return (line_len, assignment),

@@ -44,6 +44,12 @@ pub(super) fn check(path: &Path) -> Result<String, String> {
     Ok(existing.text)
 }
 
+/// The text of the file at `path` (empty when there is none), read as a delivery would
+/// find it: through the links [`resolve`] accepts, never a file of another user.
+pub(super) fn read(path: &Path) -> Result<String, String> {
+    read_existing(&resolve(path)?).map(|existing| existing.text)
+}
+
 /// The file a path names: symbolic links followed (a relative target from the link's
 /// directory), even to a target that does not exist yet, each hop checked by
 /// [`check_link`], and the file found checked by [`check_owner`].

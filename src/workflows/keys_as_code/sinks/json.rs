@@ -4,7 +4,10 @@ use std::{ops::Range, path::PathBuf};
 
 use secrecy::ExposeSecret;
 
+use secrecy::SecretString;
+
 use super::{Delivery, SecretSink, files};
+use crate::workflows::keys_as_code::secrets::{SecretLookup, SecretSource};
 
 /// A JSON file: an object with a member a key, named by its secret name:
 /// `{"key_id", "name", "environment", "type", "secret"}`.
@@ -59,6 +62,22 @@ impl SecretSink for JsonFile {
     fn check(&self) -> std::result::Result<(), String> {
         let text = files::check(&self.path)?;
         if text.trim().is_empty() || is_object(&text) { Ok(()) } else { Err(self.not_an_object()) }
+    }
+}
+
+/// Reads back the `secret` of the member of the secret's name (the last, if the file has
+/// several, as a JSON reader takes it); a missing, empty or blank file holds none, and one
+/// that is not a JSON object is an error.
+impl SecretSource for JsonFile {
+    fn read(&self, lookup: &SecretLookup<'_>) -> std::result::Result<Option<SecretString>, String> {
+        let text = files::read(&self.path)?;
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        let object: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&text).map_err(|_| self.not_an_object())?;
+        let secret = object.get(lookup.secret_name).and_then(|member| member.get("secret")?.as_str());
+        Ok(secret.map(|s| SecretString::from(s.to_string())))
     }
 }
 
