@@ -432,3 +432,121 @@ async fn a_leaked_key_is_replaced_now_and_its_predecessor_disabled_at_once() {
     let out = hny(&fake, &["apply", "-f", &keys, "--replace", "nope", "--yes"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// The five states of a secret where it lives, for each kind of place: a sink file of each
+/// kind, and a command that prints the secret named by `HNY_SECRET_NAME`.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_secrets_tells_the_five_states_in_dotenv_json_and_exec_and_apply_repairs_them() {
+    const NAMES: [&str; 5] = ["current", "missing", "stale", "invalid", "another"];
+    let set: String = NAMES
+        .iter()
+        .map(|name| format!("[[key]]\nname = \"{name}\"\ntype = \"ingest\"\nenvironment = \"Production\"\n\n"))
+        .collect();
+    for kind in ["dotenv", "json", "exec"] {
+        let fake = MockHoneycomb::start().await;
+        let dir = Scratch::new(&format!("check-secrets-{kind}"));
+        let keys = dir.file("keys.toml", &set);
+        let store = dir.path("store");
+        std::fs::create_dir_all(&store).unwrap();
+        let sink = match kind {
+            "dotenv" => format!("dotenv:{}", dir.path(".env")),
+            "json" => format!("json:{}", dir.path("keys.json")),
+            _ => format!("exec:cat > '{store}'/\"$HNY_SECRET_NAME\""),
+        };
+        let source = match kind {
+            "exec" => format!("exec:cat '{store}'/\"$HNY_SECRET_NAME\" 2>/dev/null || true"),
+            _ => sink.clone(),
+        };
+        let apply = |extra: &[&str]| {
+            let mut args = vec!["apply", "-f", &keys, "--secrets-to", &sink, "--yes"];
+            args.extend_from_slice(extra);
+            let out = hny(&fake, &args);
+            assert!(out.status.success(), "{kind}: {}", stderr(&out));
+        };
+        apply(&[]);
+        let secret_of = |name: &str| {
+            let key = fake.keys().into_iter().find(|k| k.name == name).unwrap();
+            format!("{}{}", key.id, key.secret)
+        };
+        let stale = secret_of("stale");
+        apply(&["--replace", "stale"]); // the place now holds the successor's secret
+        let held: Vec<(&str, Option<String>)> = vec![
+            ("current", Some(secret_of("current"))),
+            ("missing", None),
+            ("stale", Some(stale)), // put back: the secret of the key on its way out
+            ("invalid", Some(format!("{}{}", &secret_of("invalid")[..32], "0".repeat(32)))),
+            ("another", Some(secret_of("current"))),
+        ];
+        let var = |name: &str| format!("HONEYCOMB_PRODUCTION_{}", name.to_uppercase());
+        match kind {
+            "dotenv" => {
+                let text: String =
+                    held.iter().filter_map(|(n, s)| Some(format!("{}={}\n", var(n), s.as_ref()?))).collect();
+                std::fs::write(dir.path(".env"), text).unwrap();
+            }
+            "json" => {
+                let members: serde_json::Map<String, serde_json::Value> = held
+                    .iter()
+                    .filter_map(|(n, s)| Some((var(n), serde_json::json!({ "secret": s.as_ref()? }))))
+                    .collect();
+                std::fs::write(dir.path("keys.json"), serde_json::to_string_pretty(&members).unwrap()).unwrap();
+            }
+            _ => {
+                for (name, secret) in &held {
+                    let path = std::path::Path::new(&store).join(var(name));
+                    match secret {
+                        Some(secret) => std::fs::write(path, secret).unwrap(),
+                        None => std::fs::remove_file(path).unwrap(),
+                    }
+                }
+            }
+        }
+
+        let plan =
+            hny(&fake, &["plan", "-f", &keys, "--check-secrets", &source, "--detailed-exitcode", "--output", "json"]);
+        assert_eq!(plan.status.code(), Some(2), "{kind}: drift: {}", stderr(&plan));
+        let json = lines_match_schema(&fake, &stdout(&plan), "plan").remove(0);
+        let states: Vec<(&str, &str)> = json["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["name"].as_str().unwrap(), c["state"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("current", "current"),
+                ("missing", "missing"),
+                ("stale", "stale"),
+                ("invalid", "invalid"),
+                ("another", "another_key")
+            ],
+            "{kind}"
+        );
+        let rotated: Vec<&str> = json["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["action"] == "rotate")
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(rotated, ["missing", "stale", "invalid", "another"], "{kind}");
+        let table = hny(&fake, &["plan", "-f", &keys, "--check-secrets", &source, "--output", "table"]);
+        let text = stdout(&table);
+        assert!(
+            text.contains("stale       \"stale\" in Production") && text.contains("secrets: 1 current, 1 missing"),
+            "{kind}: {text}"
+        );
+        for key in fake.keys() {
+            assert!(!text.contains(&key.secret) && !stderr(&table).contains(&key.secret), "{kind}: a secret shown");
+        }
+
+        // The same place as the sink: the drifted keys are rotated, their secrets put there.
+        apply(&["--check-secrets", &source]);
+        let plan =
+            hny(&fake, &["plan", "-f", &keys, "--check-secrets", &source, "--detailed-exitcode", "--output", "json"]);
+        assert_eq!(plan.status.code(), Some(0), "{kind}: repaired: {}", stdout(&plan));
+        let json = lines_match_schema(&fake, &stdout(&plan), "plan").remove(0);
+        assert!(json["secrets"].as_array().unwrap().iter().all(|c| c["state"] == "current"), "{kind}: {json}");
+    }
+}
