@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use honeycomb_api_keys::{
-    Action, ApiKeyUpdate, ApplyOptions, DeclaredKey, KeySet, KeyType, Operation, Permissions, PlanOptions, StepOutcome,
-    WriteGate,
+    Action, ApiKeyUpdate, ApplyOptions, AuditOptions, AuditReason, Clock, DeclaredKey, KeySet, KeyType, Operation,
+    Permissions, PlanOptions, RetirementStage, StepOutcome, WriteGate,
     mock::{Fault, MockHoneycomb},
 };
 
@@ -139,46 +139,64 @@ async fn a_pending_key_is_another_runs_create_in_flight_until_the_grace_is_over(
 async fn a_rotation_retires_the_old_key_in_stages_each_due_in_a_later_plan() {
     let fake = MockHoneycomb::start().await;
     let keys = fake.client().api_keys();
-    let old = fake.seed_key("production", "ci", &KeyType::Ingest, &Permissions::none(), 40 * DAY);
+    let old = fake.seed_key("production", "ci", &KeyType::Ingest, &Permissions::none(), 20 * DAY);
     let set = KeySet::from_toml(
         "overlap_hours = 24\ndisabled_hours = 48\n\n[[key]]\nname = \"ci\"\ntype = \"ingest\"\nenvironment = \"Production\"\nrotate_after_days = 30\n",
         "keys.toml",
     )
     .unwrap();
-    let start = chrono::Utc::now();
-    let at = |hours: i64| PlanOptions::new().as_of(start + chrono::Duration::hours(hours));
+    // One clock: the fake's, which its client shares; no `as_of` anywhere.
+    let hours = |n: u64| std::time::Duration::from_secs(n * 3600);
     let count = |plan: &honeycomb_api_keys::Plan| {
         [Action::Create, Action::Rotate, Action::Disable, Action::Remove].map(|a| plan.count(a))
     };
+    let audit = || async { keys.audit(AuditOptions::new().key_set(&set)).await.unwrap() };
+    assert!(keys.plan(&set, PlanOptions::new()).await.unwrap().is_empty(), "20 days old: nothing due");
+    fake.advance_clock(hours(11 * 24)); // 31 days old now
 
     // The rotation: the successor made and delivered; the old key kept, still enabled.
-    let plan = keys.plan(&set, at(0)).await.unwrap();
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
     assert_eq!(count(&plan), [0, 1, 0, 0], "{}", plan.summary());
+    let now = fake.clock().utc_now();
+    assert!(plan.as_of <= now && now - plan.as_of < chrono::Duration::seconds(5), "the plan's now is the fake's");
     fake.clear_requests();
     assert!(keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap().is_complete());
     assert_eq!(fake.count(Operation::CreateApiKey), 1);
     assert_eq!(fake.count(Operation::DeleteApiKey), 0);
     let kept = fake.key(&old.id).unwrap();
     assert!(!kept.disabled && kept.name.starts_with("[hny-keys retiring "), "{kept:?}");
+    let successor = fake.keys().into_iter().find(|k| k.name == "ci").unwrap();
+    assert!(successor.created >= plan.as_of, "new keys are dated by the same clock");
     // Services still on the old secret keep working.
     let old_secret = honeycomb_api_keys::SecretString::from(format!("{}{}", old.id, old.secret));
     assert_eq!(keys.client().verify_key(&old_secret).await.unwrap().id, old.id);
+    // The audit says where it stands and when its next step falls due.
+    let report = audit().await;
+    assert_eq!(report.retiring, 1, "{report}");
+    let finding = report.findings.iter().find(|f| f.id.as_str() == old.id).unwrap();
+    let Some(AuditReason::Retiring { stage: RetirementStage::Retiring, due_at: Some(due), .. }) =
+        finding.reasons.last()
+    else {
+        panic!("{finding:?}")
+    };
+    let overlap_end = successor.created + chrono::Duration::hours(24);
+    assert!((*due - overlap_end).abs() < chrono::Duration::seconds(1), "the overlap counts from the successor: {due}");
 
     // Before the overlap ends: nothing due, one step scheduled (JSON: its due_at).
-    let plan = keys.plan(&set, at(23)).await.unwrap();
+    fake.advance_clock(hours(23));
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
     assert!(plan.is_empty(), "{}", plan.summary());
     assert_eq!(plan.scheduled.len(), 1);
     assert!(plan.summary().ends_with(", 1 scheduled"), "{}", plan.summary());
     let json = serde_json::to_value(&plan).unwrap();
     assert!(json["scheduled"][0]["due_at"].is_string(), "{json}");
-    // Its stage began with the rotation (names keep the minute): due a day after.
-    let due = plan.scheduled[0].due_at.unwrap();
-    assert!(due > start + chrono::Duration::hours(23) && due <= start + chrono::Duration::hours(24), "{due}");
+    assert_eq!(plan.scheduled[0].due_at, Some(*due), "plan and audit agree");
     let line = plan.scheduled[0].to_string();
     assert!(line.contains(": disable in 59 min") || line.contains(": disable in 60 min"), "{line}");
 
     // After it: one update disabling, no delete.
-    let plan = keys.plan(&set, at(25)).await.unwrap();
+    fake.advance_clock(hours(2));
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
     assert_eq!(count(&plan), [0, 0, 1, 0], "{}", plan.summary());
     fake.clear_requests();
     assert!(keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap().is_complete());
@@ -186,17 +204,27 @@ async fn a_rotation_retires_the_old_key_in_stages_each_due_in_a_later_plan() {
     let disabled = fake.key(&old.id).unwrap();
     assert!(disabled.disabled && disabled.name.starts_with("[hny-keys disabled "), "{disabled:?}");
     assert!(keys.client().verify_key(&old_secret).await.unwrap_err().is_auth(), "disabled: refused");
+    let report = audit().await;
+    let finding = report.findings.iter().find(|f| f.id.as_str() == old.id).unwrap();
+    assert!(
+        matches!(finding.reasons.last(), Some(AuditReason::Retiring { stage: RetirementStage::Disabled, due_at: Some(due), since })
+            if *due == *since + chrono::Duration::hours(48)),
+        "{finding:?}"
+    );
 
     // Disabled for less than its time: nothing due; after it: one delete.
-    assert!(keys.plan(&set, at(25 + 47)).await.unwrap().is_empty());
-    let plan = keys.plan(&set, at(25 + 49)).await.unwrap();
+    fake.advance_clock(hours(47));
+    assert!(keys.plan(&set, PlanOptions::new()).await.unwrap().is_empty());
+    fake.advance_clock(hours(2));
+    let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
     assert_eq!(count(&plan), [0, 0, 0, 1], "{}", plan.summary());
     fake.clear_requests();
     assert!(keys.apply(&plan, &Vault::default(), ApplyOptions::new()).await.unwrap().is_complete());
     assert_eq!(fake.count(Operation::DeleteApiKey), 1);
     assert!(fake.key(&old.id).is_none());
-    let done = keys.plan(&set, at(25 + 49)).await.unwrap();
+    let done = keys.plan(&set, PlanOptions::new()).await.unwrap();
     assert!(done.is_empty() && done.scheduled.is_empty(), "{}", done.summary());
+    assert_eq!(audit().await.retiring, 0);
 }
 
 #[tokio::test]
@@ -233,19 +261,12 @@ async fn a_replace_rotates_a_young_key_and_retire_now_disables_the_old_one_at_on
     );
 }
 
-/// A client on a manual clock whose waits move the fake's clock too.
-fn clocked(fake: &Arc<MockHoneycomb>) -> honeycomb_api_keys::Client {
-    let waited = fake.clone();
-    let clock = honeycomb_api_keys::ManualClock::new().on_sleep(move |d| waited.advance_clock(d));
-    fake.client_builder().clock(clock).build().unwrap()
-}
-
 #[tokio::test]
 async fn a_new_key_is_verified_before_its_secret_is_delivered_waiting_for_honeycomb_to_accept_it() {
     let fake = Arc::new(MockHoneycomb::start().await);
     // Honeycomb takes 5 s to accept a new key.
     fake.verify_after(std::time::Duration::from_secs(5));
-    let keys = clocked(&fake).api_keys();
+    let keys = fake.client().api_keys();
     let set = KeySet::new().key(DeclaredKey::ingest("checkout", "Production"));
     let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
     let vault = Vault::default();
@@ -261,7 +282,7 @@ async fn a_key_that_never_verifies_is_not_delivered_and_the_old_key_keeps_workin
     let fake = Arc::new(MockHoneycomb::start().await);
     let old = fake.seed_key("production", "ci", &KeyType::Ingest, &Permissions::none(), 40 * DAY);
     fake.verify_after(std::time::Duration::from_secs(86_400));
-    let keys = clocked(&fake).api_keys();
+    let keys = fake.client().api_keys();
     let set = KeySet::new().key(DeclaredKey::ingest("ci", "Production").rotate_after_days(30));
     let plan = keys.plan(&set, PlanOptions::new()).await.unwrap();
     let vault = Vault::default();

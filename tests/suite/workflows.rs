@@ -61,6 +61,50 @@ async fn rotate_makes_a_twin_then_disables_the_old_key() {
 }
 
 #[tokio::test]
+async fn rotate_verifies_the_new_key_before_it_is_handed_over_waiting_for_honeycomb_to_accept_it() {
+    let (fake, _, old_id) = fake_with_key(Permission::RunQueries.into()).await;
+    fake.verify_after(Duration::from_secs(5)); // Honeycomb takes 5 s to accept a new key
+    let fake = Arc::new(fake);
+    // How many times the key was verified when its secret was handed over.
+    let (watched, verified) = (fake.clone(), Arc::new(Mutex::new(None)));
+    let seen = verified.clone();
+    let options = RotateOptions::new().on_created(move |_| {
+        *seen.lock().unwrap() = Some(watched.count(Operation::VerifyKey));
+        Ok(())
+    });
+    let rotation = fake.client().api_keys().rotate(&old_id, options).await.unwrap();
+    assert!(rotation.is_complete(), "{rotation}");
+    let tries = verified.lock().unwrap().expect("handed over");
+    assert!(tries >= 2, "refused, asked again, accepted, then handed over: {tries}");
+    assert!(fake.key(&old_id).unwrap().disabled, "then the old key retired");
+}
+
+#[tokio::test]
+async fn a_rotation_whose_new_key_never_verifies_deletes_it_and_leaves_the_old_key_untouched() {
+    let (fake, _, old_id) = fake_with_key(Permission::RunQueries.into()).await;
+    fake.verify_after(DAY);
+    let handed = Arc::new(Mutex::new(0));
+    let seen = handed.clone();
+    let options = RotateOptions::new().on_created(move |_| {
+        *seen.lock().unwrap() += 1;
+        Ok(())
+    });
+    let err = fake.client().api_keys().rotate(&old_id, options).await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::StepFailed { resumable: true, .. }), "{err:?}");
+    assert!(
+        text.contains("Honeycomb did not accept its secret within 60 s") && text.contains("was deleted again"),
+        "{text}"
+    );
+    assert_eq!(*handed.lock().unwrap(), 0, "never handed over");
+    let left = fake.keys();
+    assert_eq!(left.len(), 1, "the new key deleted again: {left:?}");
+    let old = fake.key(&old_id).unwrap();
+    assert!(!old.disabled && old.name == "ci", "the old key untouched: {old:?}");
+    assert_eq!(fake.count(Operation::UpdateApiKey), 0);
+}
+
+#[tokio::test]
 async fn rotate_can_delete_the_old_key_after_a_grace_period() {
     let (fake, _, old_id) = fake_with_key(Permissions::read_only_querying()).await;
     let clock = ManualClock::new();
