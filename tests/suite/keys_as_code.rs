@@ -515,8 +515,10 @@ async fn interrupted_then_finished_on(at: usize, fault: Option<Fault>, fault_on:
     // Later plans take the stages of the retirements as they fall due: a key left with
     // its pending name after the grace, the rotated key after its overlap and its time
     // disabled. Then no marked key is left.
-    for later in [chrono::Duration::minutes(11), chrono::Duration::hours(25), chrono::Duration::hours(75)] {
-        let last = keys.plan(&set, PlanOptions::new().as_of(Utc::now() + later)).await.unwrap();
+    // On the fake's clock, which its clients share: 11 min, 25 h and 75 h on.
+    for by in [Duration::from_secs(11 * 60), Duration::from_secs(25 * 3600 - 11 * 60), Duration::from_secs(50 * 3600)] {
+        fake.advance_clock(by);
+        let last = keys.plan(&set, PlanOptions::new()).await.unwrap();
         let stages = [Action::Disable, Action::Remove];
         assert!(last.changes.iter().all(|c| stages.contains(&c.action)), "{context}: {}", last.summary());
         assert!(keys.apply(&last, &vault, ApplyOptions::new()).await.unwrap().is_complete(), "{context}");
