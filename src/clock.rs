@@ -178,6 +178,7 @@ impl ManualClock {
 
     /// A clock whose date also moves with real time (its [`now`](Clock::now) does not):
     /// the fake's, which a server run for real shares with the clients of its tests.
+    #[cfg(feature = "mock")]
     pub(crate) fn with_real_time(mut self) -> Self {
         self.real_since = Some(Instant::now());
         self

@@ -185,6 +185,12 @@ impl ApiError {
         // The variables of config.rs and the quota of rate_limit.rs, spelled out: errors are
         // pure data (tests of those modules hold them equal).
         let text = match self.status.as_u16() {
+            // `/1/auth` is asked with a data key, never the management key.
+            401 if self.operation == Operation::VerifyKey => {
+                return Some(
+                    "Honeycomb does not accept this data key: it is unknown, disabled or deleted, or too new to be active yet".into(),
+                );
+            }
             401 => {
                 return Some(
                     "check the management key id and secret (given to ClientBuilder::management_key, or in HONEYCOMB_KEY_ID / HONEYCOMB_KEY_SECRET) and that the key is enabled".into(),

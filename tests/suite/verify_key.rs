@@ -114,6 +114,9 @@ async fn a_refused_key_is_an_auth_error_that_never_shows_the_key() {
         assert!(!shown.contains(CANARY), "{shown}");
     }
     assert_eq!(server.received_requests().await.unwrap().len(), 1, "a 401 is not retried");
+    // The hint is about the data key: the management key was not sent, so not refused.
+    let text = error.to_string();
+    assert!(text.contains("does not accept this data key") && !text.contains("management key"), "{text}");
 }
 
 #[tokio::test]

@@ -54,9 +54,7 @@ pub(crate) async fn verify(ctx: &Ctx) -> Result<(), Failure> {
     let me = match ctx.client.verify_key(&key).await {
         Ok(me) => me,
         Err(e) if e.is_auth() => {
-            return Err(Failure::Runtime(format!(
-                "Honeycomb refuses this key (unknown, disabled or deleted, or not yet active): {e}"
-            )));
+            return Err(Failure::Runtime(format!("Honeycomb refuses this key: {e}")));
         }
         Err(e) => return Err(e.into()),
     };

@@ -429,6 +429,20 @@ async fn a_leaked_key_is_replaced_now_and_its_predecessor_disabled_at_once() {
         "{}",
         stdout(&plan)
     );
+    // The audit says where the old key stands and when it goes (its hours from the file).
+    let audit = hny(&fake, &["audit", "-f", &keys, "--output", "table"]);
+    assert!(audit.status.success(), "{}", stderr(&audit));
+    let disabled_since = old.name.split(' ').nth(3).unwrap().trim_end_matches(']').to_string();
+    let due = chrono::NaiveDateTime::parse_from_str(&disabled_since, "%Y%m%dT%H%MZ").unwrap().and_utc()
+        + chrono::Duration::hours(48);
+    assert!(
+        stdout(&audit).contains(&format!("retiring(disabled; delete {})", due.format("%Y-%m-%d %H:%M UTC"))),
+        "{}",
+        stdout(&audit)
+    );
+    let audit = hny(&fake, &["audit", "-f", &keys, "--output", "json"]);
+    let report = lines_match_schema(&fake, &stdout(&audit), "audit").remove(0);
+    assert_eq!(report["retiring"], 1, "{report}");
     let out = hny(&fake, &["apply", "-f", &keys, "--replace", "nope", "--yes"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{KeySet, Permission, Permissions, workflows::ProgressFn};
 
-/// What to look for: see [`ApiKeys::audit`].
+/// What to look for: see [`ApiKeys::audit`](crate::ApiKeys::audit).
 #[derive(Clone)]
 #[must_use]
 pub struct AuditOptions {
@@ -79,7 +79,7 @@ impl AuditOptions {
     }
 
     /// Flag keys created more than `age` ago (default 90 days). The same age decides
-    /// [`AuditReason::NeverUpdated`]: only a key older than it is reported for never
+    /// [`AuditReason::NeverUpdated`](crate::AuditReason::NeverUpdated): only a key older than it is reported for never
     /// having changed.
     ///
     /// ```
@@ -172,7 +172,7 @@ impl AuditOptions {
         self
     }
 
-    /// Take the hours of the retiring keys' stages ([`AuditReason::Retiring`]) from this
+    /// Take the hours of the retiring keys' stages ([`AuditReason::Retiring`](crate::AuditReason::Retiring)) from this
     /// key set (each key's own, else the set's); without one, the defaults (24 hours
     /// enabled, then 48 disabled).
     ///

@@ -41,7 +41,7 @@ pub enum AuditReason {
         /// When that stage began.
         since: DateTime<Utc>,
         /// When its next step falls due (disabled once the overlap has passed, deleted
-        /// once its time disabled has): by the hours of [`AuditOptions::key_set`], or the
+        /// once its time disabled has): by the hours of [`AuditOptions::key_set`](crate::AuditOptions::key_set), or the
         /// defaults. `None` while a retiring key waits for its successor to exist.
         due_at: Option<DateTime<Utc>>,
     },
