@@ -3,11 +3,17 @@
 
 use std::time::Duration;
 
-use crate::{ApiKeys, CreatedApiKey, Error, KeyId, Result, terminal_safe};
+use crate::{ApiKey, ApiKeys, CreatedApiKey, Error, KeyId, KeyIdentity, Result, terminal_safe};
 
 /// How long a new key may take before Honeycomb accepts it: asked again, with waits of
 /// 1, 2, 4, 8 then 10 s, on the client's clock, until this has passed.
 pub(crate) const VERIFY_WINDOW: Duration = Duration::from_secs(60);
+
+/// Whether `/1/auth`'s answer `me` is for `key`. A configuration key may answer with a
+/// legacy id: its type says it is a key of that kind, the id where it is a v2 one.
+pub(crate) fn answers_as(me: &KeyIdentity, key: &ApiKey) -> bool {
+    me.key_type == key.key_type.as_str() && (me.id == key.id.as_str() || !me.id.starts_with("hcx"))
+}
 
 /// Verifies `key`, just made; `Err(why)` when Honeycomb never accepted it within
 /// [`VERIFY_WINDOW`], or answered for another key.
@@ -18,14 +24,7 @@ pub(crate) async fn new_key(keys: &ApiKeys, key: &CreatedApiKey) -> Result<(), S
     let mut wait = Duration::from_secs(1);
     loop {
         match client.verify_key(&key.header_value()).await {
-            // A configuration key may answer with a legacy id: its type says it is a key
-            // of that kind, the id where it is a v2 one.
-            Ok(me)
-                if me.key_type == key.key().key_type.as_str()
-                    && (me.id == key.id().as_str() || !me.id.starts_with("hcx")) =>
-            {
-                return Ok(());
-            }
+            Ok(me) if answers_as(&me, key.key()) => return Ok(()),
             Ok(me) => {
                 return Err(format!(
                     "its secret authenticates as another key ({} {}), not as {}",

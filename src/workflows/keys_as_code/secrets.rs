@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 use super::{classify::Stage, keyset::DeclaredKey};
-use crate::{ApiKey, ApiKeys, Environment, KeyId, KeyType, Result, terminal_safe};
+use crate::{ApiKey, ApiKeys, Environment, KeyId, KeyType, Result, terminal_safe, workflows::verify};
 
 /// What a [`SecretSource`] is asked for: the secret a declared key's services use, by the
 /// name it was delivered under.
@@ -196,14 +196,7 @@ pub(super) async fn check(
         None => (SecretState::Missing, None),
         Some(secret) if secret.expose_secret().trim().is_empty() => (SecretState::Missing, None),
         Some(secret) => match keys.client().verify_key(&secret).await {
-            // A configuration key may answer with a legacy id: its type says it is a key
-            // of that kind, the id where it is a v2 one.
-            Ok(me)
-                if me.key_type == current.key_type.as_str()
-                    && (me.id == current.id.as_str() || !me.id.starts_with("hcx")) =>
-            {
-                (SecretState::Current, None)
-            }
+            Ok(me) if verify::answers_as(&me, current) => (SecretState::Current, None),
             Ok(me) if retired(&me.id) => (SecretState::Stale, Some(me.id)),
             Ok(me) => (SecretState::AnotherKey, Some(me.id)),
             Err(e) if e.is_auth() => match named_id(&secret, &current.key_type) {

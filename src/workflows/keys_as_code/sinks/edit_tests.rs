@@ -3,7 +3,10 @@
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::{dotenv::assign, json::set_member};
+use super::{
+    dotenv::{assign, value_of},
+    json::set_member,
+};
 
 fn ours() -> Value {
     json!({"key_id": "hcxik_01", "name": "checkout", "environment": "production", "type": "ingest", "secret": "s3"})
@@ -122,4 +125,18 @@ proptest! {
         prop_assert_eq!(kept, left);
         prop_assert_eq!(out.lines().filter(|l| l.starts_with("N=")).collect::<Vec<_>>(), vec!["N=new"]);
     }
+}
+
+#[test]
+fn dotenv_values_are_read_back_as_dotenv_tools_read_them() {
+    let text = "# A=commented\nexport A = plain # a comment\r\nB=\"two\nlines \\\" q\"\nC='single \\n kept'\nA=later\nD=\nE=no-end";
+    assert_eq!(value_of(text, "A").as_deref(), Some("plain"), "the first assignment, its comment cut");
+    assert_eq!(value_of(text, "B").as_deref(), Some("two\nlines \" q"));
+    assert_eq!(value_of(text, "C").as_deref(), Some("single \\n kept"));
+    assert_eq!(value_of(text, "D").as_deref(), Some(""));
+    assert_eq!(value_of(text, "E").as_deref(), Some("no-end"));
+    assert_eq!(value_of(text, "F"), None);
+    // What `assign` writes, `value_of` reads.
+    let written = assign(text, "B", "hcxik_01secret");
+    assert_eq!(value_of(&written, "B").as_deref(), Some("hcxik_01secret"));
 }
