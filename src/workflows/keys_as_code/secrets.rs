@@ -38,7 +38,7 @@ impl fmt::Debug for SecretLookup<'_> {
 /// tell whether it still holds each key's working secret.
 ///
 /// ```
-/// use honeycomb_api_keys::{ExposeSecret, SecretLookup, SecretSource, SecretString};
+/// use honeycomb_api_keys::{SecretLookup, SecretSource, SecretString};
 ///
 /// /// Secrets in memory by name (a stand-in for a secret store's client).
 /// struct Vault(Vec<(String, String)>);
