@@ -56,6 +56,7 @@ async fn rotate_makes_a_twin_then_disables_the_old_key() {
         [1, 1, 1]
     );
     assert_eq!(stages.lock().unwrap().last().map(String::as_str), Some("done"));
+    assert!(stages.lock().unwrap().iter().any(|s| s == "verifying the replacement at /1/auth"));
     let shown = rotation.to_string();
     assert!(shown.contains("disabled") && !shown.contains(&stored.secret), "{shown}");
 }

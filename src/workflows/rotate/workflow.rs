@@ -1,8 +1,8 @@
 //! The rotation itself: [`ApiKeys::rotate`].
 
 use super::{OldKeyAction, OldKeyOutcome, Replacement, RotateOptions, Rotation};
-use crate::workflows::{key_to_create, may_create, names::NamePattern, names::base_name, report, verify};
-use crate::{ApiKey, ApiKeyUpdate, ApiKeys, Error, KeyType, Result};
+use crate::workflows::{ProgressFn, key_to_create, may_create, names::NamePattern, names::base_name, report, verify};
+use crate::{ApiKey, ApiKeyUpdate, ApiKeys, CreatedApiKey, Error, KeyType, Result};
 
 impl ApiKeys {
     /// Rotates a key: creates a replacement with the same type, environment and
@@ -132,16 +132,7 @@ impl ApiKeys {
                 // Proven to work (its secret authenticates at `/1/auth`) before it is
                 // handed to anyone, and before the old key is touched.
                 let proven = match &created {
-                    Ok(key) => match verify::new_key(self, key).await {
-                        Ok(()) => Ok(()),
-                        Err(why) => {
-                            let then = "the old key is untouched; rotate again later";
-                            let mut error = self.undo_create(key.id(), &name, why, then).await;
-                            // The server's answer must not quote the secret just made.
-                            error.redact_secret_of(key);
-                            Err(error)
-                        }
-                    },
+                    Ok(key) => self.prove(key, &name, progress).await,
                     Err(_) => Ok(()),
                 };
                 if let (Ok(created), Ok(()), Some(store)) = (&created, &proven, &options.on_created) {
@@ -171,6 +162,17 @@ impl ApiKeys {
         };
         report(progress, WORKFLOW, 4, STEPS, "done");
         Ok(Rotation { new_key, old_key: old, old_key_outcome: outcome })
+    }
+
+    /// Verifies a replacement just made (the built-in readiness check); one that never
+    /// authenticates is deleted again, and the error says so.
+    async fn prove(&self, key: &CreatedApiKey, name: &str, progress: Option<&ProgressFn>) -> Result<()> {
+        report(progress, "rotate", 2, Some(4), "verifying the replacement at /1/auth");
+        let Err(why) = verify::new_key(self, key).await else { return Ok(()) };
+        let mut error = self.undo_create(key.id(), name, why, "the old key is untouched; rotate again later").await;
+        // The server's answer must not quote the secret just made.
+        error.redact_secret_of(key);
+        Err(error)
     }
 
     async fn retire(&self, old: &ApiKey, new_key: &Replacement, options: &RotateOptions) -> OldKeyOutcome {
