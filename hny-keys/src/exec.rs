@@ -250,16 +250,10 @@ mod tests {
 
     /// A fresh directory under the system's temporary one.
     fn scratch(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("hny-keys-exec-{name}-{}-{}", std::process::id(), fastrand()));
+        let dir =
+            std::env::temp_dir().join(format!("hny-keys-exec-{name}-{}-{}", std::process::id(), fastrand::u64(..)));
         std::fs::create_dir_all(&dir).unwrap();
         dir
-    }
-
-    fn fastrand() -> u64 {
-        use std::hash::{BuildHasher, Hasher};
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u8(0);
-        h.finish()
     }
 
     fn fixture() -> (ApiKey, Environment) {

@@ -1,10 +1,7 @@
 //! Auditing a team's keys: old, disabled, broad, never changed, or with permissions this
 //! crate does not know.
 
-use std::{
-    collections::{HashMap, HashSet},
-    fmt,
-};
+use std::{collections::HashSet, fmt};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -15,7 +12,10 @@ mod reason;
 pub use options::AuditOptions;
 pub use reason::{AuditReason, RetirementStage};
 
-use super::{keys_as_code::Marked, report};
+use super::{
+    keys_as_code::{Marked, Successors},
+    report,
+};
 use crate::{ApiKey, ApiKeys, Environment, EnvironmentId, KeyId, KeyType, Permissions, Result};
 
 /// One key in the report (never its secret: Honeycomb does not return it).
@@ -124,7 +124,8 @@ impl fmt::Display for AuditReport {
 
 impl ApiKeys {
     /// Audits every key of the team, streaming them (only the keys with findings are
-    /// kept). The report is serializable, holds no secret, and lists the oldest first.
+    /// kept, and a hash and a time a declared name, to find the successors of keys on
+    /// their way out). The report is serializable, holds no secret, and lists the oldest first.
     ///
     /// A key is [`Old`](AuditReason::Old) when created more than
     /// [`older_than`](AuditOptions::older_than) ago, and
@@ -176,23 +177,13 @@ impl ApiKeys {
             findings: Vec::new(),
             environments: Vec::new(),
         };
-        // The newest key of each declared name's tag, by environment: the successors of
-        // the retiring keys (whose overlap waits for one).
-        let mut newest: HashMap<(Option<EnvironmentId>, String), (String, DateTime<Utc>)> = HashMap::new();
+        // The successors of the keys on their way out (whose overlap waits for one).
+        let mut successors = Successors::default();
         let mut pages = self.list().pages();
         while let Some(page) = pages.try_next().await? {
             for key in page.items {
                 report_.total_keys += 1;
-                if Marked::read(&key.name).is_none() {
-                    let slot = newest.entry((key.environment_id.clone(), Marked::tag_of(&key.name)));
-                    let made = (key.name.clone(), key.created);
-                    slot.and_modify(|held| {
-                        if made.1 > held.1 {
-                            *held = made.clone();
-                        }
-                    })
-                    .or_insert(made);
-                }
+                successors.note(&key);
                 let reasons = reasons(&key, now, threshold, &options.broad);
                 for reason in &reasons {
                     match reason {
@@ -222,11 +213,7 @@ impl ApiKeys {
         report(options.progress.as_ref(), WORKFLOW, report_.total_keys, Some(report_.total_keys), "done");
         for finding in &mut report_.findings {
             let Some(marked) = Marked::read(&finding.name) else { continue };
-            let successor = newest
-                .get(&(finding.environment_id.clone(), marked.tag().to_string()))
-                .filter(|(name, _)| Marked::is_for(&finding.name, name))
-                .map(|(_, made)| *made);
-            let due = marked.due_at(successor, options.key_set.as_deref());
+            let due = marked.due_at((finding.environment_id.as_ref(), &finding.key_type), &successors, &options.hours);
             for reason in &mut finding.reasons {
                 if let AuditReason::Retiring { due_at, .. } = reason {
                     *due_at = due;

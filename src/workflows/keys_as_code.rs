@@ -26,6 +26,6 @@ pub use change::{Action, Change};
 pub use keyset::{DeclaredKey, KeySet};
 pub use plan::Plan;
 pub use plan_options::PlanOptions;
-pub(crate) use retirement::Marked;
+pub(crate) use retirement::{HoursByTag, Marked, Successors};
 pub use secrets::{SecretCheck, SecretLookup, SecretSource, SecretState};
 pub use sinks::{Delivery, DotenvFile, JsonFile, SecretSink};

@@ -574,16 +574,9 @@ async fn an_apply_failing_at_any_write_is_finished_by_planning_and_applying_agai
 
 /// A fresh directory under the system's temporary one.
 fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("hny-keys-{name}-{}-{}", std::process::id(), fastrand_u64()));
+    let dir = std::env::temp_dir().join(format!("hny-keys-{name}-{}-{}", std::process::id(), fastrand::u64(..)));
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn fastrand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u8(0);
-    h.finish()
 }
 
 /// Applies `set` on a fresh fake into `sink`; the fake, and the report.

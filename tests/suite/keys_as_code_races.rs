@@ -228,6 +228,61 @@ async fn a_rotation_retires_the_old_key_in_stages_each_due_in_a_later_plan() {
 }
 
 #[tokio::test]
+async fn the_audit_finds_the_successor_of_a_long_names_retiring_key_and_of_no_other() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    // Two names that share the part a retiring name keeps: each key's successor is its own.
+    let (long, twin) = (format!("{}a", "x".repeat(99)), format!("{}b", "x".repeat(99)));
+    let set = KeySet::new()
+        .overlap_hours(6)
+        .key(DeclaredKey::ingest(long.clone(), "Production"))
+        .key(DeclaredKey::ingest(twin.clone(), "Production").overlap_hours(12));
+    let sink = |_: &honeycomb_api_keys::Delivery<'_>| Ok(());
+    keys.apply(&keys.plan(&set, PlanOptions::new()).await.unwrap(), &sink, ApplyOptions::new()).await.unwrap();
+    // Rotated an hour apart: taking one's successor for the other's would be an hour off.
+    let mut old = Vec::new();
+    for name in [&long, &twin] {
+        let plan = keys.plan(&set, PlanOptions::new().replace(name.clone())).await.unwrap();
+        assert!(keys.apply(&plan, &sink, ApplyOptions::new()).await.unwrap().is_complete());
+        old.push(plan.changes[0].key_id.clone().unwrap());
+        fake.advance_clock(std::time::Duration::from_secs(3600));
+    }
+    let report = keys.audit(AuditOptions::new().key_set(&set)).await.unwrap();
+    assert_eq!(report.retiring, 2, "{report}");
+    for ((name, hours), old) in [(&long, 6), (&twin, 12)].into_iter().zip(&old) {
+        let successor = fake.keys().into_iter().find(|k| &k.name == name).unwrap();
+        let finding = report.findings.iter().find(|f| &f.id == old).unwrap();
+        let Some(AuditReason::Retiring { due_at: Some(due), .. }) = finding.reasons.last() else {
+            panic!("{finding:?}")
+        };
+        let end = successor.created + chrono::Duration::hours(hours);
+        assert!((*due - end).abs() < chrono::Duration::seconds(1), "{name}: {due} vs {end}");
+    }
+}
+
+#[tokio::test]
+async fn a_stage_begins_when_it_is_written_not_when_its_plan_was_made() {
+    let fake = MockHoneycomb::start().await;
+    let keys = fake.client().api_keys();
+    let old = fake.seed_key("production", "ci", &KeyType::Ingest, &Permissions::none(), 40 * DAY);
+    let set = KeySet::new().key(DeclaredKey::ingest("ci", "Production").rotate_after_days(30));
+    let rotation = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    assert!(keys.apply(&rotation, &Vault::default(), ApplyOptions::new()).await.unwrap().is_complete());
+    fake.advance_clock(std::time::Duration::from_secs(25 * 3600));
+    let disable = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    assert_eq!(disable.count(Action::Disable), 1, "{}", disable.summary());
+    // Applied two days after it was made (it still holds: nothing changed meanwhile).
+    fake.advance_clock(std::time::Duration::from_secs(47 * 3600));
+    assert!(keys.apply(&disable, &Vault::default(), ApplyOptions::new()).await.unwrap().is_complete());
+    assert!(fake.key(&old.id).unwrap().disabled);
+    // Its 48 hours disabled count from the disable's write, not from the plan.
+    let next = keys.plan(&set, PlanOptions::new()).await.unwrap();
+    assert!(next.is_empty(), "{}", next.summary());
+    let due = next.scheduled[0].due_at.unwrap();
+    assert!(due > fake.clock().utc_now() + chrono::Duration::hours(47), "{due}");
+}
+
+#[tokio::test]
 async fn a_replace_rotates_a_young_key_and_retire_now_disables_the_old_one_at_once() {
     let fake = MockHoneycomb::start().await;
     let keys = fake.client().api_keys();

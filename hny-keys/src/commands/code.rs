@@ -176,12 +176,12 @@ pub(crate) async fn apply(
             let mut text = String::new();
             for step in &report.steps {
                 let (mark, extra) = match &step.outcome {
-                    StepOutcome::Done { new_key: Some(id) } => ("done", format!(" → {id}")),
+                    StepOutcome::Done { new_key: Some(id) } => ("done", format!(" → {}", terminal_safe(id.as_str()))),
                     StepOutcome::Done { .. } => ("done", String::new()),
                     StepOutcome::Failed { error, new_key } => {
                         let made = new_key
                             .as_ref()
-                            .map(|id| format!(" (made {id}, its secret delivered)"))
+                            .map(|id| format!(" (made {}, its secret delivered)", terminal_safe(id.as_str())))
                             .unwrap_or_default();
                         ("FAILED", format!("{made}: {}", terminal_safe(&error.to_string())))
                     }

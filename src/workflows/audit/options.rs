@@ -4,7 +4,10 @@ use std::{fmt, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 
-use crate::{KeySet, Permission, Permissions, workflows::ProgressFn};
+use crate::{
+    KeySet, Permission, Permissions,
+    workflows::{ProgressFn, keys_as_code::HoursByTag},
+};
 
 /// What to look for: see [`ApiKeys::audit`](crate::ApiKeys::audit).
 #[derive(Clone)]
@@ -13,7 +16,7 @@ pub struct AuditOptions {
     pub(super) older_than: Duration,
     pub(super) broad: Permissions,
     pub(super) now: Option<DateTime<Utc>>,
-    pub(super) key_set: Option<Arc<KeySet>>,
+    pub(super) hours: HoursByTag,
     pub(super) progress: Option<ProgressFn>,
 }
 
@@ -33,7 +36,7 @@ impl Default for AuditOptions {
             older_than: Duration::from_secs(90 * 86_400),
             broad: AuditOptions::default_broad(),
             now: None,
-            key_set: None,
+            hours: HoursByTag::default(),
             progress: None,
         }
     }
@@ -200,7 +203,7 @@ impl AuditOptions {
     /// # fn main() {}
     /// ```
     pub fn key_set(mut self, set: &KeySet) -> Self {
-        self.key_set = Some(Arc::new(set.clone()));
+        self.hours = HoursByTag::from(set);
         self
     }
 

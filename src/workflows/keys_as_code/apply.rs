@@ -285,7 +285,7 @@ impl ApiKeys {
                 // (and no second key of the name passes for the declared one). It stays
                 // enabled: a later plan disables it once its overlap has passed.
                 let old = key_id()?;
-                let retiring = retiring_name(&change.name, plan.as_of);
+                let retiring = retiring_name(&change.name, self.now());
                 may_change(Operation::UpdateApiKey)?;
                 self.update(old, ApiKeyUpdate::new().name(retiring.clone())).await?;
                 let new_key = match self.create_and_deliver(plan, change, environment, sink, gate, created, run).await {
@@ -308,7 +308,7 @@ impl ApiKeys {
                 }
                 // A leaked secret: the old key is disabled at once (deleted after its time).
                 let disabled = match may_change(Operation::UpdateApiKey) {
-                    Ok(()) => self.disable_retiring(old, &change.name, plan).await,
+                    Ok(()) => self.disable_retiring(old, &change.name).await,
                     Err(cancelled) => Err(cancelled),
                 };
                 disabled.map(|()| Some(new_key.clone())).map_err(|error| Stop { error, new_key: Some(new_key) })
@@ -322,12 +322,12 @@ impl ApiKeys {
             }
             Action::Retire => {
                 may_change(Operation::UpdateApiKey)?;
-                self.update(key_id()?, ApiKeyUpdate::new().name(retiring_name(&change.name, plan.as_of))).await?;
+                self.update(key_id()?, ApiKeyUpdate::new().name(retiring_name(&change.name, self.now()))).await?;
                 Ok(None)
             }
             Action::Disable => {
                 may_change(Operation::UpdateApiKey)?;
-                self.disable_retiring(key_id()?, &change.name, plan).await?;
+                self.disable_retiring(key_id()?, &change.name).await?;
                 Ok(None)
             }
             Action::Remove | Action::Delete => {
@@ -339,8 +339,15 @@ impl ApiKeys {
     }
 
     /// Disables a key on its way out, its name saying since when.
-    async fn disable_retiring(&self, id: &KeyId, name: &str, plan: &Plan) -> Result<()> {
-        self.update(id, ApiKeyUpdate::new().disabled(true).name(disabled_name(name, plan.as_of))).await.map(drop)
+    async fn disable_retiring(&self, id: &KeyId, name: &str) -> Result<()> {
+        self.update(id, ApiKeyUpdate::new().disabled(true).name(disabled_name(name, self.now()))).await.map(drop)
+    }
+
+    /// When a stage begins: the time of its write, by the client's clock (not the plan's
+    /// `as_of`, which may be a preview's, or minutes old after a confirmation), so that
+    /// the overlap and the time disabled are never cut short.
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.client().clock().utc_now()
     }
 
     /// Creates the declared key of `change` under this run's pending name, hands its

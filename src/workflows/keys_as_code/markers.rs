@@ -81,8 +81,22 @@ fn is_hex8(word: &str) -> bool {
 /// The tag of a declared name: FNV-1a (32 bits) of its bytes, in 8 hex digits. Stable
 /// across versions and machines: every plan computes the same tag.
 pub(crate) fn tag(name: &str) -> String {
-    let hash = name.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
-    format!("{hash:08x}")
+    format!("{:08x}", tag_value(name))
+}
+
+/// The tag of a declared name as a number.
+pub(crate) fn tag_value(name: &str) -> u32 {
+    name.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+}
+
+/// How long the head of a retiring or disabled name is (`[hny-keys retiring 1f3a9c07
+/// 20261207T1603Z] `; both stages' words have 8 letters).
+const OUT_HEAD: usize = PREFIX.len() + "retiring ".len() + 8 + " ".len() + "20261207T1603Z".len() + "] ".len();
+
+/// What a retiring or disabled name keeps of the declared name `name`: as much as fits
+/// in Honeycomb's limit after the head.
+pub(crate) fn kept_of(name: &str) -> &str {
+    name.char_indices().nth(MAX_NAME_LEN - OUT_HEAD).map_or(name, |(at, _)| &name[..at])
 }
 
 /// A new apply run's id: 8 random hex digits.
@@ -117,7 +131,7 @@ pub(crate) fn disabled_name(name: &str, since: DateTime<Utc>) -> String {
 mod tests {
     use chrono::{TimeZone, Utc};
 
-    use super::{Marker, disabled_name, new_run, pending_name, retiring_name, tag};
+    use super::{Marker, disabled_name, kept_of, new_run, pending_name, retiring_name, tag};
 
     #[test]
     fn marked_names_are_read_back_for_their_declared_name_only() {
@@ -163,5 +177,11 @@ mod tests {
         }
         assert_ne!(retiring_name(&a, since), retiring_name(&b, since));
         assert_eq!(tag(""), "811c9dc5");
+        // What the names of keys on their way out keep of a declared name.
+        for name in [a.as_str(), "api", &"é".repeat(120)] {
+            for made in [retiring_name(name, since), disabled_name(name, since)] {
+                assert_eq!(made.split_once("] ").unwrap().1, kept_of(name), "{made}");
+            }
+        }
     }
 }

@@ -3,15 +3,20 @@
 //! deleted after a while disabled. Each stage and when it began are in the key's name
 //! (`markers`), so every machine's plan agrees, with no local state.
 
+use std::{
+    collections::HashMap,
+    hash::{DefaultHasher, Hash, Hasher},
+};
+
 use chrono::{DateTime, Utc};
 
 use super::{
     change::Action,
     classify::Stage,
     keyset::{DeclaredKey, KeySet},
-    markers::{Marker, tag},
+    markers::{Marker, kept_of, tag_value},
 };
-use crate::{ApiKey, Result, terminal_safe};
+use crate::{ApiKey, EnvironmentId, KeyType, Result, terminal_safe};
 
 /// The default overlap: a day enabled after the successor was delivered.
 pub(super) const DEFAULT_OVERLAP_HOURS: u32 = 24;
@@ -72,10 +77,13 @@ impl KeySet {
 
     /// A key's overlap and time disabled, in hours: its own, else the set's, else 24 and 48.
     pub fn retirement_of(&self, key: &DeclaredKey) -> (u32, u32) {
-        (
-            key.overlap_hours.or(self.overlap_hours).unwrap_or(DEFAULT_OVERLAP_HOURS),
-            key.disabled_hours.or(self.disabled_hours).unwrap_or(DEFAULT_DISABLED_HOURS),
-        )
+        let (overlap, disabled_for) = self.set_hours();
+        (key.overlap_hours.unwrap_or(overlap), key.disabled_hours.unwrap_or(disabled_for))
+    }
+
+    /// The set's overlap and time disabled, in hours, else 24 and 48.
+    fn set_hours(&self) -> (u32, u32) {
+        (self.overlap_hours.unwrap_or(DEFAULT_OVERLAP_HOURS), self.disabled_hours.unwrap_or(DEFAULT_DISABLED_HOURS))
     }
 }
 
@@ -166,53 +174,91 @@ pub(super) fn due_at(
     }
 }
 
+/// The hours of a key set by the tag of each declared name, for an audit, which knows the
+/// keys on their way out only by their marked names.
+#[derive(Clone, Debug)]
+pub(crate) struct HoursByTag {
+    by_tag: HashMap<u32, (u32, u32)>,
+    default: (u32, u32),
+}
+
+impl Default for HoursByTag {
+    fn default() -> Self {
+        HoursByTag { by_tag: HashMap::new(), default: (DEFAULT_OVERLAP_HOURS, DEFAULT_DISABLED_HOURS) }
+    }
+}
+
+impl From<&KeySet> for HoursByTag {
+    fn from(set: &KeySet) -> Self {
+        let mut by_tag = HashMap::new();
+        for key in set.keys() {
+            by_tag.entry(tag_value(&key.name)).or_insert_with(|| set.retirement_of(key));
+        }
+        HoursByTag { by_tag, default: set.set_hours() }
+    }
+}
+
+/// The newest unmarked key of each declared name, remembered while an audit streams the
+/// keys in little memory (a hash and a time a name): the successors of the keys on their
+/// way out, whose overlap counts from when their successor was made.
+#[derive(Debug, Default)]
+pub(crate) struct Successors(HashMap<u64, DateTime<Utc>>);
+
+impl Successors {
+    /// Notes `key`; a marked key is nobody's successor.
+    pub(crate) fn note(&mut self, key: &ApiKey) {
+        if Marker::parse(&key.name).is_some() {
+            return;
+        }
+        let slot = slot(key.environment_id.as_ref(), &key.key_type, tag_value(&key.name), kept_of(&key.name));
+        let newest = self.0.entry(slot).or_insert(key.created);
+        *newest = (*newest).max(key.created);
+    }
+}
+
+/// Where [`Successors`] keeps the newest key of a name: its environment, type, the tag of
+/// its name, and what a retiring name keeps of it.
+fn slot(env: Option<&EnvironmentId>, key_type: &KeyType, tag: u32, kept: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    (env.map(EnvironmentId::as_str), key_type.as_str(), tag, kept).hash(&mut h);
+    h.finish()
+}
+
 /// A key keys as code is retiring, as an audit sees it: read from its name alone.
 #[derive(Clone, Debug)]
-pub(crate) struct Marked {
+pub(crate) struct Marked<'a> {
     pub(crate) disabled: bool,
     pub(crate) since: DateTime<Utc>,
     stage: Stage,
-    tag: String,
+    tag: u32,
+    /// What its name keeps of the declared name (all of it, unless it was long).
+    kept: &'a str,
 }
 
-impl Marked {
+impl<'a> Marked<'a> {
     /// What `name` says, if it is the name of a key on its way out.
-    pub(crate) fn read(name: &str) -> Option<Marked> {
+    pub(crate) fn read(name: &'a str) -> Option<Marked<'a>> {
         let marker = Marker::parse(name)?;
-        let stage = match marker {
-            Marker::Retiring { since, .. } => Stage::Retiring(since),
-            Marker::Disabled { since, .. } => Stage::Disabled(since),
+        let (disabled, stage, since) = match marker {
+            Marker::Retiring { since, .. } => (false, Stage::Retiring(since), since),
+            Marker::Disabled { since, .. } => (true, Stage::Disabled(since), since),
             Marker::Pending { .. } => return None,
         };
-        let (disabled, since) = match stage {
-            Stage::Retiring(since) => (false, since),
-            Stage::Disabled(since) => (true, since),
-        };
-        Some(Marked { disabled, since, stage, tag: marker.tag().to_string() })
+        let tag = u32::from_str_radix(marker.tag(), 16).ok()?;
+        let (_, kept) = name.split_once("] ")?;
+        Some(Marked { disabled, since, stage, tag, kept })
     }
 
-    /// The tag of the declared name it is marked for (see [`Marked::tag_of`]).
-    pub(crate) fn tag(&self) -> &str {
-        &self.tag
-    }
-
-    /// The tag of a declared name.
-    pub(crate) fn tag_of(declared: &str) -> String {
-        tag(declared)
-    }
-
-    /// Whether `name`, the name this was read from, is marked for the declared name
-    /// `declared`.
-    pub(crate) fn is_for(name: &str, declared: &str) -> bool {
-        Marker::parse(name).is_some_and(|m| m.is_for(name, declared))
-    }
-
-    /// When its next step falls due, for a key set's hours (`None`: the defaults).
-    pub(crate) fn due_at(&self, successor_made: Option<DateTime<Utc>>, set: Option<&KeySet>) -> Option<DateTime<Utc>> {
-        let hours = set
-            .and_then(|set| set.keys().iter().find(|k| tag(&k.name) == self.tag).map(|k| set.retirement_of(k)))
-            .or_else(|| set.map(|set| set.retirement_of(&DeclaredKey::ingest("", ""))))
-            .unwrap_or((DEFAULT_OVERLAP_HOURS, DEFAULT_DISABLED_HOURS));
-        due_at(self.stage, successor_made, hours)
+    /// When its next step falls due: `hours` for its declared name, and, for a retiring
+    /// key, the newest key of that name in its environment (`env`) and of its type that
+    /// `successors` noted.
+    pub(crate) fn due_at(
+        &self,
+        (env, key_type): (Option<&EnvironmentId>, &KeyType),
+        successors: &Successors,
+        hours: &HoursByTag,
+    ) -> Option<DateTime<Utc>> {
+        let made = successors.0.get(&slot(env, key_type, self.tag, self.kept)).copied();
+        due_at(self.stage, made, hours.by_tag.get(&self.tag).copied().unwrap_or(hours.default))
     }
 }

@@ -191,7 +191,8 @@ pub(super) async fn check(
     let read = source.read(&lookup).map_err(|why| {
         declared.error("secret_name", format!("its secret could not be read back from the sink: {why}"))
     })?;
-    let retired = |id: &str| going.iter().any(|(k, _)| k.id.as_str() == id) || !known.iter().any(|k| k.as_str() == id);
+    let retired =
+        |id: &str| going.iter().any(|(k, _)| k.id.as_str() == id) || !known.contains(&KeyId::from_wire(id.to_string()));
     let (state, found) = match read {
         None => (SecretState::Missing, None),
         Some(secret) if secret.expose_secret().trim().is_empty() => (SecretState::Missing, None),

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::plan::Plan;
-use crate::{ApiKey, ApiKeys, EnvironmentId, Error, Result, terminal_safe};
+use crate::{ApiKey, ApiKeys, EnvironmentId, Error, KeyId, Result, terminal_safe};
 
 impl ApiKeys {
     /// Lists the keys of the plan's environments again: an error if they are not as the
@@ -23,16 +23,16 @@ impl ApiKeys {
             return Ok(());
         }
         let said = |key: &ApiKey, what: &str| format!("{} {:?} was {what}", key.id, terminal_safe(&key.name));
+        // Both sorted by id: found by a binary search, not a scan a key.
+        let find = |keys: &[ApiKey], id: &KeyId| keys.binary_search_by(|k| k.id.as_str().cmp(id.as_str())).ok();
         let what = now
             .iter()
-            .find_map(|key| match plan.snapshot.iter().find(|old| old.id == key.id) {
+            .find_map(|key| match find(&plan.snapshot, &key.id).map(|at| &plan.snapshot[at]) {
                 None => Some(said(key, "made")),
                 Some(old) if old != key => Some(said(key, "changed")),
                 Some(_) => None,
             })
-            .or_else(|| {
-                plan.snapshot.iter().find(|old| !now.iter().any(|k| k.id == old.id)).map(|k| said(k, "deleted"))
-            })
+            .or_else(|| plan.snapshot.iter().find(|old| find(&now, &old.id).is_none()).map(|k| said(k, "deleted")))
             .unwrap_or_else(|| "the keys changed".into());
         Err(Error::Conflict {
             message: format!(

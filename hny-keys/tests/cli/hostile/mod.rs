@@ -81,8 +81,13 @@ fn spawn_piped(mut command: Command) -> Child {
 
 /// Waits (10 s at most) until the fake has seen `n` requests of `operation`.
 fn wait_for(fake: &MockHoneycomb, operation: Operation, n: usize) {
+    wait_until(|| fake.count(operation) >= n);
+}
+
+/// Waits until `ready` says so, ten seconds at most.
+fn wait_until(ready: impl Fn() -> bool) {
     let started = Instant::now();
-    while fake.count(operation) < n && started.elapsed() < Duration::from_secs(10) {
+    while !ready() && started.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -419,10 +424,7 @@ fn an_interrupt_ends_the_cli_even_when_stdout_is_not_read() {
     let fake = MockHoneycomb::start_blocking();
     fake.seed_keys(400); // more JSON than a pipe holds: the write blocks
     let mut child = spawn_piped(hny_fake(&fake, &["list"]));
-    let started = Instant::now();
-    while fake.count(Operation::ListApiKeys) < 4 && started.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for(&fake, Operation::ListApiKeys, 4);
     std::thread::sleep(Duration::from_millis(500)); // the listing is written, and stuck
     signal(&child, "INT");
     let waited = Instant::now();
@@ -482,28 +484,38 @@ fn an_interrupt_during_apply_delivers_the_secret_in_flight_and_a_second_apply_fi
     let _ = std::fs::remove_dir_all(dir);
 }
 
-#[test]
-fn ctrl_c_at_the_terminal_lets_an_exec_sink_finish_its_delivery() {
-    use std::os::unix::process::CommandExt;
-    let fake = MockHoneycomb::start_blocking();
-    let dir = std::env::temp_dir().join(format!("hny-keys-exec-interrupt-{}", std::process::id()));
+/// A scratch directory with a key set of one ingest key, "one", and an exec sink that
+/// touches `started`, waits `seconds`, then stores the secret in `stored`.
+struct SlowSink {
+    dir: std::path::PathBuf,
+    keys: String,
+    sink: String,
+    started: std::path::PathBuf,
+    stored: std::path::PathBuf,
+}
+
+fn slow_exec_sink(name: &str, seconds: u32) -> SlowSink {
+    let dir = std::env::temp_dir().join(format!("hny-keys-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let keys = dir.join("keys.toml");
     std::fs::write(&keys, "[[key]]\nname = \"one\"\ntype = \"ingest\"\nenvironment = \"Production\"\n").unwrap();
-    let stored = dir.join("stored");
-    let started = dir.join("started");
+    let (started, stored) = (dir.join("started"), dir.join("stored"));
+    let sink = format!("exec:touch '{}'; sleep {seconds}; cat > '{}'", started.display(), stored.display());
+    SlowSink { keys: keys.display().to_string(), dir, sink, started, stored }
+}
+
+#[test]
+fn ctrl_c_at_the_terminal_lets_an_exec_sink_finish_its_delivery() {
+    use std::os::unix::process::CommandExt;
+    let fake = MockHoneycomb::start_blocking();
     // The command signals that it runs, then takes its time to store the secret.
-    let sink = format!("exec:touch '{}'; sleep 1; cat > '{}'", started.display(), stored.display());
-    let (keys, sink) = (keys.display().to_string(), sink);
+    let SlowSink { dir, keys, sink, started, stored } = slow_exec_sink("exec-interrupt", 1);
     let mut command = hny_fake(&fake, &["apply", "-f", &keys, "--secrets-to", &sink, "--yes"]);
     // A terminal's Ctrl-C goes to the whole foreground process group.
     command.process_group(0);
     let child = spawn_piped(command);
-    let waited = Instant::now();
-    while !started.exists() && waited.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_until(|| started.exists());
     let status = Command::new("kill").args(["-INT", "--", &format!("-{}", child.id())]).status().unwrap();
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
@@ -517,20 +529,10 @@ fn ctrl_c_at_the_terminal_lets_an_exec_sink_finish_its_delivery() {
 #[test]
 fn a_second_interrupt_while_a_secret_is_delivered_says_the_create_was_answered_and_its_delivery_unknown() {
     let fake = MockHoneycomb::start_blocking();
-    let dir = std::env::temp_dir().join(format!("hny-keys-exec-second-interrupt-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let keys = dir.join("keys.toml");
-    std::fs::write(&keys, "[[key]]\nname = \"one\"\ntype = \"ingest\"\nenvironment = \"Production\"\n").unwrap();
-    let (stored, started) = (dir.join("stored"), dir.join("started"));
     // The command (in a process group of its own) stores the secret two seconds later.
-    let sink = format!("exec:touch '{}'; sleep 2; cat > '{}'", started.display(), stored.display());
-    let keys = keys.display().to_string();
+    let SlowSink { dir, keys, sink, started, stored } = slow_exec_sink("exec-second-interrupt", 2);
     let child = spawn_piped(hny_fake(&fake, &["apply", "-f", &keys, "--secrets-to", &sink, "--yes"]));
-    let waited = Instant::now();
-    while !started.exists() && waited.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_until(|| started.exists());
     signal(&child, "INT");
     std::thread::sleep(Duration::from_millis(200));
     signal(&child, "INT");
@@ -549,10 +551,7 @@ fn a_second_interrupt_while_a_secret_is_delivered_says_the_create_was_answered_a
     assert!(!said.contains("was not answered") && !said.contains("its secret is lost"), "{said}");
     // What happened: the command finished its delivery; the key kept its pending name, so
     // a plan makes the key again instead of trusting it.
-    let waited = Instant::now();
-    while !stored.exists() && waited.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_until(|| stored.exists());
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(std::fs::read_to_string(&stored).unwrap(), format!("{}{}", key.id, key.secret));
     assert!(key.name.starts_with("[hny-keys pending "), "{}", key.name);
